@@ -1,0 +1,76 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "Ashar",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "ashar", targets: ["ashar"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
+        .package(url: "https://github.com/vapor/fluent.git", from: "4.13.0"),
+        .package(url: "https://github.com/vapor/fluent-kit.git", from: "1.57.0"),
+        .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
+        .package(url: "https://github.com/vapor/fluent-sqlite-driver.git", from: "4.9.0"),
+        .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.14.0"),
+        .package(url: "https://github.com/vapor/leaf.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-openapi-generator.git", from: "1.14.3"),
+        .package(url: "https://github.com/apple/swift-openapi-runtime.git", from: "1.13.4"),
+        .package(url: "https://github.com/vapor/swift-openapi-vapor.git", from: "1.2.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    ],
+    targets: [
+        // Shared value types: no Fluent, no Vapor.
+        .target(name: "Kernel", swiftSettings: strict),
+        // Catalogues and CLDR plural rules for ky, ru, en.
+        .target(name: "Localization", dependencies: ["Kernel"], resources: [.copy("Resources")], swiftSettings: strict),
+        // Geography, organisations, people, users, roles, audit log.
+        // Named AsharNetwork because a module called Network makes `#if canImport(Network)` true
+        // in our dependencies (Apple's framework), which breaks their Linux builds.
+        .target(name: "AsharNetwork", dependencies: [
+            "Kernel",
+            .product(name: "FluentKit", package: "fluent-kit"),
+            .product(name: "SQLKit", package: "sql-kit"),
+        ], path: "Sources/Network", swiftSettings: strict),
+        // The demo network, shared by `ashar demo` and the tests.
+        .target(name: "DemoData", dependencies: ["Kernel", "AsharNetwork", .product(name: "FluentKit", package: "fluent-kit")], swiftSettings: strict),
+        // The web layer: routes, pages, API, commands.
+        .target(name: "App", dependencies: [
+            "Kernel", "Localization", "AsharNetwork", "DemoData",
+            .product(name: "Vapor", package: "vapor"),
+            .product(name: "Fluent", package: "fluent"),
+            .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
+            .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+            .product(name: "Leaf", package: "leaf"),
+            .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+            .product(name: "OpenAPIVapor", package: "swift-openapi-vapor"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Logging", package: "swift-log"),
+        ], exclude: ["API/openapi-generator-config.yaml"], resources: [
+            .copy("Resources/Views"),
+            .copy("Resources/Public"),
+            .copy("API/openapi.yaml"),
+        ], swiftSettings: strict),
+        .executableTarget(name: "ashar", dependencies: ["App"], swiftSettings: strict),
+        .testTarget(name: "KernelTests", dependencies: ["Kernel"], swiftSettings: strict),
+        .testTarget(name: "LocalizationTests", dependencies: ["Localization"], swiftSettings: strict),
+        .testTarget(name: "NetworkTests", dependencies: [
+            "AsharNetwork", "DemoData",
+            .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
+            .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+        ], swiftSettings: strict),
+        .testTarget(name: "AppTests", dependencies: [
+            "App",
+            .product(name: "VaporTesting", package: "vapor"),
+        ], swiftSettings: strict),
+    ]
+)

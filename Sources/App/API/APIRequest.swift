@@ -1,0 +1,25 @@
+import AsharNetwork
+import Fluent
+import Foundation
+import Kernel
+import Localization
+import Vapor
+
+/// The Vapor request behind the API call being handled. The generated handlers see only typed
+/// input, but need the user, the database and the language: a task-local carries them in.
+enum APIRequest {
+    @TaskLocal static var current: Request?
+
+    static func get() throws -> Request {
+        guard let request = current else { throw Abort(.internalServerError, reason: "API handler outside a request") }
+        return request
+    }
+}
+
+struct APIRequestMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        try await APIRequest.$current.withValue(request) {
+            try await next.respond(to: request)
+        }
+    }
+}

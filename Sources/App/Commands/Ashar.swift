@@ -1,0 +1,48 @@
+import AsharNetwork
+import Fluent
+import Foundation
+import Kernel
+import Localization
+import Vapor
+
+/// The `ashar` executable: `serve` (default), `demo`, `migrate`, `token create --user LOGIN`.
+public enum Ashar {
+    public static func main() async throws {
+        var env = try Environment.detect()
+        try LoggingSystem.bootstrap(from: &env)
+        let app = try await Application.make(env)
+        do {
+            try await configure(app, database: .fromEnvironment())
+            await app.asyncCommands.use(MigratingServeCommand(serve: app.servers.asyncCommand), as: "serve", isDefault: true)
+            await app.asyncCommands.use(DemoCommand(serve: app.servers.asyncCommand), as: "demo")
+            await app.asyncCommands.use(TokenCommand(), as: "token")
+            try await app.execute()
+        } catch {
+            app.logger.report(error: error)
+            try? await app.asyncShutdown()
+            throw error
+        }
+        try await app.asyncShutdown()
+    }
+}
+
+/// `ashar serve`: runs pending migrations, then serves on `HOST`:`PORT`.
+struct MigratingServeCommand: AsyncCommand {
+    let serve: any AsyncCommand
+    var help: String { "Runs pending migrations, then serves Ashar on HOST:PORT (default 127.0.0.1:8080)." }
+
+    struct Signature: CommandSignature {}
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        try await migrate(context.application)
+        var serveContext = Self.serveContext(context)
+        try await serve.run(using: &serveContext)
+    }
+
+    static func serveContext(_ context: CommandContext) -> CommandContext {
+        var context = context
+        context.input = CommandInput(arguments: ["ashar", "serve"])
+        context.input.executablePath = ["ashar", "serve"]
+        return context
+    }
+}

@@ -1,0 +1,117 @@
+import AsharNetwork
+import Fluent
+import Foundation
+import Kernel
+import Leaf
+import Localization
+import OpenAPIRuntime
+import Vapor
+
+/// Turns every error into a clear answer in the user's language: a JSON error body for the API,
+/// an error page for the web. Only a bug gives 500, and it is logged without the request's data.
+struct AsharErrorMiddleware: AsyncMiddleware {
+    struct Failure {
+        var status: HTTPResponseStatus
+        var code: String
+        var key: String
+        var arguments: [String: String] = [:]
+        var field: String?
+        var headers: HTTPHeaders = [:]
+    }
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        do {
+            return try await next.respond(to: request)
+        } catch {
+            let failure = Self.failure(for: error, request: request)
+            if failure.status == .internalServerError {
+                request.logger.error("unhandled error", metadata: ["path": .string(request.route?.description ?? request.url.path),
+                                                                   "error": .string(String(reflecting: error))])
+            }
+            if failure.status.code >= 300 && failure.status.code < 400 {
+                return Response(status: failure.status, headers: failure.headers)
+            }
+            return try await Self.render(failure, for: request)
+        }
+    }
+
+    static func failure(for error: any Error, request: Request) -> Failure {
+        switch error {
+        case let domain as DomainError:
+            return Failure(status: status(for: domain.kind), code: domain.code, key: domain.key,
+                           arguments: domain.arguments, field: domain.field)
+        case let many as ValidationErrors:
+            return failure(for: many.errors.first ?? DomainError("request.invalid"), request: request)
+        case is PossibleDuplicate:
+            return Failure(status: .conflict, code: "network.person.possible-duplicate", key: "error.network.person.possible-duplicate")
+        case let server as ServerError:
+            // Input that could not be parsed never reached a handler: the client's mistake.
+            if server.operationInput == nil && !(server.underlyingError is DomainError) && !(server.underlyingError is any AbortError) {
+                return Failure(status: .badRequest, code: "request.malformed", key: "error.request.malformed")
+            }
+            return failure(for: server.underlyingError, request: request)
+        case is DecodingError:
+            return Failure(status: .badRequest, code: "request.malformed", key: "error.request.malformed")
+        case let abort as any AbortError:
+            if abort.status == .forbidden && abort.reason == "csrf" {
+                return Failure(status: .forbidden, code: "request.csrf", key: "error.request.csrf")
+            }
+            if abort.status == .payloadTooLarge {
+                return Failure(status: .payloadTooLarge, code: "request.too-large", key: "error.request.too-large")
+            }
+            var f = Failure(status: abort.status, code: "http.\(abort.status.code)", key: "error.http.\(generic(abort.status))")
+            f.headers = abort.headers
+            return f
+        default:
+            return Failure(status: .internalServerError, code: "http.500", key: "error.http.500")
+        }
+    }
+
+    static func status(for kind: DomainError.Kind) -> HTTPResponseStatus {
+        switch kind {
+        case .invalid: .unprocessableEntity
+        case .notFound: .notFound
+        case .conflict: .conflict
+        case .forbidden: .forbidden
+        }
+    }
+
+    /// The statuses that have their own message; others share the nearest one.
+    static func generic(_ status: HTTPResponseStatus) -> Int {
+        switch status.code {
+        case 400, 401, 403, 404, 405, 429: Int(status.code)
+        case 400..<500: 400
+        default: 500
+        }
+    }
+
+    struct ErrorPage: Encodable {
+        let layout: Layout
+        let status: UInt
+        let message: String
+    }
+
+    static func render(_ failure: Failure, for request: Request) async throws -> Response {
+        let message = request.catalogue.text(failure.key, failure.arguments)
+        if request.isAPI {
+            var body: [String: String] = ["code": failure.code, "message": message]
+            body["field"] = failure.field
+            let response = Response(status: failure.status)
+            try response.content.encode(["error": body], as: .json)
+            if failure.status == .unauthorized {
+                response.headers.replaceOrAdd(name: .wwwAuthenticate, value: "Bearer")
+            }
+            return response
+        }
+        let page = ErrorPage(layout: Layout(request, title: request.t("error.title.\(generic(failure.status))")),
+                             status: failure.status.code, message: message)
+        do {
+            let view = try await request.view.render("error", page)
+            let response = try await view.encodeResponse(status: failure.status, for: request)
+            return response
+        } catch {
+            // The error page itself failed: plain text still tells the user what happened.
+            return Response(status: failure.status, body: .init(string: message))
+        }
+    }
+}

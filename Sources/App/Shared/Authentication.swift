@@ -1,0 +1,47 @@
+import AsharNetwork
+import Crypto
+import Fluent
+import Foundation
+import Kernel
+import Localization
+import Vapor
+
+enum SessionKeys {
+    static let userID = "uid"
+}
+
+/// Puts the session's user on the request (web pages).
+struct SessionUserMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if let raw = request.session.data[SessionKeys.userID], let id = UUID(uuidString: raw),
+           let user = try? await request.network.users.get(id), user.active {
+            request.currentUser = user
+        }
+        return try await next.respond(to: request)
+    }
+}
+
+/// Puts the bearer token's user on the request (API). Without a valid token: 401.
+struct BearerUserMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        guard let bearer = request.headers.bearerAuthorization,
+              let user = try await request.network.users.user(forTokenHash: ApiTokens.hash(bearer.token)) else {
+            throw Abort(.unauthorized)
+        }
+        request.currentUser = user
+        return try await next.respond(to: request)
+    }
+}
+
+enum ApiTokens {
+    /// Makes a token for a user and stores only its hash. The token itself is shown once.
+    static func issue(for user: UserRecord, on db: any Database, by actor: Actor) async throws -> String {
+        let token = "ashar_" + CSRF.randomToken()
+        try await UserService(db: db).addToken(user.id, tokenHash: hash(token), by: actor)
+        return token
+    }
+
+    static func hash(_ token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}

@@ -1,0 +1,47 @@
+import AsharNetwork
+import Crypto
+import Fluent
+import Foundation
+import Kernel
+import Localization
+import Vapor
+
+/// One token per session, carried by every form as `_csrf` and checked on every state-changing request.
+enum CSRF {
+    static let field = "_csrf"
+    static let sessionKey = "csrf"
+
+    static func token(for req: Request) -> String {
+        if let existing = req.session.data[sessionKey] { return existing }
+        let token = randomToken()
+        req.session.data[sessionKey] = token
+        return token
+    }
+
+    static func randomToken() -> String {
+        let bytes = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
+        return bytes.base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+}
+
+struct CSRFMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if [.POST, .PUT, .PATCH, .DELETE].contains(request.method) {
+            let expected = request.session.data[CSRF.sessionKey]
+            let sent = try? request.content.get(String.self, at: CSRF.field)
+            guard let expected, let sent, Data(expected.utf8).constantTimeEquals(Data(sent.utf8)) else {
+                throw Abort(.forbidden, reason: "csrf")
+            }
+        }
+        return try await next.respond(to: request)
+    }
+}
+
+extension Data {
+    func constantTimeEquals(_ other: Data) -> Bool {
+        guard count == other.count else { return false }
+        return zip(self, other).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+}

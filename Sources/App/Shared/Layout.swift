@@ -1,0 +1,71 @@
+import AsharNetwork
+import Fluent
+import Foundation
+import Kernel
+import Localization
+import Vapor
+
+/// What every page's frame needs: language, title, navigation for the user's roles, the CSRF token.
+struct Layout: Encodable {
+    struct NavItem: Encodable {
+        let href: String
+        let label: String
+        let current: Bool
+    }
+
+    struct LanguageLink: Encodable {
+        let code: String
+        let name: String
+        let href: String
+        let current: Bool
+    }
+
+    let lang: String
+    let title: String
+    let userName: String?
+    let nav: [NavItem]
+    let languages: [LanguageLink]
+    let csrf: String?
+
+    /// The title is generic on purpose: titles never carry a person's name or situation.
+    init(_ req: Request, title: String) {
+        let locale = req.appLocale
+        lang = locale.rawValue
+        self.title = title
+        userName = req.currentUser?.displayName
+        let path = req.url.path
+        nav = Self.sections.compactMap { section in
+            guard let user = req.currentUser, user.permits(section.permission) else { return nil }
+            let current = section.href == "/" ? path == "/" : path.hasPrefix(section.href)
+            return NavItem(href: section.href, label: req.t(section.key), current: current)
+        }
+        let back = path.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "/-_"))) ?? "/"
+        languages = AppLocale.allCases.map {
+            LanguageLink(code: $0.rawValue, name: $0.nativeName, href: "/lang/\($0.rawValue)?back=\(back)", current: $0 == locale)
+        }
+        csrf = req.hasSession ? CSRF.token(for: req) : nil
+    }
+
+    private static let sections: [(href: String, key: String, permission: Permission)] = [
+        ("/me", "nav.me", .ownRecord),
+        ("/people", "nav.people", .readPeople),
+        ("/organisations", "nav.organisations", .readRegistry),
+        ("/geography", "nav.geography", .readRegistry),
+        ("/users", "nav.users", .manageUsers),
+        ("/audit", "nav.audit", .readAudit),
+    ]
+}
+
+/// A page: the frame plus the page's own content.
+struct Page<Content: Encodable>: Encodable {
+    let layout: Layout
+    let page: Content
+}
+
+extension Request {
+    func render<Content: Encodable>(_ template: String, title: String, _ content: Content,
+                                    status: HTTPResponseStatus = .ok) async throws -> Response {
+        let view = try await self.view.render(template, Page(layout: Layout(self, title: title), page: content))
+        return try await view.encodeResponse(status: status, for: self)
+    }
+}

@@ -1,0 +1,66 @@
+import AsharNetwork
+import Fluent
+import Foundation
+import Kernel
+import Localization
+import Vapor
+
+/// Field errors as a form shows them: field name → message in the user's language.
+typealias FieldErrors = [String: String]
+
+extension Request {
+    /// The messages of a failed service call, by field; the `_form` key holds errors of no field.
+    func fieldErrors(_ error: any Error) -> FieldErrors? {
+        let list: [DomainError]
+        switch error {
+        case let one as DomainError: list = [one]
+        case let many as ValidationErrors: list = many.errors
+        default: return nil
+        }
+        var errors: FieldErrors = [:]
+        for e in list { errors[e.field ?? "_form", default: ""] += (errors[e.field ?? "_form"] == nil ? "" : " ") + t(e.key, e.arguments) }
+        return errors
+    }
+
+    /// A UUID from a form or query value; nil when blank or malformed (the service then says what is missing).
+    func uuid(_ text: String?) -> UUID? {
+        text.flatMap { UUID(uuidString: $0.trimmingCharacters(in: .whitespaces)) }
+    }
+
+    func pathID(_ name: String = "id") throws -> UUID {
+        guard let raw = parameters.get(name), let id = UUID(uuidString: raw) else { throw Abort(.notFound) }
+        return id
+    }
+}
+
+extension Paged {
+    var pager: Pager { Pager(page: request.page, pageCount: pageCount, total: total) }
+}
+
+/// A choice in a select box.
+struct Choice: Encodable {
+    let value: String
+    let label: String
+    let selected: Bool
+}
+
+extension Optional where Wrapped == String {
+    /// Nil for a blank form field.
+    var nonBlank: String? {
+        guard let self, !self.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
+        return self
+    }
+}
+
+extension Request {
+    /// Every village as a choice, labelled with its district so namesakes can be told apart.
+    func villageOptions(selected: String?) async throws -> [Choice] {
+        let lang = appLocale.rawValue
+        let geo = network.geography
+        let districts = Dictionary(uniqueKeysWithValues: try await geo.all(level: .district).map { ($0.id, $0.name.named(lang)) })
+        return try await geo.all(level: .village).map { v in
+            Choice(value: v.id.uuidString, label: "\(v.name.named(lang)) (\(v.districtID.flatMap { districts[$0] } ?? ""))",
+                   selected: v.id.uuidString == selected)
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import AsharNetwork
+import Fluent
+import Foundation
+import Kernel
+import Localization
+import Vapor
+
+/// The start page: what the user's roles let her see, and a member's own record.
+struct HomeController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get(use: home)
+        routes.get("me", use: me)
+    }
+
+    struct HomePage: Encodable {
+        let greeting: String
+        let counts: [Count]
+        let byDistrict: [DistrictRow]
+        let links: [Layout.NavItem]
+    }
+
+    struct Count: Encodable {
+        let label: String
+        let value: Int
+    }
+
+    struct DistrictRow: Encodable {
+        let district: String
+        let organisations: Int
+        let people: String
+    }
+
+    @Sendable func home(req: Request) async throws -> Response {
+        guard let user = req.currentUser else { return req.redirect(to: "/login") }
+        if user.permits(.ownRecord) && !user.permits(.readAggregates) { return req.redirect(to: "/me") }
+        try req.require(.readAggregates)
+        let summary = try await NetworkSummary.read(on: req.db)
+        let locale = req.appLocale.rawValue
+        let page = HomePage(
+            greeting: req.t("home.greeting", ["name": user.displayName]),
+            counts: [
+                Count(label: req.catalogue.plural("home.count.people", count: summary.people), value: summary.people),
+                Count(label: req.catalogue.plural("home.count.organisations", count: summary.organisationsInNetwork), value: summary.organisationsInNetwork),
+                Count(label: req.catalogue.plural("home.count.villages", count: summary.villages), value: summary.villages),
+            ],
+            byDistrict: summary.districts.map {
+                // Aggregates only: small cells are not shown exactly.
+                DistrictRow(district: $0.name.named(locale), organisations: $0.organisations,
+                            people: $0.people > 0 && $0.people < 5 ? "<5" : String($0.people))
+            },
+            links: [])
+        return try await req.render("home", title: req.t("home.title"), page)
+    }
+
+    struct MePage: Encodable {
+        let fullName: String
+        let village: String
+        let birthYear: Int
+        let phone: String?
+        let memberships: [Membership]
+    }
+
+    struct Membership: Encodable {
+        let organisation: String
+        let number: String
+    }
+
+    @Sendable func me(req: Request) async throws -> Response {
+        let user = try req.require(.ownRecord)
+        guard let personID = user.personID else { throw Abort(.notFound) }
+        let person = try await req.network.people.get(personID)
+        let numbers = try await req.network.people.memberNumbers(of: personID)
+        let orgs = try await req.network.organisations.lookup(numbers.map(\.organisationID))
+        let village = try await req.network.geography.get(person.villageID)
+        let page = MePage(fullName: person.fullName, village: village.name.named(req.appLocale.rawValue),
+                          birthYear: person.birthYear, phone: person.phone,
+                          memberships: numbers.map { Membership(organisation: orgs[$0.organisationID]?.name ?? "", number: $0.number) })
+        return try await req.render("me", title: req.t("me.title"), page)
+    }
+}

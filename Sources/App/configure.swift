@@ -1,0 +1,91 @@
+import AsharNetwork
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import Kernel
+import Leaf
+import LeafKit
+import Localization
+import Vapor
+
+/// Where Ashar keeps its data: an embedded SQLite file by default, PostgreSQL when `DATABASE_URL` says so.
+public enum DatabaseChoice: Sendable {
+    case sqliteFile(String)
+    case sqliteMemory
+    case postgres(String)
+
+    /// `DATABASE_URL` if set; otherwise `ashar.sqlite` in `ASHAR_DATA_DIR` (default: the working directory).
+    public static func fromEnvironment() -> DatabaseChoice {
+        if let url = Environment.get("DATABASE_URL"), !url.isEmpty { return .postgres(url) }
+        return .sqliteFile(dataDirectory() + "/ashar.sqlite")
+    }
+
+    public static func dataDirectory() -> String {
+        let dir = Environment.get("ASHAR_DATA_DIR").flatMap { $0.isEmpty ? nil : $0 }
+            ?? FileManager.default.currentDirectoryPath
+        return dir.hasSuffix("/") ? String(dir.dropLast()) : dir
+    }
+
+    var description: String {
+        switch self {
+        case .sqliteFile(let path): "SQLite (\(path))"
+        case .sqliteMemory: "SQLite (memory)"
+        case .postgres: "PostgreSQL"
+        }
+    }
+}
+
+/// Builds the whole application on the given database. The executable and the tests both call it.
+public func configure(_ app: Application, database: DatabaseChoice) async throws {
+    switch database {
+    case .sqliteFile(let path):
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
+                                                withIntermediateDirectories: true)
+        app.databases.use(.sqlite(.file(path), sqlLogLevel: .debug), as: .sqlite)
+    case .sqliteMemory:
+        app.databases.use(.sqlite(.memory, sqlLogLevel: .debug), as: .sqlite)
+    case .postgres(let url):
+        app.databases.use(try .postgres(url: url, sqlLogLevel: .debug), as: .psql)
+    }
+
+    app.migrations.add(NetworkMigrations.all)
+    app.migrations.add(SessionRecord.migration)
+    app.migrations.add(CreateIdempotencyRecords())
+
+    app.http.server.configuration.hostname = Environment.get("HOST").flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1"
+    app.http.server.configuration.port = Environment.get("PORT").flatMap(Int.init) ?? 8080
+    // Offices sit behind slow links: keep bodies modest, but enough for a page of form fields.
+    app.routes.defaultMaxBodySize = "1mb"
+    app.passwords.use(.bcrypt)
+
+    let resources = try AppResources.locate()
+    app.views.use(.leaf)
+    app.leaf.sources = .singleSource(NIOLeafFiles(fileio: app.fileio, limits: .default,
+                                                  sandboxDirectory: resources.views, viewDirectory: resources.views))
+    app.leaf.cache.isEnabled = app.environment.isRelease
+    LeafTags.register(on: app)
+
+    app.sessions.use(.fluent)
+    let secureCookies = Environment.get("ASHAR_PUBLIC_URL")?.hasPrefix("https://") ?? false
+    app.sessions.configuration = SessionsConfiguration(cookieName: "ashar_session") { id in
+        HTTPCookies.Value(string: id.string, expires: Date().addingTimeInterval(12 * 3600), maxAge: nil,
+                          path: "/", isSecure: secureCookies, isHTTPOnly: true, sameSite: .lax)
+    }
+
+    app.middleware = Middlewares()
+    app.middleware.use(RequestMetricsMiddleware())
+    app.middleware.use(RequestLogMiddleware())
+    app.middleware.use(SecurityHeadersMiddleware())
+    app.middleware.use(AsharErrorMiddleware())
+    app.middleware.use(FileMiddleware(publicDirectory: resources.publicFiles, defaultFile: nil))
+    app.middleware.use(app.sessions.middleware)
+    app.middleware.use(SessionUserMiddleware())
+
+    try routes(app, resources: resources)
+}
+
+/// Runs the migrations that have not run yet.
+public func migrate(_ app: Application) async throws {
+    try await app.autoMigrate()
+}

@@ -1,0 +1,42 @@
+import AsharNetwork
+import Fluent
+import Foundation
+import Kernel
+import Localization
+import OpenAPIVapor
+import SQLKit
+import Vapor
+
+func routes(_ app: Application, resources: AppResources) throws {
+    app.get("health") { req async throws -> Response in
+        // A query that touches the database, not just the pool.
+        if let sql = req.db as? any SQLDatabase {
+            try await sql.raw("SELECT 1").run()
+        }
+        let response = Response(status: .ok)
+        try response.content.encode(["status": "ok"], as: .json)
+        return response
+    }
+    app.get("metrics") { _ -> Response in
+        var headers = HTTPHeaders()
+        headers.contentType = HTTPMediaType(type: "text", subType: "plain", parameters: ["version": "0.0.4", "charset": "utf-8"])
+        return Response(status: .ok, headers: headers, body: .init(string: AsharMetrics.text()))
+    }
+    app.get("api", "v1", "openapi.yaml") { req async throws -> Response in
+        let response = try await req.fileio.asyncStreamFile(at: resources.openAPISpec)
+        response.headers.contentType = HTTPMediaType(type: "application", subType: "yaml")
+        return response
+    }
+
+    let web = app.grouped(CSRFMiddleware())
+    try web.register(collection: LoginController())
+    try web.register(collection: HomeController())
+    try web.register(collection: GeographyController())
+    try web.register(collection: OrganisationsController())
+    try web.register(collection: PeopleController())
+    try web.register(collection: UsersController())
+    try web.register(collection: AuditController())
+
+    let api = app.grouped("api", "v1").grouped(BearerUserMiddleware(), IdempotencyMiddleware(), APIRequestMiddleware())
+    try NetworkAPI().registerHandlers(on: VaporTransport(routesBuilder: api), serverURL: URL(string: "/")!)
+}

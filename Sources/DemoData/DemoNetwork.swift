@@ -1,0 +1,124 @@
+import FluentKit
+import Foundation
+import Kernel
+import AsharNetwork
+
+/// A login the demo makes, printed by `ashar demo`.
+public struct DemoLogin: Sendable, Equatable {
+    public let login: String
+    public let password: String
+    public let what: String
+}
+
+/// The pilot network as a believable demo: Chüy and Osh oblasts with their real districts, a Centre
+/// for Entrepreneurship Support in each pilot district (Sokuluk and Kara-Suu), two time banks, two
+/// groups of solidary producers, a help centre, local governments, partners, and about 200 women.
+public enum DemoNetwork {
+    public static let staffPassword = "ashar-demo-2026"
+    public static let memberPIN = "2468"
+    public static let memberPhone = "0555 100 001"
+    public static let womenCount = 200
+
+    public static let logins: [DemoLogin] = [
+        DemoLogin(login: "admin", password: staffPassword, what: "network admin"),
+        DemoLogin(login: "coordinator", password: staffPassword, what: "coordinator: Saray time bank and the Jibek producer group"),
+        DemoLogin(login: "caseworker", password: staffPassword, what: "case worker: Meerim help centre"),
+        DemoLogin(login: "viewer", password: staffPassword, what: "viewer: aggregates only"),
+        DemoLogin(login: "member", password: memberPIN, what: "member of the Saray time bank (or phone \(memberPhone) with PIN \(memberPIN))"),
+    ]
+
+    /// Loads the demo unless it is there already. Everything in one transaction: all or nothing.
+    /// - Returns: true when it loaded, false when the demo was already there.
+    @discardableResult
+    public static func load(on db: any Database, hash: @escaping @Sendable (String) throws -> String) async throws -> Bool {
+        if try await Place.query(on: db).filter(\.$code == "KG-C").first() != nil { return false }
+        try await db.transaction { tx in
+            try await build(Factories(db: tx), hash: hash)
+        }
+        return true
+    }
+
+    private static func build(_ make: Factories, hash: @escaping @Sendable (String) throws -> String) async throws {
+        var villages: [String: PlaceRecord] = [:]
+        for oblast in DemoGeography.oblasts {
+            let o = try await make.place(.oblast, parent: nil, code: oblast.code, ky: oblast.name.ky, ru: oblast.name.ru, en: oblast.name.en)
+            for district in oblast.districts {
+                let d = try await make.place(.district, parent: o.id, code: district.code,
+                                             ky: district.name.ky, ru: district.name.ru, en: district.name.en)
+                for v in district.villages {
+                    let a = try await make.place(.aiylAimak, parent: d.id, ky: v.aimak.ky, ru: v.aimak.ru, en: v.aimak.en)
+                    villages[v.village.en] = try await make.place(.village, parent: a.id, ky: v.village.ky, ru: v.village.ru, en: v.village.en)
+                }
+            }
+        }
+        func at(_ en: String) -> PlaceRecord { villages[en]! }
+
+        let orgs = (
+            cesSokuluk: try await make.organisation("Сокулук ишкердикти колдоо борбору", kind: .entrepreneurshipCentre, in: at("Sokuluk"),
+                                                    phone: "0312 555 101", contact: "Бекмуратова Айжан"),
+            cesKaraSuu: try await make.organisation("Кара-Суу ишкердикти колдоо борбору", kind: .entrepreneurshipCentre, in: at("Kashgar-Kyshtak"),
+                                                    phone: "03232 5 51 02", contact: "Юсупова Дилноза"),
+            bankSaray: try await make.organisation("Сарай убакыт банкы", kind: .timeBank, in: at("Saray"),
+                                                   phone: "0770 200 301", contact: "Осмонова Бурул"),
+            bankJangyJer: try await make.organisation("Жаңы-Жер убакыт банкы", kind: .timeBank, in: at("Jangy-Jer"),
+                                                      phone: "0700 200 302", contact: "Смирнова Ольга Викторовна"),
+            groupAkBuudai: try await make.organisation("«Ак-Буудай» тилектеш өндүрүүчүлөр тобу", kind: .producerGroup, in: at("Kyzyl-Tuu")),
+            groupJibek: try await make.organisation("«Жибек» тилектеш өндүрүүчүлөр тобу", kind: .producerGroup, in: at("Papan")),
+            helpCentre: try await make.organisation("«Мээрим» аялдарга жардам борбору", kind: .helpCentre, in: at("Kashgar-Kyshtak"),
+                                                    phone: "0555 300 400")
+        )
+        _ = try await make.organisation("Сарай айыл өкмөтү", kind: .localGovernment, in: at("Saray"))
+        _ = try await make.organisation("Сокулук айыл өкмөтү", kind: .localGovernment, in: at("Sokuluk"))
+        _ = try await make.organisation("«Аялдар форуму» бейөкмөт уюмдарынын бирикмеси", kind: .ngo, in: at("Sokuluk"))
+        _ = try await make.organisation("«Эпкин» коомдук бирикмеси", kind: .ngo, in: at("Kashgar-Kyshtak"))
+        _ = try await make.organisation("«ДИА» коомдук фонду", kind: .ngo, in: at("Sokuluk"))
+        _ = try await make.organisation("Папан айылынын аялдар кеңеши", kind: .communityGroup, in: at("Papan"))
+        _ = try await make.organisation("Кыргызстандарт, Ош бөлүмү", kind: .stateAgency, in: at("Kashgar-Kyshtak"), inNetwork: false)
+        _ = try await make.organisation("«Ынтымак» микрокредиттик компаниясы", kind: .financial, in: at("Sokuluk"), inNetwork: false)
+        _ = try await make.organisation("«Ош-Агро» дистрибьютор", kind: .business, in: at("Kyzyl-Kyshtak"), inNetwork: false)
+
+        // Women, spread over the pilot villages; Saray and Jangy-Jer have the time banks.
+        let south = ["Saray", "Saray", "Papan", "Kashgar-Kyshtak", "Kyzyl-Kyshtak"]
+        let north = ["Jangy-Jer", "Jangy-Jer", "Sokuluk", "Kyzyl-Tuu", "Tash-Döbö"]
+        let people = PeopleService(db: make.db)
+        var seen = Set<String>()
+        var firstSarayMember: PersonRecord?
+        var bankNumbers = (saray: 0, jangyJer: 0)
+        for i in 0..<womenCount {
+            let southern = i % 2 == 0
+            let villageName = (southern ? south : north)[(i / 2) % 5]
+            var name = DemoPeople.name(i, southern: southern)
+            let born = 1958 + (i * 37) % 47
+            while seen.contains("\(name)|\(villageName)|\(born)") { name += "а" }
+            seen.insert("\(name)|\(villageName)|\(born)")
+            let phone: String? = i == 0 ? memberPhone : (i % 5 == 3 ? nil : String(format: "0%03d %03d %03d", [555, 700, 770, 772][i % 4], 100 + i, 200 + (i * 13) % 800))
+            let woman = try await make.person(name, in: at(villageName), born: born, phone: phone,
+                                              household: "HH-\(String(format: "%04d", 1000 + i / 2))", consent: i % 6 != 5)
+            if villageName == "Saray" {
+                bankNumbers.saray += 1
+                try await people.addMemberNumber(personID: woman.id, organisationID: orgs.bankSaray.id,
+                                                 number: String(format: "СР-%03d", bankNumbers.saray), by: make.actor)
+                if firstSarayMember == nil { firstSarayMember = woman }
+            } else if villageName == "Jangy-Jer" {
+                bankNumbers.jangyJer += 1
+                try await people.addMemberNumber(personID: woman.id, organisationID: orgs.bankJangyJer.id,
+                                                 number: String(format: "ЖЖ-%03d", bankNumbers.jangyJer), by: make.actor)
+            }
+            if villageName == "Papan" && i % 4 == 0 {
+                try await people.addMemberNumber(personID: woman.id, organisationID: orgs.groupJibek.id,
+                                                 number: String(format: "Ж-%03d", i), by: make.actor)
+            }
+        }
+
+        _ = try await make.user("admin", name: "Network admin", password: staffPassword, hash: hash, grants: [Grant(role: .admin)])
+        _ = try await make.user("coordinator", name: "Осмонова Бурул", password: staffPassword, hash: hash, grants: [
+            Grant(role: .coordinator, organisationID: orgs.bankSaray.id),
+            Grant(role: .coordinator, organisationID: orgs.groupJibek.id),
+        ])
+        _ = try await make.user("caseworker", name: "Садыкова Асел", password: staffPassword, hash: hash,
+                                grants: [Grant(role: .caseworker, organisationID: orgs.helpCentre.id)])
+        _ = try await make.user("viewer", name: "Monitoring officer", password: staffPassword, hash: hash, grants: [Grant(role: .viewer)])
+        _ = try await make.user("member", name: firstSarayMember!.fullName, password: memberPIN, hash: hash,
+                                grants: [Grant(role: .member)], phone: memberPhone, person: firstSarayMember!.id)
+    }
+}
