@@ -63,13 +63,15 @@ let package = Package(
         .executableTarget(name: "ashar", dependencies: ["App"], swiftSettings: strict),
         .testTarget(name: "KernelTests", dependencies: ["Kernel"], swiftSettings: strict),
         .testTarget(name: "LocalizationTests", dependencies: ["Localization"], swiftSettings: strict),
-        .testTarget(name: "NetworkTests", dependencies: [
-            "AsharNetwork", "DemoData",
+        // A fresh database per test: in-memory SQLite, or a new schema on DATABASE_URL's PostgreSQL.
+        .target(name: "TestSupport", dependencies: [
+            "AsharNetwork",
             .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
             .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
-        ], swiftSettings: strict),
+        ], path: "Tests/TestSupport", swiftSettings: strict),
+        .testTarget(name: "NetworkTests", dependencies: ["AsharNetwork", "DemoData", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "AppTests", dependencies: [
-            "App",
+            "App", "DemoData", "TestSupport",
             .product(name: "VaporTesting", package: "vapor"),
         ], swiftSettings: strict),
     ]

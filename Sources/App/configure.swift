@@ -5,6 +5,7 @@ import FluentSQLiteDriver
 import Foundation
 import Kernel
 import Leaf
+import SQLKit
 import LeafKit
 import Localization
 import Vapor
@@ -13,11 +14,16 @@ import Vapor
 public enum DatabaseChoice: Sendable {
     case sqliteFile(String)
     case sqliteMemory
-    case postgres(String)
+    /// A PostgreSQL URL, and optionally the schema to keep Ashar's tables in (several networks, or
+    /// parallel tests, can share one server that way).
+    case postgres(String, schema: String? = nil)
 
-    /// `DATABASE_URL` if set; otherwise `ashar.sqlite` in `ASHAR_DATA_DIR` (default: the working directory).
+    /// `DATABASE_URL` (and `DATABASE_SCHEMA`) if set; otherwise `ashar.sqlite` in `ASHAR_DATA_DIR`
+    /// (default: the working directory).
     public static func fromEnvironment() -> DatabaseChoice {
-        if let url = Environment.get("DATABASE_URL"), !url.isEmpty { return .postgres(url) }
+        if let url = Environment.get("DATABASE_URL"), !url.isEmpty {
+            return .postgres(url, schema: Environment.get("DATABASE_SCHEMA").flatMap { $0.isEmpty ? nil : $0 })
+        }
         return .sqliteFile(dataDirectory() + "/ashar.sqlite")
     }
 
@@ -31,7 +37,7 @@ public enum DatabaseChoice: Sendable {
         switch self {
         case .sqliteFile(let path): "SQLite (\(path))"
         case .sqliteMemory: "SQLite (memory)"
-        case .postgres: "PostgreSQL"
+        case .postgres(_, let schema): "PostgreSQL" + (schema.map { " (schema \($0))" } ?? "")
         }
     }
 }
@@ -45,8 +51,13 @@ public func configure(_ app: Application, database: DatabaseChoice) async throws
         app.databases.use(.sqlite(.file(path), sqlLogLevel: .debug), as: .sqlite)
     case .sqliteMemory:
         app.databases.use(.sqlite(.memory, sqlLogLevel: .debug), as: .sqlite)
-    case .postgres(let url):
-        app.databases.use(try .postgres(url: url, sqlLogLevel: .debug), as: .psql)
+    case .postgres(let url, let schema):
+        var config = try SQLPostgresConfiguration(url: url)
+        if let schema {
+            config.searchPath = [schema]
+            app.storage[PostgresSchemaKey.self] = schema
+        }
+        app.databases.use(.postgres(configuration: config, sqlLogLevel: .debug), as: .psql)
     }
 
     app.migrations.add(NetworkMigrations.all)
@@ -61,7 +72,8 @@ public func configure(_ app: Application, database: DatabaseChoice) async throws
 
     let resources = try AppResources.locate()
     app.views.use(.leaf)
-    app.leaf.sources = .singleSource(NIOLeafFiles(fileio: app.fileio, limits: .default,
+    // Not `.toVisibleFiles`: the bundle sits under `.build/`, a hidden folder, when run from a checkout.
+    app.leaf.sources = .singleSource(NIOLeafFiles(fileio: app.fileio, limits: [.toSandbox, .requireExtensions],
                                                   sandboxDirectory: resources.views, viewDirectory: resources.views))
     app.leaf.cache.isEnabled = app.environment.isRelease
     LeafTags.register(on: app)
@@ -82,10 +94,16 @@ public func configure(_ app: Application, database: DatabaseChoice) async throws
     app.middleware.use(app.sessions.middleware)
     app.middleware.use(SessionUserMiddleware())
 
+    app.logger.info("database: \(database.description)")
     try routes(app, resources: resources)
 }
 
-/// Runs the migrations that have not run yet.
+struct PostgresSchemaKey: StorageKey { typealias Value = String }
+
+/// Runs the migrations that have not run yet (creating the PostgreSQL schema first, if one is named).
 public func migrate(_ app: Application) async throws {
+    if let schema = app.storage[PostgresSchemaKey.self], let sql = app.db as? any SQLDatabase {
+        try await sql.raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").run()
+    }
     try await app.autoMigrate()
 }

@@ -36,6 +36,7 @@ public enum SearchKey {
         latinText = latinText
             .replacingOccurrences(of: "zh", with: "j")
             .replacingOccurrences(of: "kh", with: "h")
+            .replacingOccurrences(of: "ng", with: "n")  // ң written as "ng"
         var folded = ""
         for ch in latinText {
             if ch == " " && (folded.isEmpty || folded.last == " ") { continue }

@@ -41,8 +41,8 @@ struct MigratingServeCommand: AsyncCommand {
 
     static func serveContext(_ context: CommandContext) -> CommandContext {
         var context = context
-        context.input = CommandInput(arguments: ["ashar", "serve"])
-        context.input.executablePath = ["ashar", "serve"]
+        // No arguments left for serve: it takes HOST and PORT from the configuration.
+        context.input = CommandInput(arguments: ["ashar"])
         return context
     }
 }

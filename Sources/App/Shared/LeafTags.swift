@@ -6,7 +6,7 @@ import Leaf
 import Localization
 import Vapor
 
-/// `#t("key")` prints a message in the page's language; further parameters are joined to the key,
+/// `#t("nav.people")` prints a message in the page's language; further parameters are joined to the key,
 /// so `#t("organisation.kind.", org.kind)` picks the message for a value.
 struct TranslateTag: LeafTag {
     func render(_ ctx: LeafContext) throws -> LeafData {
@@ -16,7 +16,7 @@ struct TranslateTag: LeafTag {
     }
 }
 
-/// `#tn("key", count)` prints a counted message in the plural form the number takes.
+/// `#tn("people.count", n)` prints a counted message in the plural form the number takes.
 struct PluralTag: LeafTag {
     func render(_ ctx: LeafContext) throws -> LeafData {
         guard ctx.parameters.count == 2, let key = ctx.parameters[0].string, let count = ctx.parameters[1].int else {
