@@ -68,7 +68,8 @@ public func configure(_ app: Application, database: DatabaseChoice) async throws
     app.http.server.configuration.port = Environment.get("PORT").flatMap(Int.init) ?? 8080
     // Offices sit behind slow links: keep bodies modest, but enough for a page of form fields.
     app.routes.defaultMaxBodySize = "1mb"
-    app.passwords.use(.bcrypt)
+    // Tests hash many passwords: the lowest cost keeps them fast; real deployments keep the default.
+    app.passwords.use(.bcrypt(cost: app.environment == .testing ? 4 : 12))
 
     let resources = try AppResources.locate()
     app.views.use(.leaf)

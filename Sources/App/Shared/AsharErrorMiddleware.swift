@@ -86,7 +86,6 @@ struct AsharErrorMiddleware: AsyncMiddleware {
     }
 
     struct ErrorPage: Encodable {
-        let layout: Layout
         let status: UInt
         let message: String
     }
@@ -103,12 +102,9 @@ struct AsharErrorMiddleware: AsyncMiddleware {
             }
             return response
         }
-        let page = ErrorPage(layout: Layout(request, title: request.t("error.title.\(generic(failure.status))")),
-                             status: failure.status.code, message: message)
         do {
-            let view = try await request.view.render("error", page)
-            let response = try await view.encodeResponse(status: failure.status, for: request)
-            return response
+            return try await request.render("error", title: request.t("error.title.\(generic(failure.status))"),
+                                            ErrorPage(status: failure.status.code, message: message), status: failure.status)
         } catch {
             // The error page itself failed: plain text still tells the user what happened.
             return Response(status: failure.status, body: .init(string: message))

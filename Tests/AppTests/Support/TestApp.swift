@@ -1,0 +1,150 @@
+@testable import App
+import AsharNetwork
+import DemoData
+import Fluent
+import Foundation
+import Kernel
+import NIOCore
+import SQLKit
+import TestSupport
+import Testing
+import Vapor
+import VaporTesting
+
+/// The small network most HTTP tests run against: one village, a time bank, a help centre, and a
+/// user for each role.
+struct Fixture {
+    let village: PlaceRecord
+    let bank: OrganisationRecord
+    let helpCentre: OrganisationRecord
+    let member: PersonRecord
+
+    static let password = "correct-horse-9"
+    static let pin = "2468"
+}
+
+/// Runs `body` against a fresh Ashar on its own database (in-memory SQLite, or a new schema on
+/// `DATABASE_URL`'s PostgreSQL), migrated and seeded with the fixture.
+func withAshar(_ body: (Application, Fixture) async throws -> Void) async throws {
+    let schema = TestDatabase.postgresURL.map { _ in TestDatabase.freshSchemaName() }
+    let choice: DatabaseChoice = TestDatabase.postgresURL.map { .postgres($0, schema: schema) } ?? .sqliteMemory
+    try await withApp(configure: { app in
+        try await configure(app, database: choice)
+    }) { app in
+        try await migrate(app)
+        do {
+            let fixture = try await seed(app)
+            try await body(app, fixture)
+        } catch {
+            try? await TestDatabase.drop(schema, on: app.db)
+            throw error
+        }
+        try await TestDatabase.drop(schema, on: app.db)
+    }
+}
+
+func seed(_ app: Application) async throws -> Fixture {
+    let make = Factories(db: app.db)
+    let hash: @Sendable (String) throws -> String = { [password = app.password] in try password.hash($0) }
+    let village = try await make.village(named: "Сарай")
+    let bank = try await make.organisation("Сарай убакыт банкы", kind: .timeBank, in: village)
+    let centre = try await make.organisation("«Мээрим» аялдарга жардам борбору", kind: .helpCentre, in: village)
+    let member = try await make.person("Асанова Гүлнара", in: village, born: 1980, phone: "0555 100 001")
+    try await PeopleService(db: app.db).addMemberNumber(personID: member.id, organisationID: bank.id, number: "СР-001", by: .system)
+    _ = try await make.user("admin", name: "Admin", password: Fixture.password, hash: hash, grants: [Grant(role: .admin)])
+    _ = try await make.user("coordinator", name: "Осмонова Бурул", password: Fixture.password, hash: hash,
+                            grants: [Grant(role: .coordinator, organisationID: bank.id)])
+    _ = try await make.user("caseworker", name: "Садыкова Асел", password: Fixture.password, hash: hash,
+                            grants: [Grant(role: .caseworker, organisationID: centre.id)])
+    _ = try await make.user("viewer", name: "Viewer", password: Fixture.password, hash: hash, grants: [Grant(role: .viewer)])
+    _ = try await make.user("member", name: member.fullName, password: Fixture.pin, hash: hash, grants: [Grant(role: .member)],
+                            phone: "0555 100 001", person: member.id)
+    return Fixture(village: village, bank: bank, helpCentre: centre, member: member)
+}
+
+/// A browser in a test: keeps cookies, reads the CSRF token from the last page, fills forms.
+final class Browser {
+    let app: Application
+    var cookies: [String: String] = [:]
+    var acceptLanguage: String?
+    private(set) var csrf: String?
+
+    init(_ app: Application, acceptLanguage: String? = nil) {
+        self.app = app
+        self.acceptLanguage = acceptLanguage
+    }
+
+    @discardableResult
+    func get(_ path: String) async throws -> TestingHTTPResponse {
+        try await send(.GET, path)
+    }
+
+    /// Posts a form the way a browser does, with the CSRF token of the last page seen.
+    @discardableResult
+    func post(_ path: String, _ fields: [String: String], withCSRF: Bool = true) async throws -> TestingHTTPResponse {
+        var fields = fields
+        if withCSRF, fields["_csrf"] == nil {
+            if csrf == nil { try await get("/login") }
+            fields["_csrf"] = csrf
+        }
+        var components = URLComponents()
+        components.queryItems = fields.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) }
+        let body = (components.percentEncodedQuery ?? "").replacingOccurrences(of: "+", with: "%2B")
+        return try await send(.POST, path, body: body, contentType: "application/x-www-form-urlencoded")
+    }
+
+    @discardableResult
+    func login(_ login: String, _ password: String = Fixture.password) async throws -> TestingHTTPResponse {
+        try await get("/login")
+        let response = try await post("/login", ["identifier": login, "password": password, "next": "/"])
+        // A new session at login brings a new CSRF token: read it from a page, as a browser would.
+        if response.status == .seeOther { try await get("/") }
+        return response
+    }
+
+    func send(_ method: HTTPMethod, _ path: String, body: String? = nil, contentType: String? = nil) async throws -> TestingHTTPResponse {
+        var headers = HTTPHeaders()
+        if !cookies.isEmpty {
+            headers.add(name: .cookie, value: cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "))
+        }
+        if let acceptLanguage { headers.add(name: .acceptLanguage, value: acceptLanguage) }
+        if let contentType { headers.add(name: .contentType, value: contentType) }
+        let response = try await app.testing().sendRequest(method, path, headers: headers, body: body.map { ByteBuffer(string: $0) })
+        for header in response.headers[.setCookie] {
+            let pair = header.split(separator: ";")[0].split(separator: "=", maxSplits: 1)
+            guard pair.count == 2 else { continue }
+            let name = String(pair[0]), value = String(pair[1])
+            if header.contains("Max-Age=0") || header.contains("Expires=Thu, 01 Jan 1970") { cookies[name] = nil } else { cookies[name] = value }
+        }
+        let html = response.body.string
+        if let range = html.range(of: #"name="_csrf" value="([^"]+)""#, options: .regularExpression) {
+            csrf = String(html[range].dropFirst(#"name="_csrf" value=""#.count).dropLast())
+        }
+        return response
+    }
+}
+
+/// An API client with a bearer token.
+struct APIClient {
+    let app: Application
+    let token: String?
+    var language = "en"
+
+    static func forUser(_ login: String, on app: Application) async throws -> APIClient {
+        let user = try #require(try await UserService(db: app.db).credentials(for: login)?.user)
+        return APIClient(app: app, token: try await ApiTokens.issue(for: user, on: app.db, by: .system))
+    }
+
+    func send(_ method: HTTPMethod, _ path: String, json: String? = nil, headers extra: [(String, String)] = []) async throws -> TestingHTTPResponse {
+        var headers = HTTPHeaders()
+        if let token { headers.bearerAuthorization = BearerAuthorization(token: token) }
+        headers.add(name: .acceptLanguage, value: language)
+        if json != nil { headers.contentType = .json }
+        for (name, value) in extra { headers.add(name: name, value: value) }
+        return try await app.testing().sendRequest(method, "/api/v1" + path, headers: headers, body: json.map { ByteBuffer(string: $0) })
+    }
+
+    func json(_ response: TestingHTTPResponse) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])
+    }
+}
