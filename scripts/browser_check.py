@@ -1,0 +1,161 @@
+#!/usr/bin/env python3
+"""Drives headless Chromium through the running demo, as a person would: logs in through the form,
+opens the main pages in each language, and fails on an error page, a missing expected text, a page
+that loads something from outside the server, or a browser console error (a CSP violation, say).
+Screenshots (phone width) go to the folder given by --shots.
+
+Usage: browser_check.py --base http://127.0.0.1:8080 [--shots DIR]
+Needs: chromium, and the websocket-client package (pip install websocket-client).
+"""
+import argparse, json, os, shutil, subprocess, sys, tempfile, time, urllib.request, base64
+import websocket  # websocket-client
+
+PAGES = [
+    # path, text that must appear (Kyrgyz: the default language)
+    ("/", "Саламатсызбы"),
+    ("/people", "Адамдар реестри"),
+    ("/people/new", "Толук аты-жөнү"),
+    ("/organisations", "Сарай убакыт банкы"),
+    ("/organisations?kind=help_centre", "Мээрим"),
+    ("/geography", "Кара-Суу району"),
+    ("/users", "coordinator"),
+    ("/audit", "Аудит журналы"),
+]
+
+class Browser:
+    def __init__(self, port, profile):
+        self.proc = subprocess.Popen(
+            [shutil.which("chromium") or "chromium", "--headless", "--no-sandbox", "--disable-gpu",
+             f"--remote-debugging-port={port}", f"--user-data-dir={profile}", "--window-size=390,844", "about:blank"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(100):
+            try:
+                targets = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/json"))
+                page = next(t for t in targets if t["type"] == "page")
+                break
+            except Exception:
+                time.sleep(0.1)
+        else:
+            raise SystemExit("chromium did not start")
+        self.ws = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=30)
+        self.next_id = 0
+        self.events = []
+        for domain in ("Page", "Runtime", "Log", "Network"):
+            self.call(f"{domain}.enable")
+
+    def call(self, method, **params):
+        self.next_id += 1
+        self.ws.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
+        while True:
+            message = json.loads(self.ws.recv())
+            if message.get("id") == self.next_id:
+                if "error" in message:
+                    raise RuntimeError(f"{method}: {message['error']}")
+                return message.get("result", {})
+            self.events.append(message)
+
+    def wait_for_load(self):
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            if any(e.get("method") == "Page.loadEventFired" for e in self.events):
+                self.events = [e for e in self.events if e.get("method") != "Page.loadEventFired"]
+                return
+            self.events.append(json.loads(self.ws.recv()))
+        raise RuntimeError("page did not load")
+
+    def go(self, url):
+        self.events.clear()
+        self.call("Page.navigate", url=url)
+        self.wait_for_load()
+        return self.evaluate("document.documentElement.outerHTML")
+
+    def evaluate(self, expression):
+        return self.call("Runtime.evaluate", expression=expression, returnByValue=True)["result"].get("value")
+
+    def problems(self, base):
+        found = []
+        for e in self.events:
+            if e.get("method") == "Log.entryAdded" and e["params"]["entry"]["level"] == "error":
+                found.append("console: " + e["params"]["entry"]["text"])
+            if e.get("method") == "Runtime.exceptionThrown":
+                found.append("exception: " + json.dumps(e["params"])[:200])
+            if e.get("method") == "Network.requestWillBeSent":
+                url = e["params"]["request"]["url"]
+                if not (url.startswith(base) or url.startswith("data:") or url.startswith("about:")):
+                    found.append("outside request: " + url)
+        return found
+
+    def screenshot(self, path, width, height):
+        self.call("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1, mobile=width < 600)
+        data = self.call("Page.captureScreenshot", format="png")["data"]
+        with open(path, "wb") as f:
+            f.write(base64.b64decode(data))
+
+    def close(self):
+        self.ws.close()
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--base", default="http://127.0.0.1:8080")
+    parser.add_argument("--shots")
+    parser.add_argument("--port", type=int, default=9229)
+    args = parser.parse_args()
+    failures = []
+    profile = tempfile.mkdtemp(prefix="ashar-chromium-")
+    browser = Browser(args.port, profile)
+    try:
+        login = browser.go(args.base + "/login")
+        if 'name="_csrf"' not in login:
+            failures.append("/login: no login form")
+        browser.evaluate("""
+            document.getElementById('identifier').value = 'admin';
+            document.getElementById('password').value = 'ashar-demo-2026';
+            document.querySelector('form.stack').submit();""")
+        browser.wait_for_load()
+        for lang, path, expected in [("ky", p, t) for p, t in PAGES] + [("ru", "/people", "Реестр людей"), ("en", "/organisations", "Organisations")]:
+            browser.go(f"{args.base}/lang/{lang}?back=/")
+            html = browser.go(args.base + path)
+            problems = browser.problems(args.base)
+            title = browser.evaluate("document.title") or ""
+            status = "ok"
+            if expected not in html:
+                failures.append(f"{lang} {path}: missing text {expected!r} (title {title!r})")
+                status = "MISSING TEXT"
+            if 'class="error-page"' in html:
+                failures.append(f"{lang} {path}: error page {title!r}")
+                status = "ERROR PAGE"
+            for p in problems:
+                failures.append(f"{lang} {path}: {p}")
+                status = "PROBLEM"
+            print(f"{status:12} {lang} {path}  [{title}]")
+            if args.shots and lang == "ky":
+                os.makedirs(args.shots, exist_ok=True)
+                name = path.strip("/").replace("/", "_").replace("?", "_").replace("=", "-") or "home"
+                browser.screenshot(os.path.join(args.shots, f"{name}-phone.png"), 390, 844)
+                browser.screenshot(os.path.join(args.shots, f"{name}-desktop.png"), 1280, 900)
+        browser.go(f"{args.base}/lang/ky?back=/")
+    finally:
+        browser.close()
+        shutil.rmtree(profile, ignore_errors=True)
+    # The public page, dumped by Chromium itself without any scripting.
+    dom = subprocess.run([shutil.which("chromium") or "chromium", "--headless", "--no-sandbox", "--disable-gpu",
+                          "--accept-lang=ky", "--dump-dom", args.base + "/login"], capture_output=True, text=True, timeout=60).stdout
+    if "Логин же телефон номери" not in dom:
+        failures.append("--dump-dom /login: login form text missing")
+    else:
+        print(f"{'ok':12} ky /login (--dump-dom)")
+    missing = subprocess.run([shutil.which("chromium") or "chromium", "--headless", "--no-sandbox", "--disable-gpu",
+                              "--accept-lang=ky", "--dump-dom", args.base + "/no/such/page"], capture_output=True, text=True, timeout=60).stdout
+    if "Барак табылган жок" not in missing:
+        failures.append("--dump-dom 404: the not-found page is not in Kyrgyz")
+    if failures:
+        print("\n".join(["", "Browser check failed:"] + failures))
+        sys.exit(1)
+    print("Browser check passed.")
+
+
+if __name__ == "__main__":
+    main()
