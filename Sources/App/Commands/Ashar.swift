@@ -16,6 +16,7 @@ public enum Ashar {
             await app.asyncCommands.use(MigratingServeCommand(serve: app.servers.asyncCommand), as: "serve", isDefault: true)
             await app.asyncCommands.use(DemoCommand(serve: app.servers.asyncCommand), as: "demo")
             await app.asyncCommands.use(TokenCommand(), as: "token")
+            await app.asyncCommands.use(RunMigrationsCommand(), as: "migrate")
             try await app.execute()
         } catch {
             app.logger.report(error: error)
@@ -44,5 +45,18 @@ struct MigratingServeCommand: AsyncCommand {
         // No arguments left for serve: it takes HOST and PORT from the configuration.
         context.input = CommandInput(arguments: ["ashar"])
         return context
+    }
+}
+
+/// `ashar migrate`: runs pending migrations without asking (Fluent's own command asks y/n), creating
+/// the `DATABASE_SCHEMA` first when one is named.
+struct RunMigrationsCommand: AsyncCommand {
+    var help: String { "Runs pending migrations." }
+
+    struct Signature: CommandSignature {}
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        try await migrate(context.application)
+        context.console.print("Migrations are up to date.")
     }
 }

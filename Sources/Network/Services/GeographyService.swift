@@ -47,7 +47,7 @@ public struct GeographyService: Sendable {
         let query = Place.query(on: db).filter(\.$level == level)
         if let parentID { query.filter(\.$parentID == parentID) }
         if let districtID { query.filter(\.$districtID == districtID) }
-        if let q, !SearchKey.fold(q).isEmpty { query.filter(\.$searchKey ~~ SearchKey.fold(q)) }
+        query.matchingEveryWord(of: q, in: \.$searchKey)
         let total = try await query.count()
         let rows = try await query.sort(\.$nameEn).range(page.offset..<(page.offset + page.per)).all()
         return Paged(items: rows.map(PlaceRecord.init), total: total, request: page)

@@ -74,7 +74,7 @@ public struct OrganisationService: Sendable {
 
     public func list(_ filter: OrganisationFilter = .init(), page: PageQuery) async throws -> Paged<OrganisationRecord> {
         let query = Organisation.query(on: db)
-        if let q = filter.q.map(SearchKey.fold), !q.isEmpty { query.filter(\.$searchKey ~~ q) }
+        query.matchingEveryWord(of: filter.q, in: \.$searchKey)
         if let kind = filter.kind { query.filter(\.$kind == kind) }
         if let districtID = filter.districtID { query.filter(\.$districtID == districtID) }
         if let inNetwork = filter.inNetwork { query.filter(\.$inNetwork == inNetwork) }

@@ -76,8 +76,9 @@ public struct PeopleService: Sendable {
             let digits = SearchKey.phoneDigits(q)
             let byNumber = try await MemberNumber.query(on: db).filter(\.$number == q.trimmingCharacters(in: .whitespaces))
                 .all().map(\.personID)
+            // A name (every word, any order), or a phone number, or a member number.
             query.group(.or) { or in
-                if !folded.isEmpty { or.filter(\.$searchKey ~~ folded) }
+                if !folded.isEmpty { or.group(.and) { $0.matchingEveryWord(of: folded, in: \.$searchKey) } }
                 if digits.count >= 4 { or.filter(\.$phoneDigits ~~ digits) }
                 if !byNumber.isEmpty { or.filter(\.$id ~~ byNumber) }
                 if folded.isEmpty && digits.count < 4 && byNumber.isEmpty { or.filter(\.$id == UUID()) }
