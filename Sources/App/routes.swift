@@ -9,12 +9,16 @@ import Vapor
 
 func routes(_ app: Application, resources: AppResources) throws {
     app.get("health") { req async throws -> Response in
-        // A query that touches the database, not just the pool.
-        if let sql = req.db as? any SQLDatabase {
-            try await sql.raw("SELECT 1").run()
+        // A query that touches the database, not just the pool. Down: 503, for the load balancer.
+        var healthy = true
+        do {
+            try await (req.db as? any SQLDatabase)?.raw("SELECT 1").run()
+        } catch {
+            req.logger.error("health check: the database does not answer", metadata: ["error": .string(String(describing: error))])
+            healthy = false
         }
-        let response = Response(status: .ok)
-        try response.content.encode(["status": "ok"], as: .json)
+        let response = Response(status: healthy ? .ok : .serviceUnavailable)
+        try response.content.encode(["status": healthy ? "ok" : "database unavailable"], as: .json)
         return response
     }
     app.get("metrics") { _ -> Response in

@@ -1,5 +1,6 @@
 @testable import App
 import AsharNetwork
+import DemoData
 import Fluent
 import Foundation
 import Kernel
@@ -183,6 +184,11 @@ struct RegistryPageTests {
             #expect(found.body.string.contains(fixture.member.fullName))
             let none = try await browser.post("/people/search", ["q": "Бурул"])
             #expect(!none.body.string.contains(fixture.member.fullName))
+            let inVillage = try await browser.post("/people/search", ["q": "", "village_id": fixture.village.id.uuidString])
+            #expect(inVillage.body.string.contains(fixture.member.fullName))
+            let elsewhere = try await Factories(db: app.db).village(named: "Папан")
+            let otherVillage = try await browser.post("/people/search", ["q": "gulnara", "village_id": elsewhere.id.uuidString])
+            #expect(!otherVillage.body.string.contains(fixture.member.fullName))
         }
     }
 
@@ -242,6 +248,7 @@ struct EveryPageTests {
                 "/geography", "/geography/\(district)", "/geography/\(fixture.village.id)", "/geography/\(fixture.village.id)/edit",
                 "/geography/new?level=village&parent=\(fixture.village.parentID!)", "/users", "/users/new",
                 "/users/new?person=\(fixture.member.id)", "/users/\(user.id)", "/audit", "/audit?entity=person",
+                "/audit?record=\(fixture.member.id)",
             ]
             let keyLike = try Regex(#">\s*[a-z_]+(\.[a-z_\-]+)+\s*<"#)
             for path in pages {
@@ -255,6 +262,22 @@ struct EveryPageTests {
             let member = Browser(app, acceptLanguage: language)
             try await member.login("member", Fixture.pin)
             #expect(try await member.get("/me").status == .ok)
+        }
+    }
+}
+
+@Suite("Logging out")
+struct LogoutTests {
+    @Test("Logging out ends the session: its cookie no longer opens a page")
+    func logout() async throws {
+        try await withAshar { app, _ in
+            let browser = Browser(app)
+            try await browser.login("admin")
+            let session = try #require(browser.cookies["ashar_session"])
+            #expect(try await browser.post("/logout", [:]).headers.first(name: .location) == "/login")
+            let replay = Browser(app)
+            replay.cookies["ashar_session"] = session
+            #expect(try await replay.get("/people").status == .seeOther)
         }
     }
 }

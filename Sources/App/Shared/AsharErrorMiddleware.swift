@@ -17,6 +17,8 @@ struct AsharErrorMiddleware: AsyncMiddleware {
         var arguments: [String: String] = [:]
         var field: String?
         var headers: HTTPHeaders = [:]
+        /// Every field's error, when the input broke several rules at once.
+        var all: [DomainError] = []
     }
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
@@ -41,7 +43,9 @@ struct AsharErrorMiddleware: AsyncMiddleware {
             return Failure(status: status(for: domain.kind), code: domain.code, key: domain.key,
                            arguments: domain.arguments, field: domain.field)
         case let many as ValidationErrors:
-            return failure(for: many.errors.first ?? DomainError("request.invalid"), request: request)
+            var first = failure(for: many.errors.first ?? DomainError("request.invalid"), request: request)
+            first.all = many.errors
+            return first
         case is PossibleDuplicate:
             return Failure(status: .conflict, code: "network.person.possible-duplicate", key: "error.network.person.possible-duplicate")
         case let server as ServerError:
@@ -90,13 +94,25 @@ struct AsharErrorMiddleware: AsyncMiddleware {
         let message: String
     }
 
+    struct APIErrorBody: Content {
+        struct Detail: Content {
+            let code: String
+            let message: String
+            let field: String?
+            let errors: [Detail]?
+        }
+        let error: Detail
+    }
+
     static func render(_ failure: Failure, for request: Request) async throws -> Response {
         let message = request.catalogue.text(failure.key, failure.arguments)
         if request.isAPI {
-            var body: [String: String] = ["code": failure.code, "message": message]
-            body["field"] = failure.field
             let response = Response(status: failure.status)
-            try response.content.encode(["error": body], as: .json)
+            try response.content.encode(APIErrorBody(error: .init(
+                code: failure.code, message: message, field: failure.field,
+                errors: failure.all.isEmpty ? nil : failure.all.map {
+                    .init(code: $0.code, message: request.t($0.key, $0.arguments), field: $0.field, errors: nil)
+                })), as: .json)
             if failure.status == .unauthorized {
                 response.headers.replaceOrAdd(name: .wwwAuthenticate, value: "Bearer")
             }

@@ -23,15 +23,16 @@ public struct NetworkSummary: Sendable {
         let orgs = try await Organisation.query(on: db).filter(\.$inNetwork == true).count()
         let villages = try await Place.query(on: db).filter(\.$level == .village).count()
         let districts = try await Place.query(on: db).filter(\.$level == .district).sort(\.$nameEn).all()
-        let orgsByDistrict = Dictionary(grouping: try await Organisation.query(on: db).field(\.$districtID).all(), by: \.districtID)
-            .mapValues(\.count)
-        // People by the district of their village: two small queries instead of one per district.
-        let villageDistrict = Dictionary(uniqueKeysWithValues: try await Place.query(on: db).filter(\.$level == .village)
-            .all().map { ($0.id!, $0.districtID) })
-        var peopleByDistrict: [UUID: Int] = [:]
-        for row in try await Person.query(on: db).field(\.$villageID).all() {
-            if let d = villageDistrict[row.villageID] ?? nil { peopleByDistrict[d, default: 0] += 1 }
-        }
+        // Both databases Ashar runs on (SQLite, PostgreSQL) are SQL databases.
+        let sql = db as! any SQLDatabase
+        let orgsByDistrict = try await Self.counts(sql.select()
+            .column(SQLColumn("district_id"), as: "district").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
+            .from("organisations").groupBy("district_id"))
+        // People by the district of their village, counted by the database.
+        let peopleByDistrict = try await Self.counts(sql.select()
+            .column(SQLColumn("district_id", table: "places"), as: "district").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
+            .from("people").join("places", on: SQLColumn("village_id", table: "people"), .equal, SQLColumn("id", table: "places"))
+            .groupBy(SQLColumn("district_id", table: "places")))
         return NetworkSummary(
             people: people, organisationsInNetwork: orgs, villages: villages,
             districts: districts.compactMap { d in
@@ -39,5 +40,18 @@ public struct NetworkSummary: Sendable {
                 guard o + p > 0 else { return nil }
                 return District(id: d.id!, name: LocalizedName(ky: d.nameKy, ru: d.nameRu, en: d.nameEn), organisations: o, people: p)
             })
+    }
+
+    private struct CountRow: Decodable {
+        let district: UUID?
+        let n: Int
+    }
+
+    private static func counts(_ query: SQLSelectBuilder) async throws -> [UUID: Int] {
+        var counts: [UUID: Int] = [:]
+        for row in try await query.all(decoding: CountRow.self) {
+            if let district = row.district { counts[district] = row.n }
+        }
+        return counts
     }
 }

@@ -10,31 +10,78 @@ extension Components {
         internal struct ErrorBody: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/ErrorBody/error`.
             internal struct _ErrorPayload: Codable, Hashable, Sendable {
+                /// Stable machine code, e.g. network.person.full_name-not-cyrillic.
+                ///
                 /// - Remark: Generated from `#/components/schemas/ErrorBody/error/code`.
                 internal var code: Swift.String
+                /// In the language of Accept-Language (ky, ru, en).
+                ///
                 /// - Remark: Generated from `#/components/schemas/ErrorBody/error/message`.
                 internal var message: Swift.String
+                /// The input field the error belongs to, when it belongs to one.
+                ///
                 /// - Remark: Generated from `#/components/schemas/ErrorBody/error/field`.
                 internal var field: Swift.String?
+                /// - Remark: Generated from `#/components/schemas/ErrorBody/error/ErrorsPayload`.
+                internal struct ErrorsPayloadPayload: Codable, Hashable, Sendable {
+                    /// - Remark: Generated from `#/components/schemas/ErrorBody/error/ErrorsPayload/code`.
+                    internal var code: Swift.String
+                    /// - Remark: Generated from `#/components/schemas/ErrorBody/error/ErrorsPayload/message`.
+                    internal var message: Swift.String
+                    /// - Remark: Generated from `#/components/schemas/ErrorBody/error/ErrorsPayload/field`.
+                    internal var field: Swift.String?
+                    /// Creates a new `ErrorsPayloadPayload`.
+                    ///
+                    /// - Parameters:
+                    ///   - code:
+                    ///   - message:
+                    ///   - field:
+                    internal init(
+                        code: Swift.String,
+                        message: Swift.String,
+                        field: Swift.String? = nil
+                    ) {
+                        self.code = code
+                        self.message = message
+                        self.field = field
+                    }
+                    internal enum CodingKeys: String, CodingKey {
+                        case code
+                        case message
+                        case field
+                    }
+                }
+                /// Every broken rule, when the input broke several at once.
+                ///
+                /// - Remark: Generated from `#/components/schemas/ErrorBody/error/errors`.
+                internal typealias ErrorsPayload = [Components.Schemas.ErrorBody._ErrorPayload.ErrorsPayloadPayload]
+                /// Every broken rule, when the input broke several at once.
+                ///
+                /// - Remark: Generated from `#/components/schemas/ErrorBody/error/errors`.
+                internal var errors: Components.Schemas.ErrorBody._ErrorPayload.ErrorsPayload?
                 /// Creates a new `_ErrorPayload`.
                 ///
                 /// - Parameters:
-                ///   - code:
-                ///   - message:
-                ///   - field:
+                ///   - code: Stable machine code, e.g. network.person.full_name-not-cyrillic.
+                ///   - message: In the language of Accept-Language (ky, ru, en).
+                ///   - field: The input field the error belongs to, when it belongs to one.
+                ///   - errors: Every broken rule, when the input broke several at once.
                 internal init(
                     code: Swift.String,
                     message: Swift.String,
-                    field: Swift.String? = nil
+                    field: Swift.String? = nil,
+                    errors: Components.Schemas.ErrorBody._ErrorPayload.ErrorsPayload? = nil
                 ) {
                     self.code = code
                     self.message = message
                     self.field = field
+                    self.errors = errors
                 }
                 internal enum CodingKeys: String, CodingKey {
                     case code
                     case message
                     case field
+                    case errors
                 }
             }
             /// - Remark: Generated from `#/components/schemas/ErrorBody/error`.

@@ -31,13 +31,15 @@ struct AuditController: RouteCollection {
         let rows: [Row]
         let entities: [Choice]
         let entity: String
+        let record: String?
         let pager: Pager
     }
 
     @Sendable func index(req: Request) async throws -> Response {
         try req.require(.readAudit)
         let entity = (try? req.query.get(String.self, at: "entity")).flatMap { AuditLog.entities.contains($0) ? $0 : nil }
-        let list = try await req.network.audit.list(entity: entity, entityID: req.uuid(try? req.query.get(String.self, at: "record")),
+        let record = req.uuid(try? req.query.get(String.self, at: "record"))
+        let list = try await req.network.audit.list(entity: entity, entityID: record,
                                                     page: PageQuery(page: try? req.query.get(Int.self, at: "page"), per: 50))
         let rows = list.items.map { e in
             Row(at: BishkekTime.format(e.at), actor: e.actorLogin, action: req.t("audit.action.\(e.action)"),
@@ -47,6 +49,6 @@ struct AuditController: RouteCollection {
         return try await req.render("audit/index", title: req.t("audit.title"), IndexPage(
             rows: rows,
             entities: AuditLog.entities.map { Choice(value: $0, label: req.t("audit.entity.\($0)"), selected: $0 == entity) },
-            entity: entity ?? "", pager: list.pager))
+            entity: entity ?? "", record: record?.uuidString, pager: list.pager))
     }
 }

@@ -30,29 +30,33 @@ struct PeopleController: RouteCollection {
     struct IndexPage: Encodable {
         let rows: [Row]
         let q: String
+        let villages: [Choice]
         let pager: Pager
         let canWrite: Bool
     }
 
     struct SearchForm: Content {
         var q: String?
+        var village_id: String?
         var page: Int?
     }
 
     @Sendable func index(req: Request) async throws -> Response {
-        try await list(req, q: "", page: try? req.query.get(Int.self, at: "page"))
+        try await list(req, SearchForm(page: try? req.query.get(Int.self, at: "page")))
     }
 
     @Sendable func search(req: Request) async throws -> Response {
-        let form = try req.content.decode(SearchForm.self)
-        return try await list(req, q: form.q ?? "", page: form.page)
+        try await list(req, try req.content.decode(SearchForm.self))
     }
 
-    func list(_ req: Request, q: String, page: Int?) async throws -> Response {
+    func list(_ req: Request, _ form: SearchForm) async throws -> Response {
         let user = try req.require(.readPeople)
-        let found = try await req.network.people.search(q: q, page: PageQuery(page: page, per: 25))
+        let found = try await req.network.people.search(q: form.q, villageID: req.uuid(form.village_id),
+                                                        page: PageQuery(page: form.page, per: 25))
         return try await req.render("people/index", title: req.t("people.title"), IndexPage(
-            rows: try await Self.rows(found.items, req: req), q: q, pager: found.pager, canWrite: user.permits(.writePeople)))
+            rows: try await Self.rows(found.items, req: req), q: form.q ?? "",
+            villages: try await req.villageOptions(selected: form.village_id),
+            pager: found.pager, canWrite: user.permits(.writePeople)))
     }
 
     static func rows(_ people: [PersonRecord], req: Request) async throws -> [Row] {
@@ -78,6 +82,7 @@ struct PeopleController: RouteCollection {
         let organisations: [Choice]
         let canWrite: Bool
         let canManageUsers: Bool
+        let canReadAudit: Bool
         let errors: FieldErrors
     }
 
@@ -96,7 +101,8 @@ struct PeopleController: RouteCollection {
             householdCode: person.householdCode, contactConsent: person.contactConsent,
             numbers: numbers.map { Number(organisation: orgNames[$0.organisationID] ?? "", number: $0.number) },
             organisations: orgs.filter(\.inNetwork).map { Choice(value: $0.id.uuidString, label: $0.name, selected: false) },
-            canWrite: user.permits(.writePeople), canManageUsers: user.permits(.manageUsers), errors: errors)
+            canWrite: user.permits(.writePeople), canManageUsers: user.permits(.manageUsers),
+            canReadAudit: user.permits(.readAudit), errors: errors)
         // The title names no one: it shows in tabs, history and on shared screens.
         return try await req.render("people/show", title: req.t("people.one"), page, status: status)
     }
