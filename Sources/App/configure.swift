@@ -44,20 +44,21 @@ public enum DatabaseChoice: Sendable {
 
 /// Builds the whole application on the given database. The executable and the tests both call it.
 public func configure(_ app: Application, database: DatabaseChoice) async throws {
+    // SQL is not logged (PostgreSQL: only at trace): its values carry names and situations.
     switch database {
     case .sqliteFile(let path):
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
                                                 withIntermediateDirectories: true)
-        app.databases.use(.sqlite(.file(path), sqlLogLevel: .debug), as: .sqlite)
+        app.databases.use(.sqlite(.file(path), sqlLogLevel: nil), as: .sqlite)
     case .sqliteMemory:
-        app.databases.use(.sqlite(.memory, sqlLogLevel: .debug), as: .sqlite)
+        app.databases.use(.sqlite(.memory, sqlLogLevel: nil), as: .sqlite)
     case .postgres(let url, let schema):
         var config = try SQLPostgresConfiguration(url: url)
         if let schema {
             config.searchPath = [schema]
             app.storage[PostgresSchemaKey.self] = schema
         }
-        app.databases.use(.postgres(configuration: config, sqlLogLevel: .debug), as: .psql)
+        app.databases.use(.postgres(configuration: config, sqlLogLevel: .trace), as: .psql)  // the driver insists on a level
     }
 
     app.migrations.add(NetworkMigrations.all)

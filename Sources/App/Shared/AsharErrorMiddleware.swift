@@ -27,8 +27,11 @@ struct AsharErrorMiddleware: AsyncMiddleware {
         } catch {
             let failure = Self.failure(for: error, request: request)
             if failure.status == .internalServerError {
-                request.logger.error("unhandled error", metadata: ["path": .string(request.route?.description ?? request.url.path),
-                                                                   "error": .string(String(reflecting: error))])
+                // The error's text may quote stored values (a constraint's key, say): it goes to the
+                // debug level only; the default log keeps the route and the error's type.
+                let route = request.routePattern
+                request.logger.error("unhandled error", metadata: ["route": .string(route), "type": .string(String(describing: type(of: error)))])
+                request.logger.debug("unhandled error detail", metadata: ["error": .string(String(reflecting: error))])
             }
             if failure.status.code >= 300 && failure.status.code < 400 {
                 return Response(status: failure.status, headers: failure.headers)

@@ -30,7 +30,7 @@ struct RequestMetricsMiddleware: AsyncMiddleware {
         let start = ContinuousClock.now
         var status: UInt = 500
         defer {
-            let route = request.route.map { "/" + $0.path.map(\.description).joined(separator: "/") } ?? "unmatched"
+            let route = request.routePattern
             let dimensions = [("method", request.method.rawValue), ("route", route), ("status", String(status))]
             Counter(label: "ashar_http_requests_total", dimensions: dimensions).increment()
             Timer(label: "ashar_http_request_duration_seconds", dimensions: [("method", request.method.rawValue), ("route", route)])

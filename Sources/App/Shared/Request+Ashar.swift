@@ -39,6 +39,12 @@ extension Request {
 
     var isAPI: Bool { url.path.hasPrefix("/api/") }
 
+    /// The route as declared ("/people/:id"), never the concrete URL: logs and metrics use it, and a
+    /// concrete URL could point at someone.
+    var routePattern: String {
+        route.map { "/" + $0.path.map(\.description).joined(separator: "/") } ?? "(unmatched)"
+    }
+
     /// The user, if she holds the permission. Nobody logged in: the login page (or 401 for the API);
     /// logged in without the permission: 403, and the page is not served.
     @discardableResult

@@ -10,7 +10,7 @@ import Vapor
 struct RequestLogMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let response = try await next.respond(to: request)
-        let route = request.route.map { "/" + $0.path.map(\.description).joined(separator: "/") } ?? "(unmatched)"
+        let route = request.routePattern
         request.logger.info("\(request.method.rawValue) \(route) \(response.status.code)")
         return response
     }
