@@ -281,3 +281,29 @@ struct LogoutTests {
         }
     }
 }
+
+@Suite("Accounts")
+struct AccountTests {
+    @Test("A deactivated user cannot log in; an admin cannot remove her own admin role")
+    func deactivateAndSelfProtection() async throws {
+        try await withAshar { app, _ in
+            let users = UserService(db: app.db)
+            let admin = try #require(try await users.credentials(for: "admin")?.user)
+            let coordinator = try #require(try await users.credentials(for: "coordinator")?.user)
+            let browser = Browser(app, acceptLanguage: "en")
+            try await browser.login("admin")
+            try await browser.get("/users/\(coordinator.id)")
+            #expect(try await browser.post("/users/\(coordinator.id)/active", ["active": "false"]).status == .seeOther)
+            #expect(try await Browser(app).login("coordinator").status == .unauthorized)
+
+            try await browser.get("/users/\(admin.id)")
+            let ownGrant = try #require(admin.grants.first)
+            let refused = try await browser.post("/users/\(admin.id)/grants/\(ownGrant.id)/revoke", [:])
+            #expect(refused.status == .conflict)
+            #expect(refused.body.string.contains("You cannot take away your own admin role."))
+            #expect(try await users.get(admin.id).grants.count == 1)
+            #expect(try await browser.post("/users/\(admin.id)/active", ["active": "false"]).status == .conflict)
+            #expect(try await users.get(admin.id).active)
+        }
+    }
+}

@@ -56,6 +56,7 @@ struct UsersController: RouteCollection {
 
     struct ShowPage: Encodable {
         let user: Row
+        let isSelf: Bool
         let phone: String?
         let personID: UUID?
         let grants: [GrantRow]
@@ -69,12 +70,13 @@ struct UsersController: RouteCollection {
     }
 
     func renderShow(_ req: Request, id: UUID, errors: FieldErrors, status: HTTPResponseStatus = .ok) async throws -> Response {
-        try req.require(.manageUsers)
+        let admin = try req.require(.manageUsers)
         let user = try await req.network.users.get(id)
         let allOrgs = try await req.network.organisations.all()
         let orgs = Dictionary(uniqueKeysWithValues: allOrgs.map { ($0.id, $0) })
         let page = ShowPage(
             user: Row(id: user.id, login: user.login, displayName: user.displayName, roles: [], active: user.active),
+            isSelf: user.id == admin.id,
             phone: user.phoneDigits.map(PhoneNumber.display), personID: user.personID,
             grants: user.grants.map { GrantRow(id: $0.id, label: Self.describe($0, orgs: orgs, req: req)) },
             roles: Role.allCases.map { Choice(value: $0.rawValue, label: req.t("role.\($0.rawValue)"), selected: false) },
@@ -164,9 +166,14 @@ struct UsersController: RouteCollection {
     }
 
     @Sendable func revoke(req: Request) async throws -> Response {
-        try req.require(.manageUsers)
+        let admin = try req.require(.manageUsers)
         let id = try req.pathID()
-        try await req.network.users.revoke(grantID: req.pathID("grant"), of: id, by: req.actor)
+        let grantID = try req.pathID("grant")
+        // An admin cannot take away her own admin role: the network could be left with no admin.
+        if id == admin.id, admin.grants.contains(where: { $0.id == grantID && $0.role == .admin }) {
+            throw DomainError("network.user.cannot-revoke-own-admin", kind: .conflict)
+        }
+        try await req.network.users.revoke(grantID: grantID, of: id, by: req.actor)
         return req.redirect(to: "/users/\(id)")
     }
 
