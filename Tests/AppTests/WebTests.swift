@@ -129,8 +129,10 @@ struct WebTests {
             for path in ["/people", "/people/\(fixture.member.id)", "/users", "/audit", "/organisations"] {
                 #expect(try await viewer.get(path).status == .forbidden, "viewer must not see \(path)")
             }
-            let coordinator = Browser(app)
+            let coordinator = Browser(app, acceptLanguage: "en")
             try await coordinator.login("coordinator")
+            let start = try await coordinator.get("/")
+            #expect(start.body.string.contains("Your organisations") && start.body.string.contains(fixture.bank.name))
             #expect(try await coordinator.get("/people").status == .ok)
             #expect(try await coordinator.get("/users").status == .forbidden)
             #expect(try await coordinator.get("/audit").status == .forbidden)

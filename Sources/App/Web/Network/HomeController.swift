@@ -16,7 +16,14 @@ struct HomeController: RouteCollection {
         let greeting: String
         let counts: [Count]
         let byDistrict: [DistrictRow]
-        let links: [Layout.NavItem]
+        /// The organisations the user's roles are scoped to.
+        let mine: [Mine]
+    }
+
+    struct Mine: Encodable {
+        let id: UUID
+        let name: String
+        let role: String
     }
 
     struct Count: Encodable {
@@ -36,6 +43,7 @@ struct HomeController: RouteCollection {
         try req.require(.readAggregates)
         let summary = try await NetworkSummary.read(on: req.db)
         let locale = req.appLocale.rawValue
+        let orgs = try await req.network.organisations.lookup(user.grants.compactMap(\.organisationID))
         let page = HomePage(
             greeting: req.t("home.greeting", ["name": user.displayName]),
             counts: [
@@ -48,7 +56,9 @@ struct HomeController: RouteCollection {
                 DistrictRow(district: $0.name.named(locale), organisations: $0.organisations,
                             people: $0.people > 0 && $0.people < 5 ? "<5" : String($0.people))
             },
-            links: [])
+            mine: user.grants.compactMap { grant in
+                grant.organisationID.flatMap { orgs[$0] }.map { Mine(id: $0.id, name: $0.name, role: req.t("role.\(grant.role.rawValue)")) }
+            })
         return try await req.render("home", title: req.t("home.title"), page)
     }
 
