@@ -15,8 +15,8 @@ public enum Ashar {
             try await configure(app, database: .fromEnvironment())
             await app.asyncCommands.use(MigratingServeCommand(serve: app.servers.asyncCommand), as: "serve", isDefault: true)
             await app.asyncCommands.use(DemoCommand(serve: app.servers.asyncCommand), as: "demo")
-            await app.asyncCommands.use(TokenCommand(), as: "token")
-            await app.asyncCommands.use(RunMigrationsCommand(), as: "migrate")
+            app.asyncCommands.use(TokenCommand(), as: "token")
+            app.asyncCommands.use(RunMigrationsCommand(), as: "migrate")
             try await app.execute()
         } catch {
             app.logger.report(error: error)
