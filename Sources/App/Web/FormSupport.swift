@@ -18,7 +18,11 @@ extension Request {
         default: return nil
         }
         var errors: FieldErrors = [:]
-        for e in list { errors[e.field ?? "_form", default: ""] += (errors[e.field ?? "_form"] == nil ? "" : " ") + t(e.key, e.arguments) }
+        for error in list {
+            let field = error.field ?? "_form"
+            let message = t(error.key, error.arguments)
+            errors[field] = errors[field].map { $0 + " " + message } ?? message
+        }
         return errors
     }
 
