@@ -40,11 +40,17 @@ let package = Package(
             .product(name: "FluentKit", package: "fluent-kit"),
             .product(name: "SQLKit", package: "sql-kit"),
         ], path: "Sources/Network", swiftSettings: strict),
+        // Time banks: memberships, service categories, the append-only ledger, statements.
+        .target(name: "TimeBank", dependencies: [
+            "Kernel", "AsharNetwork",
+            .product(name: "FluentKit", package: "fluent-kit"),
+            .product(name: "SQLKit", package: "sql-kit"),
+        ], swiftSettings: strict),
         // The demo network, shared by `ashar demo` and the tests.
-        .target(name: "DemoData", dependencies: ["Kernel", "AsharNetwork", .product(name: "FluentKit", package: "fluent-kit")], swiftSettings: strict),
+        .target(name: "DemoData", dependencies: ["Kernel", "AsharNetwork", "TimeBank", .product(name: "FluentKit", package: "fluent-kit")], swiftSettings: strict),
         // The web layer: routes, pages, API, commands.
         .target(name: "App", dependencies: [
-            "Kernel", "Localization", "AsharNetwork", "DemoData",
+            "Kernel", "Localization", "AsharNetwork", "TimeBank", "DemoData",
             .product(name: "Vapor", package: "vapor"),
             .product(name: "Fluent", package: "fluent"),
             .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
@@ -65,11 +71,12 @@ let package = Package(
         .testTarget(name: "LocalizationTests", dependencies: ["Localization"], swiftSettings: strict),
         // A fresh database per test: in-memory SQLite, or a new schema on DATABASE_URL's PostgreSQL.
         .target(name: "TestSupport", dependencies: [
-            "AsharNetwork",
+            "AsharNetwork", "TimeBank",
             .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
             .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
         ], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "NetworkTests", dependencies: ["AsharNetwork", "DemoData", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "TimeBankTests", dependencies: ["TimeBank", "AsharNetwork", "DemoData", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "AppTests", dependencies: [
             "App", "DemoData", "TestSupport",
             .product(name: "VaporTesting", package: "vapor"),

@@ -8,6 +8,7 @@ import Leaf
 import SQLKit
 import LeafKit
 import Localization
+import TimeBank
 import Vapor
 
 /// Where Ashar keeps its data: an embedded SQLite file by default, PostgreSQL when `DATABASE_URL` says so.
@@ -62,6 +63,7 @@ public func configure(_ app: Application, database: DatabaseChoice) async throws
     }
 
     app.migrations.add(NetworkMigrations.all)
+    app.migrations.add(TimeBankMigrations.all)
     app.migrations.add(SessionRecord.migration)
     app.migrations.add(CreateIdempotencyRecords())
 

@@ -11,7 +11,7 @@ import Testing
 struct PeopleRegistryTests {
     @Test("Search folds case, ө/ү/ң and Latin spelling; also finds phone and member number")
     func searchFolds() async throws {
-        try await TestDatabase.withNetworkDatabase { db in
+        try await TestDatabase.withDatabase { db in
             let make = Factories(db: db)
             let saray = try await make.village()
             let gulnara = try await make.person("Асанова Гүлнара", in: saray, phone: "0555 123 456")
@@ -30,7 +30,7 @@ struct PeopleRegistryTests {
 
     @Test("Someone who looks like an existing person is refused until confirmed")
     func duplicateWarning() async throws {
-        try await TestDatabase.withNetworkDatabase { db in
+        try await TestDatabase.withDatabase { db in
             let make = Factories(db: db)
             let saray = try await make.village()
             let first = try await make.person("Асанова Гүлнара", in: saray, born: 1980)
@@ -55,7 +55,7 @@ struct PeopleRegistryTests {
 
     @Test("Bad input is refused with every field's error, and nothing is saved")
     func validation() async throws {
-        try await TestDatabase.withNetworkDatabase { db in
+        try await TestDatabase.withDatabase { db in
             let people = PeopleService(db: db)
             let draft = PersonDraft(fullName: "Gulnara Asanova", sex: .female, birthYear: 1850, villageID: UUID(), phone: "12")
             do {
@@ -75,7 +75,7 @@ struct PeopleRegistryTests {
 
     @Test("Every write is in the audit log with the fields it changed, and the log cannot be changed")
     func audit() async throws {
-        try await TestDatabase.withNetworkDatabase { db in
+        try await TestDatabase.withDatabase { db in
             let make = Factories(db: db)
             let saray = try await make.village()
             let person = try await make.person("Асанова Гүлнара", in: saray, born: 1980)
@@ -99,7 +99,7 @@ struct PeopleRegistryTests {
 
     @Test("Member numbers are unique within an organisation")
     func memberNumbers() async throws {
-        try await TestDatabase.withNetworkDatabase { db in
+        try await TestDatabase.withDatabase { db in
             let make = Factories(db: db)
             let saray = try await make.village()
             let a = try await make.person("Асанова Гүлнара", in: saray)

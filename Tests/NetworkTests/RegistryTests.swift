@@ -10,7 +10,7 @@ import Testing
 struct RegistryTests {
     @Test("A village knows its district and oblast; a place must sit in a place of the level above")
     func hierarchy() async throws {
-        try await TestDatabase.withNetworkDatabase { db in
+        try await TestDatabase.withDatabase { db in
             let make = Factories(db: db)
             let village = try await make.village(named: "Сарай")
             let path = try await GeographyService(db: db).path(to: village.id)
@@ -29,7 +29,7 @@ struct RegistryTests {
 
     @Test("Codes are unique; renaming keeps the level and parent")
     func codes() async throws {
-        try await TestDatabase.withNetworkDatabase { db in
+        try await TestDatabase.withDatabase { db in
             let geo = GeographyService(db: db)
             let chui = try await geo.create(PlaceDraft(level: .oblast, parentID: nil, code: "KG-C", name: LocalizedName(ky: "Чүй", ru: "Чуй", en: "Chüy")), by: .system)
             await #expect(throws: DomainError.self) {
@@ -43,7 +43,7 @@ struct RegistryTests {
 
     @Test("An organisation's village must be in its district")
     func organisationPlace() async throws {
-        try await TestDatabase.withNetworkDatabase { db in
+        try await TestDatabase.withDatabase { db in
             let make = Factories(db: db)
             let saray = try await make.village(named: "Сарай")
             let elsewhere = try await make.village(named: "Папан")
@@ -68,7 +68,7 @@ struct UserRoleTests {
 
     @Test("Scoped roles need the right kind of organisation; a member needs a person")
     func grantRules() async throws {
-        try await TestDatabase.withNetworkDatabase { db in
+        try await TestDatabase.withDatabase { db in
             let make = Factories(db: db)
             let saray = try await make.village()
             let bank = try await make.organisation("Сарай убакыт банкы", kind: .timeBank, in: saray)
@@ -96,7 +96,7 @@ struct UserRoleTests {
 
     @Test("Logins are unique and found by login or phone")
     func logins() async throws {
-        try await TestDatabase.withNetworkDatabase { db in
+        try await TestDatabase.withDatabase { db in
             let make = Factories(db: db)
             let saray = try await make.village()
             let woman = try await make.person("Асанова Гүлнара", in: saray)
@@ -156,7 +156,7 @@ struct RuleTests {
 struct DemoNetworkTests {
     @Test("Believable, and loading it twice adds nothing")
     func loadsOnce() async throws {
-        try await TestDatabase.withNetworkDatabase { db in
+        try await TestDatabase.withDatabase { db in
             #expect(try await DemoNetwork.load(on: db, hash: UserRoleTests.hash))
             let people = try await Person.query(on: db).count()
             #expect(people == DemoNetwork.womenCount)

@@ -1,4 +1,5 @@
 import AsharNetwork
+import TimeBank
 import FluentKit
 import FluentPostgresDriver
 import FluentSQLiteDriver
@@ -19,8 +20,8 @@ public enum TestDatabase {
         "test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
     }
 
-    /// Runs `body` on a fresh, migrated database holding the Network context, then throws it away.
-    public static func withNetworkDatabase<T>(_ body: (any Database) async throws -> T) async throws -> T {
+    /// Runs `body` on a fresh database migrated for every context, then throws it away.
+    public static func withDatabase<T>(_ body: (any Database) async throws -> T) async throws -> T {
         let group = MultiThreadedEventLoopGroup.singleton
         let databases = Databases(threadPool: NIOThreadPool.singleton, on: group)
         let logger = Logger(label: "test")
@@ -39,6 +40,7 @@ public enum TestDatabase {
             if let schema { try await (db as! any SQLDatabase).raw("CREATE SCHEMA \(ident: schema)").run() }
             let migrations = Migrations()
             migrations.add(NetworkMigrations.all)
+            migrations.add(TimeBankMigrations.all)
             let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: group.any())
             try await migrator.setupIfNeeded().get()
             try await migrator.prepareBatch().get()

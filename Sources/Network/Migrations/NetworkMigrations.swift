@@ -196,40 +196,6 @@ struct CreateAuditEntries: AsyncMigration {
 /// The database itself refuses to change or remove an audit entry, whoever asks.
 struct MakeAuditAppendOnly: AsyncMigration {
     var name: String { "network.010.audit-append-only" }
-    func prepare(on db: any Database) async throws {
-        guard let sql = db as? any SQLDatabase else { return }
-        switch sql.dialect.name {
-        case "sqlite":
-            for op in ["UPDATE", "DELETE"] {
-                try await sql.raw("""
-                    CREATE TRIGGER audit_entries_no_\(unsafeRaw: op.lowercased()) BEFORE \(unsafeRaw: op) ON audit_entries
-                    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END
-                    """).run()
-            }
-        case "postgresql":
-            try await sql.raw("""
-                CREATE FUNCTION audit_entries_refuse() RETURNS trigger AS $$
-                BEGIN RAISE EXCEPTION 'the audit log is append-only'; END $$ LANGUAGE plpgsql
-                """).run()
-            try await sql.raw("""
-                CREATE TRIGGER audit_entries_append_only BEFORE UPDATE OR DELETE ON audit_entries
-                FOR EACH ROW EXECUTE FUNCTION audit_entries_refuse()
-                """).run()
-        default:
-            break
-        }
-    }
-    func revert(on db: any Database) async throws {
-        guard let sql = db as? any SQLDatabase else { return }
-        switch sql.dialect.name {
-        case "sqlite":
-            try await sql.raw("DROP TRIGGER IF EXISTS audit_entries_no_update").run()
-            try await sql.raw("DROP TRIGGER IF EXISTS audit_entries_no_delete").run()
-        case "postgresql":
-            try await sql.raw("DROP TRIGGER IF EXISTS audit_entries_append_only ON audit_entries").run()
-            try await sql.raw("DROP FUNCTION IF EXISTS audit_entries_refuse()").run()
-        default:
-            break
-        }
-    }
+    func prepare(on db: any Database) async throws { try await AppendOnlyTable.protect("audit_entries", on: db) }
+    func revert(on db: any Database) async throws { try await AppendOnlyTable.unprotect("audit_entries", on: db) }
 }

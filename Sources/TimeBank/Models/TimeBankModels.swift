@@ -1,0 +1,107 @@
+import FluentKit
+import Foundation
+
+/// A time bank's settings. Its id is the id of the network organisation (kind time bank) it belongs to.
+public final class TimeBankSettings: Model, @unchecked Sendable {
+    public static let schema = "timebanks"
+
+    @ID(custom: "id", generatedBy: .user) public var id: UUID?
+    /// Members may go this far below zero (minutes, ≤ 0).
+    @Field(key: "lower_limit_minutes") public var lowerLimitMinutes: Int
+    @OptionalField(key: "upper_limit_minutes") public var upperLimitMinutes: Int?
+    @OptionalField(key: "welcome_credit_minutes") public var welcomeCreditMinutes: Int?
+    @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
+
+    public init() {}
+}
+
+/// A person's membership of one bank. Her member number is kept in the Network's member numbers.
+public final class TimeBankMember: Model, @unchecked Sendable {
+    public static let schema = "timebank_members"
+
+    @ID(key: .id) public var id: UUID?
+    @Field(key: "bank_id") public var bankID: UUID
+    @Field(key: "person_id") public var personID: UUID
+    @Field(key: "member_number") public var memberNumber: String
+    @Field(key: "joined_on") public var joinedOn: String
+    @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
+
+    public init() {}
+}
+
+public enum AccountKind: String, Codable, Sendable {
+    case member
+    /// The bank's own account: welcome credits, community work.
+    case bank
+}
+
+/// Where time credits are held. The balance is a cache of the account's entries, kept in the same
+/// transaction as each entry; `entryCount` orders the entries for running balances.
+public final class TimeAccount: Model, @unchecked Sendable {
+    public static let schema = "timebank_accounts"
+
+    @ID(key: .id) public var id: UUID?
+    @Field(key: "bank_id") public var bankID: UUID
+    @Enum(key: "kind") public var kind: AccountKind
+    @OptionalField(key: "member_id") public var memberID: UUID?
+    @Field(key: "balance_minutes") public var balanceMinutes: Int
+    @Field(key: "entry_count") public var entryCount: Int
+    /// Nil: no limit (the bank's own account).
+    @OptionalField(key: "lower_limit_minutes") public var lowerLimitMinutes: Int?
+    @OptionalField(key: "upper_limit_minutes") public var upperLimitMinutes: Int?
+
+    public init() {}
+}
+
+/// One exchange as booked. Never edited or deleted: a correction is a reversal pointing at it.
+public final class TimeTransfer: Model, @unchecked Sendable {
+    public static let schema = "timebank_transfers"
+
+    @ID(key: .id) public var id: UUID?
+    @Field(key: "bank_id") public var bankID: UUID
+    @OptionalField(key: "category_id") public var categoryID: UUID?
+    @Field(key: "minutes") public var minutes: Int
+    /// The calendar day the service was given (YYYY-MM-DD), not the moment of recording.
+    @Field(key: "service_date") public var serviceDate: String
+    @OptionalField(key: "note") public var note: String?
+    @OptionalField(key: "slip_number") public var slipNumber: String?
+    @OptionalField(key: "reverses_id") public var reversesID: UUID?
+    @OptionalField(key: "override_reason") public var overrideReason: String?
+    @Field(key: "recorded_at") public var recordedAt: Date
+    @OptionalField(key: "recorded_by_id") public var recordedByID: UUID?
+    @Field(key: "recorded_by_login") public var recordedByLogin: String
+    @OptionalField(key: "on_behalf_of_id") public var onBehalfOfID: UUID?
+
+    public init() {}
+}
+
+/// One side of a transfer on one account. A transfer's entries sum to zero.
+public final class TimeEntry: Model, @unchecked Sendable {
+    public static let schema = "timebank_entries"
+
+    @ID(key: .id) public var id: UUID?
+    @Field(key: "transfer_id") public var transferID: UUID
+    @Field(key: "account_id") public var accountID: UUID
+    @Field(key: "minutes") public var minutes: Int
+    @Field(key: "balance_after") public var balanceAfter: Int
+    /// The entry's place in its account: 1, 2, 3, …
+    @Field(key: "sequence") public var sequence: Int
+    @Field(key: "recorded_at") public var recordedAt: Date
+
+    public init() {}
+}
+
+/// A kind of service: weddings and celebrations, fruit processing, harvest help, …
+public final class ServiceCategory: Model, @unchecked Sendable {
+    public static let schema = "timebank_categories"
+
+    @ID(key: .id) public var id: UUID?
+    @OptionalField(key: "code") public var code: String?
+    @Field(key: "name_ky") public var nameKy: String
+    @Field(key: "name_ru") public var nameRu: String
+    @Field(key: "name_en") public var nameEn: String
+    /// Nil for the network's categories; a bank's own otherwise.
+    @OptionalField(key: "bank_id") public var bankID: UUID?
+
+    public init() {}
+}

@@ -1,0 +1,14 @@
+import AsharNetwork
+import Foundation
+
+/// Who may do what in a time bank: its coordinators and network admins run it; a member reads her own.
+public enum TimeBankAccess {
+    public static func canManage(_ grants: [Grant], bank: UUID) -> Bool {
+        grants.contains { $0.role == .admin || ($0.role == .coordinator && $0.organisationID == bank) }
+    }
+
+    /// Overriding a credit limit needs a network admin and a written reason.
+    public static func canOverrideLimits(_ grants: [Grant]) -> Bool {
+        grants.contains { $0.role == .admin }
+    }
+}

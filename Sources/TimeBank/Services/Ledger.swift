@@ -1,0 +1,298 @@
+import AsharNetwork
+import FluentKit
+import Foundation
+import Kernel
+import SQLKit
+
+public struct TransferRecord: Sendable, Equatable {
+    public let id: UUID
+    public let bankID: UUID
+    public let minutes: Int
+    public let serviceDate: String
+    public let categoryID: UUID?
+    public let note: String?
+    public let slipNumber: String?
+    public let reversesID: UUID?
+    public let recordedAt: Date
+    /// Member ids that earned, and that paid, with their minutes.
+    public let providers: [MemberLeg]
+    public let recipients: [MemberLeg]
+}
+
+public struct MemberLeg: Sendable, Equatable {
+    public let memberID: UUID
+    public let minutes: Int
+
+    public init(memberID: UUID, minutes: Int) {
+        self.memberID = memberID
+        self.minutes = minutes
+    }
+}
+
+/// An exchange as a form, the API or a paper slip gives it.
+public struct ExchangeDraft: Sendable {
+    public var bankID: UUID
+    public var providers: [MemberLeg]
+    public var recipients: [MemberLeg]
+    public var categoryID: UUID?
+    public var serviceDate: String
+    public var note: String?
+    public var slipNumber: String?
+    /// A network admin may take an account past its limit, with a written reason (audited).
+    public var overrideReason: String?
+
+    public init(bankID: UUID, providers: [MemberLeg], recipients: [MemberLeg], categoryID: UUID? = nil, serviceDate: String,
+                note: String? = nil, slipNumber: String? = nil, overrideReason: String? = nil) {
+        self.bankID = bankID
+        self.providers = providers
+        self.recipients = recipients
+        self.categoryID = categoryID
+        self.serviceDate = serviceDate
+        self.note = note
+        self.slipNumber = slipNumber
+        self.overrideReason = overrideReason
+    }
+
+    /// One member served another.
+    public init(bankID: UUID, provider: UUID, recipient: UUID, minutes: Int, categoryID: UUID? = nil, serviceDate: String,
+                note: String? = nil, slipNumber: String? = nil) {
+        self.init(bankID: bankID, providers: [MemberLeg(memberID: provider, minutes: minutes)],
+                  recipients: [MemberLeg(memberID: recipient, minutes: minutes)], categoryID: categoryID,
+                  serviceDate: serviceDate, note: note, slipNumber: slipNumber)
+    }
+}
+
+public struct AccountRecord: Sendable, Equatable {
+    public let memberID: UUID
+    public let balanceMinutes: Int
+    public let lowerLimitMinutes: Int?
+    public let upperLimitMinutes: Int?
+}
+
+public struct StatementLine: Sendable, Equatable {
+    public let transferID: UUID
+    public let serviceDate: String
+    public let recordedAt: Date
+    public let minutes: Int
+    public let balanceAfter: Int
+    public let categoryID: UUID?
+    public let note: String?
+    public let reversesID: UUID?
+}
+
+public struct Statement: Sendable {
+    public let memberID: UUID
+    public let openingBalance: Int
+    public let closingBalance: Int
+    public let lines: [StatementLine]
+}
+
+/// The time bank's books: append-only double entry. Every transfer's entries sum to zero; each
+/// account's balance is updated in the same transaction, by a conditional UPDATE that refuses to pass a
+/// limit, so two concurrent transfers can never both spend the same last hour.
+public struct Ledger: Sendable {
+    let db: any Database
+    public init(db: any Database) { self.db = db }
+
+    public func record(_ draft: ExchangeDraft, by actor: Actor) async throws -> TransferRecord {
+        let serviceDate = try ServiceDate.validate(draft.serviceDate)
+        let note = draft.note?.trimmingCharacters(in: .whitespacesAndNewlines).nonEmpty
+        let slip = draft.slipNumber?.trimmingCharacters(in: .whitespaces).nonEmpty
+        if let note, note.count > 500 { throw DomainError("timebank.note-too-long", field: "note", arguments: ["max": "500"]) }
+        let override = draft.overrideReason?.trimmingCharacters(in: .whitespacesAndNewlines).nonEmpty
+        return try await db.transaction { tx in
+            guard try await TimeBankSettings.find(draft.bankID, on: tx) != nil else { throw DomainError.notFound("timebank.bank") }
+            if let categoryID = draft.categoryID, try await ServiceCategory.find(categoryID, on: tx) == nil {
+                throw DomainError("timebank.category-invalid", field: "category_id")
+            }
+            if let slip, try await TimeTransfer.query(on: tx).filter(\.$bankID == draft.bankID).filter(\.$slipNumber == slip).first() != nil {
+                throw DomainError("timebank.slip-already-booked", kind: .conflict, field: "slip_number", arguments: ["slip": slip])
+            }
+            let accounts = try await Self.memberAccounts(draft.bankID, (draft.providers + draft.recipients).map(\.memberID), on: tx)
+            let changes = try Posting.plan(
+                providers: draft.providers.map { Leg(accountID: accounts[$0.memberID]!.id!, minutes: $0.minutes) },
+                recipients: draft.recipients.map { Leg(accountID: accounts[$0.memberID]!.id!, minutes: $0.minutes) })
+            let minutes = draft.providers.reduce(0) { $0 + $1.minutes }
+            let transfer = try await Ledger(db: tx).post(
+                bankID: draft.bankID, changes: changes,
+                details: .init(minutes: minutes, serviceDate: serviceDate, categoryID: draft.categoryID, note: note,
+                               slipNumber: slip, overrideReason: override),
+                checkLimits: override == nil, by: actor)
+            return try await Ledger(db: tx).transfer(draft.bankID, transfer)
+        }
+    }
+
+    /// Books the opposite of a transfer, pointing at it. A transfer is reversed at most once.
+    public func reverse(_ bankID: UUID, transferID: UUID, note: String? = nil, by actor: Actor) async throws -> TransferRecord {
+        try await db.transaction { tx in
+            guard let original = try await TimeTransfer.find(transferID, on: tx), original.bankID == bankID else {
+                throw DomainError.notFound("timebank.transfer")
+            }
+            if original.reversesID != nil { throw DomainError("timebank.transfer.is-reversal", kind: .conflict) }
+            if try await TimeTransfer.query(on: tx).filter(\.$reversesID == transferID).first() != nil {
+                throw DomainError("timebank.transfer.already-reversed", kind: .conflict)
+            }
+            let entries = try await TimeEntry.query(on: tx).filter(\.$transferID == transferID).all()
+            let changes = Posting.reversal(of: Dictionary(entries.map { ($0.accountID, $0.minutes) }, uniquingKeysWith: +))
+            let reversal = try await Ledger(db: tx).post(
+                bankID: bankID, changes: changes,
+                details: .init(minutes: original.minutes, serviceDate: ServiceDate.string(Date()), categoryID: original.categoryID,
+                               note: note?.trimmingCharacters(in: .whitespacesAndNewlines).nonEmpty, reversesID: transferID),
+                checkLimits: true, by: actor)
+            return try await Ledger(db: tx).transfer(bankID, reversal)
+        }
+    }
+
+    struct Details {
+        var minutes: Int
+        var serviceDate: String
+        var categoryID: UUID?
+        var note: String?
+        var slipNumber: String?
+        var reversesID: UUID?
+        var overrideReason: String?
+    }
+
+    /// Writes one transfer: balances first (in account-id order, so concurrent transfers take their
+    /// locks in the same order), then the transfer, its entries and the audit entry. Must run inside a
+    /// transaction: any failure leaves nothing behind.
+    func post(bankID: UUID, changes: [UUID: Int], details: Details, checkLimits: Bool, by actor: Actor) async throws -> UUID {
+        precondition(changes.values.reduce(0, +) == 0, "a transfer's entries must sum to zero")
+        let sql = db as! any SQLDatabase  // both databases Ashar runs on speak SQL
+        let now = Date()
+        var applied: [(account: UUID, minutes: Int, balance: Int, sequence: Int)] = []
+        for (accountID, delta) in changes.sorted(by: { $0.key.uuidString < $1.key.uuidString }) where delta != 0 {
+            let limits: SQLQueryString = checkLimits
+                ? " AND (lower_limit_minutes IS NULL OR balance_minutes + \(bind: delta) >= lower_limit_minutes) AND (upper_limit_minutes IS NULL OR balance_minutes + \(bind: delta) <= upper_limit_minutes)"
+                : ""
+            let row = try await sql.raw("""
+                UPDATE timebank_accounts SET balance_minutes = balance_minutes + \(bind: delta), entry_count = entry_count + 1
+                WHERE id = \(bind: accountID)\(limits) RETURNING balance_minutes, entry_count
+                """).first()
+            guard let row else { throw try await Self.limitError(accountID, delta: delta, on: db) }
+            applied.append((accountID, delta, try row.decode(column: "balance_minutes", as: Int.self),
+                            try row.decode(column: "entry_count", as: Int.self)))
+        }
+        let transfer = TimeTransfer()
+        transfer.bankID = bankID
+        transfer.categoryID = details.categoryID
+        transfer.minutes = details.minutes
+        transfer.serviceDate = details.serviceDate
+        transfer.note = details.note
+        transfer.slipNumber = details.slipNumber
+        transfer.reversesID = details.reversesID
+        transfer.overrideReason = details.overrideReason
+        transfer.recordedAt = now
+        transfer.recordedByID = actor.userID
+        transfer.recordedByLogin = actor.login
+        transfer.onBehalfOfID = actor.onBehalfOf
+        try await transfer.create(on: db)
+        for a in applied {
+            let entry = TimeEntry()
+            entry.transferID = transfer.id!
+            entry.accountID = a.account
+            entry.minutes = a.minutes
+            entry.balanceAfter = a.balance
+            entry.sequence = a.sequence
+            entry.recordedAt = now
+            try await entry.create(on: db)
+        }
+        var changesLogged = [
+            FieldChange(field: "minutes", from: nil, to: String(details.minutes)),
+            FieldChange(field: "service_date", from: nil, to: details.serviceDate),
+        ]
+        if let reverses = details.reversesID { changesLogged.append(FieldChange(field: "reverses_id", from: nil, to: reverses.uuidString)) }
+        if let reason = details.overrideReason { changesLogged.append(FieldChange(field: "override_reason", from: nil, to: reason)) }
+        try await AuditLog.record(on: db, actor: actor, action: "create", entity: "timebank_transfer", entityID: transfer.id,
+                                  changes: changesLogged)
+        return transfer.id!
+    }
+
+    public func transfer(_ bankID: UUID, _ id: UUID) async throws -> TransferRecord {
+        guard let t = try await TimeTransfer.find(id, on: db), t.bankID == bankID else { throw DomainError.notFound("timebank.transfer") }
+        let entries = try await TimeEntry.query(on: db).filter(\.$transferID == id).all()
+        let accounts = try await TimeAccount.query(on: db).filter(\.$id ~~ entries.map(\.accountID)).all()
+        // Member accounts only: the bank's own account (a welcome credit) has no member.
+        let memberOf: [UUID: UUID] = Dictionary(accounts.compactMap { a in a.memberID.map { (a.id!, $0) } }, uniquingKeysWith: { a, _ in a })
+        let legs = entries.compactMap { e in memberOf[e.accountID].map { (member: $0, minutes: e.minutes) } }
+        return TransferRecord(id: id, bankID: bankID, minutes: t.minutes, serviceDate: t.serviceDate, categoryID: t.categoryID,
+                              note: t.note, slipNumber: t.slipNumber, reversesID: t.reversesID, recordedAt: t.recordedAt,
+                              providers: legs.filter { $0.minutes > 0 }.map { MemberLeg(memberID: $0.member, minutes: $0.minutes) },
+                              recipients: legs.filter { $0.minutes < 0 }.map { MemberLeg(memberID: $0.member, minutes: -$0.minutes) })
+    }
+
+    public func account(_ bankID: UUID, member memberID: UUID) async throws -> AccountRecord {
+        let account = try await Self.memberAccounts(bankID, [memberID], on: db)[memberID]!
+        return AccountRecord(memberID: memberID, balanceMinutes: account.balanceMinutes,
+                             lowerLimitMinutes: account.lowerLimitMinutes, upperLimitMinutes: account.upperLimitMinutes)
+    }
+
+    /// A member's entries booked between two Bishkek calendar days (inclusive), with the running balance.
+    public func statement(_ bankID: UUID, member memberID: UUID, from: String?, to: String?) async throws -> Statement {
+        let account = try await Self.memberAccounts(bankID, [memberID], on: db)[memberID]!
+        let start = try from.map { try Self.startOfDay(ServiceDate.validate($0, today: .distantFuture)) }
+        let end = try to.map { try Self.startOfDay(ServiceDate.validate($0, today: .distantFuture)).addingTimeInterval(86_400) }
+        let query = TimeEntry.query(on: db).filter(\.$accountID == account.id!)
+        if let start { query.filter(\.$recordedAt >= start) }
+        if let end { query.filter(\.$recordedAt < end) }
+        let entries = try await query.sort(\.$sequence).all()
+        var opening = 0
+        if let first = entries.first {
+            opening = first.balanceAfter - first.minutes
+        } else if let start {
+            opening = try await TimeEntry.query(on: db).filter(\.$accountID == account.id!).filter(\.$recordedAt < start)
+                .sort(\.$sequence, .descending).first()?.balanceAfter ?? 0
+        } else {
+            opening = account.balanceMinutes
+        }
+        let transfers = Dictionary(try await TimeTransfer.query(on: db).filter(\.$id ~~ entries.map(\.transferID)).all().map { ($0.id!, $0) },
+                                   uniquingKeysWith: { a, _ in a })
+        let lines = entries.map { e in
+            let t = transfers[e.transferID]
+            return StatementLine(transferID: e.transferID, serviceDate: t?.serviceDate ?? "", recordedAt: e.recordedAt, minutes: e.minutes,
+                                 balanceAfter: e.balanceAfter, categoryID: t?.categoryID, note: t?.note, reversesID: t?.reversesID)
+        }
+        return Statement(memberID: memberID, openingBalance: opening, closingBalance: lines.last?.balanceAfter ?? opening, lines: lines)
+    }
+
+    // MARK: -
+
+    static func memberAccounts(_ bankID: UUID, _ memberIDs: [UUID], on db: any Database) async throws -> [UUID: TimeAccount] {
+        let unique = Array(Set(memberIDs))
+        let members = try await TimeBankMember.query(on: db).filter(\.$id ~~ unique).filter(\.$bankID == bankID).all()
+        guard members.count == unique.count else { throw DomainError.notFound("timebank.member") }
+        let accounts = try await TimeAccount.query(on: db).filter(\.$memberID ~~ unique).all()
+        return Dictionary(accounts.map { ($0.memberID!, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    static func bankAccount(_ bankID: UUID, on db: any Database) async throws -> TimeAccount {
+        guard let account = try await TimeAccount.query(on: db).filter(\.$bankID == bankID).filter(\.$kind == .bank).first() else {
+            throw DomainError.notFound("timebank.bank")
+        }
+        return account
+    }
+
+    static func limitError(_ accountID: UUID, delta: Int, on db: any Database) async throws -> DomainError {
+        let account = try await TimeAccount.find(accountID, on: db)
+        var member: TimeBankMember?
+        if let memberID = account?.memberID { member = try await TimeBankMember.find(memberID, on: db) }
+        var arguments = ["number": member?.memberNumber ?? "", "balance": String(account?.balanceMinutes ?? 0)]
+        if delta < 0 {
+            arguments["limit"] = String(account?.lowerLimitMinutes ?? 0)
+            return DomainError("timebank.over-credit-limit", field: "minutes", arguments: arguments)
+        }
+        arguments["limit"] = String(account?.upperLimitMinutes ?? 0)
+        return DomainError("timebank.over-upper-limit", field: "minutes", arguments: arguments)
+    }
+
+    static func startOfDay(_ day: String) -> Date {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = ServiceDate.zone
+        let p = day.split(separator: "-").compactMap { Int($0) }
+        return calendar.date(from: DateComponents(year: p[0], month: p[1], day: p[2]))!
+    }
+}
+
+extension String {
+    var nonEmpty: String? { isEmpty ? nil : self }
+}

@@ -1,0 +1,191 @@
+import AsharNetwork
+import FluentKit
+import Foundation
+import Kernel
+
+public struct BankRecord: Sendable, Equatable {
+    public let id: UUID
+    public let name: String
+    public let lowerLimitMinutes: Int
+    public let upperLimitMinutes: Int?
+    public let welcomeCreditMinutes: Int?
+    public let memberCount: Int
+}
+
+public struct MemberRecord: Sendable, Equatable {
+    public let id: UUID
+    public let bankID: UUID
+    public let personID: UUID
+    public let memberNumber: String
+    public let joinedOn: String
+    public let balanceMinutes: Int
+}
+
+public struct BankSettingsDraft: Sendable {
+    public var lowerLimitMinutes: Int
+    public var upperLimitMinutes: Int?
+    public var welcomeCreditMinutes: Int?
+
+    /// The pilot's settings: ten hours below zero at most, no upper limit, no welcome credit.
+    public init(lowerLimitMinutes: Int = -600, upperLimitMinutes: Int? = nil, welcomeCreditMinutes: Int? = nil) {
+        self.lowerLimitMinutes = lowerLimitMinutes
+        self.upperLimitMinutes = upperLimitMinutes
+        self.welcomeCreditMinutes = welcomeCreditMinutes
+    }
+}
+
+/// Time banks and their members.
+public struct TimeBankService: Sendable {
+    let db: any Database
+    public init(db: any Database) { self.db = db }
+
+    /// Opens the time bank of a network organisation of kind time bank, with its own account.
+    public func open(_ organisationID: UUID, settings: BankSettingsDraft = .init(), by actor: Actor) async throws -> BankRecord {
+        try await db.transaction { tx in
+            guard let org = try await Organisation.find(organisationID, on: tx), org.kind == .timeBank else {
+                throw DomainError("timebank.not-a-time-bank", field: "organisation_id")
+            }
+            if try await TimeBankSettings.find(organisationID, on: tx) != nil {
+                throw DomainError("timebank.already-open", kind: .conflict)
+            }
+            try Self.check(settings)
+            let bank = TimeBankSettings()
+            bank.id = organisationID
+            bank.lowerLimitMinutes = settings.lowerLimitMinutes
+            bank.upperLimitMinutes = settings.upperLimitMinutes
+            bank.welcomeCreditMinutes = settings.welcomeCreditMinutes
+            try await bank.create(on: tx)
+            let own = TimeAccount()
+            own.bankID = organisationID
+            own.kind = .bank
+            own.balanceMinutes = 0
+            own.entryCount = 0
+            try await own.create(on: tx)
+            try await AuditLog.record(on: tx, actor: actor, action: "create", entity: "timebank", entityID: organisationID, changes: [
+                FieldChange(field: "lower_limit_minutes", from: nil, to: String(settings.lowerLimitMinutes)),
+                FieldChange(field: "upper_limit_minutes", from: nil, to: settings.upperLimitMinutes.map(String.init)),
+                FieldChange(field: "welcome_credit_minutes", from: nil, to: settings.welcomeCreditMinutes.map(String.init)),
+            ])
+            return try await TimeBankService(db: tx).bank(organisationID)
+        }
+    }
+
+    public func banks(page: PageQuery) async throws -> Paged<BankRecord> {
+        let total = try await TimeBankSettings.query(on: db).count()
+        let ids = try await TimeBankSettings.query(on: db).all().compactMap(\.id)
+        let orgs = try await OrganisationService(db: db).lookup(ids)
+        let sorted = ids.sorted { (orgs[$0]?.name ?? "") < (orgs[$1]?.name ?? "") }
+        var items: [BankRecord] = []
+        for id in sorted.dropFirst(page.offset).prefix(page.per) { items.append(try await bank(id)) }
+        return Paged(items: items, total: total, request: page)
+    }
+
+    public func bank(_ id: UUID) async throws -> BankRecord {
+        guard let bank = try await TimeBankSettings.find(id, on: db) else { throw DomainError.notFound("timebank.bank") }
+        let org = try await OrganisationService(db: db).get(id)
+        let members = try await TimeBankMember.query(on: db).filter(\.$bankID == id).count()
+        return BankRecord(id: id, name: org.name, lowerLimitMinutes: bank.lowerLimitMinutes, upperLimitMinutes: bank.upperLimitMinutes,
+                          welcomeCreditMinutes: bank.welcomeCreditMinutes, memberCount: members)
+    }
+
+    /// Makes a person a member: a member number (in the Network's registry of member numbers), an
+    /// account with the bank's limits, and the welcome credit if the bank gives one.
+    public func join(_ bankID: UUID, personID: UUID, on day: Date = Date(), by actor: Actor) async throws -> MemberRecord {
+        try await db.transaction { tx in
+            guard let bank = try await TimeBankSettings.find(bankID, on: tx) else { throw DomainError.notFound("timebank.bank") }
+            _ = try await PeopleService(db: tx).get(personID)
+            if try await TimeBankMember.query(on: tx).filter(\.$bankID == bankID).filter(\.$personID == personID).first() != nil {
+                throw DomainError("timebank.member.already", kind: .conflict, field: "person_id")
+            }
+            let number = try await Self.nextNumber(bankID, on: tx)
+            try await PeopleService(db: tx).addMemberNumber(personID: personID, organisationID: bankID, number: number, by: actor)
+            let member = TimeBankMember()
+            member.bankID = bankID
+            member.personID = personID
+            member.memberNumber = number
+            member.joinedOn = ServiceDate.string(day)
+            try await member.create(on: tx)
+            let account = TimeAccount()
+            account.bankID = bankID
+            account.kind = .member
+            account.memberID = member.id
+            account.balanceMinutes = 0
+            account.entryCount = 0
+            account.lowerLimitMinutes = bank.lowerLimitMinutes
+            account.upperLimitMinutes = bank.upperLimitMinutes
+            try await account.create(on: tx)
+            try await AuditLog.record(on: tx, actor: actor, action: "create", entity: "timebank_member", entityID: member.id, changes: [
+                FieldChange(field: "person_id", from: nil, to: personID.uuidString),
+                FieldChange(field: "member_number", from: nil, to: number),
+            ])
+            if let welcome = bank.welcomeCreditMinutes, welcome > 0 {
+                let own = try await Ledger.bankAccount(bankID, on: tx)
+                _ = try await Ledger(db: tx).post(bankID: bankID, changes: [own.id!: -welcome, account.id!: welcome],
+                                                  details: .init(minutes: welcome, serviceDate: member.joinedOn, note: "welcome credit"),
+                                                  checkLimits: false, by: actor)
+            }
+            return try await TimeBankService(db: tx).member(bankID, member.id!)
+        }
+    }
+
+    public func member(_ bankID: UUID, _ memberID: UUID) async throws -> MemberRecord {
+        guard let member = try await TimeBankMember.find(memberID, on: db), member.bankID == bankID else {
+            throw DomainError.notFound("timebank.member")
+        }
+        return try await records([member])[0]
+    }
+
+    public func member(_ bankID: UUID, number: String) async throws -> MemberRecord? {
+        guard let member = try await TimeBankMember.query(on: db).filter(\.$bankID == bankID)
+            .filter(\.$memberNumber == number.trimmingCharacters(in: .whitespaces)).first() else { return nil }
+        return try await records([member])[0]
+    }
+
+    /// The bank's members in member-number order.
+    public func members(_ bankID: UUID, page: PageQuery) async throws -> Paged<MemberRecord> {
+        guard try await TimeBankSettings.find(bankID, on: db) != nil else { throw DomainError.notFound("timebank.bank") }
+        let query = TimeBankMember.query(on: db).filter(\.$bankID == bankID)
+        let total = try await query.count()
+        let rows = try await query.sort(\.$memberNumber).range(page.offset..<(page.offset + page.per)).all()
+        return Paged(items: try await records(rows), total: total, request: page)
+    }
+
+    /// The banks a person belongs to.
+    public func memberships(of personID: UUID) async throws -> [MemberRecord] {
+        try await records(try await TimeBankMember.query(on: db).filter(\.$personID == personID).all())
+    }
+
+    func records(_ members: [TimeBankMember]) async throws -> [MemberRecord] {
+        let ids = members.compactMap(\.id)
+        guard !ids.isEmpty else { return [] }
+        let accounts = Dictionary(try await TimeAccount.query(on: db).filter(\.$memberID ~~ ids).all().map { ($0.memberID!, $0) },
+                                  uniquingKeysWith: { a, _ in a })
+        return members.map { m in
+            MemberRecord(id: m.id!, bankID: m.bankID, personID: m.personID, memberNumber: m.memberNumber, joinedOn: m.joinedOn,
+                         balanceMinutes: accounts[m.id!]?.balanceMinutes ?? 0)
+        }
+    }
+
+    /// Member numbers run 0001, 0002, … in each bank; a number taken by an import is skipped.
+    static func nextNumber(_ bankID: UUID, on db: any Database) async throws -> String {
+        var candidate = try await TimeBankMember.query(on: db).filter(\.$bankID == bankID).count() + 1
+        while true {
+            let number = String(format: "%04d", candidate)
+            let taken = try await MemberNumber.query(on: db).filter(\.$organisationID == bankID).filter(\.$number == number).first()
+            if taken == nil { return number }
+            candidate += 1
+        }
+    }
+
+    static func check(_ settings: BankSettingsDraft) throws {
+        var errors: [DomainError] = []
+        if settings.lowerLimitMinutes > 0 { errors.append(DomainError("timebank.lower-limit-invalid", field: "lower_limit_minutes")) }
+        if let upper = settings.upperLimitMinutes, upper <= 0 {
+            errors.append(DomainError("timebank.upper-limit-invalid", field: "upper_limit_minutes"))
+        }
+        if let welcome = settings.welcomeCreditMinutes, welcome < 0 {
+            errors.append(DomainError("timebank.welcome-credit-invalid", field: "welcome_credit_minutes"))
+        }
+        try ValidationErrors.throwIfAny(errors)
+    }
+}

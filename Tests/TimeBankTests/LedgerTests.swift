@@ -1,0 +1,209 @@
+import AsharNetwork
+import DemoData
+import FluentKit
+import Foundation
+import Kernel
+import SQLKit
+import TestSupport
+import Testing
+import TimeBank
+
+/// A bank with members, for the ledger tests.
+struct BankFixture {
+    let bank: BankRecord
+    let members: [MemberRecord]
+
+    static func make(_ db: any Database, members count: Int = 3, settings: BankSettingsDraft = .init()) async throws -> BankFixture {
+        let make = Factories(db: db)
+        let saray = try await make.village()
+        let org = try await make.organisation("Сарай убакыт банкы", kind: .timeBank, in: saray)
+        let bank = try await TimeBankService(db: db).open(org.id, settings: settings, by: .system)
+        var members: [MemberRecord] = []
+        for i in 0..<count {
+            let person = try await make.person("Мүчө \(["Айгүл", "Бурул", "Чолпон", "Динара", "Элмира", "Жылдыз"][i % 6]) \(String(repeating: "а", count: i / 6))",
+                                               in: saray, born: 1970 + i)
+            members.append(try await TimeBankService(db: db).join(bank.id, personID: person.id, by: .system))
+        }
+        return BankFixture(bank: bank, members: members)
+    }
+}
+
+@Suite("Posting rules")
+struct PostingTests {
+    @Test func entriesSumToZero() throws {
+        let a = UUID(), b = UUID(), c = UUID()
+        let plan = try Posting.plan(providers: [Leg(accountID: a, minutes: 120), Leg(accountID: b, minutes: 60)],
+                                    recipients: [Leg(accountID: c, minutes: 180)])
+        #expect(plan == [a: 120, b: 60, c: -180])
+        #expect(plan.values.reduce(0, +) == 0)
+        #expect(Posting.reversal(of: plan).values.reduce(0, +) == 0)
+    }
+
+    @Test func refusesWhatCannotBeBooked() {
+        let a = UUID(), b = UUID()
+        #expect(throws: DomainError("timebank.minutes-invalid", field: "minutes")) {
+            try Posting.plan(providers: [Leg(accountID: a, minutes: 0)], recipients: [Leg(accountID: b, minutes: 0)])
+        }
+        #expect(throws: DomainError("timebank.same-member", field: "recipient")) {
+            try Posting.plan(providers: [Leg(accountID: a, minutes: 60)], recipients: [Leg(accountID: a, minutes: 60)])
+        }
+        #expect(throws: DomainError.self) {
+            try Posting.plan(providers: [Leg(accountID: a, minutes: 60)], recipients: [Leg(accountID: b, minutes: 30)])
+        }
+    }
+
+    @Test("Service dates are real days, not in the future", arguments: ["2026-02-30", "2026-13-01", "26-01-01", "yesterday", "2999-01-01", ""])
+    func badDates(text: String) {
+        #expect(throws: DomainError.self) { try ServiceDate.validate(text) }
+    }
+
+    @Test func goodDate() throws {
+        #expect(try ServiceDate.validate(" 2026-02-28 ") == "2026-02-28")
+    }
+}
+
+@Suite("Ledger")
+struct LedgerTests {
+    @Test("Joining gives a member number, an account with the bank's limits and the welcome credit")
+    func joining() async throws {
+        try await TestDatabase.withDatabase { db in
+            let fixture = try await BankFixture.make(db, members: 2, settings: BankSettingsDraft(welcomeCreditMinutes: 120))
+            #expect(fixture.members.map(\.memberNumber) == ["0001", "0002"])
+            #expect(fixture.members.allSatisfy { $0.balanceMinutes == 120 })
+            let numbers = try await PeopleService(db: db).memberNumbers(of: fixture.members[0].personID)
+            #expect(numbers.map(\.number) == ["0001"])
+            await #expect(throws: DomainError("timebank.member.already", kind: .conflict, field: "person_id")) {
+                _ = try await TimeBankService(db: db).join(fixture.bank.id, personID: fixture.members[0].personID, by: .system)
+            }
+            let account = try await Ledger(db: db).account(fixture.bank.id, member: fixture.members[0].id)
+            #expect(account.lowerLimitMinutes == -600 && account.upperLimitMinutes == nil)
+            try await expectBooksBalance(db)
+        }
+    }
+
+    @Test("An exchange moves credit; the statement shows a running balance")
+    func exchange() async throws {
+        try await TestDatabase.withDatabase { db in
+            let f = try await BankFixture.make(db)
+            let ledger = Ledger(db: db)
+            let (a, b, c) = (f.members[0].id, f.members[1].id, f.members[2].id)
+            let first = try await ledger.record(ExchangeDraft(bankID: f.bank.id, provider: a, recipient: b, minutes: 90,
+                                                              serviceDate: "2026-11-20", note: "жемиш", slipNumber: "S-1"), by: .system)
+            #expect(first.providers == [MemberLeg(memberID: a, minutes: 90)])
+            #expect(first.recipients == [MemberLeg(memberID: b, minutes: 90)])
+            // Two women organise a wedding for a third: one exchange.
+            _ = try await ledger.record(ExchangeDraft(bankID: f.bank.id, providers: [MemberLeg(memberID: b, minutes: 240), MemberLeg(memberID: c, minutes: 240)],
+                                                      recipients: [MemberLeg(memberID: a, minutes: 480)], serviceDate: "2026-11-21"), by: .system)
+            #expect(try await ledger.account(f.bank.id, member: a).balanceMinutes == 90 - 480)
+            #expect(try await ledger.account(f.bank.id, member: b).balanceMinutes == -90 + 240)
+            #expect(try await ledger.account(f.bank.id, member: c).balanceMinutes == 240)
+            let statement = try await ledger.statement(f.bank.id, member: a, from: nil, to: nil)
+            #expect(statement.lines.map(\.minutes) == [90, -480])
+            #expect(statement.lines.map(\.balanceAfter) == [90, -390])
+            #expect(statement.openingBalance == 0 && statement.closingBalance == -390)
+            await #expect(throws: DomainError("timebank.slip-already-booked", kind: .conflict, field: "slip_number", arguments: ["slip": "S-1"])) {
+                _ = try await ledger.record(ExchangeDraft(bankID: f.bank.id, provider: c, recipient: b, minutes: 30,
+                                                          serviceDate: "2026-11-20", slipNumber: "S-1"), by: .system)
+            }
+            try await expectBooksBalance(db)
+        }
+    }
+
+    @Test("A transfer past the credit limit is refused and leaves nothing; an admin's written override passes")
+    func limits() async throws {
+        try await TestDatabase.withDatabase { db in
+            let f = try await BankFixture.make(db, members: 2)
+            let ledger = Ledger(db: db)
+            let (a, b) = (f.members[0].id, f.members[1].id)
+            _ = try await ledger.record(ExchangeDraft(bankID: f.bank.id, provider: a, recipient: b, minutes: 600, serviceDate: "2026-11-20"), by: .system)
+            do {
+                _ = try await ledger.record(ExchangeDraft(bankID: f.bank.id, provider: a, recipient: b, minutes: 1, serviceDate: "2026-11-20"), by: .system)
+                Issue.record("a transfer past the limit was booked")
+            } catch let error as DomainError {
+                #expect(error.code == "timebank.over-credit-limit")
+                #expect(error.arguments["number"] == "0002" && error.arguments["limit"] == "-600")
+            }
+            #expect(try await TimeTransfer.query(on: db).count() == 1)
+            #expect(try await ledger.account(f.bank.id, member: b).balanceMinutes == -600)
+            var forced = ExchangeDraft(bankID: f.bank.id, provider: a, recipient: b, minutes: 30, serviceDate: "2026-11-20")
+            forced.overrideReason = "Funeral: the community agreed"
+            _ = try await ledger.record(forced, by: Actor(userID: UUID(), login: "admin"))
+            #expect(try await ledger.account(f.bank.id, member: b).balanceMinutes == -630)
+            let audit = try await AuditLog(db: db).list(entity: "timebank_transfer", page: PageQuery())
+            #expect(audit.items.first?.changes.contains(FieldChange(field: "override_reason", from: nil, to: "Funeral: the community agreed")) == true)
+            try await expectBooksBalance(db)
+        }
+    }
+
+    @Test("A correction is a reversal pointing at the original, once; the books cannot be edited")
+    func reversal() async throws {
+        try await TestDatabase.withDatabase { db in
+            let f = try await BankFixture.make(db, members: 2)
+            let ledger = Ledger(db: db)
+            let (a, b) = (f.members[0].id, f.members[1].id)
+            let t = try await ledger.record(ExchangeDraft(bankID: f.bank.id, provider: a, recipient: b, minutes: 45, serviceDate: "2026-11-20"), by: .system)
+            let r = try await ledger.reverse(f.bank.id, transferID: t.id, note: "wrong member", by: .system)
+            #expect(r.reversesID == t.id)
+            #expect(r.providers == [MemberLeg(memberID: b, minutes: 45)])
+            #expect(try await ledger.account(f.bank.id, member: a).balanceMinutes == 0)
+            await #expect(throws: DomainError("timebank.transfer.already-reversed", kind: .conflict)) {
+                _ = try await ledger.reverse(f.bank.id, transferID: t.id, by: .system)
+            }
+            await #expect(throws: DomainError("timebank.transfer.is-reversal", kind: .conflict)) {
+                _ = try await ledger.reverse(f.bank.id, transferID: r.id, by: .system)
+            }
+            let sql = try #require(db as? any SQLDatabase)
+            await #expect(throws: (any Error).self) { try await sql.raw("UPDATE timebank_entries SET minutes = 0").run() }
+            await #expect(throws: (any Error).self) { try await sql.raw("DELETE FROM timebank_transfers").run() }
+            #expect(try await TimeEntry.query(on: db).count() == 4)
+            try await expectBooksBalance(db)
+        }
+    }
+
+    @Test("Concurrent transfers near the limits: nothing lost, nothing made up, no account past its limit")
+    func concurrent() async throws {
+        try await TestDatabase.withDatabase { db in
+            let f = try await BankFixture.make(db, members: 6, settings: BankSettingsDraft(lowerLimitMinutes: -120, upperLimitMinutes: 240))
+            let ids = f.members.map(\.id)
+            let outcomes = try await withThrowingTaskGroup(of: UUID?.self) { group in
+                for i in 0..<60 {
+                    let from = ids[i % ids.count], to = ids[(i * 7 + 1) % ids.count]
+                    guard from != to else { continue }
+                    group.addTask {
+                        do {
+                            return try await Ledger(db: db).record(ExchangeDraft(bankID: f.bank.id, provider: from, recipient: to,
+                                                                                 minutes: 30 + (i % 4) * 30, serviceDate: "2026-11-20"), by: .system).id
+                        } catch let error as DomainError where error.code.hasPrefix("timebank.over-") {
+                            return nil
+                        }
+                    }
+                }
+                var booked: [UUID] = []
+                for try await id in group { if let id { booked.append(id) } }
+                return booked
+            }
+            #expect(!outcomes.isEmpty)
+            #expect(try await TimeTransfer.query(on: db).filter(\.$minutes > 0).count() == outcomes.count)
+            for account in try await TimeAccount.query(on: db).filter(\.$kind == .member).all() {
+                #expect(account.balanceMinutes >= -120 && account.balanceMinutes <= 240)
+            }
+            try await expectBooksBalance(db)
+        }
+    }
+}
+
+/// The ledger's invariants: balances sum to zero; each cached balance is the sum of its entries; each
+/// transfer's entries sum to zero.
+func expectBooksBalance(_ db: any Database) async throws {
+    let accounts = try await TimeAccount.query(on: db).all()
+    let entries = try await TimeEntry.query(on: db).all()
+    #expect(accounts.reduce(0) { $0 + $1.balanceMinutes } == 0)
+    let byAccount = Dictionary(grouping: entries, by: \.accountID)
+    for account in accounts {
+        #expect(account.balanceMinutes == (byAccount[account.id!] ?? []).reduce(0) { $0 + $1.minutes })
+        #expect(account.entryCount == (byAccount[account.id!] ?? []).count)
+    }
+    for (_, legs) in Dictionary(grouping: entries, by: \.transferID) {
+        #expect(legs.reduce(0) { $0 + $1.minutes } == 0)
+    }
+}
