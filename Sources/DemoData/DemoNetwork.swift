@@ -1,7 +1,8 @@
+import AsharNetwork
 import FluentKit
 import Foundation
 import Kernel
-import AsharNetwork
+import TimeBank
 
 /// A login the demo makes, printed by `ashar demo`.
 public struct DemoLogin: Sendable, Equatable {
@@ -78,12 +79,14 @@ public enum DemoNetwork {
         _ = try await make.organisation("«Ош-Агро» дистрибьютор", kind: .business, in: at("Kyzyl-Kyshtak"), inNetwork: false)
 
         // Women, spread over the pilot villages; Saray and Jangy-Jer have the time banks.
+        let banks = TimeBankService(db: make.db)
+        _ = try await banks.open(orgs.bankSaray.id, settings: BankSettingsDraft(welcomeCreditMinutes: 60), by: make.actor)
+        _ = try await banks.open(orgs.bankJangyJer.id, by: make.actor)
         let south = ["Saray", "Saray", "Papan", "Kashgar-Kyshtak", "Kyzyl-Kyshtak"]
         let north = ["Jangy-Jer", "Jangy-Jer", "Sokuluk", "Kyzyl-Tuu", "Tash-Döbö"]
         let people = PeopleService(db: make.db)
         var seen = Set<String>()
-        var firstSarayMember: PersonRecord?
-        var bankNumbers = (saray: 0, jangyJer: 0)
+        var members: [UUID: [MemberRecord]] = [:]
         for i in 0..<womenCount {
             let southern = i % 2 == 0
             let villageName = (southern ? south : north)[(i / 2) % 5]
@@ -94,21 +97,17 @@ public enum DemoNetwork {
             let phone: String? = i == 0 ? memberPhone : (i % 5 == 3 ? nil : String(format: "0%03d %03d %03d", [555, 700, 770, 772][i % 4], 100 + i, 200 + (i * 13) % 800))
             let woman = try await make.person(name, in: at(villageName), born: born, phone: phone,
                                               household: "HH-\(String(format: "%04d", 1000 + i / 2))", consent: i % 6 != 5)
-            if villageName == "Saray" {
-                bankNumbers.saray += 1
-                try await people.addMemberNumber(personID: woman.id, organisationID: orgs.bankSaray.id,
-                                                 number: String(format: "СР-%03d", bankNumbers.saray), by: make.actor)
-                if firstSarayMember == nil { firstSarayMember = woman }
-            } else if villageName == "Jangy-Jer" {
-                bankNumbers.jangyJer += 1
-                try await people.addMemberNumber(personID: woman.id, organisationID: orgs.bankJangyJer.id,
-                                                 number: String(format: "ЖЖ-%03d", bankNumbers.jangyJer), by: make.actor)
+            let bank = villageName == "Saray" ? orgs.bankSaray.id : villageName == "Jangy-Jer" ? orgs.bankJangyJer.id : nil
+            if let bank {
+                members[bank, default: []].append(try await banks.join(bank, personID: woman.id, by: make.actor))
             }
             if villageName == "Papan" && i % 4 == 0 {
                 try await people.addMemberNumber(personID: woman.id, organisationID: orgs.groupJibek.id,
                                                  number: String(format: "Ж-%03d", i), by: make.actor)
             }
         }
+        try await recordExchanges(members, on: make)
+        let firstSarayMember = try await people.get(members[orgs.bankSaray.id]![0].personID)
 
         _ = try await make.user("admin", name: "Network admin", password: staffPassword, hash: hash, grants: [Grant(role: .admin)])
         _ = try await make.user("coordinator", name: "Осмонова Бурул", password: staffPassword, hash: hash, grants: [
@@ -118,7 +117,30 @@ public enum DemoNetwork {
         _ = try await make.user("caseworker", name: "Садыкова Асел", password: staffPassword, hash: hash,
                                 grants: [Grant(role: .caseworker, organisationID: orgs.helpCentre.id)])
         _ = try await make.user("viewer", name: "Monitoring officer", password: staffPassword, hash: hash, grants: [Grant(role: .viewer)])
-        _ = try await make.user("member", name: firstSarayMember!.fullName, password: memberPIN, hash: hash,
-                                grants: [Grant(role: .member)], phone: memberPhone, person: firstSarayMember!.id)
+        _ = try await make.user("member", name: firstSarayMember.fullName, password: memberPIN, hash: hash,
+                                grants: [Grant(role: .member)], phone: memberPhone, person: firstSarayMember.id)
+    }
+
+    /// A season of exchanges in each bank: weddings, fruit, harvest… over the last three months.
+    /// An exchange that would pass a member's limit is skipped, as the office would refuse it.
+    private static func recordExchanges(_ members: [UUID: [MemberRecord]], on make: Factories) async throws {
+        let categories = try await ServiceCategory.query(on: make.db).filter(\.$bankID == nil).sort(\.$code).all().compactMap(\.id)
+        let ledger = Ledger(db: make.db)
+        let day: TimeInterval = 86_400
+        for (bank, list) in members.sorted(by: { $0.key.uuidString < $1.key.uuidString }) where list.count > 2 {
+            for i in 0..<(list.count * 3) {
+                let provider = list[(i * 7) % list.count], recipient = list[(i * 11 + 3) % list.count]
+                guard provider.id != recipient.id else { continue }
+                let draft = ExchangeDraft(bankID: bank, provider: provider.id, recipient: recipient.id,
+                                          minutes: [60, 90, 120, 180, 240][i % 5], categoryID: categories[i % categories.count],
+                                          serviceDate: ServiceDate.string(Date().addingTimeInterval(-Double(90 - i % 90) * day)),
+                                          slipNumber: String(format: "%05d", i + 1))
+                do {
+                    _ = try await ledger.record(draft, by: make.actor)
+                } catch let error as DomainError where error.code.hasPrefix("timebank.over-") {
+                    continue
+                }
+            }
+        }
     }
 }

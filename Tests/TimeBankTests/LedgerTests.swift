@@ -207,3 +207,21 @@ func expectBooksBalance(_ db: any Database) async throws {
         #expect(legs.reduce(0) { $0 + $1.minutes } == 0)
     }
 }
+
+@Suite("Demo time banks")
+struct DemoTimeBankTests {
+    @Test("Two banks with members, a season of exchanges, and books that balance")
+    func demoBanks() async throws {
+        try await TestDatabase.withDatabase { db in
+            try await DemoNetwork.load(on: db, hash: { "hash:" + $0 })
+            let banks = try await TimeBankService(db: db).banks(page: PageQuery())
+            #expect(banks.items.map(\.name).sorted() == ["Жаңы-Жер убакыт банкы", "Сарай убакыт банкы"])
+            #expect(banks.items.allSatisfy { $0.memberCount >= 30 })
+            #expect(try await TimeTransfer.query(on: db).count() > 100)
+            #expect(try await ServiceCategory.query(on: db).count() == 10)
+            let member = try #require(try await UserService(db: db).credentials(for: "member")?.user.personID)
+            #expect(try await TimeBankService(db: db).memberships(of: member).count == 1)
+            try await expectBooksBalance(db)
+        }
+    }
+}
