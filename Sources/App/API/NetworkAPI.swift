@@ -5,11 +5,14 @@ import Kernel
 import Localization
 import Vapor
 
-/// The Network context's JSON API: geography, organisations, people, and who the caller is.
+/// The JSON API: one conformance to the generated protocol, its handlers in one extension per context.
 /// Handlers throw `DomainError`; the error middleware turns it into `{"error":{"code","message"}}`.
-struct NetworkAPI: APIProtocol {
+struct AsharAPI: APIProtocol {
     typealias Schemas = Components.Schemas
+}
 
+/// The Network context: geography, organisations, people, and who the caller is.
+extension AsharAPI {
     func getMe(_ input: Operations.GetMe.Input) async throws -> Operations.GetMe.Output {
         let req = try APIRequest.get()
         guard let user = req.currentUser else { throw Abort(.unauthorized) }

@@ -88,8 +88,9 @@ public struct TimeBankService: Sendable {
                           welcomeCreditMinutes: bank.welcomeCreditMinutes, memberCount: members)
     }
 
-    /// Makes a person a member: a member number (in the Network's registry of member numbers), an
-    /// account with the bank's limits, and the welcome credit if the bank gives one.
+    /// Makes a person a member: a member number (in the Network's registry of member numbers; one she
+    /// already has with the bank is kept), an account with the bank's limits, and the welcome credit if
+    /// the bank gives one.
     public func join(_ bankID: UUID, personID: UUID, on day: Date = Date(), by actor: Actor) async throws -> MemberRecord {
         try await db.transaction { tx in
             guard let bank = try await TimeBankSettings.find(bankID, on: tx) else { throw DomainError.notFound("timebank.bank") }
@@ -97,8 +98,15 @@ public struct TimeBankService: Sendable {
             if try await TimeBankMember.query(on: tx).filter(\.$bankID == bankID).filter(\.$personID == personID).first() != nil {
                 throw DomainError("timebank.member.already", kind: .conflict, field: "person_id")
             }
-            let number = try await Self.nextNumber(bankID, on: tx)
-            try await PeopleService(db: tx).addMemberNumber(personID: personID, organisationID: bankID, number: number, by: actor)
+            // A number she already has with this organisation (from the paper register) is kept.
+            let people = PeopleService(db: tx)
+            let number: String
+            if let existing = try await people.memberNumbers(of: personID).first(where: { $0.organisationID == bankID }) {
+                number = existing.number
+            } else {
+                number = try await Self.nextNumber(bankID, on: tx)
+                try await people.addMemberNumber(personID: personID, organisationID: bankID, number: number, by: actor)
+            }
             let member = TimeBankMember()
             member.bankID = bankID
             member.personID = personID

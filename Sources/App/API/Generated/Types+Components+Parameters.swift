@@ -8,6 +8,14 @@ extension Components {
     internal enum Parameters {
         /// - Remark: Generated from `#/components/parameters/id`.
         internal typealias Id = Swift.String
+        /// The time bank's id (the id of its organisation).
+        ///
+        /// - Remark: Generated from `#/components/parameters/bank`.
+        internal typealias Bank = Swift.String
+        /// A member id of this bank.
+        ///
+        /// - Remark: Generated from `#/components/parameters/member`.
+        internal typealias Member = Swift.String
         /// - Remark: Generated from `#/components/parameters/page`.
         internal typealias Page = Swift.Int
         /// - Remark: Generated from `#/components/parameters/per`.

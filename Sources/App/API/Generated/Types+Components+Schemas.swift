@@ -762,5 +762,488 @@ extension Components {
                 case total
             }
         }
+        /// - Remark: Generated from `#/components/schemas/TimeBank`.
+        internal struct TimeBank: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/TimeBank/id`.
+            internal var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/TimeBank/name`.
+            internal var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/TimeBank/lowerLimitMinutes`.
+            internal var lowerLimitMinutes: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/TimeBank/upperLimitMinutes`.
+            internal var upperLimitMinutes: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/TimeBank/welcomeCreditMinutes`.
+            internal var welcomeCreditMinutes: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/TimeBank/memberCount`.
+            internal var memberCount: Swift.Int
+            /// Creates a new `TimeBank`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - name:
+            ///   - lowerLimitMinutes:
+            ///   - upperLimitMinutes:
+            ///   - welcomeCreditMinutes:
+            ///   - memberCount:
+            internal init(
+                id: Swift.String,
+                name: Swift.String,
+                lowerLimitMinutes: Swift.Int,
+                upperLimitMinutes: Swift.Int? = nil,
+                welcomeCreditMinutes: Swift.Int? = nil,
+                memberCount: Swift.Int
+            ) {
+                self.id = id
+                self.name = name
+                self.lowerLimitMinutes = lowerLimitMinutes
+                self.upperLimitMinutes = upperLimitMinutes
+                self.welcomeCreditMinutes = welcomeCreditMinutes
+                self.memberCount = memberCount
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case id
+                case name
+                case lowerLimitMinutes
+                case upperLimitMinutes
+                case welcomeCreditMinutes
+                case memberCount
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/TimeBankList`.
+        internal struct TimeBankList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/TimeBankList/items`.
+            internal var items: [Components.Schemas.TimeBank]
+            /// - Remark: Generated from `#/components/schemas/TimeBankList/total`.
+            internal var total: Swift.Int
+            /// Creates a new `TimeBankList`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            ///   - total:
+            internal init(
+                items: [Components.Schemas.TimeBank],
+                total: Swift.Int
+            ) {
+                self.items = items
+                self.total = total
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case items
+                case total
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Member`.
+        internal struct Member: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Member/id`.
+            internal var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Member/bankId`.
+            internal var bankId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Member/personId`.
+            internal var personId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Member/memberNumber`.
+            internal var memberNumber: Swift.String
+            /// YYYY-MM-DD
+            ///
+            /// - Remark: Generated from `#/components/schemas/Member/joinedOn`.
+            internal var joinedOn: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Member/balanceMinutes`.
+            internal var balanceMinutes: Swift.Int
+            /// Creates a new `Member`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - bankId:
+            ///   - personId:
+            ///   - memberNumber:
+            ///   - joinedOn: YYYY-MM-DD
+            ///   - balanceMinutes:
+            internal init(
+                id: Swift.String,
+                bankId: Swift.String,
+                personId: Swift.String,
+                memberNumber: Swift.String,
+                joinedOn: Swift.String,
+                balanceMinutes: Swift.Int
+            ) {
+                self.id = id
+                self.bankId = bankId
+                self.personId = personId
+                self.memberNumber = memberNumber
+                self.joinedOn = joinedOn
+                self.balanceMinutes = balanceMinutes
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case id
+                case bankId
+                case personId
+                case memberNumber
+                case joinedOn
+                case balanceMinutes
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/MemberList`.
+        internal struct MemberList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/MemberList/items`.
+            internal var items: [Components.Schemas.Member]
+            /// - Remark: Generated from `#/components/schemas/MemberList/total`.
+            internal var total: Swift.Int
+            /// Creates a new `MemberList`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            ///   - total:
+            internal init(
+                items: [Components.Schemas.Member],
+                total: Swift.Int
+            ) {
+                self.items = items
+                self.total = total
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case items
+                case total
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/MemberInput`.
+        internal struct MemberInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/MemberInput/personId`.
+            internal var personId: Swift.String
+            /// Creates a new `MemberInput`.
+            ///
+            /// - Parameters:
+            ///   - personId:
+            internal init(personId: Swift.String) {
+                self.personId = personId
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case personId
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/TransferInput`.
+        internal struct TransferInput: Codable, Hashable, Sendable {
+            /// The member who gave the service.
+            ///
+            /// - Remark: Generated from `#/components/schemas/TransferInput/providerId`.
+            internal var providerId: Swift.String
+            /// The member who received it.
+            ///
+            /// - Remark: Generated from `#/components/schemas/TransferInput/recipientId`.
+            internal var recipientId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/TransferInput/minutes`.
+            internal var minutes: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/TransferInput/categoryId`.
+            internal var categoryId: Swift.String?
+            /// YYYY-MM-DD, the day of the service
+            ///
+            /// - Remark: Generated from `#/components/schemas/TransferInput/serviceDate`.
+            internal var serviceDate: Swift.String
+            /// - Remark: Generated from `#/components/schemas/TransferInput/note`.
+            internal var note: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/TransferInput/slipNumber`.
+            internal var slipNumber: Swift.String?
+            /// Creates a new `TransferInput`.
+            ///
+            /// - Parameters:
+            ///   - providerId: The member who gave the service.
+            ///   - recipientId: The member who received it.
+            ///   - minutes:
+            ///   - categoryId:
+            ///   - serviceDate: YYYY-MM-DD, the day of the service
+            ///   - note:
+            ///   - slipNumber:
+            internal init(
+                providerId: Swift.String,
+                recipientId: Swift.String,
+                minutes: Swift.Int,
+                categoryId: Swift.String? = nil,
+                serviceDate: Swift.String,
+                note: Swift.String? = nil,
+                slipNumber: Swift.String? = nil
+            ) {
+                self.providerId = providerId
+                self.recipientId = recipientId
+                self.minutes = minutes
+                self.categoryId = categoryId
+                self.serviceDate = serviceDate
+                self.note = note
+                self.slipNumber = slipNumber
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case providerId
+                case recipientId
+                case minutes
+                case categoryId
+                case serviceDate
+                case note
+                case slipNumber
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Leg`.
+        internal struct Leg: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Leg/memberId`.
+            internal var memberId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Leg/minutes`.
+            internal var minutes: Swift.Int
+            /// Creates a new `Leg`.
+            ///
+            /// - Parameters:
+            ///   - memberId:
+            ///   - minutes:
+            internal init(
+                memberId: Swift.String,
+                minutes: Swift.Int
+            ) {
+                self.memberId = memberId
+                self.minutes = minutes
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case memberId
+                case minutes
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Transfer`.
+        internal struct Transfer: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Transfer/id`.
+            internal var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Transfer/bankId`.
+            internal var bankId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Transfer/minutes`.
+            internal var minutes: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/Transfer/serviceDate`.
+            internal var serviceDate: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Transfer/categoryId`.
+            internal var categoryId: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Transfer/note`.
+            internal var note: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Transfer/slipNumber`.
+            internal var slipNumber: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Transfer/reversesId`.
+            internal var reversesId: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Transfer/recordedAt`.
+            internal var recordedAt: Foundation.Date
+            /// The first provider (the only one for a simple exchange).
+            ///
+            /// - Remark: Generated from `#/components/schemas/Transfer/providerId`.
+            internal var providerId: Swift.String?
+            /// The first recipient.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Transfer/recipientId`.
+            internal var recipientId: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Transfer/providers`.
+            internal var providers: [Components.Schemas.Leg]
+            /// - Remark: Generated from `#/components/schemas/Transfer/recipients`.
+            internal var recipients: [Components.Schemas.Leg]
+            /// Creates a new `Transfer`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - bankId:
+            ///   - minutes:
+            ///   - serviceDate:
+            ///   - categoryId:
+            ///   - note:
+            ///   - slipNumber:
+            ///   - reversesId:
+            ///   - recordedAt:
+            ///   - providerId: The first provider (the only one for a simple exchange).
+            ///   - recipientId: The first recipient.
+            ///   - providers:
+            ///   - recipients:
+            internal init(
+                id: Swift.String,
+                bankId: Swift.String,
+                minutes: Swift.Int,
+                serviceDate: Swift.String,
+                categoryId: Swift.String? = nil,
+                note: Swift.String? = nil,
+                slipNumber: Swift.String? = nil,
+                reversesId: Swift.String? = nil,
+                recordedAt: Foundation.Date,
+                providerId: Swift.String? = nil,
+                recipientId: Swift.String? = nil,
+                providers: [Components.Schemas.Leg],
+                recipients: [Components.Schemas.Leg]
+            ) {
+                self.id = id
+                self.bankId = bankId
+                self.minutes = minutes
+                self.serviceDate = serviceDate
+                self.categoryId = categoryId
+                self.note = note
+                self.slipNumber = slipNumber
+                self.reversesId = reversesId
+                self.recordedAt = recordedAt
+                self.providerId = providerId
+                self.recipientId = recipientId
+                self.providers = providers
+                self.recipients = recipients
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case id
+                case bankId
+                case minutes
+                case serviceDate
+                case categoryId
+                case note
+                case slipNumber
+                case reversesId
+                case recordedAt
+                case providerId
+                case recipientId
+                case providers
+                case recipients
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/TimeAccount`.
+        internal struct TimeAccount: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/TimeAccount/memberId`.
+            internal var memberId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/TimeAccount/balanceMinutes`.
+            internal var balanceMinutes: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/TimeAccount/lowerLimitMinutes`.
+            internal var lowerLimitMinutes: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/TimeAccount/upperLimitMinutes`.
+            internal var upperLimitMinutes: Swift.Int?
+            /// Creates a new `TimeAccount`.
+            ///
+            /// - Parameters:
+            ///   - memberId:
+            ///   - balanceMinutes:
+            ///   - lowerLimitMinutes:
+            ///   - upperLimitMinutes:
+            internal init(
+                memberId: Swift.String,
+                balanceMinutes: Swift.Int,
+                lowerLimitMinutes: Swift.Int? = nil,
+                upperLimitMinutes: Swift.Int? = nil
+            ) {
+                self.memberId = memberId
+                self.balanceMinutes = balanceMinutes
+                self.lowerLimitMinutes = lowerLimitMinutes
+                self.upperLimitMinutes = upperLimitMinutes
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case memberId
+                case balanceMinutes
+                case lowerLimitMinutes
+                case upperLimitMinutes
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/StatementLine`.
+        internal struct StatementLine: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/StatementLine/transferId`.
+            internal var transferId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/StatementLine/serviceDate`.
+            internal var serviceDate: Swift.String
+            /// - Remark: Generated from `#/components/schemas/StatementLine/recordedAt`.
+            internal var recordedAt: Foundation.Date
+            /// Positive when she earned
+            ///
+            /// - Remark: Generated from `#/components/schemas/StatementLine/minutes`.
+            internal var minutes: Swift.Int
+            /// The balance after this entry.
+            ///
+            /// - Remark: Generated from `#/components/schemas/StatementLine/balanceMinutes`.
+            internal var balanceMinutes: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/StatementLine/categoryId`.
+            internal var categoryId: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/StatementLine/note`.
+            internal var note: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/StatementLine/reversesId`.
+            internal var reversesId: Swift.String?
+            /// Creates a new `StatementLine`.
+            ///
+            /// - Parameters:
+            ///   - transferId:
+            ///   - serviceDate:
+            ///   - recordedAt:
+            ///   - minutes: Positive when she earned
+            ///   - balanceMinutes: The balance after this entry.
+            ///   - categoryId:
+            ///   - note:
+            ///   - reversesId:
+            internal init(
+                transferId: Swift.String,
+                serviceDate: Swift.String,
+                recordedAt: Foundation.Date,
+                minutes: Swift.Int,
+                balanceMinutes: Swift.Int,
+                categoryId: Swift.String? = nil,
+                note: Swift.String? = nil,
+                reversesId: Swift.String? = nil
+            ) {
+                self.transferId = transferId
+                self.serviceDate = serviceDate
+                self.recordedAt = recordedAt
+                self.minutes = minutes
+                self.balanceMinutes = balanceMinutes
+                self.categoryId = categoryId
+                self.note = note
+                self.reversesId = reversesId
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case transferId
+                case serviceDate
+                case recordedAt
+                case minutes
+                case balanceMinutes
+                case categoryId
+                case note
+                case reversesId
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Statement`.
+        internal struct Statement: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Statement/memberId`.
+            internal var memberId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Statement/from`.
+            internal var from: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Statement/to`.
+            internal var to: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Statement/openingBalanceMinutes`.
+            internal var openingBalanceMinutes: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/Statement/closingBalanceMinutes`.
+            internal var closingBalanceMinutes: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/Statement/items`.
+            internal var items: [Components.Schemas.StatementLine]
+            /// - Remark: Generated from `#/components/schemas/Statement/total`.
+            internal var total: Swift.Int
+            /// Creates a new `Statement`.
+            ///
+            /// - Parameters:
+            ///   - memberId:
+            ///   - from:
+            ///   - to:
+            ///   - openingBalanceMinutes:
+            ///   - closingBalanceMinutes:
+            ///   - items:
+            ///   - total:
+            internal init(
+                memberId: Swift.String,
+                from: Swift.String? = nil,
+                to: Swift.String? = nil,
+                openingBalanceMinutes: Swift.Int,
+                closingBalanceMinutes: Swift.Int,
+                items: [Components.Schemas.StatementLine],
+                total: Swift.Int
+            ) {
+                self.memberId = memberId
+                self.from = from
+                self.to = to
+                self.openingBalanceMinutes = openingBalanceMinutes
+                self.closingBalanceMinutes = closingBalanceMinutes
+                self.items = items
+                self.total = total
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case memberId
+                case from
+                case to
+                case openingBalanceMinutes
+                case closingBalanceMinutes
+                case items
+                case total
+            }
+        }
     }
 }

@@ -72,6 +72,37 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `PATCH /people/{id}`.
     /// - Remark: Generated from `#/paths//people/{id}/patch(updatePerson)`.
     func updatePerson(_ input: Operations.UpdatePerson.Input) async throws -> Operations.UpdatePerson.Output
+    /// The network's time banks.
+    ///
+    /// - Remark: HTTP `GET /timebanks`.
+    /// - Remark: Generated from `#/paths//timebanks/get(listTimeBanks)`.
+    func listTimeBanks(_ input: Operations.ListTimeBanks.Input) async throws -> Operations.ListTimeBanks.Output
+    /// - Remark: HTTP `GET /timebanks/{bank}/members`.
+    /// - Remark: Generated from `#/paths//timebanks/{bank}/members/get(listTimeBankMembers)`.
+    func listTimeBankMembers(_ input: Operations.ListTimeBankMembers.Input) async throws -> Operations.ListTimeBankMembers.Output
+    /// Make a person of the registry a member; she gets a member number and an account.
+    ///
+    /// - Remark: HTTP `POST /timebanks/{bank}/members`.
+    /// - Remark: Generated from `#/paths//timebanks/{bank}/members/post(joinTimeBank)`.
+    func joinTimeBank(_ input: Operations.JoinTimeBank.Input) async throws -> Operations.JoinTimeBank.Output
+    /// Record an exchange. Past a limit → 422 `timebank.over-credit-limit`; a slip booked twice → 409.
+    ///
+    /// - Remark: HTTP `POST /timebanks/{bank}/transfers`.
+    /// - Remark: Generated from `#/paths//timebanks/{bank}/transfers/post(recordTransfer)`.
+    func recordTransfer(_ input: Operations.RecordTransfer.Input) async throws -> Operations.RecordTransfer.Output
+    /// Book the reversal of a transfer (a correction). A second reversal → 409.
+    ///
+    /// - Remark: HTTP `POST /timebanks/{bank}/transfers/{id}/reversal`.
+    /// - Remark: Generated from `#/paths//timebanks/{bank}/transfers/{id}/reversal/post(reverseTransfer)`.
+    func reverseTransfer(_ input: Operations.ReverseTransfer.Input) async throws -> Operations.ReverseTransfer.Output
+    /// - Remark: HTTP `GET /timebanks/{bank}/accounts/{member}`.
+    /// - Remark: Generated from `#/paths//timebanks/{bank}/accounts/{member}/get(getTimeAccount)`.
+    func getTimeAccount(_ input: Operations.GetTimeAccount.Input) async throws -> Operations.GetTimeAccount.Output
+    /// The member's entries booked between two days (Bishkek, inclusive), with the running balance.
+    ///
+    /// - Remark: HTTP `GET /timebanks/{bank}/accounts/{member}/statement`.
+    /// - Remark: Generated from `#/paths//timebanks/{bank}/accounts/{member}/statement/get(getStatement)`.
+    func getStatement(_ input: Operations.GetStatement.Input) async throws -> Operations.GetStatement.Output
 }
 
 /// Convenience overloads for operation inputs.
@@ -295,6 +326,101 @@ extension APIProtocol {
             path: path,
             headers: headers,
             body: body
+        ))
+    }
+    /// The network's time banks.
+    ///
+    /// - Remark: HTTP `GET /timebanks`.
+    /// - Remark: Generated from `#/paths//timebanks/get(listTimeBanks)`.
+    internal func listTimeBanks(
+        query: Operations.ListTimeBanks.Input.Query = .init(),
+        headers: Operations.ListTimeBanks.Input.Headers = .init()
+    ) async throws -> Operations.ListTimeBanks.Output {
+        try await listTimeBanks(Operations.ListTimeBanks.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// - Remark: HTTP `GET /timebanks/{bank}/members`.
+    /// - Remark: Generated from `#/paths//timebanks/{bank}/members/get(listTimeBankMembers)`.
+    internal func listTimeBankMembers(
+        path: Operations.ListTimeBankMembers.Input.Path,
+        query: Operations.ListTimeBankMembers.Input.Query = .init(),
+        headers: Operations.ListTimeBankMembers.Input.Headers = .init()
+    ) async throws -> Operations.ListTimeBankMembers.Output {
+        try await listTimeBankMembers(Operations.ListTimeBankMembers.Input(
+            path: path,
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Make a person of the registry a member; she gets a member number and an account.
+    ///
+    /// - Remark: HTTP `POST /timebanks/{bank}/members`.
+    /// - Remark: Generated from `#/paths//timebanks/{bank}/members/post(joinTimeBank)`.
+    internal func joinTimeBank(
+        path: Operations.JoinTimeBank.Input.Path,
+        headers: Operations.JoinTimeBank.Input.Headers = .init(),
+        body: Operations.JoinTimeBank.Input.Body
+    ) async throws -> Operations.JoinTimeBank.Output {
+        try await joinTimeBank(Operations.JoinTimeBank.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Record an exchange. Past a limit → 422 `timebank.over-credit-limit`; a slip booked twice → 409.
+    ///
+    /// - Remark: HTTP `POST /timebanks/{bank}/transfers`.
+    /// - Remark: Generated from `#/paths//timebanks/{bank}/transfers/post(recordTransfer)`.
+    internal func recordTransfer(
+        path: Operations.RecordTransfer.Input.Path,
+        headers: Operations.RecordTransfer.Input.Headers = .init(),
+        body: Operations.RecordTransfer.Input.Body
+    ) async throws -> Operations.RecordTransfer.Output {
+        try await recordTransfer(Operations.RecordTransfer.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Book the reversal of a transfer (a correction). A second reversal → 409.
+    ///
+    /// - Remark: HTTP `POST /timebanks/{bank}/transfers/{id}/reversal`.
+    /// - Remark: Generated from `#/paths//timebanks/{bank}/transfers/{id}/reversal/post(reverseTransfer)`.
+    internal func reverseTransfer(
+        path: Operations.ReverseTransfer.Input.Path,
+        headers: Operations.ReverseTransfer.Input.Headers = .init()
+    ) async throws -> Operations.ReverseTransfer.Output {
+        try await reverseTransfer(Operations.ReverseTransfer.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// - Remark: HTTP `GET /timebanks/{bank}/accounts/{member}`.
+    /// - Remark: Generated from `#/paths//timebanks/{bank}/accounts/{member}/get(getTimeAccount)`.
+    internal func getTimeAccount(
+        path: Operations.GetTimeAccount.Input.Path,
+        headers: Operations.GetTimeAccount.Input.Headers = .init()
+    ) async throws -> Operations.GetTimeAccount.Output {
+        try await getTimeAccount(Operations.GetTimeAccount.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// The member's entries booked between two days (Bishkek, inclusive), with the running balance.
+    ///
+    /// - Remark: HTTP `GET /timebanks/{bank}/accounts/{member}/statement`.
+    /// - Remark: Generated from `#/paths//timebanks/{bank}/accounts/{member}/statement/get(getStatement)`.
+    internal func getStatement(
+        path: Operations.GetStatement.Input.Path,
+        query: Operations.GetStatement.Input.Query = .init(),
+        headers: Operations.GetStatement.Input.Headers = .init()
+    ) async throws -> Operations.GetStatement.Output {
+        try await getStatement(Operations.GetStatement.Input(
+            path: path,
+            query: query,
+            headers: headers
         ))
     }
 }
