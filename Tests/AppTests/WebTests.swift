@@ -250,7 +250,7 @@ struct EveryPageTests {
                 "/geography", "/geography/\(district)", "/geography/\(fixture.village.id)", "/geography/\(fixture.village.id)/edit",
                 "/geography/new?level=village&parent=\(fixture.village.parentID!)", "/users", "/users/new",
                 "/users/new?person=\(fixture.member.id)", "/users/\(user.id)", "/audit", "/audit?entity=person",
-                "/audit?record=\(fixture.member.id)",
+                "/audit?record=\(fixture.member.id)", "/timebanks",
             ]
             let keyLike = try Regex(#">\s*[a-z_]+(\.[a-z_\-]+)+\s*<"#)
             for path in pages {

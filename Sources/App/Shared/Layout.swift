@@ -49,6 +49,7 @@ struct Layout: Encodable {
     private static let sections: [(href: String, key: String, permission: Permission)] = [
         ("/me", "nav.me", .ownRecord),
         ("/people", "nav.people", .readPeople),
+        ("/timebanks", "nav.timebanks", .readRegistry),
         ("/organisations", "nav.organisations", .readRegistry),
         ("/geography", "nav.geography", .readRegistry),
         ("/users", "nav.users", .manageUsers),

@@ -57,6 +57,13 @@ extension Request {
         return user
     }
 
+    /// The user, if she holds either permission (a page staff and the member herself may both open).
+    @discardableResult
+    func require(_ permission: Permission, or other: Permission) throws -> UserRecord {
+        if let user = currentUser, user.permits(other) { return user }
+        return try require(permission)
+    }
+
     var clientAddress: String {
         remoteAddress?.ipAddress ?? "unknown"
     }

@@ -97,6 +97,13 @@ public struct PeopleService: Sendable {
 
     public func count() async throws -> Int { try await Person.query(on: db).count() }
 
+    /// Several people at once, for lists that name them without a query per row.
+    public func lookup(_ ids: some Collection<UUID>) async throws -> [UUID: PersonRecord] {
+        let unique = Array(Set(ids))
+        guard !unique.isEmpty else { return [:] }
+        return Dictionary(uniqueKeysWithValues: try await Person.query(on: db).filter(\.$id ~~ unique).all().map { ($0.id!, PersonRecord($0)) })
+    }
+
     /// People already registered with the same folded name, village and birth year.
     public func possibleDuplicates(of draft: PersonDraft, excluding id: UUID? = nil) async throws -> [PersonRecord] {
         guard let villageID = draft.villageID, let birthYear = draft.birthYear else { return [] }

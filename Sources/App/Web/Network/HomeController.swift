@@ -3,6 +3,7 @@ import Fluent
 import Foundation
 import Kernel
 import Localization
+import TimeBank
 import Vapor
 
 /// The start page: what the user's roles let her see, and a member's own record.
@@ -68,6 +69,13 @@ struct HomeController: RouteCollection {
         let birthYear: Int
         let phone: String?
         let memberships: [Membership]
+        let timeBanks: [Balance]
+    }
+
+    struct Balance: Encodable {
+        let bank: String
+        let balance: String
+        let statement: String
     }
 
     struct Membership: Encodable {
@@ -82,9 +90,15 @@ struct HomeController: RouteCollection {
         let numbers = try await req.network.people.memberNumbers(of: personID)
         let orgs = try await req.network.organisations.lookup(numbers.map(\.organisationID))
         let village = try await req.network.geography.get(person.villageID)
+        let banks = try await TimeBankService(db: req.db).memberships(of: personID)
+        let bankNames = try await req.network.organisations.lookup(banks.map(\.bankID))
         let page = MePage(fullName: person.fullName, village: village.name.named(req.appLocale.rawValue),
                           birthYear: person.birthYear, phone: person.phone,
-                          memberships: numbers.map { Membership(organisation: orgs[$0.organisationID]?.name ?? "", number: $0.number) })
+                          memberships: numbers.map { Membership(organisation: orgs[$0.organisationID]?.name ?? "", number: $0.number) },
+                          timeBanks: banks.map {
+                              Balance(bank: bankNames[$0.bankID]?.name ?? "", balance: req.duration($0.balanceMinutes),
+                                      statement: "/timebanks/\($0.bankID)/members/\($0.id)")
+                          })
         return try await req.render("me", title: req.t("me.title"), page)
     }
 }

@@ -3,6 +3,7 @@ import Fluent
 import Foundation
 import Kernel
 import Localization
+import TimeBank
 import Vapor
 
 /// The people registry. Search goes by POST so a name typed into it never lands in a URL or a log.
@@ -83,7 +84,17 @@ struct PeopleController: RouteCollection {
         let canWrite: Bool
         let canManageUsers: Bool
         let canReadAudit: Bool
+        let timeBanks: [TimeBankMembership]
+        let canJoin: [Choice]
         let errors: FieldErrors
+    }
+
+    struct TimeBankMembership: Encodable {
+        let bankID: UUID
+        let memberID: UUID
+        let bank: String
+        let number: String
+        let balance: String
     }
 
     @Sendable func show(req: Request) async throws -> Response {
@@ -96,13 +107,24 @@ struct PeopleController: RouteCollection {
         let numbers = try await req.network.people.memberNumbers(of: id)
         let orgs = try await req.network.organisations.all()
         let orgNames = Dictionary(uniqueKeysWithValues: orgs.map { ($0.id, $0.name) })
+        let memberships = try await TimeBankService(db: req.db).memberships(of: id)
+        let openBanks = try await TimeBankService(db: req.db).banks(page: PageQuery(per: PageQuery.maxPer)).items
+        let grants = user.grants.map(\.grant)
         let page = ShowPage(
             person: try await Self.rows([person], req: req)[0], sex: req.t("person.sex.\(person.sex.rawValue)"),
             householdCode: person.householdCode, contactConsent: person.contactConsent,
             numbers: numbers.map { Number(organisation: orgNames[$0.organisationID] ?? "", number: $0.number) },
             organisations: orgs.filter(\.inNetwork).map { Choice(value: $0.id.uuidString, label: $0.name, selected: false) },
             canWrite: user.permits(.writePeople), canManageUsers: user.permits(.manageUsers),
-            canReadAudit: user.permits(.readAudit), errors: errors)
+            canReadAudit: user.permits(.readAudit),
+            timeBanks: memberships.map {
+                TimeBankMembership(bankID: $0.bankID, memberID: $0.id, bank: orgNames[$0.bankID] ?? "", number: $0.memberNumber,
+                                   balance: req.duration($0.balanceMinutes))
+            },
+            canJoin: openBanks.filter { bank in
+                TimeBankAccess.canManage(grants, bank: bank.id) && !memberships.contains { $0.bankID == bank.id }
+            }.map { Choice(value: $0.id.uuidString, label: req.t("timebanks.join", ["bank": $0.name]), selected: false) },
+            errors: errors)
         // The title names no one: it shows in tabs, history and on shared screens.
         return try await req.render("people/show", title: req.t("people.one"), page, status: status)
     }

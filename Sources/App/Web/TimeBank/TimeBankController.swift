@@ -1,0 +1,207 @@
+import AsharNetwork
+import Fluent
+import Foundation
+import Kernel
+import Localization
+import TimeBank
+import Vapor
+
+/// The time bank office: members and balances, recording exchanges from paper slips, statements.
+struct TimeBankController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let banks = routes.grouped("timebanks")
+        banks.get(use: index)
+        banks.get(":bank", use: show)
+        banks.post(":bank", "exchanges", use: record)
+        banks.post(":bank", "members", use: join)
+        banks.get(":bank", "members", ":member", use: statement)
+        banks.post(":bank", "transfers", ":transfer", "reversal", use: reverse)
+    }
+
+    struct BankRow: Encodable {
+        let id: UUID
+        let name: String
+        let members: Int
+        let lowerLimit: String
+        let canManage: Bool
+    }
+
+    @Sendable func index(req: Request) async throws -> Response {
+        let user = try req.require(.readRegistry)
+        let banks = try await TimeBankService(db: req.db).banks(page: PageQuery(per: PageQuery.maxPer))
+        let rows = banks.items.map {
+            BankRow(id: $0.id, name: $0.name, members: $0.memberCount, lowerLimit: req.duration($0.lowerLimitMinutes),
+                    canManage: TimeBankAccess.canManage(user.grants.map(\.grant), bank: $0.id))
+        }
+        return try await req.render("timebanks/index", title: req.t("timebanks.title"), ["banks": rows])
+    }
+
+    struct MemberRow: Encodable {
+        let id: UUID
+        let number: String
+        let name: String
+        let balance: String
+        let negative: Bool
+    }
+
+    struct ExchangeForm: Content {
+        var provider: String?
+        var recipient: String?
+        var hours: String?
+        var minutes: String?
+        var category_id: String?
+        var service_date: String?
+        var slip_number: String?
+        var note: String?
+    }
+
+    struct ShowPage: Encodable {
+        let bank: BankRow
+        let members: [MemberRow]
+        let categories: [Choice]
+        let form: ExchangeForm
+        let errors: FieldErrors
+        let booked: String?
+        let pager: Pager
+    }
+
+    @Sendable func show(req: Request) async throws -> Response {
+        let bank = try await managedBank(req)
+        let form = ExchangeForm(service_date: ServiceDate.string(Date()))
+        return try await renderShow(req, bank: bank, form: form, errors: [:], booked: nil)
+    }
+
+    func renderShow(_ req: Request, bank: BankRecord, form: ExchangeForm, errors: FieldErrors, booked: String?,
+                    status: HTTPResponseStatus = .ok) async throws -> Response {
+        let page = PageQuery(page: try? req.query.get(Int.self, at: "page"), per: 100)
+        let members = try await TimeBankService(db: req.db).members(bank.id, page: page)
+        let people = try await PeopleService(db: req.db).lookup(members.items.map(\.personID))
+        let lang = req.appLocale.rawValue
+        let categories = try await ServiceCategory.query(on: req.db).group(.or) { $0.filter(\.$bankID == nil).filter(\.$bankID == bank.id) }
+            .sort(\.$code).all()
+        let content = ShowPage(
+            bank: BankRow(id: bank.id, name: bank.name, members: bank.memberCount, lowerLimit: req.duration(bank.lowerLimitMinutes), canManage: true),
+            members: members.items.map {
+                MemberRow(id: $0.id, number: $0.memberNumber, name: people[$0.personID]?.fullName ?? "",
+                          balance: req.duration($0.balanceMinutes), negative: $0.balanceMinutes < 0)
+            },
+            categories: categories.map {
+                Choice(value: $0.id!.uuidString, label: LocalizedName(ky: $0.nameKy, ru: $0.nameRu, en: $0.nameEn).named(lang),
+                       selected: $0.id!.uuidString == form.category_id)
+            },
+            form: form, errors: errors, booked: booked, pager: members.pager)
+        return try await req.render("timebanks/show", title: req.t("timebanks.one"), content, status: status)
+    }
+
+    /// Books one paper slip: member numbers, hours and minutes, the day of the service.
+    @Sendable func record(req: Request) async throws -> Response {
+        let bank = try await managedBank(req)
+        let form = try req.content.decode(ExchangeForm.self)
+        do {
+            let service = TimeBankService(db: req.db)
+            var errors: [DomainError] = []
+            let provider = try await service.member(bank.id, number: form.provider ?? "")
+            if provider == nil { errors.append(DomainError("timebank.member-number-unknown", field: "provider", arguments: ["number": form.provider ?? ""])) }
+            let recipient = try await service.member(bank.id, number: form.recipient ?? "")
+            if recipient == nil { errors.append(DomainError("timebank.member-number-unknown", field: "recipient", arguments: ["number": form.recipient ?? ""])) }
+            let hours = Int((form.hours ?? "").trimmingCharacters(in: .whitespaces).isEmpty ? "0" : form.hours!.trimmingCharacters(in: .whitespaces))
+            let minutes = Int((form.minutes ?? "").trimmingCharacters(in: .whitespaces).isEmpty ? "0" : form.minutes!.trimmingCharacters(in: .whitespaces))
+            if hours == nil || minutes == nil || hours! < 0 || minutes! < 0 || minutes! > 59 {
+                errors.append(DomainError("timebank.duration-invalid", field: "minutes"))
+            }
+            try ValidationErrors.throwIfAny(errors)
+            let transfer = try await Ledger(db: req.db).record(ExchangeDraft(
+                bankID: bank.id, provider: provider!.id, recipient: recipient!.id, minutes: hours! * 60 + minutes!,
+                categoryID: req.uuid(form.category_id), serviceDate: form.service_date ?? "", note: form.note,
+                slipNumber: form.slip_number), by: req.actor)
+            // A fresh form for the next slip, keeping the day and the kind of service.
+            let next = ExchangeForm(category_id: form.category_id, service_date: form.service_date)
+            return try await renderShow(req, bank: try await service.bank(bank.id), form: next, errors: [:],
+                                        booked: req.t("timebanks.booked", ["minutes": req.duration(transfer.minutes),
+                                                                           "from": provider!.memberNumber, "to": recipient!.memberNumber]))
+        } catch {
+            guard let errors = req.fieldErrors(error) else { throw error }
+            return try await renderShow(req, bank: bank, form: form, errors: errors, booked: nil, status: .unprocessableEntity)
+        }
+    }
+
+    /// Makes a woman of the registry a member (the button on her page).
+    @Sendable func join(req: Request) async throws -> Response {
+        let bank = try await managedBank(req)
+        guard let person = req.uuid(try? req.content.get(String.self, at: "person_id")) else { throw Abort(.badRequest) }
+        _ = try await TimeBankService(db: req.db).join(bank.id, personID: person, by: req.actor)
+        return req.redirect(to: "/people/\(person)")
+    }
+
+    struct Line: Encodable {
+        let transferID: UUID
+        let serviceDate: String
+        let amount: String
+        let earned: Bool
+        let balance: String
+        let category: String?
+        let note: String?
+        let isReversal: Bool
+        let reversed: Bool
+    }
+
+    struct StatementPage: Encodable {
+        let bankID: UUID
+        let memberID: UUID
+        let bankName: String
+        let number: String
+        let name: String
+        let from: String
+        let to: String
+        let opening: String
+        let closing: String
+        let lines: [Line]
+        let canManage: Bool
+    }
+
+    /// A member's statement: what she gave and received, with the running balance. Printable.
+    @Sendable func statement(req: Request) async throws -> Response {
+        let user = try req.require(.readRegistry, or: .ownRecord)
+        let bankID = try req.pathID("bank")
+        let member = try await TimeBankService(db: req.db).member(bankID, try req.pathID("member"))
+        let canManage = TimeBankAccess.canManage(user.grants.map(\.grant), bank: bankID)
+        guard canManage || member.personID == user.personID else { throw Abort(.forbidden) }
+        let from = (try? req.query.get(String.self, at: "from")).flatMap { $0.isEmpty ? nil : $0 }
+        let to = (try? req.query.get(String.self, at: "to")).flatMap { $0.isEmpty ? nil : $0 }
+        let statement = try await Ledger(db: req.db).statement(bankID, member: member.id, from: from, to: to)
+        let person = try await PeopleService(db: req.db).get(member.personID)
+        let bank = try await TimeBankService(db: req.db).bank(bankID)
+        let lang = req.appLocale.rawValue
+        let categories = Dictionary(try await ServiceCategory.query(on: req.db).all().map {
+            ($0.id!, LocalizedName(ky: $0.nameKy, ru: $0.nameRu, en: $0.nameEn).named(lang))
+        }, uniquingKeysWith: { a, _ in a })
+        let reversed = Set(try await TimeTransfer.query(on: req.db).filter(\.$reversesID ~~ statement.lines.map(\.transferID)).all()
+            .compactMap(\.reversesID))
+        let page = StatementPage(
+            bankID: bankID, memberID: member.id, bankName: bank.name, number: member.memberNumber, name: person.fullName, from: from ?? "", to: to ?? "",
+            opening: req.duration(statement.openingBalance), closing: req.duration(statement.closingBalance),
+            lines: statement.lines.map { l in
+                Line(transferID: l.transferID, serviceDate: l.serviceDate, amount: req.duration(l.minutes), earned: l.minutes > 0,
+                     balance: req.duration(l.balanceAfter), category: l.categoryID.flatMap { categories[$0] }, note: l.note,
+                     isReversal: l.reversesID != nil, reversed: reversed.contains(l.transferID))
+            },
+            canManage: canManage)
+        return try await req.render("timebanks/statement", title: req.t("timebanks.statement"), page)
+    }
+
+    @Sendable func reverse(req: Request) async throws -> Response {
+        let bank = try await managedBank(req)
+        let transfer = try req.pathID("transfer")
+        let member = req.uuid(try? req.content.get(String.self, at: "member_id"))
+        _ = try await Ledger(db: req.db).reverse(bank.id, transferID: transfer, by: req.actor)
+        return req.redirect(to: member.map { "/timebanks/\(bank.id)/members/\($0)" } ?? "/timebanks/\(bank.id)")
+    }
+
+    /// The bank in the URL, when the user runs it; 403 otherwise, 404 when there is no such bank.
+    func managedBank(_ req: Request) async throws -> BankRecord {
+        let user = try req.require(.readRegistry)
+        let bankID = try req.pathID("bank")
+        guard TimeBankAccess.canManage(user.grants.map(\.grant), bank: bankID) else { throw Abort(.forbidden) }
+        return try await TimeBankService(db: req.db).bank(bankID)
+    }
+}

@@ -1,0 +1,88 @@
+@testable import App
+import AsharNetwork
+import DemoData
+import Fluent
+import Foundation
+import Kernel
+import Testing
+import TimeBank
+import Vapor
+import VaporTesting
+
+@Suite("Time bank pages")
+struct TimeBankPageTests {
+    @Test("The office books a paper slip by member numbers; errors stand beside the fields; a slip is never booked twice")
+    func bookSlip() async throws {
+        try await withAshar { app, fixture in
+            let m = try await TimeBankAPITests.openBank(app, fixture)
+            let browser = Browser(app, acceptLanguage: "ru")
+            try await browser.login("coordinator")
+            let page = try await browser.get("/timebanks/\(fixture.bank.id)")
+            #expect(page.status == .ok)
+            #expect(page.body.string.contains(m[1].memberNumber))
+            let fields = ["provider": m[1].memberNumber, "recipient": m[2].memberNumber, "hours": "2", "minutes": "30",
+                          "service_date": "2026-11-20", "slip_number": "A-17"]
+            let booked = try await browser.post("/timebanks/\(fixture.bank.id)/exchanges", fields)
+            #expect(booked.status == .ok)
+            #expect(booked.body.string.contains("Проведено"))
+            #expect(booked.body.string.contains("2 часа 30 минут"))
+            #expect(try await Ledger(db: app.db).account(fixture.bank.id, member: m[2].id).balanceMinutes == -150)
+            let twice = try await browser.post("/timebanks/\(fixture.bank.id)/exchanges", fields)
+            #expect(twice.status == .unprocessableEntity || twice.status == .conflict)
+            #expect(twice.body.string.contains("Квитанция №A-17 уже проведена."))
+            var unknown = fields
+            unknown["provider"] = "9999"
+            unknown["slip_number"] = "A-18"
+            unknown["minutes"] = "75"
+            let bad = try await browser.post("/timebanks/\(fixture.bank.id)/exchanges", unknown)
+            #expect(bad.status == .unprocessableEntity)
+            #expect(bad.body.string.contains("В этом банке нет участницы с номером 9999."))
+            #expect(bad.body.string.contains("Укажите часы и минуты"))
+            #expect(try await TimeTransfer.query(on: app.db).count() == 1)
+        }
+    }
+
+    @Test("A statement shows the running balance; staff reverse a mistake; a member sees only her own")
+    func statement() async throws {
+        try await withAshar { app, fixture in
+            let m = try await TimeBankAPITests.openBank(app, fixture)
+            let ledger = Ledger(db: app.db)
+            let t = try await ledger.record(ExchangeDraft(bankID: fixture.bank.id, provider: m[0].id, recipient: m[1].id, minutes: 90,
+                                                          serviceDate: "2026-11-20"), by: .system)
+            let staff = Browser(app, acceptLanguage: "en")
+            try await staff.login("coordinator")
+            let page = try await staff.get("/timebanks/\(fixture.bank.id)/members/\(m[0].id)")
+            #expect(page.status == .ok)
+            #expect(page.body.string.contains("1 hour 30 minutes"))
+            #expect(page.body.string.contains("<title>Statement · Ashar</title>"))
+            let reversed = try await staff.post("/timebanks/\(fixture.bank.id)/transfers/\(t.id)/reversal", ["member_id": m[0].id.uuidString])
+            #expect(reversed.status == .seeOther)
+            #expect(try await ledger.account(fixture.bank.id, member: m[0].id).balanceMinutes == 0)
+
+            let member = Browser(app, acceptLanguage: "ky")
+            try await member.login("member", Fixture.pin)
+            let me = try await member.get("/me")
+            #expect(me.body.string.contains("/timebanks/\(fixture.bank.id)/members/\(m[0].id)"))
+            #expect(try await member.get("/timebanks/\(fixture.bank.id)/members/\(m[0].id)").status == .ok)
+            #expect(try await member.get("/timebanks/\(fixture.bank.id)/members/\(m[1].id)").status == .forbidden)
+            #expect(try await member.get("/timebanks/\(fixture.bank.id)").status == .forbidden)
+        }
+    }
+
+    @Test("A woman of the registry joins the bank from her page")
+    func joinFromPersonPage() async throws {
+        try await withAshar { app, fixture in
+            _ = try await TimeBankService(db: app.db).open(fixture.bank.id, by: .system)
+            let browser = Browser(app, acceptLanguage: "en")
+            try await browser.login("coordinator")
+            let page = try await browser.get("/people/\(fixture.member.id)")
+            #expect(page.body.string.contains("Make her a member of \(fixture.bank.name)"))
+            let joined = try await browser.post("/timebanks/\(fixture.bank.id)/members", ["person_id": fixture.member.id.uuidString])
+            #expect(joined.status == .seeOther)
+            let after = try await browser.get("/people/\(fixture.member.id)")
+            #expect(after.body.string.contains("СР-001"))
+            #expect(!after.body.string.contains("Make her a member of"))
+            #expect(try await TimeBankService(db: app.db).memberships(of: fixture.member.id).count == 1)
+        }
+    }
+}
