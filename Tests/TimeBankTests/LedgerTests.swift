@@ -77,6 +77,8 @@ struct LedgerTests {
             }
             let account = try await Ledger(db: db).account(fixture.bank.id, member: fixture.members[0].id)
             #expect(account.lowerLimitMinutes == -600 && account.upperLimitMinutes == nil)
+            let welcome = try await Ledger(db: db).statement(fixture.bank.id, member: fixture.members[0].id, from: nil, to: nil).lines
+            #expect(welcome.count == 1 && welcome[0].withBank && welcome[0].minutes == 120 && welcome[0].note == nil)
             try await expectBooksBalance(db)
         }
     }

@@ -78,6 +78,8 @@ public struct StatementLine: Sendable, Equatable {
     public let categoryID: UUID?
     public let note: String?
     public let reversesID: UUID?
+    /// The other side is the bank's own account: a welcome credit, community work.
+    public let withBank: Bool
 }
 
 public struct Statement: Sendable {
@@ -247,10 +249,14 @@ public struct Ledger: Sendable {
         }
         let transfers = Dictionary(try await TimeTransfer.query(on: db).filter(\.$id ~~ entries.map(\.transferID)).all().map { ($0.id!, $0) },
                                    uniquingKeysWith: { a, _ in a })
+        let bankAccount = try await Self.bankAccount(bankID, on: db)
+        let withBank = Set(try await TimeEntry.query(on: db).filter(\.$transferID ~~ entries.map(\.transferID))
+            .filter(\.$accountID == bankAccount.id!).all().map(\.transferID))
         let lines = entries.map { e in
             let t = transfers[e.transferID]
             return StatementLine(transferID: e.transferID, serviceDate: t?.serviceDate ?? "", recordedAt: e.recordedAt, minutes: e.minutes,
-                                 balanceAfter: e.balanceAfter, categoryID: t?.categoryID, note: t?.note, reversesID: t?.reversesID)
+                                 balanceAfter: e.balanceAfter, categoryID: t?.categoryID, note: t?.note, reversesID: t?.reversesID,
+                                 withBank: withBank.contains(e.transferID))
         }
         return Statement(memberID: memberID, openingBalance: opening, closingBalance: lines.last?.balanceAfter ?? opening, lines: lines)
     }

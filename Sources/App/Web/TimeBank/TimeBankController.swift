@@ -143,6 +143,7 @@ struct TimeBankController: RouteCollection {
         let note: String?
         let isReversal: Bool
         let reversed: Bool
+        let withBank: Bool
     }
 
     struct StatementPage: Encodable {
@@ -183,7 +184,7 @@ struct TimeBankController: RouteCollection {
             lines: statement.lines.map { l in
                 Line(transferID: l.transferID, serviceDate: l.serviceDate, amount: req.duration(l.minutes), earned: l.minutes > 0,
                      balance: req.duration(l.balanceAfter), category: l.categoryID.flatMap { categories[$0] }, note: l.note,
-                     isReversal: l.reversesID != nil, reversed: reversed.contains(l.transferID))
+                     isReversal: l.reversesID != nil, reversed: reversed.contains(l.transferID), withBank: l.withBank)
             },
             canManage: canManage)
         return try await req.render("timebanks/statement", title: req.t("timebanks.statement"), page)
