@@ -51,6 +51,7 @@ public func configure(_ app: Application, database: DatabaseChoice) async throws
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
                                                 withIntermediateDirectories: true)
         app.databases.use(.sqlite(.file(path), sqlLogLevel: nil), as: .sqlite)
+        app.storage[SQLiteFileKey.self] = path
     case .sqliteMemory:
         app.databases.use(.sqlite(.memory, sqlLogLevel: nil), as: .sqlite)
     case .postgres(let url, let schema):
@@ -103,11 +104,18 @@ public func configure(_ app: Application, database: DatabaseChoice) async throws
 }
 
 struct PostgresSchemaKey: StorageKey { typealias Value = String }
+struct SQLiteFileKey: StorageKey { typealias Value = String }
 
 /// Runs the migrations that have not run yet (creating the PostgreSQL schema first, if one is named).
 public func migrate(_ app: Application) async throws {
     if let schema = app.storage[PostgresSchemaKey.self], let sql = app.db as? any SQLDatabase {
         try await sql.raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").run()
+    }
+    // Village offices lose power: the write-ahead log (kept in the file, so set once) with SQLite's
+    // default synchronous=FULL makes an acknowledged write survive a power cut, and lets pages read
+    // while a transfer is being written.
+    if app.storage[SQLiteFileKey.self] != nil, let sql = app.db as? any SQLDatabase {
+        try await sql.raw("PRAGMA journal_mode=WAL").run()
     }
     try await app.autoMigrate()
 }

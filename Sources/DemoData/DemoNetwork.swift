@@ -33,7 +33,7 @@ public enum DemoNetwork {
     @discardableResult
     public static func load(on db: any Database, hash: @escaping @Sendable (String) throws -> String) async throws -> Bool {
         if try await Place.query(on: db).filter(\.$code == "KG-C").first() != nil { return false }
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             try await build(Factories(db: tx), hash: hash)
         }
         return true

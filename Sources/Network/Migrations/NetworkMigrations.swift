@@ -14,6 +14,7 @@ public enum NetworkMigrations {
         CreateLoginAttempts(),   // network.008
         CreateAuditEntries(),    // network.009
         MakeAuditAppendOnly(),   // network.010
+        CreateWriteLock(),       // network.011
     ]
 }
 

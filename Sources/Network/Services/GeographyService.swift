@@ -84,7 +84,7 @@ public struct GeographyService: Sendable {
     }
 
     public func create(_ draft: PlaceDraft, by actor: Actor) async throws -> PlaceRecord {
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             let place = Place()
             try await Self.apply(draft, to: place, on: tx)
             try await place.create(on: tx)
@@ -96,7 +96,7 @@ public struct GeographyService: Sendable {
 
     /// Renames or recodes a place. Its level and parent stay: moving a place would move everything under it.
     public func update(_ id: UUID, _ draft: PlaceDraft, by actor: Actor) async throws -> PlaceRecord {
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             guard let place = try await Place.find(id, on: tx) else { throw DomainError.notFound("network.place") }
             let before = Self.snapshot(place)
             var fixed = draft

@@ -100,7 +100,7 @@ public struct OrganisationService: Sendable {
     }
 
     public func create(_ draft: OrganisationDraft, by actor: Actor) async throws -> OrganisationRecord {
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             let o = Organisation()
             try await Self.apply(draft, to: o, on: tx)
             try await o.create(on: tx)
@@ -111,7 +111,7 @@ public struct OrganisationService: Sendable {
     }
 
     public func update(_ id: UUID, _ draft: OrganisationDraft, by actor: Actor) async throws -> OrganisationRecord {
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             guard let o = try await Organisation.find(id, on: tx) else { throw DomainError.notFound("network.organisation") }
             let before = Self.snapshot(o)
             try await Self.apply(draft, to: o, on: tx)

@@ -118,7 +118,7 @@ public struct PeopleService: Sendable {
     /// Registers a person. Unless `confirmedNotDuplicate`, refuses with `PossibleDuplicate` when she looks
     /// like someone already in the registry.
     public func create(_ draft: PersonDraft, confirmedNotDuplicate: Bool = false, by actor: Actor) async throws -> PersonRecord {
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             let person = Person()
             try await Self.apply(draft, to: person, on: tx)
             if !confirmedNotDuplicate {
@@ -133,7 +133,7 @@ public struct PeopleService: Sendable {
     }
 
     public func update(_ id: UUID, _ draft: PersonDraft, by actor: Actor) async throws -> PersonRecord {
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             guard let person = try await Person.find(id, on: tx) else { throw DomainError.notFound("network.person") }
             let before = Self.snapshot(person)
             try await Self.apply(draft, to: person, on: tx)
@@ -150,7 +150,7 @@ public struct PeopleService: Sendable {
     }
 
     public func addMemberNumber(personID: UUID, organisationID: UUID, number raw: String, by actor: Actor) async throws {
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             var errors: [DomainError] = []
             let number = Check.required(raw, field: "number", code: "network.member-number", maxLength: 20, into: &errors)
             try ValidationErrors.throwIfAny(errors)

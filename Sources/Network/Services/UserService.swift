@@ -67,7 +67,7 @@ public struct UserService: Sendable {
     }
 
     public func create(_ draft: UserDraft, passwordHash: String, by actor: Actor) async throws -> UserRecord {
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             var errors: [DomainError] = []
             let code = "network.user"
             let login = Check.required(draft.login, field: "login", code: code, maxLength: 60, into: &errors).lowercased()
@@ -107,7 +107,7 @@ public struct UserService: Sendable {
     }
 
     public func setPassword(_ userID: UUID, passwordHash: String, by actor: Actor) async throws {
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             guard let user = try await User.find(userID, on: tx) else { throw DomainError.notFound("network.user") }
             user.passwordHash = passwordHash
             try await user.save(on: tx)
@@ -118,7 +118,7 @@ public struct UserService: Sendable {
     }
 
     public func setActive(_ userID: UUID, _ active: Bool, by actor: Actor) async throws {
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             guard let user = try await User.find(userID, on: tx) else { throw DomainError.notFound("network.user") }
             guard user.active != active else { return }
             user.active = active
@@ -129,7 +129,7 @@ public struct UserService: Sendable {
     }
 
     public func grant(_ userID: UUID, role: Role, organisationID: UUID?, by actor: Actor) async throws {
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             guard let user = try await User.find(userID, on: tx) else { throw DomainError.notFound("network.user") }
             let orgID = role.isScoped ? organisationID : nil
             if role.isScoped {
@@ -160,7 +160,7 @@ public struct UserService: Sendable {
     }
 
     public func revoke(grantID: UUID, of userID: UUID, by actor: Actor) async throws {
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             guard let grant = try await RoleGrant.find(grantID, on: tx), grant.userID == userID else {
                 throw DomainError.notFound("network.role")
             }
@@ -176,7 +176,7 @@ public struct UserService: Sendable {
     // MARK: API tokens
 
     public func addToken(_ userID: UUID, tokenHash: String, by actor: Actor) async throws {
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             let token = ApiToken()
             token.userID = userID
             token.tokenHash = tokenHash

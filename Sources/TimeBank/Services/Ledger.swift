@@ -102,7 +102,7 @@ public struct Ledger: Sendable {
         let slip = draft.slipNumber?.trimmingCharacters(in: .whitespaces).nonEmpty
         if let note, note.count > 500 { throw DomainError("timebank.note-too-long", field: "note", arguments: ["max": "500"]) }
         let override = draft.overrideReason?.trimmingCharacters(in: .whitespacesAndNewlines).nonEmpty
-        return try await db.transaction { tx in
+        return try await db.writeTransaction { tx in
             guard try await TimeBankSettings.find(draft.bankID, on: tx) != nil else { throw DomainError.notFound("timebank.bank") }
             if let categoryID = draft.categoryID, try await ServiceCategory.find(categoryID, on: tx) == nil {
                 throw DomainError("timebank.category-invalid", field: "category_id")
@@ -126,7 +126,7 @@ public struct Ledger: Sendable {
 
     /// Books the opposite of a transfer, pointing at it. A transfer is reversed at most once.
     public func reverse(_ bankID: UUID, transferID: UUID, note: String? = nil, by actor: Actor) async throws -> TransferRecord {
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             guard let original = try await TimeTransfer.find(transferID, on: tx), original.bankID == bankID else {
                 throw DomainError.notFound("timebank.transfer")
             }

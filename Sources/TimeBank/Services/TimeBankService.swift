@@ -41,7 +41,7 @@ public struct TimeBankService: Sendable {
 
     /// Opens the time bank of a network organisation of kind time bank, with its own account.
     public func open(_ organisationID: UUID, settings: BankSettingsDraft = .init(), by actor: Actor) async throws -> BankRecord {
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             guard let org = try await Organisation.find(organisationID, on: tx), org.kind == .timeBank else {
                 throw DomainError("timebank.not-a-time-bank", field: "organisation_id")
             }
@@ -92,7 +92,7 @@ public struct TimeBankService: Sendable {
     /// already has with the bank is kept), an account with the bank's limits, and the welcome credit if
     /// the bank gives one.
     public func join(_ bankID: UUID, personID: UUID, on day: Date = Date(), by actor: Actor) async throws -> MemberRecord {
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             guard let bank = try await TimeBankSettings.find(bankID, on: tx) else { throw DomainError.notFound("timebank.bank") }
             _ = try await PeopleService(db: tx).get(personID)
             if try await TimeBankMember.query(on: tx).filter(\.$bankID == bankID).filter(\.$personID == personID).first() != nil {

@@ -124,7 +124,7 @@ struct UsersController: RouteCollection {
             guard let role else { throw DomainError("network.role.invalid", field: "role") }
             if let problem = PasswordRules.check(password: form.password ?? "", isPIN: role == .member) { throw problem }
             let hash = try await req.password.async.hash(form.password ?? "")
-            let user = try await req.db.transaction { tx in
+            let user = try await req.db.writeTransaction { tx in
                 let users = UserService(db: tx)
                 let user = try await users.create(UserDraft(login: form.login ?? "", displayName: form.display_name ?? "",
                                                             phone: form.phone.nonBlank, personID: req.uuid(form.person_id)),
