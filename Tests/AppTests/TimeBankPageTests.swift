@@ -86,3 +86,63 @@ struct TimeBankPageTests {
         }
     }
 }
+
+@Suite("Time bank paper and files")
+struct TimeBankFileTests {
+    @Test("The register lists every member with her balance; the statement comes as CSV named by member number")
+    func registerAndCSV() async throws {
+        try await withAshar { app, fixture in
+            let m = try await TimeBankAPITests.openBank(app, fixture)
+            _ = try await Ledger(db: app.db).record(ExchangeDraft(bankID: fixture.bank.id, provider: m[0].id, recipient: m[1].id, minutes: 75,
+                                                                  serviceDate: "2026-11-20", note: "жемиш, алма"), by: .system)
+            let browser = Browser(app, acceptLanguage: "en")
+            try await browser.login("coordinator")
+            let register = try await browser.get("/timebanks/\(fixture.bank.id)/register")
+            #expect(register.status == .ok)
+            for member in m { #expect(register.body.string.contains(member.memberNumber)) }
+            #expect(register.body.string.contains("1 hour 15 minutes"))
+            let csv = try await browser.get("/timebanks/\(fixture.bank.id)/members/\(m[0].id)/statement.csv")
+            #expect(csv.status == .ok)
+            #expect(csv.headers.first(name: .contentDisposition)?.contains("statement-\(m[0].memberNumber).csv") == true)
+            let lines = csv.body.string.split(separator: "\r\n")
+            #expect(lines.count == 2)
+            #expect(lines[1].hasPrefix("2026-11-20,"))
+            #expect(lines[1].contains(",75,75,\"жемиш, алма\","))
+            #expect(try await browser.get("/timebanks/\(fixture.bank.id)/register").status == .ok)
+            let member = Browser(app)
+            try await member.login("member", Fixture.pin)
+            #expect(try await member.get("/timebanks/\(fixture.bank.id)/register").status == .forbidden)
+            #expect(try await member.get("/timebanks/\(fixture.bank.id)/members/\(m[1].id)/statement.csv").status == .forbidden)
+        }
+    }
+
+    @Test("A bank adds a kind of service of its own; it is offered when booking")
+    func ownCategory() async throws {
+        try await withAshar { app, fixture in
+            _ = try await TimeBankAPITests.openBank(app, fixture)
+            let browser = Browser(app, acceptLanguage: "en")
+            try await browser.login("coordinator")
+            try await browser.get("/timebanks/\(fixture.bank.id)")
+            let missing = try await browser.post("/timebanks/\(fixture.bank.id)/categories", ["name_ky": "Нан бышыруу", "name_ru": "", "name_en": "Baking"])
+            #expect(missing.status == .unprocessableEntity)
+            #expect(missing.body.string.contains("Write the name"))
+            let added = try await browser.post("/timebanks/\(fixture.bank.id)/categories", ["name_ky": "Нан бышыруу", "name_ru": "Выпечка хлеба", "name_en": "Baking bread"])
+            #expect(added.status == .seeOther)
+            #expect(try await browser.get("/timebanks/\(fixture.bank.id)").body.string.contains("Baking bread"))
+            #expect(try await CategoryService(db: app.db).available(to: fixture.bank.id).count == 11)
+            #expect(try await CategoryService(db: app.db).available(to: nil).count == 10)
+        }
+    }
+}
+
+@Suite("CSV")
+struct CSVTests {
+    @Test func quotesWhatNeedsQuoting() {
+        #expect(CSV.field("plain") == "plain")
+        #expect(CSV.field("a, b") == "\"a, b\"")
+        #expect(CSV.field("say \"hi\"") == "\"say \"\"hi\"\"\"")
+        #expect(CSV.field("=SUM(A1)") == "'=SUM(A1)")
+        #expect(CSV.field("-75") == "-75")
+        #expect(CSV.render([["a", "b"], ["1", "2"]]) == "\u{FEFF}a,b\r\n1,2\r\n")
+    }
+}

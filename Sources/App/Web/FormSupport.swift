@@ -68,3 +68,10 @@ extension Request {
         }
     }
 }
+
+extension Dictionary where Key == String {
+    /// The same values under new keys, for a form whose fields share names with another's.
+    func mapKeys(_ transform: (String) -> String) -> [String: Value] {
+        Dictionary(uniqueKeysWithValues: map { (transform($0.key), $0.value) })
+    }
+}

@@ -158,6 +158,11 @@ public struct TimeBankService: Sendable {
         return Paged(items: try await records(rows), total: total, request: page)
     }
 
+    /// Every member of the bank, for the printed register.
+    public func allMembers(_ bankID: UUID) async throws -> [MemberRecord] {
+        try await records(try await TimeBankMember.query(on: db).filter(\.$bankID == bankID).sort(\.$memberNumber).all())
+    }
+
     /// The banks a person belongs to.
     public func memberships(of personID: UUID) async throws -> [MemberRecord] {
         try await records(try await TimeBankMember.query(on: db).filter(\.$personID == personID).all())

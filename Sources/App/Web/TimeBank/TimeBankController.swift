@@ -15,6 +15,9 @@ struct TimeBankController: RouteCollection {
         banks.post(":bank", "exchanges", use: record)
         banks.post(":bank", "members", use: join)
         banks.get(":bank", "members", ":member", use: statement)
+        banks.get(":bank", "members", ":member", "statement.csv", use: statementCSV)
+        banks.get(":bank", "register", use: register)
+        banks.post(":bank", "categories", use: addCategory)
         banks.post(":bank", "transfers", ":transfer", "reversal", use: reverse)
     }
 
@@ -77,8 +80,7 @@ struct TimeBankController: RouteCollection {
         let members = try await TimeBankService(db: req.db).members(bank.id, page: page)
         let people = try await PeopleService(db: req.db).lookup(members.items.map(\.personID))
         let lang = req.appLocale.rawValue
-        let categories = try await ServiceCategory.query(on: req.db).group(.or) { $0.filter(\.$bankID == nil).filter(\.$bankID == bank.id) }
-            .sort(\.$code).all()
+        let categories = try await CategoryService(db: req.db).available(to: bank.id)
         let content = ShowPage(
             bank: BankRow(id: bank.id, name: bank.name, members: bank.memberCount, lowerLimit: req.duration(bank.lowerLimitMinutes), canManage: true),
             members: members.items.map {
@@ -86,8 +88,7 @@ struct TimeBankController: RouteCollection {
                           balance: req.duration($0.balanceMinutes), negative: $0.balanceMinutes < 0)
             },
             categories: categories.map {
-                Choice(value: $0.id!.uuidString, label: LocalizedName(ky: $0.nameKy, ru: $0.nameRu, en: $0.nameEn).named(lang),
-                       selected: $0.id!.uuidString == form.category_id)
+                Choice(value: $0.id.uuidString, label: $0.name.named(lang), selected: $0.id.uuidString == form.category_id)
             },
             form: form, errors: errors, booked: booked, pager: members.pager)
         return try await req.render("timebanks/show", title: req.t("timebanks.one"), content, status: status)
@@ -173,9 +174,8 @@ struct TimeBankController: RouteCollection {
         let person = try await PeopleService(db: req.db).get(member.personID)
         let bank = try await TimeBankService(db: req.db).bank(bankID)
         let lang = req.appLocale.rawValue
-        let categories = Dictionary(try await ServiceCategory.query(on: req.db).all().map {
-            ($0.id!, LocalizedName(ky: $0.nameKy, ru: $0.nameRu, en: $0.nameEn).named(lang))
-        }, uniquingKeysWith: { a, _ in a })
+        let categories = Dictionary(try await CategoryService(db: req.db).available(to: bankID).map { ($0.id, $0.name.named(lang)) },
+                                    uniquingKeysWith: { a, _ in a })
         let reversed = Set(try await TimeTransfer.query(on: req.db).filter(\.$reversesID ~~ statement.lines.map(\.transferID)).all()
             .compactMap(\.reversesID))
         let page = StatementPage(
@@ -188,6 +188,77 @@ struct TimeBankController: RouteCollection {
             },
             canManage: canManage)
         return try await req.render("timebanks/statement", title: req.t("timebanks.statement"), page)
+    }
+
+    /// The same statement as CSV, for a spreadsheet: one row per entry, minutes as whole numbers.
+    @Sendable func statementCSV(req: Request) async throws -> Response {
+        let user = try req.require(.readRegistry, or: .ownRecord)
+        let bankID = try req.pathID("bank")
+        let member = try await TimeBankService(db: req.db).member(bankID, try req.pathID("member"))
+        guard TimeBankAccess.canManage(user.grants.map(\.grant), bank: bankID) || member.personID == user.personID else { throw Abort(.forbidden) }
+        let from = (try? req.query.get(String.self, at: "from")).flatMap { $0.isEmpty ? nil : $0 }
+        let to = (try? req.query.get(String.self, at: "to")).flatMap { $0.isEmpty ? nil : $0 }
+        let statement = try await Ledger(db: req.db).statement(bankID, member: member.id, from: from, to: to)
+        var rows = [[req.t("timebanks.service-date"), req.t("timebanks.recorded-at"), req.t("timebanks.csv.minutes"),
+                     req.t("timebanks.csv.balance"), req.t("timebanks.note"), "transfer_id"]]
+        rows += statement.lines.map { l in
+            [l.serviceDate, BishkekTime.format(l.recordedAt), String(l.minutes), String(l.balanceAfter), l.note ?? "", l.transferID.uuidString]
+        }
+        var headers = HTTPHeaders()
+        headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
+        // The file is named by the member number, never by her name.
+        headers.contentDisposition = .init(.attachment, filename: "statement-\(member.memberNumber).csv")
+        return Response(status: .ok, headers: headers, body: .init(string: CSV.render(rows)))
+    }
+
+    struct RegisterRow: Encodable {
+        let number: String
+        let name: String
+        let village: String
+        let balance: String
+    }
+
+    struct RegisterPage: Encodable {
+        let bank: String
+        let date: String
+        let rows: [RegisterRow]
+    }
+
+    /// The printed register: every member and her balance, as the office keeps it on paper.
+    @Sendable func register(req: Request) async throws -> Response {
+        let bank = try await managedBank(req)
+        let members = try await TimeBankService(db: req.db).allMembers(bank.id)
+        let people = try await PeopleService(db: req.db).lookup(members.map(\.personID))
+        let villages = try await req.network.geography.lookup(people.values.map(\.villageID))
+        let lang = req.appLocale.rawValue
+        let rows = members.map { m in
+            RegisterRow(number: m.memberNumber, name: people[m.personID]?.fullName ?? "",
+                        village: people[m.personID].flatMap { villages[$0.villageID]?.name.named(lang) } ?? "",
+                        balance: req.duration(m.balanceMinutes))
+        }
+        return try await req.render("timebanks/register", title: req.t("timebanks.register"),
+                                    RegisterPage(bank: bank.name, date: BishkekTime.format(Date()), rows: rows))
+    }
+
+    struct CategoryForm: Content {
+        var name_ky: String?
+        var name_ru: String?
+        var name_en: String?
+    }
+
+    /// A kind of service of the bank's own, beside the network's.
+    @Sendable func addCategory(req: Request) async throws -> Response {
+        let bank = try await managedBank(req)
+        let form = try req.content.decode(CategoryForm.self)
+        do {
+            _ = try await CategoryService(db: req.db).add(bankID: bank.id, name: LocalizedName(ky: form.name_ky ?? "", ru: form.name_ru ?? "",
+                                                                                              en: form.name_en ?? ""), by: req.actor)
+            return req.redirect(to: "/timebanks/\(bank.id)")
+        } catch {
+            guard let errors = req.fieldErrors(error) else { throw error }
+            return try await renderShow(req, bank: bank, form: ExchangeForm(service_date: ServiceDate.string(Date())),
+                                        errors: errors.mapKeys { "category_" + $0 }, booked: nil, status: .unprocessableEntity)
+        }
     }
 
     @Sendable func reverse(req: Request) async throws -> Response {
