@@ -163,14 +163,7 @@ struct TimeBankController: RouteCollection {
 
     /// A member's statement: what she gave and received, with the running balance. Printable.
     @Sendable func statement(req: Request) async throws -> Response {
-        let user = try req.require(.readRegistry, or: .ownRecord)
-        let bankID = try req.pathID("bank")
-        let member = try await TimeBankService(db: req.db).member(bankID, try req.pathID("member"))
-        let canManage = TimeBankAccess.canManage(user.grants.map(\.grant), bank: bankID)
-        guard canManage || member.personID == user.personID else { throw Abort(.forbidden) }
-        let from = (try? req.query.get(String.self, at: "from")).flatMap { $0.isEmpty ? nil : $0 }
-        let to = (try? req.query.get(String.self, at: "to")).flatMap { $0.isEmpty ? nil : $0 }
-        let statement = try await Ledger(db: req.db).statement(bankID, member: member.id, from: from, to: to)
+        let (bankID, member, canManage, from, to, statement) = try await loadStatement(req)
         let person = try await PeopleService(db: req.db).get(member.personID)
         let bank = try await TimeBankService(db: req.db).bank(bankID)
         let lang = req.appLocale.rawValue
@@ -192,13 +185,7 @@ struct TimeBankController: RouteCollection {
 
     /// The same statement as CSV, for a spreadsheet: one row per entry, minutes as whole numbers.
     @Sendable func statementCSV(req: Request) async throws -> Response {
-        let user = try req.require(.readRegistry, or: .ownRecord)
-        let bankID = try req.pathID("bank")
-        let member = try await TimeBankService(db: req.db).member(bankID, try req.pathID("member"))
-        guard TimeBankAccess.canManage(user.grants.map(\.grant), bank: bankID) || member.personID == user.personID else { throw Abort(.forbidden) }
-        let from = (try? req.query.get(String.self, at: "from")).flatMap { $0.isEmpty ? nil : $0 }
-        let to = (try? req.query.get(String.self, at: "to")).flatMap { $0.isEmpty ? nil : $0 }
-        let statement = try await Ledger(db: req.db).statement(bankID, member: member.id, from: from, to: to)
+        let (_, member, _, _, _, statement) = try await loadStatement(req)
         var rows = [[req.t("timebanks.service-date"), req.t("timebanks.recorded-at"), req.t("timebanks.csv.minutes"),
                      req.t("timebanks.csv.balance"), req.t("timebanks.note"), "transfer_id"]]
         rows += statement.lines.map { l in
@@ -267,6 +254,20 @@ struct TimeBankController: RouteCollection {
         let member = req.uuid(try? req.content.get(String.self, at: "member_id"))
         _ = try await Ledger(db: req.db).reverse(bank.id, transferID: transfer, by: req.actor)
         return req.redirect(to: member.map { "/timebanks/\(bank.id)/members/\($0)" } ?? "/timebanks/\(bank.id)")
+    }
+
+    /// The statement in the URL (bank, member, ?from=&to=), for those who run the bank and the member herself.
+    func loadStatement(_ req: Request) async throws
+        -> (bank: UUID, member: MemberRecord, canManage: Bool, from: String?, to: String?, statement: Statement) {
+        let user = try req.require(.readRegistry, or: .ownRecord)
+        let bankID = try req.pathID("bank")
+        let member = try await TimeBankService(db: req.db).member(bankID, try req.pathID("member"))
+        let canManage = TimeBankAccess.canManage(user.grants.map(\.grant), bank: bankID)
+        guard canManage || member.personID == user.personID else { throw Abort(.forbidden) }
+        let from = (try? req.query.get(String.self, at: "from")).flatMap { $0.isEmpty ? nil : $0 }
+        let to = (try? req.query.get(String.self, at: "to")).flatMap { $0.isEmpty ? nil : $0 }
+        let statement = try await Ledger(db: req.db).statement(bankID, member: member.id, from: from, to: to)
+        return (bankID, member, canManage, from, to, statement)
     }
 
     /// The bank in the URL, when the user runs it; 403 otherwise, 404 when there is no such bank.
