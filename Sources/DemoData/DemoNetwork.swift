@@ -135,12 +135,24 @@ public enum DemoNetwork {
                                           minutes: [60, 90, 120, 180, 240][i % 5], categoryID: categories[i % categories.count],
                                           serviceDate: ServiceDate.string(Date().addingTimeInterval(-Double(90 - i % 90) * day)),
                                           slipNumber: String(format: "%05d", i + 1))
-                do {
-                    _ = try await ledger.record(draft, by: make.actor)
-                } catch let error as DomainError where error.code.hasPrefix("timebank.over-") {
-                    continue
-                }
+                try await bookUnlessOverLimit(draft, ledger: ledger, by: make.actor)
             }
+        }
+        // Some women of one bank help women of the other, at harvest: booked by the receiving bank.
+        let banks = members.keys.sorted { $0.uuidString < $1.uuidString }
+        guard banks.count == 2, let first = members[banks[0]], let second = members[banks[1]] else { return }
+        for i in 0..<6 {
+            let draft = ExchangeDraft(bankID: banks[0], provider: second[i * 3].id, recipient: first[i * 2 + 1].id, minutes: 120,
+                                      categoryID: categories.first, serviceDate: ServiceDate.string(Date().addingTimeInterval(-Double(20 + i) * day)))
+            try await bookUnlessOverLimit(draft, ledger: ledger, by: make.actor)
+        }
+    }
+
+    private static func bookUnlessOverLimit(_ draft: ExchangeDraft, ledger: Ledger, by actor: Actor) async throws {
+        do {
+            _ = try await ledger.record(draft, by: actor)
+        } catch let error as DomainError where error.code.hasPrefix("timebank.over-") {
+            return
         }
     }
 }

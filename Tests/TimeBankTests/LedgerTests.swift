@@ -223,6 +223,51 @@ struct DemoTimeBankTests {
             #expect(try await ServiceCategory.query(on: db).count() == 10)
             let member = try #require(try await UserService(db: db).credentials(for: "member")?.user.personID)
             #expect(try await TimeBankService(db: db).memberships(of: member).count == 1)
+            #expect(try await Ledger(db: db).positions().contains { $0.minutes > 0 })
+            try await expectBooksBalance(db)
+        }
+    }
+}
+
+@Suite("Between banks")
+struct ClearingTests {
+    @Test("An exchange across two banks books through clearing accounts; each bank's books sum to zero; the position has a limit")
+    func acrossBanks() async throws {
+        try await TestDatabase.withDatabase { db in
+            let make = Factories(db: db)
+            let saray = try await make.village(named: "Сарай")
+            let papan = try await make.village(named: "Папан")
+            let banks = TimeBankService(db: db)
+            let a = try await banks.open(try await make.organisation("Сарай убакыт банкы", kind: .timeBank, in: saray).id, by: .system)
+            let b = try await banks.open(try await make.organisation("Папан убакыт банкы", kind: .timeBank, in: papan).id,
+                                         settings: BankSettingsDraft(clearingLimitMinutes: 100), by: .system)
+            let inA = try await banks.join(a.id, personID: try await make.person("Асанова Гүлнара", in: saray).id, by: .system)
+            let inB = try await banks.join(b.id, personID: try await make.person("Исакова Айжан", in: papan).id, by: .system)
+            let ledger = Ledger(db: db)
+            // Recorded by bank A: its member received an hour from a member of bank B.
+            let t = try await ledger.record(ExchangeDraft(bankID: a.id, provider: inB.id, recipient: inA.id, minutes: 60,
+                                                          serviceDate: "2026-11-20"), by: .system)
+            #expect(try await ledger.account(b.id, member: inB.id).balanceMinutes == 60)
+            #expect(try await ledger.account(a.id, member: inA.id).balanceMinutes == -60)
+            for bank in [a.id, b.id] {
+                let books = try await TimeAccount.query(on: db).filter(\.$bankID == bank).all()
+                #expect(books.reduce(0) { $0 + $1.balanceMinutes } == 0, "bank \(bank) books")
+            }
+            let positions = try await ledger.positions()
+            #expect(positions.contains { $0.bankID == a.id && $0.counterpartID == b.id && $0.minutes == 60 })
+            #expect(positions.contains { $0.bankID == b.id && $0.counterpartID == a.id && $0.minutes == -60 })
+            // Bank B lets its position with any bank go 100 minutes either way.
+            await #expect(throws: DomainError.self) {
+                _ = try await ledger.record(ExchangeDraft(bankID: a.id, provider: inB.id, recipient: inA.id, minutes: 60,
+                                                          serviceDate: "2026-11-20"), by: .system)
+            }
+            // Neither side in the recording bank: refused.
+            await #expect(throws: DomainError("timebank.no-member-of-this-bank", field: "provider")) {
+                _ = try await ledger.record(ExchangeDraft(bankID: a.id, provider: inB.id, recipient: inB.id, minutes: 10,
+                                                          serviceDate: "2026-11-20"), by: .system)
+            }
+            _ = try await ledger.reverse(a.id, transferID: t.id, by: .system)
+            #expect(try await ledger.positions().allSatisfy { $0.minutes == 0 })
             try await expectBooksBalance(db)
         }
     }

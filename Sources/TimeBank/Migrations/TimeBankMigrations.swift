@@ -70,6 +70,7 @@ struct CreateBanks: AsyncMigration {
             .field("lower_limit_minutes", .int, .required)
             .field("upper_limit_minutes", .int)
             .field("welcome_credit_minutes", .int)
+            .field("clearing_limit_minutes", .int)
             .field("created_at", .datetime)
             .create()
     }
@@ -101,11 +102,13 @@ struct CreateAccounts: AsyncMigration {
             .field("bank_id", .uuid, .required, .references("timebanks", "id"))
             .field("kind", .string, .required)
             .field("member_id", .uuid, .references("timebank_members", "id"))
+            .field("counterpart_bank_id", .uuid, .references("timebanks", "id"))
             .field("balance_minutes", .int, .required)
             .field("entry_count", .int, .required)
             .field("lower_limit_minutes", .int)
             .field("upper_limit_minutes", .int)
             .unique(on: "member_id")
+            .unique(on: "bank_id", "counterpart_bank_id")
             .create()
     }
     func revert(on db: any Database) async throws { try await db.schema("timebank_accounts").delete() }

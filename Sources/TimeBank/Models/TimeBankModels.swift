@@ -10,6 +10,8 @@ public final class TimeBankSettings: Model, @unchecked Sendable {
     @Field(key: "lower_limit_minutes") public var lowerLimitMinutes: Int
     @OptionalField(key: "upper_limit_minutes") public var upperLimitMinutes: Int?
     @OptionalField(key: "welcome_credit_minutes") public var welcomeCreditMinutes: Int?
+    /// How far the bank's position with any one other bank may go either way (minutes); nil: no limit.
+    @OptionalField(key: "clearing_limit_minutes") public var clearingLimitMinutes: Int?
     @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
 
     public init() {}
@@ -33,6 +35,8 @@ public enum AccountKind: String, Codable, Sendable {
     case member
     /// The bank's own account: welcome credits, community work.
     case bank
+    /// The bank's position with one other bank, for exchanges between their members.
+    case clearing
 }
 
 /// Where time credits are held. The balance is a cache of the account's entries, kept in the same
@@ -44,6 +48,8 @@ public final class TimeAccount: Model, @unchecked Sendable {
     @Field(key: "bank_id") public var bankID: UUID
     @Enum(key: "kind") public var kind: AccountKind
     @OptionalField(key: "member_id") public var memberID: UUID?
+    /// For a clearing account: the other bank.
+    @OptionalField(key: "counterpart_bank_id") public var counterpartBankID: UUID?
     @Field(key: "balance_minutes") public var balanceMinutes: Int
     @Field(key: "entry_count") public var entryCount: Int
     /// Nil: no limit (the bank's own account).

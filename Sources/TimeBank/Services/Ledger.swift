@@ -110,10 +110,14 @@ public struct Ledger: Sendable {
             if let slip, try await TimeTransfer.query(on: tx).filter(\.$bankID == draft.bankID).filter(\.$slipNumber == slip).first() != nil {
                 throw DomainError("timebank.slip-already-booked", kind: .conflict, field: "slip_number", arguments: ["slip": slip])
             }
-            let accounts = try await Self.memberAccounts(draft.bankID, (draft.providers + draft.recipients).map(\.memberID), on: tx)
-            let changes = try Posting.plan(
+            let accounts = try await Self.accountsInAnyBank((draft.providers + draft.recipients).map(\.memberID), on: tx)
+            guard accounts.values.contains(where: { $0.bankID == draft.bankID }) else {
+                throw DomainError("timebank.no-member-of-this-bank", field: "provider")
+            }
+            var changes = try Posting.plan(
                 providers: draft.providers.map { Leg(accountID: accounts[$0.memberID]!.id!, minutes: $0.minutes) },
                 recipients: draft.recipients.map { Leg(accountID: accounts[$0.memberID]!.id!, minutes: $0.minutes) })
+            try await Self.clear(&changes, accounts: Array(accounts.values), recordingBank: draft.bankID, on: tx)
             let minutes = draft.providers.reduce(0) { $0 + $1.minutes }
             let transfer = try await Ledger(db: tx).post(
                 bankID: draft.bankID, changes: changes,
@@ -271,6 +275,53 @@ public struct Ledger: Sendable {
         return Dictionary(accounts.map { ($0.memberID!, $0) }, uniquingKeysWith: { a, _ in a })
     }
 
+    /// Members' accounts by member id, in whatever bank each member is.
+    static func accountsInAnyBank(_ memberIDs: [UUID], on db: any Database) async throws -> [UUID: TimeAccount] {
+        let unique = Array(Set(memberIDs))
+        let accounts = try await TimeAccount.query(on: db).filter(\.$memberID ~~ unique).all()
+        guard accounts.count == unique.count else { throw DomainError.notFound("timebank.member") }
+        return Dictionary(accounts.map { ($0.memberID!, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// An exchange between members of two banks books through clearing accounts: what a member of bank X
+    /// earns or pays is matched in X's books by X's clearing account for the recording bank, and in the
+    /// recording bank's books by its clearing account for X. Each bank's books still sum to zero, and a
+    /// clearing account's balance is the bank's position with the other.
+    static func clear(_ changes: inout [UUID: Int], accounts: [TimeAccount], recordingBank: UUID, on db: any Database) async throws {
+        for account in accounts where account.bankID != recordingBank {
+            guard let delta = changes[account.id!], delta != 0 else { continue }
+            let theirs = try await clearingAccount(of: account.bankID, with: recordingBank, on: db)
+            let ours = try await clearingAccount(of: recordingBank, with: account.bankID, on: db)
+            changes[theirs.id!, default: 0] -= delta
+            changes[ours.id!, default: 0] += delta
+        }
+    }
+
+    static func clearingAccount(of bankID: UUID, with other: UUID, on db: any Database) async throws -> TimeAccount {
+        if let existing = try await TimeAccount.query(on: db).filter(\.$bankID == bankID).filter(\.$counterpartBankID == other).first() {
+            return existing
+        }
+        let limit = try await TimeBankSettings.find(bankID, on: db)?.clearingLimitMinutes
+        let account = TimeAccount()
+        account.bankID = bankID
+        account.kind = .clearing
+        account.counterpartBankID = other
+        account.balanceMinutes = 0
+        account.entryCount = 0
+        account.lowerLimitMinutes = limit.map { -$0 }
+        account.upperLimitMinutes = limit
+        try await account.create(on: db)
+        return account
+    }
+
+    /// Each bank's position with each other bank: positive when its members have received more from the
+    /// other bank's members than they gave.
+    public func positions() async throws -> [(bankID: UUID, counterpartID: UUID, minutes: Int)] {
+        try await TimeAccount.query(on: db).filter(\.$kind == .clearing).all().compactMap { a in
+            a.counterpartBankID.map { (bankID: a.bankID, counterpartID: $0, minutes: a.balanceMinutes) }
+        }.sorted { ($0.bankID.uuidString, $0.counterpartID.uuidString) < ($1.bankID.uuidString, $1.counterpartID.uuidString) }
+    }
+
     static func bankAccount(_ bankID: UUID, on db: any Database) async throws -> TimeAccount {
         guard let account = try await TimeAccount.query(on: db).filter(\.$bankID == bankID).filter(\.$kind == .bank).first() else {
             throw DomainError.notFound("timebank.bank")
@@ -283,6 +334,10 @@ public struct Ledger: Sendable {
         var member: TimeBankMember?
         if let memberID = account?.memberID { member = try await TimeBankMember.find(memberID, on: db) }
         var arguments = ["number": member?.memberNumber ?? "", "balance": String(account?.balanceMinutes ?? 0)]
+        if account?.kind == .clearing {
+            arguments["limit"] = String(account?.upperLimitMinutes ?? 0)
+            return DomainError("timebank.over-clearing-limit", field: "minutes", arguments: arguments)
+        }
         if delta < 0 {
             arguments["limit"] = String(account?.lowerLimitMinutes ?? 0)
             return DomainError("timebank.over-credit-limit", field: "minutes", arguments: arguments)

@@ -9,6 +9,7 @@ public struct BankRecord: Sendable, Equatable {
     public let lowerLimitMinutes: Int
     public let upperLimitMinutes: Int?
     public let welcomeCreditMinutes: Int?
+    public let clearingLimitMinutes: Int?
     public let memberCount: Int
 }
 
@@ -25,12 +26,16 @@ public struct BankSettingsDraft: Sendable {
     public var lowerLimitMinutes: Int
     public var upperLimitMinutes: Int?
     public var welcomeCreditMinutes: Int?
+    public var clearingLimitMinutes: Int?
 
-    /// The pilot's settings: ten hours below zero at most, no upper limit, no welcome credit.
-    public init(lowerLimitMinutes: Int = -600, upperLimitMinutes: Int? = nil, welcomeCreditMinutes: Int? = nil) {
+    /// The pilot's settings: ten hours below zero at most, no upper limit, no welcome credit, and at
+    /// most a hundred hours owed either way to any other bank.
+    public init(lowerLimitMinutes: Int = -600, upperLimitMinutes: Int? = nil, welcomeCreditMinutes: Int? = nil,
+                clearingLimitMinutes: Int? = 6_000) {
         self.lowerLimitMinutes = lowerLimitMinutes
         self.upperLimitMinutes = upperLimitMinutes
         self.welcomeCreditMinutes = welcomeCreditMinutes
+        self.clearingLimitMinutes = clearingLimitMinutes
     }
 }
 
@@ -54,6 +59,7 @@ public struct TimeBankService: Sendable {
             bank.lowerLimitMinutes = settings.lowerLimitMinutes
             bank.upperLimitMinutes = settings.upperLimitMinutes
             bank.welcomeCreditMinutes = settings.welcomeCreditMinutes
+            bank.clearingLimitMinutes = settings.clearingLimitMinutes
             try await bank.create(on: tx)
             let own = TimeAccount()
             own.bankID = organisationID
@@ -85,7 +91,8 @@ public struct TimeBankService: Sendable {
         let org = try await OrganisationService(db: db).get(id)
         let members = try await TimeBankMember.query(on: db).filter(\.$bankID == id).count()
         return BankRecord(id: id, name: org.name, lowerLimitMinutes: bank.lowerLimitMinutes, upperLimitMinutes: bank.upperLimitMinutes,
-                          welcomeCreditMinutes: bank.welcomeCreditMinutes, memberCount: members)
+                          welcomeCreditMinutes: bank.welcomeCreditMinutes, clearingLimitMinutes: bank.clearingLimitMinutes,
+                          memberCount: members)
     }
 
     /// Makes a person a member: a member number (in the Network's registry of member numbers; one she
@@ -198,6 +205,9 @@ public struct TimeBankService: Sendable {
         }
         if let welcome = settings.welcomeCreditMinutes, welcome < 0 {
             errors.append(DomainError("timebank.welcome-credit-invalid", field: "welcome_credit_minutes"))
+        }
+        if let clearing = settings.clearingLimitMinutes, clearing < 0 {
+            errors.append(DomainError("timebank.clearing-limit-invalid", field: "clearing_limit_minutes"))
         }
         try ValidationErrors.throwIfAny(errors)
     }

@@ -36,7 +36,23 @@ struct TimeBankController: RouteCollection {
             BankRow(id: $0.id, name: $0.name, members: $0.memberCount, lowerLimit: req.duration($0.lowerLimitMinutes),
                     canManage: TimeBankAccess.canManage(user.grants.map(\.grant), bank: $0.id))
         }
-        return try await req.render("timebanks/index", title: req.t("timebanks.title"), ["banks": rows])
+        let names = Dictionary(uniqueKeysWithValues: banks.items.map { ($0.id, $0.name) })
+        let positions = try await Ledger(db: req.db).positions().map {
+            Position(bank: names[$0.bankID] ?? "", other: names[$0.counterpartID] ?? "", balance: req.duration($0.minutes))
+        }
+        return try await req.render("timebanks/index", title: req.t("timebanks.title"), IndexPage(banks: rows, positions: positions))
+    }
+
+    struct IndexPage: Encodable {
+        let banks: [BankRow]
+        let positions: [Position]
+    }
+
+    /// One bank's position with another: what its members received from theirs, less what they gave.
+    struct Position: Encodable {
+        let bank: String
+        let other: String
+        let balance: String
     }
 
     struct MemberRow: Encodable {
