@@ -41,6 +41,7 @@ func routes(_ app: Application, resources: AppResources) throws {
     try web.register(collection: UsersController())
     try web.register(collection: AuditController())
     try web.register(collection: TimeBankController())
+    try web.register(collection: BatchEntryController())
 
     let api = app.grouped("api", "v1").grouped(BearerUserMiddleware(), IdempotencyMiddleware(), APIRequestMiddleware())
     try AsharAPI().registerHandlers(on: VaporTransport(routesBuilder: api), serverURL: URL(string: "/")!)

@@ -146,3 +146,44 @@ struct CSVTests {
         #expect(CSV.render([["a", "b"], ["1", "2"]]) == "\u{FEFF}a,b\r\n1,2\r\n")
     }
 }
+
+@Suite("Batch entry")
+struct BatchEntryTests {
+    @Test("Check names the members; Book books the good rows and keeps each bad row with its reason")
+    func batch() async throws {
+        try await withAshar { app, fixture in
+            let m = try await TimeBankAPITests.openBank(app, fixture)
+            let browser = Browser(app, acceptLanguage: "en")
+            try await browser.login("coordinator")
+            #expect(try await browser.get("/timebanks/\(fixture.bank.id)/batch").status == .ok)
+            var fields: [String: String] = ["action": "check"]
+            func row(_ i: Int, _ slip: String, _ from: String, _ to: String, _ h: String, _ min: String) {
+                fields["rows[\(i)][slip_number]"] = slip
+                fields["rows[\(i)][provider]"] = from
+                fields["rows[\(i)][recipient]"] = to
+                fields["rows[\(i)][hours]"] = h
+                fields["rows[\(i)][minutes]"] = min
+                fields["rows[\(i)][service_date]"] = "2026-11-20"
+            }
+            row(0, "B-1", m[0].memberNumber, m[1].memberNumber, "1", "0")
+            row(1, "B-2", m[1].memberNumber, "9999", "0", "30")
+            row(2, "B-3", m[2].memberNumber, m[0].memberNumber, "0", "75")
+            row(3, "B-1", m[2].memberNumber, m[1].memberNumber, "2", "")
+            let checked = try await browser.post("/timebanks/\(fixture.bank.id)/batch", fields)
+            #expect(checked.status == .ok)
+            #expect(checked.body.string.contains("Осмонова Бурул"))
+            #expect(checked.body.string.contains("This bank has no member number 9999."))
+            #expect(try await TimeTransfer.query(on: app.db).count() == 0)
+
+            fields["action"] = "book"
+            let booked = try await browser.post("/timebanks/\(fixture.bank.id)/batch", fields)
+            #expect(booked.status == .unprocessableEntity)
+            #expect(booked.body.string.contains("1 slip booked."))
+            #expect(booked.body.string.contains("This bank has no member number 9999."))
+            #expect(booked.body.string.contains("Write hours and minutes"))
+            #expect(booked.body.string.contains("Slip B-1 is already booked."))
+            #expect(try await TimeTransfer.query(on: app.db).count() == 1)
+            #expect(try await Ledger(db: app.db).account(fixture.bank.id, member: m[1].id).balanceMinutes == -60)
+        }
+    }
+}

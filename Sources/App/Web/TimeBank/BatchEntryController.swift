@@ -1,0 +1,141 @@
+import AsharNetwork
+import Fluent
+import Foundation
+import Kernel
+import Localization
+import TimeBank
+import Vapor
+
+/// A week's paper slips typed in one go: each row checked (member numbers shown as names), then the good
+/// rows booked; a row with an error stays on the page with its reason, and nothing of it is booked.
+struct BatchEntryController: RouteCollection {
+    static let rowCount = 12
+
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("timebanks", ":bank", "batch", use: form)
+        routes.post("timebanks", ":bank", "batch", use: submit)
+    }
+
+    struct Row: Content {
+        var provider: String?
+        var recipient: String?
+        var hours: String?
+        var minutes: String?
+        var service_date: String?
+        var slip_number: String?
+
+        var isBlank: Bool {
+            [provider, recipient, hours, minutes, slip_number].allSatisfy { ($0 ?? "").trimmingCharacters(in: .whitespaces).isEmpty }
+        }
+    }
+
+    struct BatchForm: Content {
+        var rows: [Row]?
+        var category_id: String?
+        var action: String?
+    }
+
+    struct RowView: Encodable {
+        let index: Int
+        let row: Row
+        let providerName: String?
+        let recipientName: String?
+        let errors: [String]
+    }
+
+    struct Page: Encodable {
+        let bankID: UUID
+        let bankName: String
+        let rows: [RowView]
+        let categories: [Choice]
+        let booked: String?
+    }
+
+    @Sendable func form(req: Request) async throws -> Response {
+        let bank = try await TimeBankController().managedBank(req)
+        let blank = Row(service_date: ServiceDate.string(Date()))
+        return try await render(req, bank: bank, rows: Array(repeating: blank, count: Self.rowCount).enumerated().map {
+            RowView(index: $0.offset, row: $0.element, providerName: nil, recipientName: nil, errors: [])
+        }, categoryID: nil, booked: nil)
+    }
+
+    @Sendable func submit(req: Request) async throws -> Response {
+        let bank = try await TimeBankController().managedBank(req)
+        let form = try req.content.decode(BatchForm.self)
+        let rows = (form.rows ?? []).prefix(100)
+        let service = TimeBankService(db: req.db)
+        var checked: [(row: Row, draft: ExchangeDraft?, view: RowView)] = []
+        var slipsSeen = Set<String>()
+        for (index, row) in rows.enumerated() where !row.isBlank {
+            var errors: [String] = []
+            let provider = try await service.member(bank.id, number: row.provider ?? "")
+            let recipient = try await service.member(bank.id, number: row.recipient ?? "")
+            if provider == nil { errors.append(req.t("error.timebank.member-number-unknown", ["number": row.provider ?? ""])) }
+            if recipient == nil { errors.append(req.t("error.timebank.member-number-unknown", ["number": row.recipient ?? ""])) }
+            let minutes = Self.minutes(hours: row.hours, minutes: row.minutes)
+            if minutes == nil { errors.append(req.t("error.timebank.duration-invalid")) }
+            if let slip = row.slip_number?.trimmingCharacters(in: .whitespaces), !slip.isEmpty {
+                if !slipsSeen.insert(slip).inserted { errors.append(req.t("error.timebank.slip-already-booked", ["slip": slip])) }
+            }
+            let people = try await PeopleService(db: req.db).lookup([provider?.personID, recipient?.personID].compactMap { $0 })
+            var draft: ExchangeDraft?
+            if errors.isEmpty, let provider, let recipient, let minutes {
+                draft = ExchangeDraft(bankID: bank.id, provider: provider.id, recipient: recipient.id, minutes: minutes,
+                                      categoryID: req.uuid(form.category_id), serviceDate: row.service_date ?? "",
+                                      slipNumber: row.slip_number)
+            }
+            checked.append((row, draft, RowView(index: index, row: row, providerName: provider.flatMap { people[$0.personID]?.fullName },
+                                                recipientName: recipient.flatMap { people[$0.personID]?.fullName }, errors: errors)))
+        }
+        guard form.action == "book" else {
+            return try await render(req, bank: bank, rows: Self.pad(checked.map(\.view)), categoryID: form.category_id, booked: nil)
+        }
+        // Book each good row in its own transaction: a row refused by the ledger (a limit, a slip booked
+        // before) stays on the page with its reason, the others are booked.
+        var remaining: [RowView] = []
+        var bookedCount = 0
+        for item in checked {
+            guard let draft = item.draft, item.view.errors.isEmpty else { remaining.append(item.view); continue }
+            do {
+                _ = try await Ledger(db: req.db).record(draft, by: req.actor)
+                bookedCount += 1
+            } catch {
+                guard let messages = req.fieldErrors(error) else { throw error }
+                remaining.append(RowView(index: item.view.index, row: item.row, providerName: item.view.providerName,
+                                         recipientName: item.view.recipientName, errors: messages.values.sorted()))
+            }
+        }
+        return try await render(req, bank: bank, rows: Self.pad(remaining), categoryID: form.category_id,
+                                booked: req.catalogue.plural("timebanks.batch.booked", count: bookedCount),
+                                status: remaining.isEmpty ? .ok : .unprocessableEntity)
+    }
+
+    /// Whole hours and minutes (0–59), together more than nothing; nil when not numbers.
+    static func minutes(hours: String?, minutes: String?) -> Int? {
+        func number(_ text: String?) -> Int? {
+            let trimmed = (text ?? "").trimmingCharacters(in: .whitespaces)
+            return trimmed.isEmpty ? 0 : Int(trimmed)
+        }
+        guard let h = number(hours), let m = number(minutes), h >= 0, (0...59).contains(m), h * 60 + m > 0 else { return nil }
+        return h * 60 + m
+    }
+
+    /// The rows to show again, topped up with blank ones to the usual number.
+    static func pad(_ rows: [RowView]) -> [RowView] {
+        let blanks = max(0, rowCount - rows.count)
+        let date = rows.last?.row.service_date ?? ServiceDate.string(Date())
+        return rows.enumerated().map { RowView(index: $0.offset, row: $0.element.row, providerName: $0.element.providerName,
+                                               recipientName: $0.element.recipientName, errors: $0.element.errors) }
+            + (0..<blanks).map { RowView(index: rows.count + $0, row: Row(service_date: date), providerName: nil, recipientName: nil, errors: []) }
+    }
+
+    func render(_ req: Request, bank: BankRecord, rows: [RowView], categoryID: String?, booked: String?,
+                status: HTTPResponseStatus = .ok) async throws -> Response {
+        let lang = req.appLocale.rawValue
+        let categories = try await CategoryService(db: req.db).available(to: bank.id).map {
+            Choice(value: $0.id.uuidString, label: $0.name.named(lang), selected: $0.id.uuidString == categoryID)
+        }
+        return try await req.render("timebanks/batch", title: req.t("timebanks.batch"),
+                                    Page(bankID: bank.id, bankName: bank.name, rows: rows, categories: categories, booked: booked), status: status)
+    }
+}
