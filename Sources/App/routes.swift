@@ -42,6 +42,7 @@ func routes(_ app: Application, resources: AppResources) throws {
     try web.register(collection: AuditController())
     try web.register(collection: TimeBankController())
     try web.register(collection: BatchEntryController())
+    try web.register(collection: BoardController())
 
     let api = app.grouped("api", "v1").grouped(BearerUserMiddleware(), IdempotencyMiddleware(), APIRequestMiddleware())
     try AsharAPI().registerHandlers(on: VaporTransport(routesBuilder: api), serverURL: URL(string: "/")!)

@@ -187,3 +187,31 @@ struct BatchEntryTests {
         }
     }
 }
+
+@Suite("Board pages")
+struct BoardPageTests {
+    @Test("Staff post an offer and a request for members; the request shows the offer that answers it")
+    func board() async throws {
+        try await withAshar { app, fixture in
+            let m = try await TimeBankAPITests.openBank(app, fixture)
+            let weddings = try #require(try await CategoryService(db: app.db).available(to: nil).first { $0.code == "weddings" })
+            let browser = Browser(app, acceptLanguage: "en")
+            try await browser.login("coordinator")
+            #expect(try await browser.get("/timebanks/\(fixture.bank.id)/board").status == .ok)
+            let bad = try await browser.post("/timebanks/\(fixture.bank.id)/board", ["member": "9999", "kind": "offer", "description": "x"])
+            #expect(bad.status == .unprocessableEntity)
+            #expect(bad.body.string.contains("This bank has no member number 9999."))
+            #expect(try await browser.post("/timebanks/\(fixture.bank.id)/board", ["member": m[1].memberNumber, "kind": "offer",
+                                                                                  "category_id": weddings.id.uuidString, "description": "I cook plov for weddings"]).status == .seeOther)
+            #expect(try await browser.post("/timebanks/\(fixture.bank.id)/board", ["member": m[0].memberNumber, "kind": "request",
+                                                                                  "category_id": weddings.id.uuidString, "description": "Help with my daughter's wedding"]).status == .seeOther)
+            let list = try await browser.get("/timebanks/\(fixture.bank.id)/board?kind=request")
+            #expect(list.body.string.contains("Help with my daughter") && !list.body.string.contains("I cook plov"))
+            let request = try #require(try await BoardService(db: app.db).search(fixture.bank.id, kind: .request, categoryID: nil, villageID: nil,
+                                                                                 text: nil, page: PageQuery()).items.first)
+            let matches = try await browser.get("/timebanks/\(fixture.bank.id)/board/\(request.id)")
+            #expect(matches.status == .ok)
+            #expect(matches.body.string.contains("I cook plov for weddings"))
+        }
+    }
+}

@@ -272,3 +272,44 @@ struct ClearingTests {
         }
     }
 }
+
+@Suite("Board")
+struct BoardTests {
+    @Test("Offers that answer a request: same kind of service, nearest village first; closed ones gone")
+    func matches() async throws {
+        try await TestDatabase.withDatabase { db in
+            let make = Factories(db: db)
+            let saray = try await make.village(named: "Сарай")
+            let district = try #require(saray.districtID)
+            let aimak = try #require(saray.parentID)
+            let geo = GeographyService(db: db)
+            let sameAimak = try await geo.create(PlaceDraft(level: .village, parentID: aimak, name: LocalizedName(ky: "Көк-Жар", ru: "Кок-Жар", en: "Kok-Jar")), by: .system)
+            let otherAimak = try await geo.create(PlaceDraft(level: .aiylAimak, parentID: district, name: LocalizedName(ky: "Папан а/а", ru: "Папан а/а", en: "Papan a/a")), by: .system)
+            let sameDistrict = try await geo.create(PlaceDraft(level: .village, parentID: otherAimak.id, name: LocalizedName(ky: "Папан", ru: "Папан", en: "Papan")), by: .system)
+            let org = try await make.organisation("Сарай убакыт банкы", kind: .timeBank, in: saray)
+            let bank = try await TimeBankService(db: db).open(org.id, by: .system)
+            var members: [MemberRecord] = []
+            for (i, village) in [saray, sameDistrict, sameAimak, saray].enumerated() {
+                let person = try await make.person("Мүчө \(["Айгүл", "Бурул", "Чолпон", "Динара"][i])", in: village)
+                members.append(try await TimeBankService(db: db).join(bank.id, personID: person.id, by: .system))
+            }
+            let weddings = try #require(try await CategoryService(db: db).available(to: nil).first { $0.code == "weddings" })
+            let harvest = try #require(try await CategoryService(db: db).available(to: nil).first { $0.code == "harvest" })
+            let board = BoardService(db: db)
+            let far = try await board.post(bank.id, ListingDraft(memberID: members[1].id, kind: .offer, categoryID: weddings.id, description: "Той уюштурам"), by: .system)
+            let near = try await board.post(bank.id, ListingDraft(memberID: members[2].id, kind: .offer, categoryID: weddings.id, description: "Тамак жасайм"), by: .system)
+            let here = try await board.post(bank.id, ListingDraft(memberID: members[3].id, kind: .offer, categoryID: weddings.id, description: "Дасторкон"), by: .system)
+            _ = try await board.post(bank.id, ListingDraft(memberID: members[3].id, kind: .offer, categoryID: harvest.id, description: "Түшүм"), by: .system)
+            let request = try await board.post(bank.id, ListingDraft(memberID: members[0].id, kind: .request, categoryID: weddings.id,
+                                                                     description: "Кызымдын тоюна жардам керек"), by: .system)
+            #expect(try await board.matches(for: request.id, in: bank.id).map(\.id) == [here.id, near.id, far.id])
+            try await board.close(here.id, in: bank.id, by: .system)
+            #expect(try await board.matches(for: request.id, in: bank.id).map(\.id) == [near.id, far.id])
+            let found = try await board.search(bank.id, kind: .offer, categoryID: nil, villageID: nil, text: "tamak", page: PageQuery())
+            #expect(found.items.map(\.id) == [near.id])
+            await #expect(throws: DomainError("timebank.listing.description-invalid", field: "description")) {
+                _ = try await board.post(bank.id, ListingDraft(memberID: members[0].id, kind: .offer, categoryID: nil, description: "  "), by: .system)
+            }
+        }
+    }
+}

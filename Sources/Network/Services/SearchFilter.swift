@@ -5,7 +5,7 @@ extension QueryBuilder {
     /// Keeps rows whose folded search key contains every word of `text`, in any order, so
     /// "Нургүл Сыдыкова" finds "Сыдыкова Нургүл". Blank text filters nothing.
     @discardableResult
-    func matchingEveryWord(of text: String?, in key: KeyPath<Model, FieldProperty<Model, String>>) -> Self {
+    public func matchingEveryWord(of text: String?, in key: KeyPath<Model, FieldProperty<Model, String>>) -> Self {
         for word in SearchKey.fold(text ?? "").split(separator: " ") {
             filter(key ~~ String(word))
         }

@@ -13,6 +13,7 @@ public enum TimeBankMigrations {
         CreateTransfers(),       // timebank.006
         CreateEntries(),         // timebank.007
         MakeLedgerAppendOnly(),  // timebank.008
+        CreateListings(),        // timebank.009
     ]
 }
 
@@ -166,4 +167,25 @@ struct MakeLedgerAppendOnly: AsyncMigration {
         try await AppendOnlyTable.unprotect("timebank_entries", on: db)
         try await AppendOnlyTable.unprotect("timebank_transfers", on: db)
     }
+}
+
+struct CreateListings: AsyncMigration {
+    var name: String { "timebank.009.create-listings" }
+    func prepare(on db: any Database) async throws {
+        try await db.schema("timebank_listings")
+            .id()
+            .field("bank_id", .uuid, .required, .references("timebanks", "id"))
+            .field("member_id", .uuid, .required, .references("timebank_members", "id"))
+            .field("kind", .string, .required)
+            .field("category_id", .uuid, .references("timebank_categories", "id"))
+            .field("village_id", .uuid, .required, .references("places", "id"))
+            .field("description", .string, .required)
+            .field("search_key", .string, .required)
+            .field("created_at", .datetime)
+            .field("closed_at", .datetime)
+            .create()
+        try await (db as? any SQLDatabase)?.create(index: "timebank_listings_board").on("timebank_listings")
+            .column("bank_id").column("kind").column("category_id").run()
+    }
+    func revert(on db: any Database) async throws { try await db.schema("timebank_listings").delete() }
 }

@@ -111,3 +111,25 @@ public final class ServiceCategory: Model, @unchecked Sendable {
 
     public init() {}
 }
+
+public enum ListingKind: String, Codable, Sendable, CaseIterable {
+    case offer, request
+}
+
+/// What a member offers to do, or asks for, on the bank's board.
+public final class Listing: Model, @unchecked Sendable {
+    public static let schema = "timebank_listings"
+
+    @ID(key: .id) public var id: UUID?
+    @Field(key: "bank_id") public var bankID: UUID
+    @Field(key: "member_id") public var memberID: UUID
+    @Enum(key: "kind") public var kind: ListingKind
+    @OptionalField(key: "category_id") public var categoryID: UUID?
+    @Field(key: "village_id") public var villageID: UUID
+    @Field(key: "description") public var description: String
+    @Field(key: "search_key") public var searchKey: String
+    @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
+    @OptionalField(key: "closed_at") public var closedAt: Date?
+
+    public init() {}
+}
