@@ -111,3 +111,22 @@ struct TimeBankAPITests {
         }
     }
 }
+
+@Suite("Limit override")
+struct LimitOverrideTests {
+    @Test("Only a network admin may go past a limit, with a written reason the audit log keeps")
+    func override() async throws {
+        try await withAshar { app, fixture in
+            let m = try await TimeBankAPITests.openBank(app, fixture)
+            let body = #"{"providerId":"\#(m[0].id)","recipientId":"\#(m[1].id)","minutes":700,"serviceDate":"2026-11-20","overrideReason":"Funeral: agreed at the members' meeting"}"#
+            let coordinator = try await APIClient.forUser("coordinator", on: app)
+            #expect(try await coordinator.send(.POST, "/timebanks/\(fixture.bank.id)/transfers", json: body).status == .forbidden)
+            let admin = try await APIClient.forUser("admin", on: app)
+            #expect(try await admin.send(.POST, "/timebanks/\(fixture.bank.id)/transfers", json: body).status == .created)
+            #expect(try await Ledger(db: app.db).account(fixture.bank.id, member: m[1].id).balanceMinutes == -700)
+            let audit = try await AuditLog(db: app.db).list(entity: "timebank_transfer", page: PageQuery())
+            #expect(audit.items.first?.changes.contains(FieldChange(field: "override_reason", from: nil, to: "Funeral: agreed at the members' meeting")) == true)
+            #expect(audit.items.first?.actorLogin == "admin")
+        }
+    }
+}

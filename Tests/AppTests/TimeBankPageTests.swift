@@ -108,10 +108,14 @@ struct TimeBankFileTests {
             #expect(lines.count == 2)
             #expect(lines[1].hasPrefix("2026-11-20,"))
             #expect(lines[1].contains(",75,75,\"жемиш, алма\","))
-            #expect(try await browser.get("/timebanks/\(fixture.bank.id)/register").status == .ok)
+            let card = try await browser.get("/timebanks/\(fixture.bank.id)/members/\(m[0].id)/card")
+            #expect(card.status == .ok && card.body.string.contains(m[0].memberNumber) && card.body.string.contains(fixture.member.fullName))
+            let slips = try await browser.get("/timebanks/\(fixture.bank.id)/slips")
+            #expect(slips.status == .ok && slips.body.string.contains("paper-slip") && slips.body.string.contains(m[2].memberNumber))
             let member = Browser(app)
             try await member.login("member", Fixture.pin)
             #expect(try await member.get("/timebanks/\(fixture.bank.id)/register").status == .forbidden)
+            #expect(try await member.get("/timebanks/\(fixture.bank.id)/members/\(m[0].id)/card").status == .forbidden)
             #expect(try await member.get("/timebanks/\(fixture.bank.id)/members/\(m[1].id)/statement.csv").status == .forbidden)
         }
     }

@@ -31,10 +31,14 @@ extension AsharAPI {
     func recordTransfer(_ input: Operations.RecordTransfer.Input) async throws -> Operations.RecordTransfer.Output {
         let (req, bank) = try await Self.managing(input.path.bank)
         guard case .json(let body) = input.body else { throw Abort(.unsupportedMediaType) }
-        let draft = ExchangeDraft(bankID: bank, provider: try Self.id(body.providerId, notFound: "timebank.member"),
+        var draft = ExchangeDraft(bankID: bank, provider: try Self.id(body.providerId, notFound: "timebank.member"),
                                   recipient: try Self.id(body.recipientId, notFound: "timebank.member"), minutes: body.minutes,
                                   categoryID: try body.categoryId.map { try Self.id($0, field: "category_id") },
                                   serviceDate: body.serviceDate, note: body.note, slipNumber: body.slipNumber)
+        if let reason = body.overrideReason, !reason.trimmingCharacters(in: .whitespaces).isEmpty {
+            guard TimeBankAccess.canOverrideLimits(req.currentUser?.grants.map(\.grant) ?? []) else { throw Abort(.forbidden) }
+            draft.overrideReason = reason
+        }
         return .created(.init(body: .json(Self.transfer(try await Ledger(db: req.db).record(draft, by: req.actor)))))
     }
 

@@ -941,6 +941,10 @@ extension Components {
             internal var note: Swift.String?
             /// - Remark: Generated from `#/components/schemas/TransferInput/slipNumber`.
             internal var slipNumber: Swift.String?
+            /// A network admin may take an account past its limit with a written reason (audited); anyone else gets 403.
+            ///
+            /// - Remark: Generated from `#/components/schemas/TransferInput/overrideReason`.
+            internal var overrideReason: Swift.String?
             /// Creates a new `TransferInput`.
             ///
             /// - Parameters:
@@ -951,6 +955,7 @@ extension Components {
             ///   - serviceDate: YYYY-MM-DD, the day of the service
             ///   - note:
             ///   - slipNumber:
+            ///   - overrideReason: A network admin may take an account past its limit with a written reason (audited); anyone else gets 403.
             internal init(
                 providerId: Swift.String,
                 recipientId: Swift.String,
@@ -958,7 +963,8 @@ extension Components {
                 categoryId: Swift.String? = nil,
                 serviceDate: Swift.String,
                 note: Swift.String? = nil,
-                slipNumber: Swift.String? = nil
+                slipNumber: Swift.String? = nil,
+                overrideReason: Swift.String? = nil
             ) {
                 self.providerId = providerId
                 self.recipientId = recipientId
@@ -967,6 +973,7 @@ extension Components {
                 self.serviceDate = serviceDate
                 self.note = note
                 self.slipNumber = slipNumber
+                self.overrideReason = overrideReason
             }
             internal enum CodingKeys: String, CodingKey {
                 case providerId
@@ -976,6 +983,7 @@ extension Components {
                 case serviceDate
                 case note
                 case slipNumber
+                case overrideReason
             }
         }
         /// - Remark: Generated from `#/components/schemas/Leg`.

@@ -17,6 +17,8 @@ struct TimeBankController: RouteCollection {
         banks.get(":bank", "members", ":member", use: statement)
         banks.get(":bank", "members", ":member", "statement.csv", use: statementCSV)
         banks.get(":bank", "register", use: register)
+        banks.get(":bank", "slips", use: slips)
+        banks.get(":bank", "members", ":member", "card", use: card)
         banks.post(":bank", "categories", use: addCategory)
         banks.post(":bank", "transfers", ":transfer", "reversal", use: reverse)
     }
@@ -72,6 +74,7 @@ struct TimeBankController: RouteCollection {
         var service_date: String?
         var slip_number: String?
         var note: String?
+        var override_reason: String?
     }
 
     struct ShowPage: Encodable {
@@ -82,6 +85,7 @@ struct TimeBankController: RouteCollection {
         let errors: FieldErrors
         let booked: String?
         let pager: Pager
+        let canOverride: Bool
     }
 
     @Sendable func show(req: Request) async throws -> Response {
@@ -106,7 +110,8 @@ struct TimeBankController: RouteCollection {
             categories: categories.map {
                 Choice(value: $0.id.uuidString, label: $0.name.named(lang), selected: $0.id.uuidString == form.category_id)
             },
-            form: form, errors: errors, booked: booked, pager: members.pager)
+            form: form, errors: errors, booked: booked, pager: members.pager,
+            canOverride: TimeBankAccess.canOverrideLimits(req.currentUser?.grants.map(\.grant) ?? []))
         return try await req.render("timebanks/show", title: req.t("timebanks.one"), content, status: status)
     }
 
@@ -127,10 +132,14 @@ struct TimeBankController: RouteCollection {
                 errors.append(DomainError("timebank.duration-invalid", field: "minutes"))
             }
             try ValidationErrors.throwIfAny(errors)
-            let transfer = try await Ledger(db: req.db).record(ExchangeDraft(
-                bankID: bank.id, provider: provider!.id, recipient: recipient!.id, minutes: hours! * 60 + minutes!,
-                categoryID: req.uuid(form.category_id), serviceDate: form.service_date ?? "", note: form.note,
-                slipNumber: form.slip_number), by: req.actor)
+            var draft = ExchangeDraft(bankID: bank.id, provider: provider!.id, recipient: recipient!.id, minutes: hours! * 60 + minutes!,
+                                      categoryID: req.uuid(form.category_id), serviceDate: form.service_date ?? "", note: form.note,
+                                      slipNumber: form.slip_number)
+            // Past a limit only with a network admin's written reason, which the audit log keeps.
+            if let reason = form.override_reason.nonBlank, TimeBankAccess.canOverrideLimits(req.currentUser?.grants.map(\.grant) ?? []) {
+                draft.overrideReason = reason
+            }
+            let transfer = try await Ledger(db: req.db).record(draft, by: req.actor)
             // A fresh form for the next slip, keeping the day and the kind of service.
             let next = ExchangeForm(category_id: form.category_id, service_date: form.service_date)
             return try await renderShow(req, bank: try await service.bank(bank.id), form: next, errors: [:],
@@ -241,6 +250,43 @@ struct TimeBankController: RouteCollection {
         }
         return try await req.render("timebanks/register", title: req.t("timebanks.register"),
                                     RegisterPage(bank: bank.name, date: BishkekTime.format(Date()), rows: rows))
+    }
+
+    struct CardPage: Encodable {
+        let bank: String
+        let number: String
+        let name: String
+        let village: String
+        let joinedOn: String
+        let bankPhone: String?
+    }
+
+    /// A member card to print and cut out: the bank, her number and name, the day she joined.
+    @Sendable func card(req: Request) async throws -> Response {
+        let bank = try await managedBank(req)
+        let member = try await TimeBankService(db: req.db).member(bank.id, try req.pathID("member"))
+        let person = try await PeopleService(db: req.db).get(member.personID)
+        let village = try await req.network.geography.get(person.villageID)
+        let org = try await req.network.organisations.get(bank.id)
+        return try await req.render("timebanks/card", title: req.t("timebanks.card"), CardPage(
+            bank: bank.name, number: member.memberNumber, name: person.fullName, village: village.name.named(req.appLocale.rawValue),
+            joinedOn: member.joinedOn, bankPhone: org.phone))
+    }
+
+    struct SlipsPage: Encodable {
+        let bank: String
+        let slips: [Int]
+        let members: [RegisterRow]
+    }
+
+    /// Blank slips to print for the office and the members, with the list of member numbers to fill them in.
+    @Sendable func slips(req: Request) async throws -> Response {
+        let bank = try await managedBank(req)
+        let members = try await TimeBankService(db: req.db).allMembers(bank.id)
+        let people = try await PeopleService(db: req.db).lookup(members.map(\.personID))
+        return try await req.render("timebanks/slips", title: req.t("timebanks.slips"), SlipsPage(
+            bank: bank.name, slips: Array(1...8),
+            members: members.map { RegisterRow(number: $0.memberNumber, name: people[$0.personID]?.fullName ?? "", village: "", balance: "") }))
     }
 
     struct CategoryForm: Content {
