@@ -76,23 +76,26 @@ public struct TimeBankService: Sendable {
         }
     }
 
+    /// The banks by name, each with its member count: three queries, however many banks.
     public func banks(page: PageQuery) async throws -> Paged<BankRecord> {
-        let total = try await TimeBankSettings.query(on: db).count()
-        let ids = try await TimeBankSettings.query(on: db).all().compactMap(\.id)
-        let orgs = try await OrganisationService(db: db).lookup(ids)
-        let sorted = ids.sorted { (orgs[$0]?.name ?? "") < (orgs[$1]?.name ?? "") }
-        var items: [BankRecord] = []
-        for id in sorted.dropFirst(page.offset).prefix(page.per) { items.append(try await bank(id)) }
-        return Paged(items: items, total: total, request: page)
+        let settings = try await TimeBankSettings.query(on: db).all()
+        let orgs = try await OrganisationService(db: db).lookup(settings.compactMap(\.id))
+        let counts = Dictionary(grouping: try await TimeBankMember.query(on: db).field(\.$bankID).all(), by: \.bankID).mapValues(\.count)
+        let records = settings.map { Self.record($0, name: orgs[$0.id!]?.name ?? "", members: counts[$0.id!] ?? 0) }
+            .sorted { $0.name < $1.name }
+        return Paged(items: Array(records.dropFirst(page.offset).prefix(page.per)), total: records.count, request: page)
     }
 
     public func bank(_ id: UUID) async throws -> BankRecord {
         guard let bank = try await TimeBankSettings.find(id, on: db) else { throw DomainError.notFound("timebank.bank") }
         let org = try await OrganisationService(db: db).get(id)
         let members = try await TimeBankMember.query(on: db).filter(\.$bankID == id).count()
-        return BankRecord(id: id, name: org.name, lowerLimitMinutes: bank.lowerLimitMinutes, upperLimitMinutes: bank.upperLimitMinutes,
-                          welcomeCreditMinutes: bank.welcomeCreditMinutes, clearingLimitMinutes: bank.clearingLimitMinutes,
-                          memberCount: members)
+        return Self.record(bank, name: org.name, members: members)
+    }
+
+    static func record(_ bank: TimeBankSettings, name: String, members: Int) -> BankRecord {
+        BankRecord(id: bank.id!, name: name, lowerLimitMinutes: bank.lowerLimitMinutes, upperLimitMinutes: bank.upperLimitMinutes,
+                   welcomeCreditMinutes: bank.welcomeCreditMinutes, clearingLimitMinutes: bank.clearingLimitMinutes, memberCount: members)
     }
 
     /// Makes a person a member: a member number (in the Network's registry of member numbers; one she
@@ -168,6 +171,14 @@ public struct TimeBankService: Sendable {
     /// Every member of the bank, for the printed register.
     public func allMembers(_ bankID: UUID) async throws -> [MemberRecord] {
         try await records(try await TimeBankMember.query(on: db).filter(\.$bankID == bankID).sort(\.$memberNumber).all())
+    }
+
+    /// Several members at once, by id, for lists that name them without a query per row.
+    public func lookup(_ ids: some Collection<UUID>) async throws -> [UUID: MemberRecord] {
+        let unique = Array(Set(ids))
+        guard !unique.isEmpty else { return [:] }
+        return Dictionary(uniqueKeysWithValues: try await records(try await TimeBankMember.query(on: db).filter(\.$id ~~ unique).all())
+            .map { ($0.id, $0) })
     }
 
     /// The banks a person belongs to.

@@ -112,8 +112,7 @@ struct BoardController: RouteCollection {
 
     func items(_ listings: [ListingRecord], req: Request, bankID: UUID) async throws -> [Item] {
         let lang = req.appLocale.rawValue
-        let members = try await TimeBankService(db: req.db).allMembers(bankID)
-        let byID = Dictionary(uniqueKeysWithValues: members.map { ($0.id, $0) })
+        let byID = try await TimeBankService(db: req.db).lookup(listings.map(\.memberID))
         let people = try await PeopleService(db: req.db).lookup(listings.compactMap { byID[$0.memberID]?.personID })
         let places = try await req.network.geography.lookup(listings.map(\.villageID))
         let categories = Dictionary(uniqueKeysWithValues: try await CategoryService(db: req.db).available(to: bankID).map { ($0.id, $0.name.named(lang)) })
