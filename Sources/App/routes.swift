@@ -43,6 +43,7 @@ func routes(_ app: Application, resources: AppResources) throws {
     try web.register(collection: TimeBankController())
     try web.register(collection: BatchEntryController())
     try web.register(collection: BoardController())
+    try web.register(collection: MemberExchangeController())
 
     let api = app.grouped("api", "v1").grouped(BearerUserMiddleware(), IdempotencyMiddleware(), APIRequestMiddleware())
     try AsharAPI().registerHandlers(on: VaporTransport(routesBuilder: api), serverURL: URL(string: "/")!)

@@ -14,6 +14,7 @@ public enum TimeBankMigrations {
         CreateEntries(),         // timebank.007
         MakeLedgerAppendOnly(),  // timebank.008
         CreateListings(),        // timebank.009
+        CreateClaims(),          // timebank.010
     ]
 }
 
@@ -188,4 +189,30 @@ struct CreateListings: AsyncMigration {
             .column("bank_id").column("kind").column("category_id").run()
     }
     func revert(on db: any Database) async throws { try await db.schema("timebank_listings").delete() }
+}
+
+struct CreateClaims: AsyncMigration {
+    var name: String { "timebank.010.create-claims" }
+    func prepare(on db: any Database) async throws {
+        try await db.schema("timebank_claims")
+            .id()
+            .field("bank_id", .uuid, .required, .references("timebanks", "id"))
+            .field("provider_id", .uuid, .required, .references("timebank_members", "id"))
+            .field("recipient_id", .uuid, .required, .references("timebank_members", "id"))
+            .field("claimant_id", .uuid, .required, .references("timebank_members", "id"))
+            .field("minutes", .int, .required)
+            .field("category_id", .uuid, .references("timebank_categories", "id"))
+            .field("service_date", .string, .required)
+            .field("note", .string)
+            .field("status", .string, .required)
+            .field("created_at", .datetime)
+            .field("decided_at", .datetime)
+            .field("decided_by_login", .string)
+            .field("decline_reason", .string)
+            .field("transfer_id", .uuid, .references("timebank_transfers", "id"))
+            .create()
+        try await (db as? any SQLDatabase)?.create(index: "timebank_claims_pending").on("timebank_claims")
+            .column("bank_id").column("status").run()
+    }
+    func revert(on db: any Database) async throws { try await db.schema("timebank_claims").delete() }
 }

@@ -133,3 +133,32 @@ public final class Listing: Model, @unchecked Sendable {
 
     public init() {}
 }
+
+public enum ClaimStatus: String, Codable, Sendable, CaseIterable {
+    case pending, confirmed, declined
+}
+
+/// An exchange a member recorded herself. It moves no credit until the other party, or the bank's
+/// staff, confirms it; then it is booked as a transfer like any other.
+public final class ExchangeClaim: Model, @unchecked Sendable {
+    public static let schema = "timebank_claims"
+
+    @ID(key: .id) public var id: UUID?
+    @Field(key: "bank_id") public var bankID: UUID
+    @Field(key: "provider_id") public var providerID: UUID
+    @Field(key: "recipient_id") public var recipientID: UUID
+    /// Which of the two recorded it: the other one confirms.
+    @Field(key: "claimant_id") public var claimantID: UUID
+    @Field(key: "minutes") public var minutes: Int
+    @OptionalField(key: "category_id") public var categoryID: UUID?
+    @Field(key: "service_date") public var serviceDate: String
+    @OptionalField(key: "note") public var note: String?
+    @Enum(key: "status") public var status: ClaimStatus
+    @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
+    @OptionalField(key: "decided_at") public var decidedAt: Date?
+    @OptionalField(key: "decided_by_login") public var decidedByLogin: String?
+    @OptionalField(key: "decline_reason") public var declineReason: String?
+    @OptionalField(key: "transfer_id") public var transferID: UUID?
+
+    public init() {}
+}

@@ -69,13 +69,25 @@ struct HomeController: RouteCollection {
         let birthYear: Int
         let phone: String?
         let memberships: [Membership]
-        let timeBanks: [Balance]
+        let timeBanks: [MyBank]
+        let notice: String?
     }
 
-    struct Balance: Encodable {
+    /// One of her time banks: balance, the exchanges waiting for her word, and the forms to record an
+    /// exchange and to post on the board.
+    struct MyBank: Encodable {
+        let id: UUID
         let bank: String
         let balance: String
         let statement: String
+        let categories: [Choice]
+        let directions: [Choice]
+        let kinds: [Choice]
+        let awaiting: [MemberExchangeController.ClaimView]
+        let recent: [MemberExchangeController.ClaimView]
+        let claim: MemberExchangeController.ClaimForm
+        let listing: MemberExchangeController.ListingForm
+        let errors: FieldErrors
     }
 
     struct Membership: Encodable {
@@ -84,21 +96,47 @@ struct HomeController: RouteCollection {
     }
 
     @Sendable func me(req: Request) async throws -> Response {
+        try await renderMe(req, returned: nil)
+    }
+
+    func renderMe(_ req: Request, returned: MemberExchangeController.Returned?, status: HTTPResponseStatus = .ok) async throws -> Response {
         let user = try req.require(.ownRecord)
         guard let personID = user.personID else { throw Abort(.notFound) }
         let person = try await req.network.people.get(personID)
         let numbers = try await req.network.people.memberNumbers(of: personID)
         let orgs = try await req.network.organisations.lookup(numbers.map(\.organisationID))
+        let lang = req.appLocale.rawValue
         let village = try await req.network.geography.get(person.villageID)
         let banks = try await TimeBankService(db: req.db).memberships(of: personID)
         let bankNames = try await req.network.organisations.lookup(banks.map(\.bankID))
-        let page = MePage(fullName: person.fullName, village: village.name.named(req.appLocale.rawValue),
+        let claims = try await ClaimService(db: req.db).claims(involving: banks.map(\.id))
+        var myBanks: [MyBank] = []
+        for membership in banks {
+            let mine = returned?.bankID == membership.bankID ? returned : nil
+            let claimForm = mine?.claim ?? .init(direction: ClaimDraft.Direction.gave.rawValue, service_date: ServiceDate.string(Date()))
+            let listingForm = mine?.listing ?? .init(kind: ListingKind.offer.rawValue)
+            let views = try await MemberExchangeController.views(claims.filter { $0.bankID == membership.bankID }, req: req,
+                                                                 bankID: membership.bankID, me: membership.id)
+            let categories = try await CategoryService(db: req.db).available(to: membership.bankID)
+            myBanks.append(MyBank(
+                id: membership.bankID, bank: bankNames[membership.bankID]?.name ?? "", balance: req.duration(membership.balanceMinutes),
+                statement: "/timebanks/\(membership.bankID)/members/\(membership.id)",
+                categories: categories.map { Choice(value: $0.id.uuidString, label: $0.name.named(lang), selected: $0.id.uuidString == claimForm.category_id) },
+                directions: ClaimDraft.Direction.allCases.map {
+                    Choice(value: $0.rawValue, label: req.t("claims.direction.\($0.rawValue)"), selected: $0.rawValue == claimForm.direction)
+                },
+                kinds: ListingKind.allCases.map {
+                    Choice(value: $0.rawValue, label: req.t("board.kind.\($0.rawValue)"), selected: $0.rawValue == listingForm.kind)
+                },
+                awaiting: views.filter(\.awaitsMe), recent: views.filter { !$0.awaitsMe }.prefix(10).map { $0 },
+                claim: claimForm, listing: listingForm, errors: mine?.errors ?? [:]))
+        }
+        let notice: String? = (try? req.query.get(String.self, at: "recorded")) != nil ? req.t("claims.recorded")
+            : (try? req.query.get(String.self, at: "posted")) != nil ? req.t("board.posted") : nil
+        let page = MePage(fullName: person.fullName, village: village.name.named(lang),
                           birthYear: person.birthYear, phone: person.phone,
                           memberships: numbers.map { Membership(organisation: orgs[$0.organisationID]?.name ?? "", number: $0.number) },
-                          timeBanks: banks.map {
-                              Balance(bank: bankNames[$0.bankID]?.name ?? "", balance: req.duration($0.balanceMinutes),
-                                      statement: "/timebanks/\($0.bankID)/members/\($0.id)")
-                          })
-        return try await req.render("me", title: req.t("me.title"), page)
+                          timeBanks: myBanks, notice: notice)
+        return try await req.render("me", title: req.t("me.title"), page, status: status)
     }
 }

@@ -72,7 +72,7 @@ struct BatchEntryController: RouteCollection {
             let recipient = try await service.member(bank.id, number: row.recipient ?? "")
             if provider == nil { errors.append(req.t("error.timebank.member-number-unknown", ["number": row.provider ?? ""])) }
             if recipient == nil { errors.append(req.t("error.timebank.member-number-unknown", ["number": row.recipient ?? ""])) }
-            let minutes = Self.minutes(hours: row.hours, minutes: row.minutes)
+            let minutes = DurationInput.minutes(hours: row.hours, minutes: row.minutes)
             if minutes == nil { errors.append(req.t("error.timebank.duration-invalid")) }
             if let slip = row.slip_number?.trimmingCharacters(in: .whitespaces), !slip.isEmpty {
                 if !slipsSeen.insert(slip).inserted { errors.append(req.t("error.timebank.slip-already-booked", ["slip": slip])) }
@@ -108,16 +108,6 @@ struct BatchEntryController: RouteCollection {
         return try await render(req, bank: bank, rows: Self.pad(remaining), categoryID: form.category_id,
                                 booked: req.catalogue.plural("timebanks.batch.booked", count: bookedCount),
                                 status: remaining.isEmpty ? .ok : .unprocessableEntity)
-    }
-
-    /// Whole hours and minutes (0–59), together more than nothing; nil when not numbers.
-    static func minutes(hours: String?, minutes: String?) -> Int? {
-        func number(_ text: String?) -> Int? {
-            let trimmed = (text ?? "").trimmingCharacters(in: .whitespaces)
-            return trimmed.isEmpty ? 0 : Int(trimmed)
-        }
-        guard let h = number(hours), let m = number(minutes), h >= 0, (0...59).contains(m), h * 60 + m > 0 else { return nil }
-        return h * 60 + m
     }
 
     /// The rows to show again, topped up with blank ones to the usual number.

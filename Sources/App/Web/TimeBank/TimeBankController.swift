@@ -126,13 +126,10 @@ struct TimeBankController: RouteCollection {
             if provider == nil { errors.append(DomainError("timebank.member-number-unknown", field: "provider", arguments: ["number": form.provider ?? ""])) }
             let recipient = try await service.member(bank.id, number: form.recipient ?? "")
             if recipient == nil { errors.append(DomainError("timebank.member-number-unknown", field: "recipient", arguments: ["number": form.recipient ?? ""])) }
-            let hours = Int((form.hours ?? "").trimmingCharacters(in: .whitespaces).isEmpty ? "0" : form.hours!.trimmingCharacters(in: .whitespaces))
-            let minutes = Int((form.minutes ?? "").trimmingCharacters(in: .whitespaces).isEmpty ? "0" : form.minutes!.trimmingCharacters(in: .whitespaces))
-            if hours == nil || minutes == nil || hours! < 0 || minutes! < 0 || minutes! > 59 {
-                errors.append(DomainError("timebank.duration-invalid", field: "minutes"))
-            }
+            let minutes = DurationInput.minutes(hours: form.hours, minutes: form.minutes)
+            if minutes == nil { errors.append(DomainError("timebank.duration-invalid", field: "minutes")) }
             try ValidationErrors.throwIfAny(errors)
-            var draft = ExchangeDraft(bankID: bank.id, provider: provider!.id, recipient: recipient!.id, minutes: hours! * 60 + minutes!,
+            var draft = ExchangeDraft(bankID: bank.id, provider: provider!.id, recipient: recipient!.id, minutes: minutes!,
                                       categoryID: req.uuid(form.category_id), serviceDate: form.service_date ?? "", note: form.note,
                                       slipNumber: form.slip_number)
             // Past a limit only with a network admin's written reason, which the audit log keeps.
