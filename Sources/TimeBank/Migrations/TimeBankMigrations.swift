@@ -15,6 +15,7 @@ public enum TimeBankMigrations {
         MakeLedgerAppendOnly(),  // timebank.008
         CreateListings(),        // timebank.009
         CreateClaims(),          // timebank.010
+        AddTransferPurpose(),    // timebank.011
     ]
 }
 
@@ -215,4 +216,15 @@ struct CreateClaims: AsyncMigration {
             .column("bank_id").column("status").run()
     }
     func revert(on db: any Database) async throws { try await db.schema("timebank_claims").delete() }
+}
+
+/// Adding a column writes no row, so the append-only triggers are not in the way.
+struct AddTransferPurpose: AsyncMigration {
+    var name: String { "timebank.011.transfer-purpose" }
+    func prepare(on db: any Database) async throws {
+        try await db.schema("timebank_transfers").field("purpose", .string).update()
+    }
+    func revert(on db: any Database) async throws {
+        try await db.schema("timebank_transfers").deleteField("purpose").update()
+    }
 }

@@ -77,8 +77,18 @@ public final class TimeTransfer: Model, @unchecked Sendable {
     @OptionalField(key: "recorded_by_id") public var recordedByID: UUID?
     @Field(key: "recorded_by_login") public var recordedByLogin: String
     @OptionalField(key: "on_behalf_of_id") public var onBehalfOfID: UUID?
+    /// Nil for an exchange (and for reversals); otherwise why credit moved without one.
+    @OptionalEnum(key: "purpose") public var purpose: TransferPurpose?
 
     public init() {}
+}
+
+/// Credit that moved without an exchange of services: reports leave it out of the hours exchanged.
+public enum TransferPurpose: String, Codable, Sendable {
+    /// The bank's gift to a new member.
+    case welcome
+    /// A balance carried over from a paper register or another system.
+    case opening
 }
 
 /// One side of a transfer on one account. A transfer's entries sum to zero.

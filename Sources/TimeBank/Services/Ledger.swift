@@ -157,6 +157,7 @@ public struct Ledger: Sendable {
         var slipNumber: String?
         var reversesID: UUID?
         var overrideReason: String?
+        var purpose: TransferPurpose?
     }
 
     /// Writes one transfer: balances first (in account-id order, so concurrent transfers take their
@@ -188,6 +189,7 @@ public struct Ledger: Sendable {
         transfer.slipNumber = details.slipNumber
         transfer.reversesID = details.reversesID
         transfer.overrideReason = details.overrideReason
+        transfer.purpose = details.purpose
         transfer.recordedAt = now
         transfer.recordedByID = actor.userID
         transfer.recordedByLogin = actor.login

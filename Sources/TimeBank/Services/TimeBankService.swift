@@ -139,7 +139,7 @@ public struct TimeBankService: Sendable {
             if let welcome = bank.welcomeCreditMinutes, welcome > 0 {
                 let own = try await Ledger.bankAccount(bankID, on: tx)
                 _ = try await Ledger(db: tx).post(bankID: bankID, changes: [own.id!: -welcome, account.id!: welcome],
-                                                  details: .init(minutes: welcome, serviceDate: member.joinedOn),
+                                                  details: .init(minutes: welcome, serviceDate: member.joinedOn, purpose: .welcome),
                                                   checkLimits: false, by: actor)
             }
             return try await TimeBankService(db: tx).member(bankID, member.id!)
