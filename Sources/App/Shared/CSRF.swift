@@ -27,8 +27,15 @@ enum CSRF {
 }
 
 struct CSRFMiddleware: AsyncMiddleware {
+    /// The largest form a page sends: a members file to import.
+    static let maxFormBody = 5 * 1024 * 1024
+
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if [.POST, .PUT, .PATCH, .DELETE].contains(request.method) {
+            // A body that did not arrive in one piece (a file upload) is still streaming: the token is in it.
+            if request.body.data == nil {
+                _ = try await request.body.collect(max: Self.maxFormBody).get()
+            }
             let expected = request.session.data[CSRF.sessionKey]
             let sent = try? request.content.get(String.self, at: CSRF.field)
             guard let expected, let sent, Data(expected.utf8).constantTimeEquals(Data(sent.utf8)) else {

@@ -100,8 +100,8 @@ public struct TimeBankService: Sendable {
 
     /// Makes a person a member: a member number (in the Network's registry of member numbers; one she
     /// already has with the bank is kept), an account with the bank's limits, and the welcome credit if
-    /// the bank gives one.
-    public func join(_ bankID: UUID, personID: UUID, on day: Date = Date(), by actor: Actor) async throws -> MemberRecord {
+    /// the bank gives one (not to members carried over from a register, who had theirs).
+    public func join(_ bankID: UUID, personID: UUID, on day: Date = Date(), welcome: Bool = true, by actor: Actor) async throws -> MemberRecord {
         try await db.writeTransaction { tx in
             guard let bank = try await TimeBankSettings.find(bankID, on: tx) else { throw DomainError.notFound("timebank.bank") }
             _ = try await PeopleService(db: tx).get(personID)
@@ -136,10 +136,10 @@ public struct TimeBankService: Sendable {
                 FieldChange(field: "person_id", from: nil, to: personID.uuidString),
                 FieldChange(field: "member_number", from: nil, to: number),
             ])
-            if let welcome = bank.welcomeCreditMinutes, welcome > 0 {
+            if welcome, let credit = bank.welcomeCreditMinutes, credit > 0 {
                 let own = try await Ledger.bankAccount(bankID, on: tx)
-                _ = try await Ledger(db: tx).post(bankID: bankID, changes: [own.id!: -welcome, account.id!: welcome],
-                                                  details: .init(minutes: welcome, serviceDate: member.joinedOn, purpose: .welcome),
+                _ = try await Ledger(db: tx).post(bankID: bankID, changes: [own.id!: -credit, account.id!: credit],
+                                                  details: .init(minutes: credit, serviceDate: member.joinedOn, purpose: .welcome),
                                                   checkLimits: false, by: actor)
             }
             return try await TimeBankService(db: tx).member(bankID, member.id!)
