@@ -42,6 +42,27 @@ struct TimeBankPageTests {
         }
     }
 
+    @Test("A printed statement has forty lines to a page, each page headed with the balance it brings forward, in Kyrgyz")
+    func printedStatement() async throws {
+        try await withAshar { app, fixture in
+            let m = try await TimeBankAPITests.openBank(app, fixture)
+            let ledger = Ledger(db: app.db)
+            for i in 0..<85 {
+                _ = try await ledger.record(ExchangeDraft(bankID: fixture.bank.id, provider: i % 2 == 0 ? m[0].id : m[1].id,
+                                                          recipient: i % 2 == 0 ? m[1].id : m[0].id, minutes: 61, serviceDate: "2026-11-20"),
+                                            by: .system)
+            }
+            let staff = Browser(app, acceptLanguage: "ky")
+            try await staff.login("coordinator")
+            let html = try await staff.get("/timebanks/\(fixture.bank.id)/members/\(m[0].id)").body.string
+            #expect(html.components(separatedBy: "<section class=\"statement-page\">").count - 1 == 3)
+            #expect(html.contains("3 беттин 1-бети") && html.contains("3 беттин 3-бети"))
+            // Page 2 starts after forty lines: twenty earned and twenty paid, so it brings forward nothing.
+            #expect(html.contains("Мурунку беттен калдык:</span> 0 мүнөт"))
+            #expect(html.contains("+1 саат 1 мүнөт"))
+        }
+    }
+
     @Test("A statement shows the running balance; staff reverse a mistake; a member sees only her own")
     func statement() async throws {
         try await withAshar { app, fixture in

@@ -179,9 +179,20 @@ struct TimeBankController: RouteCollection {
         let to: String
         let opening: String
         let closing: String
-        let lines: [Line]
+        let lineCount: Int
+        /// Forty lines to a printed A4 page, each page headed with what it carries over.
+        let pages: [StatementSheet]
         let canManage: Bool
     }
+
+    struct StatementSheet: Encodable {
+        /// "Page 2 of 3".
+        let caption: String
+        let broughtForward: String
+        let lines: [Line]
+    }
+
+    static let linesPerPrintedPage = 40
 
     /// A member's statement: what she gave and received, with the running balance. Printable.
     @Sendable func statement(req: Request) async throws -> Response {
@@ -196,10 +207,18 @@ struct TimeBankController: RouteCollection {
         let page = StatementPage(
             bankID: bankID, memberID: member.id, bankName: bank.name, number: member.memberNumber, name: person.fullName, from: from ?? "", to: to ?? "",
             opening: req.duration(statement.openingBalance), closing: req.duration(statement.closingBalance),
-            lines: statement.lines.map { l in
-                Line(transferID: l.transferID, serviceDate: l.serviceDate, amount: req.duration(l.minutes), earned: l.minutes > 0,
-                     balance: req.duration(l.balanceAfter), category: l.categoryID.flatMap { categories[$0] }, note: l.note,
-                     isReversal: l.reversesID != nil, reversed: reversed.contains(l.transferID), withBank: l.withBank)
+            lineCount: statement.lines.count,
+            pages: stride(from: 0, to: statement.lines.count, by: Self.linesPerPrintedPage).enumerated().map { index, start in
+                let chunk = statement.lines[start..<min(start + Self.linesPerPrintedPage, statement.lines.count)]
+                let pageCount = (statement.lines.count + Self.linesPerPrintedPage - 1) / Self.linesPerPrintedPage
+                return StatementSheet(
+                    caption: req.t("timebanks.page", ["number": String(index + 1), "of": String(pageCount)]),
+                    broughtForward: req.duration(chunk.first.map { $0.balanceAfter - $0.minutes } ?? statement.openingBalance),
+                    lines: chunk.map { l in
+                        Line(transferID: l.transferID, serviceDate: l.serviceDate, amount: req.duration(l.minutes), earned: l.minutes > 0,
+                             balance: req.duration(l.balanceAfter), category: l.categoryID.flatMap { categories[$0] }, note: l.note,
+                             isReversal: l.reversesID != nil, reversed: reversed.contains(l.transferID), withBank: l.withBank)
+                    })
             },
             canManage: canManage)
         return try await req.render("timebanks/statement", title: req.t("timebanks.statement"), page)
