@@ -192,6 +192,24 @@ struct LedgerTests {
             try await expectBooksBalance(db)
         }
     }
+
+    @Test("Balances at the end of any day: each member's balance after her last entry by then")
+    func balancesAtADate() async throws {
+        try await TestDatabase.withDatabase { db in
+            let f = try await BankFixture.make(db)
+            let ledger = Ledger(db: db)
+            _ = try await ledger.record(ExchangeDraft(bankID: f.bank.id, provider: f.members[0].id, recipient: f.members[1].id, minutes: 45,
+                                                      serviceDate: "2026-11-01"), by: .system)
+            _ = try await ledger.record(ExchangeDraft(bankID: f.bank.id, provider: f.members[1].id, recipient: f.members[2].id, minutes: 15,
+                                                      serviceDate: "2026-11-01"), by: .system)
+            let today = ServiceDate.string(Date())
+            let now = try await ledger.balances(f.bank.id, atEndOf: today)
+            #expect(now == [f.members[0].id: 45, f.members[1].id: -30, f.members[2].id: -15])
+            // Booked today: at the end of yesterday nobody had anything yet.
+            #expect(try await ledger.balances(f.bank.id, atEndOf: ServiceDate.string(Date().addingTimeInterval(-86_400))).isEmpty)
+            await #expect(throws: DomainError.self) { try await ledger.balances(f.bank.id, atEndOf: "2026-02-30") }
+        }
+    }
 }
 
 /// The ledger's invariants: balances sum to zero; each cached balance is the sum of its entries; each

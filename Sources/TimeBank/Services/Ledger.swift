@@ -267,6 +267,22 @@ public struct Ledger: Sendable {
         return Statement(memberID: memberID, openingBalance: opening, closingBalance: lines.last?.balanceAfter ?? opening, lines: lines)
     }
 
+    /// Every member's balance at the end of a Bishkek calendar day, by member id: the balance after her
+    /// last entry booked by then (members with none by then stand at zero).
+    public func balances(_ bankID: UUID, atEndOf day: String) async throws -> [UUID: Int] {
+        let end = Self.startOfDay(try ServiceDate.validate(day, today: .distantFuture)).addingTimeInterval(86_400)
+        let sql = db as! any SQLDatabase
+        let rows = try await sql.raw("""
+            SELECT a.member_id AS member_id, e.balance_after AS balance
+            FROM timebank_accounts a
+            JOIN timebank_entries e ON e.account_id = a.id
+            WHERE a.bank_id = \(bind: bankID) AND a.kind = 'member'
+              AND e.sequence = (SELECT MAX(e2.sequence) FROM timebank_entries e2 WHERE e2.account_id = a.id AND e2.recorded_at < \(bind: end))
+            """).all()
+        return Dictionary(try rows.map { (try $0.decode(column: "member_id", as: UUID.self), try $0.decode(column: "balance", as: Int.self)) },
+                          uniquingKeysWith: { a, _ in a })
+    }
+
     // MARK: -
 
     static func memberAccounts(_ bankID: UUID, _ memberIDs: [UUID], on db: any Database) async throws -> [UUID: TimeAccount] {

@@ -247,25 +247,35 @@ struct TimeBankController: RouteCollection {
     }
 
     struct RegisterPage: Encodable {
+        let bankID: UUID
         let bank: String
         let date: String
+        /// The day whose closing balances are shown; empty for now.
+        let day: String
         let rows: [RegisterRow]
     }
 
-    /// The printed register: every member and her balance, as the office keeps it on paper.
+    /// The printed register: every member and her balance, as the office keeps it on paper — now, or at
+    /// the end of any day (`?date=YYYY-MM-DD`).
     @Sendable func register(req: Request) async throws -> Response {
         let bank = try await managedBank(req)
         let members = try await TimeBankService(db: req.db).allMembers(bank.id)
         let people = try await PeopleService(db: req.db).lookup(members.map(\.personID))
         let villages = try await req.network.geography.lookup(people.values.map(\.villageID))
         let lang = req.appLocale.rawValue
+        let day = (try? req.query.get(String.self, at: "date")).nonBlank
+        var balanceOf: (MemberRecord) -> Int = { $0.balanceMinutes }
+        if let day {
+            let then = try await Ledger(db: req.db).balances(bank.id, atEndOf: day)
+            balanceOf = { then[$0.id] ?? 0 }
+        }
         let rows = members.map { m in
             RegisterRow(number: m.memberNumber, name: people[m.personID]?.fullName ?? "",
                         village: people[m.personID].flatMap { villages[$0.villageID]?.name.named(lang) } ?? "",
-                        balance: req.duration(m.balanceMinutes))
+                        balance: req.duration(balanceOf(m)))
         }
         return try await req.render("timebanks/register", title: req.t("timebanks.register"),
-                                    RegisterPage(bank: bank.name, date: BishkekTime.format(Date()), rows: rows))
+                                    RegisterPage(bankID: bank.id, bank: bank.name, date: day ?? BishkekTime.format(Date()), day: day ?? "", rows: rows))
     }
 
     struct CardPage: Encodable {
