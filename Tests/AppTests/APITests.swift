@@ -9,6 +9,20 @@ import VaporTesting
 
 @Suite("JSON API")
 struct APITests {
+    @Test("API calls and health checks make no web session: no cookie, no session row written")
+    func noSessionsForMachines() async throws {
+        try await withAshar { app, fixture in
+            let api = try await APIClient.forUser("coordinator", on: app)
+            let sessionsBefore = try await SessionRecord.query(on: app.db).count()
+            let list = try await api.send(.GET, "/people")
+            #expect(list.status == .ok)
+            #expect(list.headers[.setCookie].isEmpty)
+            let health = try await app.testing().sendRequest(.GET, "/health")
+            #expect(health.headers[.setCookie].isEmpty)
+            #expect(try await SessionRecord.query(on: app.db).count() == sessionsBefore)
+        }
+    }
+
     @Test("GET /me names the user and her roles")
     func me() async throws {
         try await withAshar { app, fixture in

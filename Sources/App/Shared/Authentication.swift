@@ -13,7 +13,10 @@ enum SessionKeys {
 /// Puts the session's user on the request (web pages).
 struct SessionUserMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        if let raw = request.session.data[SessionKeys.userID], let id = UUID(uuidString: raw),
+        // Touching `request.session` makes one, and Vapor then writes it to the database and sets a cookie:
+        // only look when the browser sent a session cookie, so API calls and health checks stay free of it.
+        if request.cookies[request.application.sessions.configuration.cookieName] != nil,
+           let raw = request.session.data[SessionKeys.userID], let id = UUID(uuidString: raw),
            let user = try? await request.network.users.get(id), user.active {
             request.currentUser = user
         }

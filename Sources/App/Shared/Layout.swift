@@ -43,7 +43,7 @@ struct Layout: Encodable {
         languages = AppLocale.allCases.map {
             LanguageLink(code: $0.rawValue, name: $0.nativeName, href: "/lang/\($0.rawValue)?back=\(back)", current: $0 == locale)
         }
-        csrf = req.hasSession ? CSRF.token(for: req) : nil
+        csrf = CSRF.token(for: req)
     }
 
     private static let sections: [(href: String, key: String, permission: Permission)] = [
