@@ -5,6 +5,7 @@ import Fluent
 import Foundation
 import SQLKit
 import Testing
+import TestSupport
 import TimeBank
 import Vapor
 import VaporTesting
@@ -34,33 +35,94 @@ struct DurabilityTests {
         }
     }
 
-    @Test("Concurrent transfers through the API on a file database: no 500, nothing lost, no account past its limit")
-    func concurrentTransfers() async throws {
-        try await Self.withFileApp { app in
-            let fixture = try await seed(app)
-            let members = try await TimeBankAPITests.openBank(app, fixture)
+    /// The office's own database: a file SQLite in a folder of its own, or PostgreSQL when `DATABASE_URL` names one.
+    static func withOfficeDatabase(_ body: (Application, Fixture) async throws -> Void) async throws {
+        if TestDatabase.postgresURL != nil {
+            try await withAshar(body)
+        } else {
+            try await withFileApp { app in try await body(app, try await seed(app)) }
+        }
+    }
+
+    struct Outcome: Sendable {
+        let status: HTTPStatus
+        let transferID: String?
+        let code: String?
+        let key: String
+        let body: String
+    }
+
+    @Test("32 clients, random transfers among 50 accounts held near their limits: nothing lost, nothing made up")
+    func thirtyTwoClients() async throws {
+        try await Self.withOfficeDatabase { app, fixture in
+            // Limits of one hour below and two above zero: most accounts are always near one or the other.
+            _ = try await TimeBankService(db: app.db).open(fixture.bank.id, settings: .init(lowerLimitMinutes: -60, upperLimitMinutes: 120),
+                                                           by: .system)
+            let make = Factories(db: app.db)
+            var members: [UUID] = []
+            for i in 0..<50 {
+                let person = try await make.person("Мүчө \(["Айгүл", "Бурул", "Чолпон", "Динара", "Элмира"][i % 5]) \(String(repeating: "а", count: i / 5 + 1))",
+                                                   in: fixture.village, born: 1960 + i)
+                members.append(try await TimeBankService(db: app.db).join(fixture.bank.id, personID: person.id, by: .system).id)
+            }
             let api = try await APIClient.forUser("coordinator", on: app)
-            let statuses = try await withThrowingTaskGroup(of: (HTTPStatus, String?).self) { group in
-                for i in 0..<40 {
-                    let from = members[i % 3], to = members[(i + 1 + i / 3) % 3]
-                    guard from.id != to.id else { continue }
+            let path = "/timebanks/\(fixture.bank.id)/transfers"
+            let chosen = members
+            let outcomes = try await withThrowingTaskGroup(of: [Outcome].self) { group in
+                for client in 0..<32 {
                     group.addTask {
-                        let response = try await api.send(.POST, "/timebanks/\(fixture.bank.id)/transfers",
-                                                          json: #"{"providerId":"\#(from.id)","recipientId":"\#(to.id)","minutes":\#(60 + (i % 5) * 60),"serviceDate":"2026-11-20"}"#)
-                        return (response.status, response.status == .created ? (try? api.json(response)["id"] as? String) ?? nil : nil)
+                        var generator = SystemRandomNumberGenerator()
+                        var mine: [Outcome] = []
+                        for request in 0..<10 {
+                            let from = chosen.randomElement(using: &generator)!
+                            var to = chosen.randomElement(using: &generator)!
+                            while to == from { to = chosen.randomElement(using: &generator)! }
+                            let body = #"{"providerId":"\#(from)","recipientId":"\#(to)","minutes":\#(Int.random(in: 15...60, using: &generator)),"serviceDate":"2026-11-20"}"#
+                            let key = "c\(client)-r\(request)"
+                            let response = try await api.send(.POST, path, json: body, headers: [("Idempotency-Key", key)])
+                            let json = try? api.json(response)
+                            mine.append(Outcome(status: response.status, transferID: json?["id"] as? String,
+                                                code: (json?["error"] as? [String: Any])?["code"] as? String, key: key, body: body))
+                        }
+                        return mine
                     }
                 }
-                var all: [(HTTPStatus, String?)] = []
-                for try await outcome in group { all.append(outcome) }
+                var all: [Outcome] = []
+                for try await some in group { all += some }
                 return all
             }
-            #expect(statuses.allSatisfy { $0.0 == .created || $0.0 == .unprocessableEntity }, "\(statuses.map(\.0.code))")
-            let booked = Set(statuses.compactMap(\.1))
+            #expect(outcomes.count == 320)
+            #expect(outcomes.allSatisfy { $0.status == .created || $0.status == .unprocessableEntity }, "\(Set(outcomes.map(\.status.code)))")
+            let refusals = Set(outcomes.filter { $0.status == .unprocessableEntity }.compactMap(\.code))
+            #expect(refusals.isSubset(of: ["timebank.over-credit-limit", "timebank.over-upper-limit"]), "\(refusals)")
+            let acknowledged = outcomes.filter { $0.status == .created }
+            #expect(!acknowledged.isEmpty && acknowledged.count < 320, "both answers should occur near the limits")
+
+            // Every 201 is in the ledger, and nothing else is.
             let stored = Set(try await TimeTransfer.query(on: app.db).all().map { $0.id!.uuidString })
-            #expect(booked == stored)
+            #expect(Set(acknowledged.compactMap(\.transferID)) == stored)
+
+            // The same requests again, with the same keys: the first answers come back, nothing new is booked.
+            for outcome in outcomes.prefix(40) {
+                let again = try await api.send(.POST, path, json: outcome.body, headers: [("Idempotency-Key", outcome.key)])
+                #expect(again.status == outcome.status)
+                if outcome.status == .created { #expect((try? api.json(again))?["id"] as? String == outcome.transferID) }
+            }
+            #expect(try await TimeTransfer.query(on: app.db).count() == stored.count)
+
+            // The books: every balance is the sum of its entries, they sum to zero, none is past its limit.
             let accounts = try await TimeAccount.query(on: app.db).all()
+            let entries = try await TimeEntry.query(on: app.db).all()
+            let byAccount = Dictionary(grouping: entries, by: \.accountID)
             #expect(accounts.reduce(0) { $0 + $1.balanceMinutes } == 0)
-            #expect(accounts.allSatisfy { account in account.lowerLimitMinutes.map { account.balanceMinutes >= $0 } ?? true })
+            for account in accounts {
+                let own = byAccount[account.id!] ?? []
+                #expect(account.balanceMinutes == own.reduce(0) { $0 + $1.minutes })
+                #expect(own.map(\.sequence).sorted() == Array(1...max(1, own.count)).prefix(own.count).map { $0 })
+                #expect(account.lowerLimitMinutes.map { account.balanceMinutes >= $0 } ?? true)
+                #expect(account.upperLimitMinutes.map { account.balanceMinutes <= $0 } ?? true)
+            }
+            for (_, legs) in Dictionary(grouping: entries, by: \.transferID) { #expect(legs.reduce(0) { $0 + $1.minutes } == 0) }
         }
     }
 }

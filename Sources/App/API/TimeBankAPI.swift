@@ -79,7 +79,7 @@ extension AsharAPI {
         guard let user = req.currentUser else { throw Abort(.unauthorized) }
         let bank = try id(bankText, notFound: "timebank.bank")
         guard TimeBankAccess.canManage(user.grants.map(\.grant), bank: bank) else { throw Abort(.forbidden) }
-        _ = try await TimeBankService(db: req.db).bank(bank)
+        guard try await TimeBankService(db: req.db).exists(bank) else { throw DomainError.notFound("timebank.bank") }
         return (req, bank)
     }
 

@@ -4,24 +4,10 @@ import Fluent
 import Foundation
 import Kernel
 import Localization
+import SQLKit
 import Vapor
 
-/// A write's first response, kept so a replay with the same `Idempotency-Key` gets it back.
-final class IdempotencyRecord: Model, @unchecked Sendable {
-    static let schema = "idempotency_records"
-
-    @ID(key: .id) var id: UUID?
-    @Field(key: "user_id") var userID: UUID
-    @Field(key: "key") var key: String
-    @Field(key: "request_hash") var requestHash: String
-    @Field(key: "status") var status: Int
-    @Field(key: "content_type") var contentType: String
-    @Field(key: "body") var body: String
-    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
-
-    init() {}
-}
-
+/// Each write's first response, kept so a replay with the same `Idempotency-Key` gets it back.
 struct CreateIdempotencyRecords: AsyncMigration {
     var name: String { "app.001.create-idempotency-records" }
     func prepare(on db: any Database) async throws {
@@ -41,8 +27,8 @@ struct CreateIdempotencyRecords: AsyncMigration {
 }
 
 /// Offices on weak connections resend. A write with an `Idempotency-Key` that was seen before, with
-/// the same method, path and body, returns the first response and records nothing new; the same key
-/// with a different request is refused.
+/// the same method, path and body, returns the first response (a refusal included) and records nothing
+/// new; the same key with a different request is refused.
 struct IdempotencyMiddleware: AsyncMiddleware {
     static let header = "Idempotency-Key"
 
@@ -59,30 +45,43 @@ struct IdempotencyMiddleware: AsyncMiddleware {
         if let body { hasher.update(data: Data(body.readableBytesView)) }
         let hash = hasher.finalize().map { String(format: "%02x", $0) }.joined()
 
-        if let stored = try await IdempotencyRecord.query(on: request.db).filter(\.$userID == user.id).filter(\.$key == key).first() {
-            guard stored.requestHash == hash else {
+        // Plain SQL: this runs on every write the API takes.
+        let sql = request.db as! any SQLDatabase
+        if let stored = try await sql.raw("""
+            SELECT request_hash, status, content_type, body FROM idempotency_records WHERE user_id = \(bind: user.id) AND key = \(bind: key)
+            """).first() {
+            guard try stored.decode(column: "request_hash", as: String.self) == hash else {
                 throw DomainError("api.idempotency-key-reused", kind: .conflict)
             }
-            let response = Response(status: HTTPResponseStatus(statusCode: stored.status), body: .init(string: stored.body))
-            response.headers.replaceOrAdd(name: .contentType, value: stored.contentType)
+            let response = Response(status: HTTPResponseStatus(statusCode: try stored.decode(column: "status", as: Int.self)),
+                                    body: .init(string: try stored.decode(column: "body", as: String.self)))
+            response.headers.replaceOrAdd(name: .contentType, value: try stored.decode(column: "content_type", as: String.self))
             response.headers.replaceOrAdd(name: "Idempotent-Replayed", value: "true")
             return response
         }
 
-        let response = try await next.respond(to: request)
+        // A refusal is an answer too: a replay gets the same refusal, not a second try that might now pass.
+        let response: Response
+        do {
+            response = try await next.respond(to: request)
+        } catch {
+            let failure = AsharErrorMiddleware.failure(for: error, request: request)
+            guard (400..<500).contains(failure.status.code) else { throw error }
+            response = try await AsharErrorMiddleware.render(failure, for: request)
+        }
         guard response.status.code < 500 else { return response }
         let collected = try await response.body.collect(on: request.eventLoop).get()
         let text = collected.map { String(buffer: $0) } ?? ""
         response.body = .init(string: text)
-        let record = IdempotencyRecord()
-        record.userID = user.id
-        record.key = key
-        record.requestHash = hash
-        record.status = Int(response.status.code)
-        record.contentType = response.headers.contentType?.serialize() ?? "application/json"
-        record.body = text
         // Two copies of one request racing: the loser's record clashes with the winner's; both answered alike.
-        try? await record.create(on: request.db)
+        // Through the writers' turn on SQLite, so it does not spin against a transfer being booked.
+        try? await request.db.writeTransaction { tx in
+            try await (tx as! any SQLDatabase).raw("""
+                INSERT INTO idempotency_records (id, user_id, key, request_hash, status, content_type, body, created_at)
+                VALUES (\(bind: UUID()), \(bind: user.id), \(bind: key), \(bind: hash), \(bind: Int(response.status.code)),
+                    \(bind: response.headers.contentType?.serialize() ?? "application/json"), \(bind: text), \(bind: Date()))
+                """).run()
+        }
         return response
     }
 }

@@ -1,4 +1,5 @@
 import FluentKit
+import SQLKit
 import Foundation
 import Kernel
 
@@ -186,10 +187,24 @@ public struct UserService: Sendable {
         }
     }
 
+    /// The active user a token belongs to. Every API call asks this first: plain SQL, two small queries.
     public func user(forTokenHash hash: String) async throws -> UserRecord? {
-        guard let token = try await ApiToken.query(on: db).filter(\.$tokenHash == hash).first() else { return nil }
-        let user = try await get(token.userID)
-        return user.active ? user : nil
+        let sql = db as! any SQLDatabase
+        guard let row = try await sql.raw("""
+            SELECT u.id, u.login, u.display_name, u.phone_digits, u.person_id, u.active
+            FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = \(bind: hash)
+            """).first(), try row.decode(column: "active", as: Bool.self) else { return nil }
+        let id = try row.decode(column: "id", as: UUID.self)
+        let grants = try await sql.raw("SELECT id, role, organisation_id FROM role_grants WHERE user_id = \(bind: id) ORDER BY created_at").all()
+        return UserRecord(
+            id: id, login: try row.decode(column: "login", as: String.self), displayName: try row.decode(column: "display_name", as: String.self),
+            phoneDigits: try row.decode(column: "phone_digits", as: String?.self), personID: try row.decode(column: "person_id", as: UUID?.self),
+            active: true,
+            grants: try grants.compactMap { g in
+                guard let role = Role(rawValue: try g.decode(column: "role", as: String.self)) else { return nil }
+                return GrantRecord(id: try g.decode(column: "id", as: UUID.self), role: role,
+                                   organisationID: try g.decode(column: "organisation_id", as: UUID?.self))
+            })
     }
 
     // MARK: -

@@ -103,28 +103,32 @@ public struct Ledger: Sendable {
         if let note, note.count > 500 { throw DomainError("timebank.note-too-long", field: "note", arguments: ["max": "500"]) }
         let override = draft.overrideReason?.trimmingCharacters(in: .whitespacesAndNewlines).nonEmpty
         return try await db.writeTransaction { tx in
-            guard try await TimeBankSettings.find(draft.bankID, on: tx) != nil else { throw DomainError.notFound("timebank.bank") }
-            if let categoryID = draft.categoryID, try await ServiceCategory.find(categoryID, on: tx) == nil {
-                throw DomainError("timebank.category-invalid", field: "category_id")
-            }
-            if let slip, try await TimeTransfer.query(on: tx).filter(\.$bankID == draft.bankID).filter(\.$slipNumber == slip).first() != nil {
-                throw DomainError("timebank.slip-already-booked", kind: .conflict, field: "slip_number", arguments: ["slip": slip])
-            }
-            let accounts = try await Self.accountsInAnyBank((draft.providers + draft.recipients).map(\.memberID), on: tx)
+            // The hot path of the whole system: plain SQL, a handful of statements, no model reflection.
+            let sql = tx as! any SQLDatabase
+            let accounts = try await Self.accountsInAnyBank((draft.providers + draft.recipients).map(\.memberID), on: sql)
+            // An account in this bank means the bank exists; none means it does not, or the members are elsewhere.
             guard accounts.values.contains(where: { $0.bankID == draft.bankID }) else {
+                guard try await Self.exists("timebanks", draft.bankID, on: sql) else { throw DomainError.notFound("timebank.bank") }
                 throw DomainError("timebank.no-member-of-this-bank", field: "provider")
             }
+            if let categoryID = draft.categoryID, try await !Self.exists("timebank_categories", categoryID, on: sql) {
+                throw DomainError("timebank.category-invalid", field: "category_id")
+            }
+            if let slip, try await sql.raw("SELECT 1 AS found FROM timebank_transfers WHERE bank_id = \(bind: draft.bankID) AND slip_number = \(bind: slip)").first() != nil {
+                throw DomainError("timebank.slip-already-booked", kind: .conflict, field: "slip_number", arguments: ["slip": slip])
+            }
             var changes = try Posting.plan(
-                providers: draft.providers.map { Leg(accountID: accounts[$0.memberID]!.id!, minutes: $0.minutes) },
-                recipients: draft.recipients.map { Leg(accountID: accounts[$0.memberID]!.id!, minutes: $0.minutes) })
+                providers: draft.providers.map { Leg(accountID: accounts[$0.memberID]!.id, minutes: $0.minutes) },
+                recipients: draft.recipients.map { Leg(accountID: accounts[$0.memberID]!.id, minutes: $0.minutes) })
             try await Self.clear(&changes, accounts: Array(accounts.values), recordingBank: draft.bankID, on: tx)
             let minutes = draft.providers.reduce(0) { $0 + $1.minutes }
-            let transfer = try await Ledger(db: tx).post(
-                bankID: draft.bankID, changes: changes,
-                details: .init(minutes: minutes, serviceDate: serviceDate, categoryID: draft.categoryID, note: note,
-                               slipNumber: slip, overrideReason: override),
-                checkLimits: override == nil, by: actor)
-            return try await Ledger(db: tx).transfer(draft.bankID, transfer)
+            let details = Details(minutes: minutes, serviceDate: serviceDate, categoryID: draft.categoryID, note: note,
+                                  slipNumber: slip, overrideReason: override)
+            let posted = try await Ledger(db: tx).post(bankID: draft.bankID, changes: changes, details: details,
+                                                       checkLimits: override == nil, by: actor)
+            return TransferRecord(id: posted.id, bankID: draft.bankID, minutes: minutes, serviceDate: serviceDate, categoryID: draft.categoryID,
+                                  note: note, slipNumber: slip, reversesID: nil, recordedAt: posted.recordedAt,
+                                  providers: draft.providers, recipients: draft.recipients)
         }
     }
 
@@ -145,7 +149,7 @@ public struct Ledger: Sendable {
                 details: .init(minutes: original.minutes, serviceDate: ServiceDate.string(Date()), categoryID: original.categoryID,
                                note: note?.trimmingCharacters(in: .whitespacesAndNewlines).nonEmpty, reversesID: transferID),
                 checkLimits: true, by: actor)
-            return try await Ledger(db: tx).transfer(bankID, reversal)
+            return try await Ledger(db: tx).transfer(bankID, reversal.id)
         }
     }
 
@@ -161,9 +165,10 @@ public struct Ledger: Sendable {
     }
 
     /// Writes one transfer: balances first (in account-id order, so concurrent transfers take their
-    /// locks in the same order), then the transfer, its entries and the audit entry. Must run inside a
-    /// transaction: any failure leaves nothing behind.
-    func post(bankID: UUID, changes: [UUID: Int], details: Details, checkLimits: Bool, by actor: Actor) async throws -> UUID {
+    /// locks in the same order), then the transfer and its entries in one statement each. Must run inside
+    /// a transaction: any failure leaves nothing behind. The transfer row itself says who booked what and
+    /// when; the audit log also gets the exceptional ones: a limit overridden, a reversal.
+    func post(bankID: UUID, changes: [UUID: Int], details: Details, checkLimits: Bool, by actor: Actor) async throws -> (id: UUID, recordedAt: Date) {
         precondition(changes.values.reduce(0, +) == 0, "a transfer's entries must sum to zero")
         let sql = db as! any SQLDatabase  // both databases Ashar runs on speak SQL
         let now = Date()
@@ -180,40 +185,30 @@ public struct Ledger: Sendable {
             applied.append((accountID, delta, try row.decode(column: "balance_minutes", as: Int.self),
                             try row.decode(column: "entry_count", as: Int.self)))
         }
-        let transfer = TimeTransfer()
-        transfer.bankID = bankID
-        transfer.categoryID = details.categoryID
-        transfer.minutes = details.minutes
-        transfer.serviceDate = details.serviceDate
-        transfer.note = details.note
-        transfer.slipNumber = details.slipNumber
-        transfer.reversesID = details.reversesID
-        transfer.overrideReason = details.overrideReason
-        transfer.purpose = details.purpose
-        transfer.recordedAt = now
-        transfer.recordedByID = actor.userID
-        transfer.recordedByLogin = actor.login
-        transfer.onBehalfOfID = actor.onBehalfOf
-        try await transfer.create(on: db)
-        for a in applied {
-            let entry = TimeEntry()
-            entry.transferID = transfer.id!
-            entry.accountID = a.account
-            entry.minutes = a.minutes
-            entry.balanceAfter = a.balance
-            entry.sequence = a.sequence
-            entry.recordedAt = now
-            try await entry.create(on: db)
+        let id = UUID()
+        try await sql.raw("""
+            INSERT INTO timebank_transfers (id, bank_id, category_id, minutes, service_date, note, slip_number, reverses_id,
+                override_reason, recorded_at, recorded_by_id, recorded_by_login, on_behalf_of_id, purpose)
+            VALUES (\(bind: id), \(bind: bankID), \(bind: details.categoryID), \(bind: details.minutes), \(bind: details.serviceDate),
+                \(bind: details.note), \(bind: details.slipNumber), \(bind: details.reversesID), \(bind: details.overrideReason), \(bind: now),
+                \(bind: actor.userID), \(bind: actor.login), \(bind: actor.onBehalfOf), \(bind: details.purpose?.rawValue))
+            """).run()
+        var entries = SQLQueryString("INSERT INTO timebank_entries (id, transfer_id, account_id, minutes, balance_after, sequence, recorded_at) VALUES ")
+        for (index, a) in applied.enumerated() {
+            entries.appendInterpolation(unsafeRaw: index == 0 ? "" : ", ")
+            entries.appendInterpolation("(\(bind: UUID()), \(bind: id), \(bind: a.account), \(bind: a.minutes), \(bind: a.balance), \(bind: a.sequence), \(bind: now))" as SQLQueryString)
         }
-        var changesLogged = [
-            FieldChange(field: "minutes", from: nil, to: String(details.minutes)),
-            FieldChange(field: "service_date", from: nil, to: details.serviceDate),
-        ]
-        if let reverses = details.reversesID { changesLogged.append(FieldChange(field: "reverses_id", from: nil, to: reverses.uuidString)) }
-        if let reason = details.overrideReason { changesLogged.append(FieldChange(field: "override_reason", from: nil, to: reason)) }
-        try await AuditLog.record(on: db, actor: actor, action: "create", entity: "timebank_transfer", entityID: transfer.id,
-                                  changes: changesLogged)
-        return transfer.id!
+        try await sql.raw(entries).run()
+        if details.reversesID != nil || details.overrideReason != nil {
+            var changesLogged = [
+                FieldChange(field: "minutes", from: nil, to: String(details.minutes)),
+                FieldChange(field: "service_date", from: nil, to: details.serviceDate),
+            ]
+            if let reverses = details.reversesID { changesLogged.append(FieldChange(field: "reverses_id", from: nil, to: reverses.uuidString)) }
+            if let reason = details.overrideReason { changesLogged.append(FieldChange(field: "override_reason", from: nil, to: reason)) }
+            try await AuditLog.record(on: db, actor: actor, action: "create", entity: "timebank_transfer", entityID: id, changes: changesLogged)
+        }
+        return (id, now)
     }
 
     public func transfer(_ bankID: UUID, _ id: UUID) async throws -> TransferRecord {
@@ -293,21 +288,40 @@ public struct Ledger: Sendable {
         return Dictionary(accounts.map { ($0.memberID!, $0) }, uniquingKeysWith: { a, _ in a })
     }
 
+    /// What posting needs of a member's account.
+    struct AccountRef: Sendable {
+        let id: UUID
+        let bankID: UUID
+    }
+
     /// Members' accounts by member id, in whatever bank each member is.
-    static func accountsInAnyBank(_ memberIDs: [UUID], on db: any Database) async throws -> [UUID: TimeAccount] {
+    static func accountsInAnyBank(_ memberIDs: [UUID], on sql: any SQLDatabase) async throws -> [UUID: AccountRef] {
         let unique = Array(Set(memberIDs))
-        let accounts = try await TimeAccount.query(on: db).filter(\.$memberID ~~ unique).all()
-        guard accounts.count == unique.count else { throw DomainError.notFound("timebank.member") }
-        return Dictionary(accounts.map { ($0.memberID!, $0) }, uniquingKeysWith: { a, _ in a })
+        var query = SQLQueryString("SELECT id, bank_id, member_id FROM timebank_accounts WHERE member_id IN (")
+        for (index, id) in unique.enumerated() {
+            query.appendInterpolation(unsafeRaw: index == 0 ? "" : ", ")
+            query.appendInterpolation(bind: id)
+        }
+        query.appendInterpolation(unsafeRaw: ")")
+        let rows = try await sql.raw(query).all()
+        guard rows.count == unique.count else { throw DomainError.notFound("timebank.member") }
+        return Dictionary(try rows.map {
+            (try $0.decode(column: "member_id", as: UUID.self),
+             AccountRef(id: try $0.decode(column: "id", as: UUID.self), bankID: try $0.decode(column: "bank_id", as: UUID.self)))
+        }, uniquingKeysWith: { a, _ in a })
+    }
+
+    static func exists(_ table: String, _ id: UUID, on sql: any SQLDatabase) async throws -> Bool {
+        try await sql.raw("SELECT 1 AS found FROM \(ident: table) WHERE id = \(bind: id)").first() != nil
     }
 
     /// An exchange between members of two banks books through clearing accounts: what a member of bank X
     /// earns or pays is matched in X's books by X's clearing account for the recording bank, and in the
     /// recording bank's books by its clearing account for X. Each bank's books still sum to zero, and a
     /// clearing account's balance is the bank's position with the other.
-    static func clear(_ changes: inout [UUID: Int], accounts: [TimeAccount], recordingBank: UUID, on db: any Database) async throws {
+    static func clear(_ changes: inout [UUID: Int], accounts: [AccountRef], recordingBank: UUID, on db: any Database) async throws {
         for account in accounts where account.bankID != recordingBank {
-            guard let delta = changes[account.id!], delta != 0 else { continue }
+            guard let delta = changes[account.id], delta != 0 else { continue }
             let theirs = try await clearingAccount(of: account.bankID, with: recordingBank, on: db)
             let ours = try await clearingAccount(of: recordingBank, with: account.bankID, on: db)
             changes[theirs.id!, default: 0] -= delta

@@ -2,6 +2,7 @@ import AsharNetwork
 import FluentKit
 import Foundation
 import Kernel
+import SQLKit
 
 public struct BankRecord: Sendable, Equatable {
     public let id: UUID
@@ -84,6 +85,11 @@ public struct TimeBankService: Sendable {
         let records = settings.map { Self.record($0, name: orgs[$0.id!]?.name ?? "", members: counts[$0.id!] ?? 0) }
             .sorted { $0.name < $1.name }
         return Paged(items: Array(records.dropFirst(page.offset).prefix(page.per)), total: records.count, request: page)
+    }
+
+    /// Whether there is such a bank: one indexed row, for checks on every call.
+    public func exists(_ id: UUID) async throws -> Bool {
+        try await Ledger.exists("timebanks", id, on: db as! any SQLDatabase)
     }
 
     public func bank(_ id: UUID) async throws -> BankRecord {
