@@ -45,6 +45,20 @@ enum ApiTokens {
     }
 
     static func hash(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data(token.utf8)).hex
+    }
+}
+
+extension Sequence where Element == UInt8 {
+    /// Lower-case hex, as digests are stored. (`String(format:)` per byte goes through the locale machinery:
+    /// measurable on a path every API call takes.)
+    var hex: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var bytes: [UInt8] = []
+        for byte in self {
+            bytes.append(digits[Int(byte >> 4)])
+            bytes.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

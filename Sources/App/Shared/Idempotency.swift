@@ -43,7 +43,7 @@ struct IdempotencyMiddleware: AsyncMiddleware {
         var hasher = SHA256()
         hasher.update(data: Data("\(request.method.rawValue) \(request.url.path)?\(request.url.query ?? "")\n".utf8))
         if let body { hasher.update(data: Data(body.readableBytesView)) }
-        let hash = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        let hash = hasher.finalize().hex
 
         // Plain SQL: this runs on every write the API takes.
         let sql = request.db as! any SQLDatabase
