@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Transfers through the HTTP API under load: starts `ashar demo` (release build) on a fresh embedded SQLite,
 # sends random transfers among one bank's members with wrk for DURATION seconds from CLIENTS connections,
-# then checks that every 201 is a transfer in the ledger and that the books still balance.
+# then checks that the ledger grew by the 201s (plus at most the requests in flight at the deadline) and
+# that the books still balance. The exact check, 201 by 201, is the 32-client test in `swift test`.
 # Usage: scripts/load-transfers.sh [CLIENTS=16] [DURATION=20]     (needs wrk and sqlite3)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,8 +30,11 @@ out=$(wrk -t"$threads" -c"$clients" -d"${duration}s" --latency -s scripts/load/t
 echo "$out" | grep -E "statuses|p50_ms|rate_per_s|created_per_s|Socket errors" || true
 created=$(sed -n 's/.* 201=\([0-9]*\).*/\1/p' <<<"$out")
 after=$(sqlite3 "$db" "SELECT COUNT(*) FROM timebank_transfers")
-echo "201 answers: ${created:-0}; transfers added to the ledger: $((after - before))"
-test "$((after - before))" = "${created:-0}"
+added=$((after - before))
+echo "201 answers: ${created:-0}; transfers added to the ledger: $added"
+# wrk stops counting at the deadline with up to one request per connection still in flight: those are
+# booked but their answers are not counted. More than that, or fewer than the 201s, is a lost or made-up transfer.
+test "$added" -ge "${created:-0}" && test "$added" -le "$(( ${created:-0} + clients ))"
 test "$(sqlite3 "$db" "SELECT COALESCE(SUM(balance_minutes), 0) FROM timebank_accounts")" = 0
 test "$(sqlite3 "$db" "SELECT COUNT(*) FROM timebank_accounts a WHERE a.balance_minutes != (SELECT COALESCE(SUM(minutes), 0) FROM timebank_entries e WHERE e.account_id = a.id)")" = 0
 echo "Every 201 is in the ledger; the books balance."
