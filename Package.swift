@@ -11,6 +11,8 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "ashar", targets: ["ashar"]),
+        // For the benchmarks, which live in their own package under Benchmarks/.
+        .library(name: "AsharKit", targets: ["App", "TimeBank", "AsharNetwork", "Kernel", "DemoData"]),
     ],
     dependencies: [
         .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),

@@ -130,4 +130,34 @@ struct MemberExchangeTests {
             #expect(listing.description == "Боорсок бышырам")
         }
     }
+
+    @Test("Over the API: a member records, the office lists and confirms; a decided claim is not decided again")
+    func overTheAPI() async throws {
+        try await withAshar { app, fixture in
+            let m = try await TimeBankAPITests.openBank(app, fixture)
+            let member = try await APIClient.forUser("member", on: app)
+            let path = "/timebanks/\(fixture.bank.id)/claims"
+            let bad = try await member.send(.POST, path, json: #"{"otherMemberId":"\#(m[1].id)","direction":"gave","minutes":0,"serviceDate":"2026-11-20"}"#)
+            #expect(bad.status == .unprocessableEntity)
+            let sent = try await member.send(.POST, path, json: #"{"otherMemberId":"\#(m[1].id)","direction":"received","minutes":45,"serviceDate":"2026-11-20"}"#)
+            #expect(sent.status == .created)
+            let claim = try member.json(sent)
+            #expect(claim["status"] as? String == "pending")
+            #expect(claim["providerId"] as? String == m[1].id.uuidString && claim["claimantId"] as? String == m[0].id.uuidString)
+            let id = try #require(claim["id"] as? String)
+            // She cannot confirm her own claim; the viewer cannot touch them.
+            #expect(try await member.send(.POST, "\(path)/\(id)/confirmation").status == .forbidden)
+            #expect(try await APIClient.forUser("viewer", on: app).send(.GET, path).status == .forbidden)
+            let office = try await APIClient.forUser("coordinator", on: app)
+            let waiting = try office.json(try await office.send(.GET, path))
+            #expect(waiting["total"] as? Int == 1)
+            let booked = try await office.send(.POST, "\(path)/\(id)/confirmation")
+            #expect(booked.status == .created)
+            #expect(try office.json(booked)["minutes"] as? Int == 45)
+            #expect(try await Ledger(db: app.db).account(fixture.bank.id, member: m[0].id).balanceMinutes == -45)
+            #expect(try await office.send(.POST, "\(path)/\(id)/decline", json: #"{"reason":"late"}"#).status == .conflict)
+            let mine = try member.json(try await member.send(.GET, path))
+            #expect(((mine["items"] as? [[String: Any]])?.first?["status"] as? String) == "confirmed")
+        }
+    }
 }

@@ -1102,6 +1102,188 @@ extension Components {
                 case recipients
             }
         }
+        /// - Remark: Generated from `#/components/schemas/ClaimInput`.
+        internal struct ClaimInput: Codable, Hashable, Sendable {
+            /// The other member of the exchange
+            ///
+            /// - Remark: Generated from `#/components/schemas/ClaimInput/otherMemberId`.
+            internal var otherMemberId: Swift.String
+            /// Whether she gave the service or received it.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ClaimInput/direction`.
+            internal enum DirectionPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case gave = "gave"
+                case received = "received"
+            }
+            /// Whether she gave the service or received it.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ClaimInput/direction`.
+            internal var direction: Components.Schemas.ClaimInput.DirectionPayload
+            /// - Remark: Generated from `#/components/schemas/ClaimInput/minutes`.
+            internal var minutes: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/ClaimInput/categoryId`.
+            internal var categoryId: Swift.String?
+            /// YYYY-MM-DD, the day of the service
+            ///
+            /// - Remark: Generated from `#/components/schemas/ClaimInput/serviceDate`.
+            internal var serviceDate: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ClaimInput/note`.
+            internal var note: Swift.String?
+            /// Creates a new `ClaimInput`.
+            ///
+            /// - Parameters:
+            ///   - otherMemberId: The other member of the exchange
+            ///   - direction: Whether she gave the service or received it.
+            ///   - minutes:
+            ///   - categoryId:
+            ///   - serviceDate: YYYY-MM-DD, the day of the service
+            ///   - note:
+            internal init(
+                otherMemberId: Swift.String,
+                direction: Components.Schemas.ClaimInput.DirectionPayload,
+                minutes: Swift.Int,
+                categoryId: Swift.String? = nil,
+                serviceDate: Swift.String,
+                note: Swift.String? = nil
+            ) {
+                self.otherMemberId = otherMemberId
+                self.direction = direction
+                self.minutes = minutes
+                self.categoryId = categoryId
+                self.serviceDate = serviceDate
+                self.note = note
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case otherMemberId
+                case direction
+                case minutes
+                case categoryId
+                case serviceDate
+                case note
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Claim`.
+        internal struct Claim: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Claim/id`.
+            internal var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Claim/bankId`.
+            internal var bankId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Claim/providerId`.
+            internal var providerId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Claim/recipientId`.
+            internal var recipientId: Swift.String
+            /// The member who recorded it; the other one confirms.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Claim/claimantId`.
+            internal var claimantId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Claim/minutes`.
+            internal var minutes: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/Claim/categoryId`.
+            internal var categoryId: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Claim/serviceDate`.
+            internal var serviceDate: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Claim/note`.
+            internal var note: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Claim/status`.
+            internal enum StatusPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case pending = "pending"
+                case confirmed = "confirmed"
+                case declined = "declined"
+            }
+            /// - Remark: Generated from `#/components/schemas/Claim/status`.
+            internal var status: Components.Schemas.Claim.StatusPayload
+            /// - Remark: Generated from `#/components/schemas/Claim/createdAt`.
+            internal var createdAt: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/Claim/declineReason`.
+            internal var declineReason: Swift.String?
+            /// The transfer booked when it was confirmed.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Claim/transferId`.
+            internal var transferId: Swift.String?
+            /// Creates a new `Claim`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - bankId:
+            ///   - providerId:
+            ///   - recipientId:
+            ///   - claimantId: The member who recorded it; the other one confirms.
+            ///   - minutes:
+            ///   - categoryId:
+            ///   - serviceDate:
+            ///   - note:
+            ///   - status:
+            ///   - createdAt:
+            ///   - declineReason:
+            ///   - transferId: The transfer booked when it was confirmed.
+            internal init(
+                id: Swift.String,
+                bankId: Swift.String,
+                providerId: Swift.String,
+                recipientId: Swift.String,
+                claimantId: Swift.String,
+                minutes: Swift.Int,
+                categoryId: Swift.String? = nil,
+                serviceDate: Swift.String,
+                note: Swift.String? = nil,
+                status: Components.Schemas.Claim.StatusPayload,
+                createdAt: Foundation.Date,
+                declineReason: Swift.String? = nil,
+                transferId: Swift.String? = nil
+            ) {
+                self.id = id
+                self.bankId = bankId
+                self.providerId = providerId
+                self.recipientId = recipientId
+                self.claimantId = claimantId
+                self.minutes = minutes
+                self.categoryId = categoryId
+                self.serviceDate = serviceDate
+                self.note = note
+                self.status = status
+                self.createdAt = createdAt
+                self.declineReason = declineReason
+                self.transferId = transferId
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case id
+                case bankId
+                case providerId
+                case recipientId
+                case claimantId
+                case minutes
+                case categoryId
+                case serviceDate
+                case note
+                case status
+                case createdAt
+                case declineReason
+                case transferId
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ClaimList`.
+        internal struct ClaimList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ClaimList/items`.
+            internal var items: [Components.Schemas.Claim]
+            /// - Remark: Generated from `#/components/schemas/ClaimList/total`.
+            internal var total: Swift.Int
+            /// Creates a new `ClaimList`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            ///   - total:
+            internal init(
+                items: [Components.Schemas.Claim],
+                total: Swift.Int
+            ) {
+                self.items = items
+                self.total = total
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case items
+                case total
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/TimeAccount`.
         internal struct TimeAccount: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/TimeAccount/memberId`.

@@ -103,6 +103,26 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /timebanks/{bank}/accounts/{member}/statement`.
     /// - Remark: Generated from `#/paths//timebanks/{bank}/accounts/{member}/statement/get(getStatement)`.
     func getStatement(_ input: Operations.GetStatement.Input) async throws -> Operations.GetStatement.Output
+    /// Exchanges members recorded themselves. Staff get those waiting in the bank; a member gets her own, newest first.
+    ///
+    /// - Remark: HTTP `GET /timebanks/{bank}/claims`.
+    /// - Remark: Generated from `#/paths//timebanks/{bank}/claims/get(listClaims)`.
+    func listClaims(_ input: Operations.ListClaims.Input) async throws -> Operations.ListClaims.Output
+    /// A member records an exchange herself. It moves no credit until the other member, or the bank's staff, confirms it.
+    ///
+    /// - Remark: HTTP `POST /timebanks/{bank}/claims`.
+    /// - Remark: Generated from `#/paths//timebanks/{bank}/claims/post(submitClaim)`.
+    func submitClaim(_ input: Operations.SubmitClaim.Input) async throws -> Operations.SubmitClaim.Output
+    /// The other member, or the bank's staff, confirms a claim; it is booked as a transfer (limits apply). Decided already → 409.
+    ///
+    /// - Remark: HTTP `POST /timebanks/{bank}/claims/{id}/confirmation`.
+    /// - Remark: Generated from `#/paths//timebanks/{bank}/claims/{id}/confirmation/post(confirmClaim)`.
+    func confirmClaim(_ input: Operations.ConfirmClaim.Input) async throws -> Operations.ConfirmClaim.Output
+    /// The other member, or the bank's staff, declines a claim. Decided already → 409.
+    ///
+    /// - Remark: HTTP `POST /timebanks/{bank}/claims/{id}/decline`.
+    /// - Remark: Generated from `#/paths//timebanks/{bank}/claims/{id}/decline/post(declineClaim)`.
+    func declineClaim(_ input: Operations.DeclineClaim.Input) async throws -> Operations.DeclineClaim.Output
 }
 
 /// Convenience overloads for operation inputs.
@@ -421,6 +441,62 @@ extension APIProtocol {
             path: path,
             query: query,
             headers: headers
+        ))
+    }
+    /// Exchanges members recorded themselves. Staff get those waiting in the bank; a member gets her own, newest first.
+    ///
+    /// - Remark: HTTP `GET /timebanks/{bank}/claims`.
+    /// - Remark: Generated from `#/paths//timebanks/{bank}/claims/get(listClaims)`.
+    internal func listClaims(
+        path: Operations.ListClaims.Input.Path,
+        headers: Operations.ListClaims.Input.Headers = .init()
+    ) async throws -> Operations.ListClaims.Output {
+        try await listClaims(Operations.ListClaims.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// A member records an exchange herself. It moves no credit until the other member, or the bank's staff, confirms it.
+    ///
+    /// - Remark: HTTP `POST /timebanks/{bank}/claims`.
+    /// - Remark: Generated from `#/paths//timebanks/{bank}/claims/post(submitClaim)`.
+    internal func submitClaim(
+        path: Operations.SubmitClaim.Input.Path,
+        headers: Operations.SubmitClaim.Input.Headers = .init(),
+        body: Operations.SubmitClaim.Input.Body
+    ) async throws -> Operations.SubmitClaim.Output {
+        try await submitClaim(Operations.SubmitClaim.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// The other member, or the bank's staff, confirms a claim; it is booked as a transfer (limits apply). Decided already → 409.
+    ///
+    /// - Remark: HTTP `POST /timebanks/{bank}/claims/{id}/confirmation`.
+    /// - Remark: Generated from `#/paths//timebanks/{bank}/claims/{id}/confirmation/post(confirmClaim)`.
+    internal func confirmClaim(
+        path: Operations.ConfirmClaim.Input.Path,
+        headers: Operations.ConfirmClaim.Input.Headers = .init()
+    ) async throws -> Operations.ConfirmClaim.Output {
+        try await confirmClaim(Operations.ConfirmClaim.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// The other member, or the bank's staff, declines a claim. Decided already → 409.
+    ///
+    /// - Remark: HTTP `POST /timebanks/{bank}/claims/{id}/decline`.
+    /// - Remark: Generated from `#/paths//timebanks/{bank}/claims/{id}/decline/post(declineClaim)`.
+    internal func declineClaim(
+        path: Operations.DeclineClaim.Input.Path,
+        headers: Operations.DeclineClaim.Input.Headers = .init(),
+        body: Operations.DeclineClaim.Input.Body? = nil
+    ) async throws -> Operations.DeclineClaim.Output {
+        try await declineClaim(Operations.DeclineClaim.Input(
+            path: path,
+            headers: headers,
+            body: body
         ))
     }
 }
