@@ -46,6 +46,7 @@ func routes(_ app: Application, resources: AppResources) throws {
     try web.register(collection: MemberExchangeController())
     try web.register(collection: ReportsController())
     try web.register(collection: MemberImportController())
+    try web.register(collection: ApplicationsController())
 
     let api = app.grouped("api", "v1").grouped(BearerUserMiddleware(), IdempotencyMiddleware(), APIRequestMiddleware())
     try AsharAPI().registerHandlers(on: VaporTransport(routesBuilder: api), serverURL: URL(string: "/")!)

@@ -115,6 +115,12 @@ public struct PeopleService: Sendable {
         return try await query.all().map(PersonRecord.init)
     }
 
+    /// Checks a person's fields as `create` would, writing nothing: for forms that keep her details until
+    /// someone registers her (an application to a time bank).
+    public func check(_ draft: PersonDraft) async throws {
+        try await Self.apply(draft, to: Person(), on: db)
+    }
+
     /// Registers a person. Unless `confirmedNotDuplicate`, refuses with `PossibleDuplicate` when she looks
     /// like someone already in the registry.
     public func create(_ draft: PersonDraft, confirmedNotDuplicate: Bool = false, by actor: Actor) async throws -> PersonRecord {

@@ -16,6 +16,7 @@ public enum TimeBankMigrations {
         CreateListings(),        // timebank.009
         CreateClaims(),          // timebank.010
         AddTransferPurpose(),    // timebank.011
+        CreateApplications(),    // timebank.012
     ]
 }
 
@@ -227,4 +228,25 @@ struct AddTransferPurpose: AsyncMigration {
     func revert(on db: any Database) async throws {
         try await db.schema("timebank_transfers").deleteField("purpose").update()
     }
+}
+
+struct CreateApplications: AsyncMigration {
+    var name: String { "timebank.012.create-applications" }
+    func prepare(on db: any Database) async throws {
+        try await db.schema("timebank_applications")
+            .id()
+            .field("bank_id", .uuid, .required, .references("timebanks", "id"))
+            .field("full_name", .string, .required)
+            .field("village_id", .uuid, .required, .references("places", "id"))
+            .field("birth_year", .int, .required)
+            .field("phone", .string)
+            .field("offers", .string)
+            .field("status", .string, .required)
+            .field("created_at", .datetime)
+            .field("decided_at", .datetime)
+            .field("decided_by_login", .string)
+            .field("member_id", .uuid, .references("timebank_members", "id"))
+            .create()
+    }
+    func revert(on db: any Database) async throws { try await db.schema("timebank_applications").delete() }
 }

@@ -172,3 +172,29 @@ public final class ExchangeClaim: Model, @unchecked Sendable {
 
     public init() {}
 }
+
+public enum ApplicationStatus: String, Codable, Sendable {
+    case pending, accepted, declined
+}
+
+/// A woman asking to join a time bank, from the bank's public form. She is not in the registry until
+/// the office accepts her (and checks she is not there already).
+public final class MembershipApplication: Model, @unchecked Sendable {
+    public static let schema = "timebank_applications"
+
+    @ID(key: .id) public var id: UUID?
+    @Field(key: "bank_id") public var bankID: UUID
+    @Field(key: "full_name") public var fullName: String
+    @Field(key: "village_id") public var villageID: UUID
+    @Field(key: "birth_year") public var birthYear: Int
+    @OptionalField(key: "phone") public var phone: String?
+    /// What she can offer, in her words.
+    @OptionalField(key: "offers") public var offers: String?
+    @Enum(key: "status") public var status: ApplicationStatus
+    @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
+    @OptionalField(key: "decided_at") public var decidedAt: Date?
+    @OptionalField(key: "decided_by_login") public var decidedByLogin: String?
+    @OptionalField(key: "member_id") public var memberID: UUID?
+
+    public init() {}
+}
