@@ -29,7 +29,7 @@ extension AsharAPI {
     }
 
     func recordTransfer(_ input: Operations.RecordTransfer.Input) async throws -> Operations.RecordTransfer.Output {
-        let (req, bank) = try await Self.managing(input.path.bank)
+        let (req, bank) = try await Self.managing(input.path.bank, checkExists: false)
         guard case .json(let body) = input.body else { throw Abort(.unsupportedMediaType) }
         var draft = ExchangeDraft(bankID: bank, provider: try Self.id(body.providerId, notFound: "timebank.member"),
                                   recipient: try Self.id(body.recipientId, notFound: "timebank.member"), minutes: body.minutes,
@@ -39,7 +39,12 @@ extension AsharAPI {
             guard TimeBankAccess.canOverrideLimits(req.currentUser?.grants.map(\.grant) ?? []) else { throw Abort(.forbidden) }
             draft.overrideReason = reason
         }
-        return .created(.init(body: .json(Self.transfer(try await Ledger(db: req.db).record(draft, by: req.actor)))))
+        let booked = try await req.db.writeTransaction { [draft] tx in
+            let transfer = Self.transfer(try await Ledger(db: tx).record(draft, by: req.actor))
+            try await IdempotencySlot.keep(created: transfer, on: tx)
+            return transfer
+        }
+        return .created(.init(body: .json(booked)))
     }
 
     func reverseTransfer(_ input: Operations.ReverseTransfer.Input) async throws -> Operations.ReverseTransfer.Output {
@@ -74,12 +79,14 @@ extension AsharAPI {
     // MARK: -
 
     /// The request and the bank, when the caller runs that bank (its coordinator, or a network admin).
-    static func managing(_ bankText: String) async throws -> (Request, UUID) {
+    /// The bank in the path, for a user who runs it. `checkExists: false` where the service finds out itself
+    /// (booking a transfer: the hottest call, one query fewer).
+    static func managing(_ bankText: String, checkExists: Bool = true) async throws -> (Request, UUID) {
         let req = try APIRequest.get()
         guard let user = req.currentUser else { throw Abort(.unauthorized) }
         let bank = try id(bankText, notFound: "timebank.bank")
         guard TimeBankAccess.canManage(user.grants.map(\.grant), bank: bank) else { throw Abort(.forbidden) }
-        guard try await TimeBankService(db: req.db).exists(bank) else { throw DomainError.notFound("timebank.bank") }
+        if checkExists, try await !TimeBankService(db: req.db).exists(bank) { throw DomainError.notFound("timebank.bank") }
         return (req, bank)
     }
 

@@ -61,27 +61,66 @@ struct IdempotencyMiddleware: AsyncMiddleware {
         }
 
         // A refusal is an answer too: a replay gets the same refusal, not a second try that might now pass.
+        let slot = IdempotencySlot(userID: user.id, key: key, requestHash: hash)
         let response: Response
         do {
-            response = try await next.respond(to: request)
+            response = try await IdempotencySlot.$current.withValue(slot) { try await next.respond(to: request) }
         } catch {
             let failure = AsharErrorMiddleware.failure(for: error, request: request)
             guard (400..<500).contains(failure.status.code) else { throw error }
             response = try await AsharErrorMiddleware.render(failure, for: request)
         }
-        guard response.status.code < 500 else { return response }
+        // Kept already, in the same transaction as what the request wrote (a transfer): nothing more to do.
+        guard response.status.code < 500, !slot.isStored else { return response }
         let collected = try await response.body.collect(on: request.eventLoop).get()
         let text = collected.map { String(buffer: $0) } ?? ""
         response.body = .init(string: text)
         // Two copies of one request racing: the loser's record clashes with the winner's; both answered alike.
         // Through the writers' turn on SQLite, so it does not spin against a transfer being booked.
         try? await request.db.writeTransaction { tx in
-            try await (tx as! any SQLDatabase).raw("""
-                INSERT INTO idempotency_records (id, user_id, key, request_hash, status, content_type, body, created_at)
-                VALUES (\(bind: UUID()), \(bind: user.id), \(bind: key), \(bind: hash), \(bind: Int(response.status.code)),
-                    \(bind: response.headers.contentType?.serialize() ?? "application/json"), \(bind: text), \(bind: Date()))
-                """).run()
+            try await slot.store(status: Int(response.status.code), contentType: response.headers.contentType?.serialize() ?? "application/json",
+                                 body: text, on: tx)
         }
         return response
+    }
+}
+
+/// The `Idempotency-Key` of the request being answered. A handler whose write must not be repeated keeps
+/// its answer here inside its own transaction, so the write and the record of it commit together: a
+/// server that dies between the two cannot book a replay a second time.
+final class IdempotencySlot: @unchecked Sendable {  // `stored` is guarded by `lock`
+    @TaskLocal static var current: IdempotencySlot?
+
+    let userID: UUID
+    let key: String
+    let requestHash: String
+    private let lock = NSLock()
+    private var stored = false
+
+    init(userID: UUID, key: String, requestHash: String) {
+        self.userID = userID
+        self.key = key
+        self.requestHash = requestHash
+    }
+
+    var isStored: Bool { lock.withLock { stored } }
+
+    func store(status: Int, contentType: String, body: String, on db: any Database) async throws {
+        try await (db as! any SQLDatabase).raw("""
+            INSERT INTO idempotency_records (id, user_id, key, request_hash, status, content_type, body, created_at)
+            VALUES (\(bind: UUID()), \(bind: userID), \(bind: key), \(bind: requestHash), \(bind: status), \(bind: contentType),
+                \(bind: body), \(bind: Date()))
+            """).run()
+        lock.withLock { stored = true }
+    }
+
+    /// Keeps a JSON answer (201 Created) to the current request, if it carries a key.
+    static func keep<Body: Encodable>(created body: Body, on db: any Database) async throws {
+        guard let slot = current else { return }
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys]
+        try await slot.store(status: 201, contentType: "application/json; charset=utf-8",
+                             body: String(decoding: try encoder.encode(body), as: UTF8.self), on: db)
     }
 }
