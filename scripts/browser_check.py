@@ -20,6 +20,19 @@ PAGES = [
     ("/geography", "Кара-Суу району"),
     ("/users", "coordinator"),
     ("/audit", "Аудит журналы"),
+    ("/timebanks", "Убакыт банктары"),
+]
+# One time bank's pages: {bank} is the first bank on /timebanks.
+BANK_PAGES = [
+    ("/timebanks/{bank}", "Алмашууну каттоо (кагаздан)"),
+    ("/timebanks/{bank}/board", "Сунуштар жана суроолор"),
+    ("/timebanks/{bank}/batch", "Кагаздарды топтоп киргизүү"),
+    ("/timebanks/{bank}/claims", "Ырастоону күткөн алмашуулар"),
+    ("/timebanks/{bank}/reports", "<svg"),
+    ("/timebanks/{bank}/import", "Мүчөлөрдү файлдан жүктөө"),
+    ("/timebanks/{bank}/applications", "Кошулууга арыздар"),
+    ("/timebanks/{bank}/register", "Мүчөлөрдүн жана калдыктардын реестри"),
+    ("/timebanks/{bank}/apply", "Убакыт банкына кошулуу"),
 ]
 
 class Browser:
@@ -115,7 +128,13 @@ def main():
             document.getElementById('password').value = 'ashar-demo-2026';
             document.querySelector('form.stack').submit();""")
         browser.wait_for_load()
-        for lang, path, expected in [("ky", p, t) for p, t in PAGES] + [("ru", "/people", "Реестр людей"), ("en", "/organisations", "Organisations")]:
+        browser.go(args.base + "/timebanks")
+        bank = browser.evaluate("""(document.querySelector('table a[href^="/timebanks/"]') || {}).getAttribute
+            ? document.querySelector('table a[href^="/timebanks/"]').getAttribute('href').split('/')[2] : ''""") or "none"
+        pages = PAGES + [(p.replace("{bank}", bank), t) for p, t in BANK_PAGES]
+        for lang, path, expected in [("ky", p, t) for p, t in pages] + [("ru", "/people", "Реестр людей"), ("en", "/organisations", "Organisations"),
+                                                                         ("ru", f"/timebanks/{bank}/reports", "Часы обмена по месяцам"),
+                                                                         ("en", f"/timebanks/{bank}/claims", "Exchanges awaiting confirmation")]:
             browser.go(f"{args.base}/lang/{lang}?back=/")
             html = browser.go(args.base + path)
             problems = browser.problems(args.base)
