@@ -155,6 +155,24 @@ def main():
                 name = path.strip("/").replace("/", "_").replace("?", "_").replace("=", "-") or "home"
                 browser.screenshot(os.path.join(args.shots, f"{name}-phone.png"), 390, 844)
                 browser.screenshot(os.path.join(args.shots, f"{name}-desktop.png"), 1280, 900)
+        # Batch entry checks a row as it is typed (its script, served by Ashar itself): a number becomes a name.
+        browser.go(f"{args.base}/lang/en?back=/")
+        browser.go(f"{args.base}/timebanks/{bank}")
+        number = browser.evaluate("(document.querySelector('table.list tbody td') || {}).textContent || ''").strip()
+        browser.go(f"{args.base}/timebanks/{bank}/batch")
+        browser.evaluate(f"""var i = document.querySelector("input[name='rows[0][provider]']");
+            i.value = {json.dumps(number)}; i.dispatchEvent(new Event('change', {{bubbles: true}}));""")
+        named = ""
+        for _ in range(50):
+            named = browser.evaluate("(document.querySelector(\"input[name='rows[0][provider]']\").parentNode.querySelector('small') || {}).textContent || ''")
+            if named:
+                break
+            time.sleep(0.1)
+        problems = browser.problems(args.base)
+        if not named or problems:
+            failures.append(f"batch entry: member {number!r} was not named as typed ({problems})")
+        else:
+            print(f"{'ok':12} en batch entry names member {number} as typed: {named}")
         browser.go(f"{args.base}/lang/ky?back=/")
     finally:
         browser.close()

@@ -211,6 +211,35 @@ struct BatchEntryTests {
             #expect(try await Ledger(db: app.db).account(fixture.bank.id, member: m[1].id).balanceMinutes == -60)
         }
     }
+
+    @Test("A row is checked as it is typed: names for numbers, its problems, a slip booked before")
+    func rowCheckedAsTyped() async throws {
+        try await withAshar { app, fixture in
+            let m = try await TimeBankAPITests.openBank(app, fixture)
+            _ = try await Ledger(db: app.db).record(ExchangeDraft(bankID: fixture.bank.id, provider: m[0].id, recipient: m[1].id, minutes: 30,
+                                                                  serviceDate: "2026-11-20", slipNumber: "C-1"), by: .system)
+            let browser = Browser(app, acceptLanguage: "en")
+            try await browser.login("coordinator")
+            let page = try await browser.get("/timebanks/\(fixture.bank.id)/batch")
+            #expect(page.body.string.contains("<script src=\"/js/batch.js\" defer></script>"))
+            let path = "/timebanks/\(fixture.bank.id)/batch/row"
+            let good = try await browser.post(path, ["provider": m[0].memberNumber, "recipient": m[2].memberNumber, "hours": "1",
+                                                     "service_date": "2026-11-20"])
+            #expect(good.status == .ok)
+            let answer = try #require(try JSONSerialization.jsonObject(with: Data(good.body.readableBytesView)) as? [String: Any])
+            #expect(answer["providerName"] as? String == "Асанова Гүлнара")
+            #expect((answer["errors"] as? [String])?.isEmpty == true)
+            let bad = try await browser.post(path, ["provider": "9999", "recipient": m[2].memberNumber, "minutes": "75", "slip_number": "C-1",
+                                                    "service_date": "2026-11-20"])
+            let errors = try #require((try JSONSerialization.jsonObject(with: Data(bad.body.readableBytesView)) as? [String: Any])?["errors"] as? [String])
+            #expect(errors.contains("This bank has no member number 9999."))
+            #expect(errors.contains("Slip C-1 is already booked."))
+            #expect(errors.contains { $0.hasPrefix("Write hours and minutes") })
+            #expect(try await TimeTransfer.query(on: app.db).count() == 1)
+            let script = try await app.testing().sendRequest(.GET, "/js/batch.js")
+            #expect(script.status == .ok && script.body.string.contains("form.dataset.rowCheck"))
+        }
+    }
 }
 
 @Suite("Board pages")

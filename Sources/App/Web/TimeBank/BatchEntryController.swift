@@ -14,6 +14,7 @@ struct BatchEntryController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("timebanks", ":bank", "batch", use: form)
         routes.post("timebanks", ":bank", "batch", use: submit)
+        routes.post("timebanks", ":bank", "batch", "row", use: checkRow)
     }
 
     struct Row: Content {
@@ -63,29 +64,11 @@ struct BatchEntryController: RouteCollection {
         let bank = try await TimeBankController().managedBank(req)
         let form = try req.content.decode(BatchForm.self)
         let rows = (form.rows ?? []).prefix(100)
-        let service = TimeBankService(db: req.db)
         var checked: [(row: Row, draft: ExchangeDraft?, view: RowView)] = []
         var slipsSeen = Set<String>()
         for (index, row) in rows.enumerated() where !row.isBlank {
-            var errors: [String] = []
-            let provider = try await service.member(bank.id, number: row.provider ?? "")
-            let recipient = try await service.member(bank.id, number: row.recipient ?? "")
-            if provider == nil { errors.append(req.t("error.timebank.member-number-unknown", ["number": row.provider ?? ""])) }
-            if recipient == nil { errors.append(req.t("error.timebank.member-number-unknown", ["number": row.recipient ?? ""])) }
-            let minutes = DurationInput.minutes(hours: row.hours, minutes: row.minutes)
-            if minutes == nil { errors.append(req.t("error.timebank.duration-invalid")) }
-            if let slip = row.slip_number?.trimmingCharacters(in: .whitespaces), !slip.isEmpty {
-                if !slipsSeen.insert(slip).inserted { errors.append(req.t("error.timebank.slip-already-booked", ["slip": slip])) }
-            }
-            let people = try await PeopleService(db: req.db).lookup([provider?.personID, recipient?.personID].compactMap { $0 })
-            var draft: ExchangeDraft?
-            if errors.isEmpty, let provider, let recipient, let minutes {
-                draft = ExchangeDraft(bankID: bank.id, provider: provider.id, recipient: recipient.id, minutes: minutes,
-                                      categoryID: req.uuid(form.category_id), serviceDate: row.service_date ?? "",
-                                      slipNumber: row.slip_number)
-            }
-            checked.append((row, draft, RowView(index: index, row: row, providerName: provider.flatMap { people[$0.personID]?.fullName },
-                                                recipientName: recipient.flatMap { people[$0.personID]?.fullName }, errors: errors)))
+            let (draft, view) = try await check(row, index: index, bankID: bank.id, categoryID: form.category_id, slipsSeen: &slipsSeen, req: req)
+            checked.append((row, draft, view))
         }
         guard form.action == "book" else {
             return try await render(req, bank: bank, rows: Self.pad(checked.map(\.view)), categoryID: form.category_id, booked: nil)
@@ -108,6 +91,49 @@ struct BatchEntryController: RouteCollection {
         return try await render(req, bank: bank, rows: Self.pad(remaining), categoryID: form.category_id,
                                 booked: req.catalogue.plural("timebanks.batch.booked", count: bookedCount),
                                 status: remaining.isEmpty ? .ok : .unprocessableEntity)
+    }
+
+    /// One row as the office typed it: the members' names for their numbers, and what is wrong with it.
+    func check(_ row: Row, index: Int, bankID: UUID, categoryID: String?, slipsSeen: inout Set<String>,
+               req: Request) async throws -> (ExchangeDraft?, RowView) {
+        let service = TimeBankService(db: req.db)
+        var errors: [String] = []
+        let provider = try await service.member(bankID, number: row.provider ?? "")
+        let recipient = try await service.member(bankID, number: row.recipient ?? "")
+        if provider == nil { errors.append(req.t("error.timebank.member-number-unknown", ["number": row.provider ?? ""])) }
+        if recipient == nil { errors.append(req.t("error.timebank.member-number-unknown", ["number": row.recipient ?? ""])) }
+        let minutes = DurationInput.minutes(hours: row.hours, minutes: row.minutes)
+        if minutes == nil { errors.append(req.t("error.timebank.duration-invalid")) }
+        if let slip = row.slip_number?.trimmingCharacters(in: .whitespaces), !slip.isEmpty {
+            let bookedBefore = try await TimeTransfer.query(on: req.db).filter(\.$bankID == bankID).filter(\.$slipNumber == slip).first() != nil
+            if !slipsSeen.insert(slip).inserted || bookedBefore { errors.append(req.t("error.timebank.slip-already-booked", ["slip": slip])) }
+        }
+        do { _ = try ServiceDate.validate(row.service_date ?? "") } catch let error as DomainError { errors.append(req.t(error.key, error.arguments)) }
+        let people = try await PeopleService(db: req.db).lookup([provider?.personID, recipient?.personID].compactMap { $0 })
+        var draft: ExchangeDraft?
+        if errors.isEmpty, let provider, let recipient, let minutes {
+            draft = ExchangeDraft(bankID: bankID, provider: provider.id, recipient: recipient.id, minutes: minutes,
+                                  categoryID: req.uuid(categoryID), serviceDate: row.service_date ?? "", slipNumber: row.slip_number)
+        }
+        return (draft, RowView(index: index, row: row, providerName: provider.flatMap { people[$0.personID]?.fullName },
+                               recipientName: recipient.flatMap { people[$0.personID]?.fullName }, errors: errors))
+    }
+
+    struct RowCheck: Content {
+        let providerName: String?
+        let recipientName: String?
+        let errors: [String]
+    }
+
+    /// One row checked as it is typed (the page's script asks on each change): the same rules as the
+    /// Check button, as JSON. A POST, so member numbers stay out of URLs and logs.
+    @Sendable func checkRow(req: Request) async throws -> RowCheck {
+        let bank = try await TimeBankController().managedBank(req)
+        let row = try req.content.decode(Row.self)
+        var seen = Set<String>()
+        let (_, view) = try await check(row, index: 0, bankID: bank.id, categoryID: nil, slipsSeen: &seen, req: req)
+        return RowCheck(providerName: view.providerName, recipientName: view.recipientName,
+                        errors: row.isBlank ? [] : view.errors)
     }
 
     /// The rows to show again, topped up with blank ones to the usual number.
