@@ -60,7 +60,9 @@ public func configure(_ app: Application, database: DatabaseChoice) async throws
             config.searchPath = [schema]
             app.storage[PostgresSchemaKey.self] = schema
         }
-        app.databases.use(.postgres(configuration: config, sqlLogLevel: .trace), as: .psql)  // the driver insists on a level
+        // PostgreSQL runs writers side by side (row locks): a few connections per event loop let it.
+        app.databases.use(.postgres(configuration: config, maxConnectionsPerEventLoop: 4, connectionPoolTimeout: .seconds(30),
+                                    sqlLogLevel: .trace), as: .psql)  // the driver insists on a level
     }
 
     app.migrations.add(NetworkMigrations.all)

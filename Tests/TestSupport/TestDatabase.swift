@@ -31,7 +31,8 @@ public enum TestDatabase {
             let name = freshSchemaName()
             config.searchPath = [name]
             schema = name
-            databases.use(.postgres(configuration: config), as: .psql)
+            // Tests run side by side on a busy machine: wait for a connection rather than fail.
+            databases.use(.postgres(configuration: config, maxConnectionsPerEventLoop: 4, connectionPoolTimeout: .seconds(60)), as: .psql)
         } else {
             databases.use(.sqlite(.memory), as: .sqlite)
         }
