@@ -193,6 +193,24 @@ struct LedgerTests {
         }
     }
 
+    @Test("A statement pages: the period's total and balances, one page of lines with their running balance")
+    func statementPages() async throws {
+        try await TestDatabase.withDatabase { db in
+            let f = try await BankFixture.make(db)
+            let ledger = Ledger(db: db)
+            for i in 0..<25 {
+                _ = try await ledger.record(ExchangeDraft(bankID: f.bank.id, provider: f.members[0].id, recipient: f.members[1 + i % 2].id,
+                                                          minutes: 10, serviceDate: "2026-11-20"), by: .system)
+            }
+            let page = try await ledger.statement(f.bank.id, member: f.members[0].id, from: nil, to: nil, page: PageQuery(page: 2, per: 10))
+            #expect(page.total == 25 && page.lines.count == 10)
+            #expect(page.openingBalance == 0 && page.closingBalance == 250)
+            #expect(page.lines.first?.balanceAfter == 110 && page.lines.last?.balanceAfter == 200)
+            let all = try await ledger.statement(f.bank.id, member: f.members[0].id, from: nil, to: nil)
+            #expect(all.lines.count == 25 && all.total == 25)
+        }
+    }
+
     @Test("Balances at the end of any day: each member's balance after her last entry by then")
     func balancesAtADate() async throws {
         try await TestDatabase.withDatabase { db in

@@ -64,7 +64,8 @@ extension AsharAPI {
 
     func getStatement(_ input: Operations.GetStatement.Input) async throws -> Operations.GetStatement.Output {
         let (req, bank, member) = try await Self.readingAccount(input.path.bank, input.path.member)
-        let statement = try await Ledger(db: req.db).statement(bank, member: member, from: input.query.from, to: input.query.to)
+        let statement = try await Ledger(db: req.db).statement(bank, member: member, from: input.query.from, to: input.query.to,
+                                                               page: PageQuery(page: input.query.page, per: input.query.per))
         return .ok(.init(body: .json(Schemas.Statement(
             memberId: member.uuidString, from: input.query.from, to: input.query.to,
             openingBalanceMinutes: statement.openingBalance, closingBalanceMinutes: statement.closingBalance,
@@ -73,7 +74,7 @@ extension AsharAPI {
                                       minutes: $0.minutes, balanceMinutes: $0.balanceAfter, categoryId: $0.categoryID?.uuidString,
                                       note: $0.note, reversesId: $0.reversesID?.uuidString)
             },
-            total: statement.lines.count))))
+            total: statement.total))))
     }
 
     // MARK: -

@@ -84,9 +84,13 @@ public struct StatementLine: Sendable, Equatable {
 
 public struct Statement: Sendable {
     public let memberID: UUID
+    /// Before the period's first entry, and after its last.
     public let openingBalance: Int
     public let closingBalance: Int
+    /// The page asked for (all of the period's lines when no page was).
     public let lines: [StatementLine]
+    /// Lines in the whole period.
+    public let total: Int
 }
 
 /// The time bank's books: append-only double entry. Every transfer's entries sum to zero; each
@@ -230,23 +234,38 @@ public struct Ledger: Sendable {
                              lowerLimitMinutes: account.lowerLimitMinutes, upperLimitMinutes: account.upperLimitMinutes)
     }
 
-    /// A member's entries booked between two Bishkek calendar days (inclusive), with the running balance.
-    public func statement(_ bankID: UUID, member memberID: UUID, from: String?, to: String?) async throws -> Statement {
+    /// A member's entries booked between two Bishkek calendar days (inclusive), with the running balance:
+    /// the period's opening and closing balances, and one page of its lines in booking order (all of them
+    /// when `page` is nil). A page costs the same however long her history: the entries are read by
+    /// (account, sequence), the index the ledger keeps anyway.
+    public func statement(_ bankID: UUID, member memberID: UUID, from: String?, to: String?, page: PageQuery? = nil) async throws -> Statement {
         let account = try await Self.memberAccounts(bankID, [memberID], on: db)[memberID]!
         let start = try from.map { try Self.startOfDay(ServiceDate.validate($0, today: .distantFuture)) }
         let end = try to.map { try Self.startOfDay(ServiceDate.validate($0, today: .distantFuture)).addingTimeInterval(86_400) }
-        let query = TimeEntry.query(on: db).filter(\.$accountID == account.id!)
-        if let start { query.filter(\.$recordedAt >= start) }
-        if let end { query.filter(\.$recordedAt < end) }
-        let entries = try await query.sort(\.$sequence).all()
+        func inPeriod() -> QueryBuilder<TimeEntry> {
+            let query = TimeEntry.query(on: db).filter(\.$accountID == account.id!)
+            if let start { query.filter(\.$recordedAt >= start) }
+            if let end { query.filter(\.$recordedAt < end) }
+            return query
+        }
+        let first = try await inPeriod().sort(\.$sequence).first()
+        let last = try await inPeriod().sort(\.$sequence, .descending).first()
         var opening = 0
-        if let first = entries.first {
+        if let first {
             opening = first.balanceAfter - first.minutes
         } else if let start {
             opening = try await TimeEntry.query(on: db).filter(\.$accountID == account.id!).filter(\.$recordedAt < start)
                 .sort(\.$sequence, .descending).first()?.balanceAfter ?? 0
         } else {
             opening = account.balanceMinutes
+        }
+        var entries: [TimeEntry] = []
+        var total = 0
+        if let first, let last {
+            total = last.sequence - first.sequence + 1  // sequences run 1, 2, 3, … in each account, without gaps
+            let query = inPeriod().sort(\.$sequence)
+            if let page { query.range(page.offset..<(page.offset + page.per)) }
+            entries = try await query.all()
         }
         let transfers = Dictionary(try await TimeTransfer.query(on: db).filter(\.$id ~~ entries.map(\.transferID)).all().map { ($0.id!, $0) },
                                    uniquingKeysWith: { a, _ in a })
@@ -259,7 +278,8 @@ public struct Ledger: Sendable {
                                  balanceAfter: e.balanceAfter, categoryID: t?.categoryID, note: t?.note, reversesID: t?.reversesID,
                                  withBank: withBank.contains(e.transferID))
         }
-        return Statement(memberID: memberID, openingBalance: opening, closingBalance: lines.last?.balanceAfter ?? opening, lines: lines)
+        return Statement(memberID: memberID, openingBalance: opening, closingBalance: last?.balanceAfter ?? opening, lines: lines,
+                         total: total)
     }
 
     /// Every member's balance at the end of a Bishkek calendar day, by member id: the balance after her

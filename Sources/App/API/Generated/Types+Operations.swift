@@ -5641,17 +5641,27 @@ internal enum Operations {
                 internal var from: Swift.String?
                 /// - Remark: Generated from `#/paths/timebanks/{bank}/accounts/{member}/statement/GET/query/to`.
                 internal var to: Swift.String?
+                /// - Remark: Generated from `#/paths/timebanks/{bank}/accounts/{member}/statement/GET/query/page`.
+                internal var page: Components.Parameters.Page?
+                /// - Remark: Generated from `#/paths/timebanks/{bank}/accounts/{member}/statement/GET/query/per`.
+                internal var per: Components.Parameters.Per?
                 /// Creates a new `Query`.
                 ///
                 /// - Parameters:
                 ///   - from:
                 ///   - to:
+                ///   - page:
+                ///   - per:
                 internal init(
                     from: Swift.String? = nil,
-                    to: Swift.String? = nil
+                    to: Swift.String? = nil,
+                    page: Components.Parameters.Page? = nil,
+                    per: Components.Parameters.Per? = nil
                 ) {
                     self.from = from
                     self.to = to
+                    self.page = page
+                    self.per = per
                 }
             }
             internal var query: Operations.GetStatement.Input.Query
@@ -5712,7 +5722,7 @@ internal enum Operations {
                     self.body = body
                 }
             }
-            /// The statement.
+            /// The statement, one page of lines at a time (`total` counts the period's lines).
             ///
             /// - Remark: Generated from `#/paths//timebanks/{bank}/accounts/{member}/statement/get(getStatement)/responses/200`.
             ///

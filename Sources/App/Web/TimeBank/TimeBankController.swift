@@ -183,6 +183,7 @@ struct TimeBankController: RouteCollection {
         /// Forty lines to a printed A4 page, each page headed with what it carries over.
         let pages: [StatementSheet]
         let canManage: Bool
+        let pager: Pager
     }
 
     struct StatementSheet: Encodable {
@@ -196,7 +197,9 @@ struct TimeBankController: RouteCollection {
 
     /// A member's statement: what she gave and received, with the running balance. Printable.
     @Sendable func statement(req: Request) async throws -> Response {
-        let (bankID, member, canManage, from, to, statement) = try await loadStatement(req)
+        // A screen holds five printed sheets; a long history pages, so the page costs the same however long it is.
+        let screen = PageQuery(page: try? req.query.get(Int.self, at: "page"), per: Self.linesPerPrintedPage * 5)
+        let (bankID, member, canManage, from, to, statement) = try await loadStatement(req, page: screen)
         let person = try await PeopleService(db: req.db).get(member.personID)
         let bank = try await TimeBankService(db: req.db).bank(bankID)
         let lang = req.appLocale.rawValue
@@ -210,9 +213,10 @@ struct TimeBankController: RouteCollection {
             lineCount: statement.lines.count,
             pages: stride(from: 0, to: statement.lines.count, by: Self.linesPerPrintedPage).enumerated().map { index, start in
                 let chunk = statement.lines[start..<min(start + Self.linesPerPrintedPage, statement.lines.count)]
-                let pageCount = (statement.lines.count + Self.linesPerPrintedPage - 1) / Self.linesPerPrintedPage
+                let sheetCount = (statement.total + Self.linesPerPrintedPage - 1) / Self.linesPerPrintedPage
+                let sheet = screen.offset / Self.linesPerPrintedPage + index + 1
                 return StatementSheet(
-                    caption: req.t("timebanks.page", ["number": String(index + 1), "of": String(pageCount)]),
+                    caption: req.t("timebanks.page", ["number": String(sheet), "of": String(sheetCount)]),
                     broughtForward: req.duration(chunk.first.map { $0.balanceAfter - $0.minutes } ?? statement.openingBalance),
                     lines: chunk.map { l in
                         Line(transferID: l.transferID, serviceDate: l.serviceDate, amount: req.duration(l.minutes), earned: l.minutes > 0,
@@ -220,7 +224,7 @@ struct TimeBankController: RouteCollection {
                              isReversal: l.reversesID != nil, reversed: reversed.contains(l.transferID), withBank: l.withBank)
                     })
             },
-            canManage: canManage)
+            canManage: canManage, pager: Paged(items: statement.lines, total: statement.total, request: screen).pager)
         return try await req.render("timebanks/statement", title: req.t("timebanks.statement"), page)
     }
 
@@ -345,7 +349,7 @@ struct TimeBankController: RouteCollection {
     }
 
     /// The statement in the URL (bank, member, ?from=&to=), for those who run the bank and the member herself.
-    func loadStatement(_ req: Request) async throws
+    func loadStatement(_ req: Request, page: PageQuery? = nil) async throws
         -> (bank: UUID, member: MemberRecord, canManage: Bool, from: String?, to: String?, statement: Statement) {
         let user = try req.require(.readRegistry, or: .ownRecord)
         let bankID = try req.pathID("bank")
@@ -354,7 +358,7 @@ struct TimeBankController: RouteCollection {
         guard canManage || member.personID == user.personID else { throw Abort(.forbidden) }
         let from = (try? req.query.get(String.self, at: "from")).flatMap { $0.isEmpty ? nil : $0 }
         let to = (try? req.query.get(String.self, at: "to")).flatMap { $0.isEmpty ? nil : $0 }
-        let statement = try await Ledger(db: req.db).statement(bankID, member: member.id, from: from, to: to)
+        let statement = try await Ledger(db: req.db).statement(bankID, member: member.id, from: from, to: to, page: page)
         return (bankID, member, canManage, from, to, statement)
     }
 
