@@ -263,9 +263,14 @@ public struct Ledger: Sendable {
         var total = 0
         if let first, let last {
             total = last.sequence - first.sequence + 1  // sequences run 1, 2, 3, … in each account, without gaps
-            let query = inPeriod().sort(\.$sequence)
-            if let page { query.range(page.offset..<(page.offset + page.per)) }
-            entries = try await query.all()
+            if let page {
+                // A page is a range of sequences: read straight off the index, however deep the page.
+                let lower = first.sequence + page.offset, upper = min(first.sequence + page.offset + page.per - 1, last.sequence)
+                entries = lower > upper ? [] : try await TimeEntry.query(on: db).filter(\.$accountID == account.id!)
+                    .filter(\.$sequence >= lower).filter(\.$sequence <= upper).sort(\.$sequence).all()
+            } else {
+                entries = try await inPeriod().sort(\.$sequence).all()
+            }
         }
         let transfers = Dictionary(try await TimeTransfer.query(on: db).filter(\.$id ~~ entries.map(\.transferID)).all().map { ($0.id!, $0) },
                                    uniquingKeysWith: { a, _ in a })
