@@ -259,29 +259,29 @@ public struct Ledger: Sendable {
         } else {
             opening = account.balanceMinutes
         }
-        var entries: [TimeEntry] = []
         var total = 0
+        var lines: [StatementLine] = []
         if let first, let last {
             total = last.sequence - first.sequence + 1  // sequences run 1, 2, 3, … in each account, without gaps
-            if let page {
-                // A page is a range of sequences: read straight off the index, however deep the page.
-                let lower = first.sequence + page.offset, upper = min(first.sequence + page.offset + page.per - 1, last.sequence)
-                entries = lower > upper ? [] : try await TimeEntry.query(on: db).filter(\.$accountID == account.id!)
-                    .filter(\.$sequence >= lower).filter(\.$sequence <= upper).sort(\.$sequence).all()
-            } else {
-                entries = try await inPeriod().sort(\.$sequence).all()
+            // A page is a range of sequences, read straight off the (account, sequence) index however deep
+            // the page; one plain query with each line's transfer, no model reflection.
+            let lower = first.sequence + (page?.offset ?? 0)
+            let upper = page.map { min(first.sequence + $0.offset + $0.per - 1, last.sequence) } ?? last.sequence
+            let bankAccount = try await Self.bankAccount(bankID, on: db)
+            let rows = lower > upper ? [] : try await (db as! any SQLDatabase).raw("""
+                SELECT e.transfer_id, e.minutes, e.balance_after, e.recorded_at, t.service_date, t.category_id, t.note, t.reverses_id,
+                    EXISTS (SELECT 1 FROM timebank_entries b WHERE b.transfer_id = e.transfer_id AND b.account_id = \(bind: bankAccount.id!)) AS with_bank
+                FROM timebank_entries e JOIN timebank_transfers t ON t.id = e.transfer_id
+                WHERE e.account_id = \(bind: account.id!) AND e.sequence >= \(bind: lower) AND e.sequence <= \(bind: upper)
+                ORDER BY e.sequence
+                """).all()
+            lines = try rows.map { r in
+                StatementLine(transferID: try r.decode(column: "transfer_id", as: UUID.self), serviceDate: try r.decode(column: "service_date", as: String.self),
+                              recordedAt: try r.decode(column: "recorded_at", as: Date.self), minutes: try r.decode(column: "minutes", as: Int.self),
+                              balanceAfter: try r.decode(column: "balance_after", as: Int.self),
+                              categoryID: try r.decode(column: "category_id", as: UUID?.self), note: try r.decode(column: "note", as: String?.self),
+                              reversesID: try r.decode(column: "reverses_id", as: UUID?.self), withBank: try r.decode(column: "with_bank", as: Bool.self))
             }
-        }
-        let transfers = Dictionary(try await TimeTransfer.query(on: db).filter(\.$id ~~ entries.map(\.transferID)).all().map { ($0.id!, $0) },
-                                   uniquingKeysWith: { a, _ in a })
-        let bankAccount = try await Self.bankAccount(bankID, on: db)
-        let withBank = Set(try await TimeEntry.query(on: db).filter(\.$transferID ~~ entries.map(\.transferID))
-            .filter(\.$accountID == bankAccount.id!).all().map(\.transferID))
-        let lines = entries.map { e in
-            let t = transfers[e.transferID]
-            return StatementLine(transferID: e.transferID, serviceDate: t?.serviceDate ?? "", recordedAt: e.recordedAt, minutes: e.minutes,
-                                 balanceAfter: e.balanceAfter, categoryID: t?.categoryID, note: t?.note, reversesID: t?.reversesID,
-                                 withBank: withBank.contains(e.transferID))
         }
         return Statement(memberID: memberID, openingBalance: opening, closingBalance: last?.balanceAfter ?? opening, lines: lines,
                          total: total)
