@@ -77,14 +77,11 @@ struct MemberImportController: RouteCollection {
 
     @Sendable func sample(req: Request) async throws -> Response {
         _ = try await TimeBankController().managedBank(req)
-        var headers = HTTPHeaders()
-        headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
-        headers.contentDisposition = .init(.attachment, filename: "members-sample.csv")
-        return Response(status: .ok, headers: headers, body: .init(string: CSV.render([
+        return CSV.response([
             Self.columns.map(\.header),
             ["0101", "Токтосунова Айгүл", "Сарай", "Сокулук", "1984", "0555 123 456", "", "12:30"],
             ["0102", "Жумабаева Нургүл", "Сарай", "Сокулук", "1990", "", "-90", ""],
-        ])))
+        ], filename: "members-sample.csv")
     }
 
     func render(_ req: Request, bank: BankRecord, problems: [LineErrors], done: String?, text: String,

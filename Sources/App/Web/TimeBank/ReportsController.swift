@@ -97,10 +97,7 @@ struct ReportsController: RouteCollection {
             guard let report = try await build(req, bankID: bank.id, period: period).first(where: { $0.id == id }) else { throw Abort(.notFound) }
             rows = report.rows
         }
-        var headers = HTTPHeaders()
-        headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
-        headers.contentDisposition = .init(.attachment, filename: "\(id)-\(period.range.first)-\(period.range.last).csv")
-        return Response(status: .ok, headers: headers, body: .init(string: CSV.render(rows)))
+        return CSV.response(rows, filename: "\(id)-\(period.range.first)-\(period.range.last).csv")
     }
 
     func build(_ req: Request, bankID: UUID, period: Period) async throws -> [Report] {

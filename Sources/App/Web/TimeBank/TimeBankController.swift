@@ -236,11 +236,8 @@ struct TimeBankController: RouteCollection {
         rows += statement.lines.map { l in
             [l.serviceDate, BishkekTime.format(l.recordedAt), String(l.minutes), String(l.balanceAfter), l.note ?? "", l.transferID.uuidString]
         }
-        var headers = HTTPHeaders()
-        headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
         // The file is named by the member number, never by her name.
-        headers.contentDisposition = .init(.attachment, filename: "statement-\(member.memberNumber).csv")
-        return Response(status: .ok, headers: headers, body: .init(string: CSV.render(rows)))
+        return CSV.response(rows, filename: "statement-\(member.memberNumber).csv")
     }
 
     struct RegisterRow: Encodable {
