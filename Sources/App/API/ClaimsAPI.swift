@@ -53,18 +53,16 @@ extension AsharAPI {
         guard let user = req.currentUser else { throw Abort(.unauthorized) }
         let bank = try id(bankText, notFound: "timebank.bank")
         guard try await TimeBankService(db: req.db).exists(bank) else { throw DomainError.notFound("timebank.bank") }
-        if TimeBankAccess.canManage(user.grants.map(\.grant), bank: bank) { return (req, bank, .staff) }
-        guard user.permits(.ownRecord), let person = user.personID else { throw Abort(.forbidden) }
-        return (req, bank, .person(person))
+        guard let decider = TimeBankAccess.claimDecider(user.grants.map(\.grant), personID: user.permits(.ownRecord) ? user.personID : nil,
+                                                        bank: bank) else { throw Abort(.forbidden) }
+        return (req, bank, decider)
     }
 
     /// The calling member's membership of the bank; 403 for anyone who is not one.
     static func ownMembership(_ req: Request, _ bank: UUID) async throws -> MemberRecord {
         guard let user = req.currentUser else { throw Abort(.unauthorized) }
         guard user.permits(.ownRecord), let person = user.personID,
-              let me = try await TimeBankService(db: req.db).memberships(of: person).first(where: { $0.bankID == bank }) else {
-            throw Abort(.forbidden)
-        }
+              let me = try await TimeBankService(db: req.db).membership(of: person, in: bank) else { throw Abort(.forbidden) }
         return me
     }
 

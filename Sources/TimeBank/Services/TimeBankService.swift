@@ -187,6 +187,11 @@ public struct TimeBankService: Sendable {
             .map { ($0.id, $0) })
     }
 
+    /// Her membership of one bank, if she has one.
+    public func membership(of personID: UUID, in bankID: UUID) async throws -> MemberRecord? {
+        try await records(try await TimeBankMember.query(on: db).filter(\.$personID == personID).filter(\.$bankID == bankID).all()).first
+    }
+
     /// The banks a person belongs to.
     public func memberships(of personID: UUID) async throws -> [MemberRecord] {
         try await records(try await TimeBankMember.query(on: db).filter(\.$personID == personID).all())

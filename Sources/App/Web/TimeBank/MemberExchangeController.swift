@@ -88,8 +88,7 @@ struct MemberExchangeController: RouteCollection {
     func ownMembership(_ req: Request) async throws -> (UUID, MemberRecord) {
         let user = try req.require(.ownRecord)
         let bankID = try req.pathID("bank")
-        guard let personID = user.personID,
-              let me = try await TimeBankService(db: req.db).memberships(of: personID).first(where: { $0.bankID == bankID }) else {
+        guard let personID = user.personID, let me = try await TimeBankService(db: req.db).membership(of: personID, in: bankID) else {
             throw Abort(.forbidden)
         }
         return (bankID, me)
@@ -122,9 +121,11 @@ struct MemberExchangeController: RouteCollection {
     func decider(_ req: Request) throws -> (UUID, ClaimDecider, String) {
         let user = try req.require(.readRegistry, or: .ownRecord)
         let bankID = try req.pathID("bank")
-        if TimeBankAccess.canManage(user.grants.map(\.grant), bank: bankID) { return (bankID, .staff, "/timebanks/\(bankID)/claims") }
-        guard let personID = user.personID else { throw Abort(.forbidden) }
-        return (bankID, .person(personID), "/me")
+        guard let decider = TimeBankAccess.claimDecider(user.grants.map(\.grant), personID: user.personID, bank: bankID) else {
+            throw Abort(.forbidden)
+        }
+        if case .staff = decider { return (bankID, decider, "/timebanks/\(bankID)/claims") }
+        return (bankID, decider, "/me")
     }
 
     func renderAfterRefusal(_ req: Request, bankID: UUID, decider: ClaimDecider, message: String) async throws -> Response {

@@ -70,8 +70,7 @@ struct ReportsController: RouteCollection {
     @Sendable func page(req: Request) async throws -> Response {
         let bank = try await TimeBankController().managedBank(req)
         let period = Period(req)
-        let reports = try await build(req, bankID: bank.id, period: period)
-        let activity = try await TimeBankReports(db: req.db).activity(bank.id, period.range)
+        let (reports, activity) = try await build(req, bankID: bank.id, period: period)
         let (low, high) = try await outliers(req, bankID: bank.id, period: period)
         return try await req.render("timebanks/reports", title: req.t("reports.title"), Page(
             bankID: bank.id, bankName: bank.name, from: period.range.first, to: period.range.last, below: -period.below,
@@ -94,13 +93,16 @@ struct ReportsController: RouteCollection {
             rows = [[req.t("timebanks.number"), req.t("person.full_name"), req.t("timebanks.csv.balance")]]
                 + (low + high).map { [$0.number, $0.name, $0.balance] }
         } else {
-            guard let report = try await build(req, bankID: bank.id, period: period).first(where: { $0.id == id }) else { throw Abort(.notFound) }
+            guard let report = try await build(req, bankID: bank.id, period: period).reports.first(where: { $0.id == id }) else {
+                throw Abort(.notFound)
+            }
             rows = report.rows
         }
         return CSV.response(rows, filename: "\(id)-\(period.range.first)-\(period.range.last).csv")
     }
 
-    func build(_ req: Request, bankID: UUID, period: Period) async throws -> [Report] {
+    /// Every chart's report, and the period's activity (the page's headline figures come from it too).
+    func build(_ req: Request, bankID: UUID, period: Period) async throws -> (reports: [Report], activity: TimeBankReports.Activity) {
         let reports = TimeBankReports(db: req.db)
         let lang = req.appLocale.rawValue
         let range = period.range
@@ -120,7 +122,7 @@ struct ReportsController: RouteCollection {
         let activity = try await reports.activity(bankID, range)
         let buckets = try await reports.balanceDistribution(bankID)
 
-        return [
+        return ([
             hours("months", months.map { ($0.key, $0.minutes, $0.exchanges) }, keyHeader: req.t("reports.csv.month")),
             hours("categories", categories.map { (($0.key.flatMap { categoryNames[$0] }) ?? req.t("reports.no-category"), $0.minutes, $0.exchanges) },
                   keyHeader: req.t("timebanks.category")),
@@ -133,7 +135,7 @@ struct ReportsController: RouteCollection {
                    bars: buckets.map { SVGChart.Bar(label: band($0, req), value: $0.members, caption: req.catalogue.plural("timebanks.member-count", count: $0.members)) },
                    rows: [[req.t("reports.csv.band"), req.t("reports.csv.from"), req.t("reports.csv.to"), req.t("reports.csv.members")]]
                        + buckets.map { [band($0, req), $0.from.map(String.init) ?? "", $0.to.map(String.init) ?? "", String($0.members)] }),
-        ]
+        ], activity)
     }
 
     /// "from −5 h to −1 h", "below −10 h", "20 h and more"; a band of one value is just that value.
