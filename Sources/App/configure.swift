@@ -68,7 +68,7 @@ public func configure(_ app: Application, database: DatabaseChoice) async throws
     app.migrations.add(NetworkMigrations.all)
     app.migrations.add(TimeBankMigrations.all)
     app.migrations.add(SessionRecord.migration)
-    app.migrations.add(CreateIdempotencyRecords())
+    app.storage[BookingQueueKey.self] = BookingQueue(db: app.db)
 
     app.http.server.configuration.hostname = Environment.get("HOST").flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1"
     app.http.server.configuration.port = Environment.get("PORT").flatMap(Int.init) ?? 8080
@@ -120,4 +120,11 @@ public func migrate(_ app: Application) async throws {
         try await sql.raw("PRAGMA journal_mode=WAL").run()
     }
     try await app.autoMigrate()
+}
+
+private struct BookingQueueKey: StorageKey { typealias Value = BookingQueue }
+
+extension Application {
+    /// Transfers through the API are booked together with those that arrive alongside (group commit).
+    var bookings: BookingQueue { storage[BookingQueueKey.self]! }
 }

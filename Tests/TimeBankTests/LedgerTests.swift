@@ -349,3 +349,75 @@ struct BoardTests {
         }
     }
 }
+
+@Suite("Booking in batches (group commit)")
+struct BatchBookingTests {
+    @Test("A batch books in order, each transfer seeing the ones before; a refused one leaves no trace, the rest are booked")
+    func batchInOrder() async throws {
+        try await TestDatabase.withDatabase { db in
+            let f = try await BankFixture.make(db, members: 3)
+            let (a, b, c) = (f.members[0].id, f.members[1].id, f.members[2].id)
+            func exchange(_ from: UUID, _ to: UUID, _ minutes: Int, slip: String? = nil) -> ExchangeDraft {
+                ExchangeDraft(bankID: f.bank.id, provider: from, recipient: to, minutes: minutes, serviceDate: "2026-11-20", slipNumber: slip)
+            }
+            let key = IdempotencyKey(userID: UUID(), key: "office-7", requestHash: "h")
+            let answer: @Sendable (TransferRecord) -> IdempotencyReceipt = {
+                IdempotencyReceipt(key: key, status: 201, contentType: "application/json", body: "{\"id\":\"\($0.id)\"}")
+            }
+            let results = try await Ledger(db: db).book([
+                BookingRequest(exchange(a, b, 500), by: .system),
+                BookingRequest(exchange(a, b, 200), by: .system),                    // b would reach -700: past -600
+                BookingRequest(exchange(c, a, 100, slip: "S-1"), by: .system),
+                BookingRequest(exchange(c, b, 50, slip: "S-1"), by: .system),        // the same slip, a second time
+                BookingRequest(exchange(b, c, 30), by: .system, idempotency: key, answer: answer),
+                BookingRequest(exchange(b, c, 30), by: .system, idempotency: key, answer: answer),   // the same request, resent
+                BookingRequest(exchange(a, UUID(), 10), by: .system),                // nobody
+                BookingRequest(exchange(c, a, 10).with(date: "2999-01-01"), by: .system),
+            ])
+            func code(_ r: Result<TransferRecord, any Error>) -> String? {
+                if case .failure(let error as DomainError) = r { return error.code }
+                return nil
+            }
+            #expect(results.map(code) == [nil, "timebank.over-credit-limit", nil, "timebank.slip-already-booked", nil,
+                                          "api.idempotency-key-in-flight", "timebank.member.not-found", "timebank.service-date-in-future"])
+            let ledger = Ledger(db: db)
+            #expect(try await ledger.account(f.bank.id, member: a).balanceMinutes == 500 - 100)
+            #expect(try await ledger.account(f.bank.id, member: b).balanceMinutes == -500 + 30)
+            #expect(try await TimeTransfer.query(on: db).filter(\.$purpose == nil).count() == 3)
+            // The second batch sees the first's slip and key.
+            let again = try await ledger.book([BookingRequest(exchange(c, a, 5, slip: "S-1"), by: .system),
+                                               BookingRequest(exchange(b, c, 30), by: .system, idempotency: key, answer: answer)])
+            #expect(again.map(code) == ["timebank.slip-already-booked", "api.idempotency-key-in-flight"])
+            try await expectBooksBalance(db)
+        }
+    }
+
+    @Test("Transfers sent at once through the queue are all booked, each answered with its own transfer")
+    func queue() async throws {
+        try await TestDatabase.withDatabase { db in
+            let f = try await BankFixture.make(db, members: 4)
+            let queue = BookingQueue(db: db)
+            let ids = f.members.map(\.id)
+            let booked = try await withThrowingTaskGroup(of: TransferRecord.self) { group in
+                for i in 0..<40 {
+                    let draft = ExchangeDraft(bankID: f.bank.id, provider: ids[i % 4], recipient: ids[(i + 1) % 4], minutes: 5 + i,
+                                              serviceDate: "2026-11-20")
+                    group.addTask { try await queue.book(BookingRequest(draft, by: .system)) }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(Set(booked.map(\.id)).count == 40)
+            #expect(Set(booked.map(\.minutes)) == Set(5..<45))
+            #expect(try await TimeTransfer.query(on: db).filter(\.$purpose == nil).count() == 40)
+            try await expectBooksBalance(db)
+        }
+    }
+}
+
+extension ExchangeDraft {
+    func with(date: String) -> ExchangeDraft {
+        var draft = self
+        draft.serviceDate = date
+        return draft
+    }
+}

@@ -39,12 +39,13 @@ extension AsharAPI {
             guard TimeBankAccess.canOverrideLimits(req.currentUser?.grants.map(\.grant) ?? []) else { throw Abort(.forbidden) }
             draft.overrideReason = reason
         }
-        let booked = try await req.db.writeTransaction { [draft] tx in
-            let transfer = Self.transfer(try await Ledger(db: tx).record(draft, by: req.actor))
-            try await IdempotencySlot.keep(created: transfer, on: tx)
-            return transfer
-        }
-        return .created(.init(body: .json(booked)))
+        // Booked with whatever else arrives meanwhile (group commit), its answer kept in the same transaction.
+        let slot = IdempotencySlot.current
+        var answer: (@Sendable (TransferRecord) throws -> IdempotencyReceipt)?
+        if let slot { answer = { record in try slot.receipt(created: Self.transfer(record)) } }
+        let booked = try await req.application.bookings.book(BookingRequest(draft, by: req.actor, idempotency: slot?.key, answer: answer))
+        slot?.markKept()
+        return .created(.init(body: .json(Self.transfer(booked))))
     }
 
     func reverseTransfer(_ input: Operations.ReverseTransfer.Input) async throws -> Operations.ReverseTransfer.Output {

@@ -7,25 +7,6 @@ import Localization
 import SQLKit
 import Vapor
 
-/// Each write's first response, kept so a replay with the same `Idempotency-Key` gets it back.
-struct CreateIdempotencyRecords: AsyncMigration {
-    var name: String { "app.001.create-idempotency-records" }
-    func prepare(on db: any Database) async throws {
-        try await db.schema("idempotency_records")
-            .id()
-            .field("user_id", .uuid, .required)
-            .field("key", .string, .required)
-            .field("request_hash", .string, .required)
-            .field("status", .int, .required)
-            .field("content_type", .string, .required)
-            .field("body", .string, .required)
-            .field("created_at", .datetime)
-            .unique(on: "user_id", "key")
-            .create()
-    }
-    func revert(on db: any Database) async throws { try await db.schema("idempotency_records").delete() }
-}
-
 /// Offices on weak connections resend. A write with an `Idempotency-Key` that was seen before, with
 /// the same method, path and body, returns the first response (a refusal included) and records nothing
 /// new; the same key with a different request is refused.
@@ -46,22 +27,16 @@ struct IdempotencyMiddleware: AsyncMiddleware {
         let hash = hasher.finalize().hex
 
         // Plain SQL: this runs on every write the API takes.
-        let sql = request.db as! any SQLDatabase
-        if let stored = try await sql.raw("""
-            SELECT request_hash, status, content_type, body FROM idempotency_records WHERE user_id = \(bind: user.id) AND key = \(bind: key)
-            """).first() {
-            guard try stored.decode(column: "request_hash", as: String.self) == hash else {
-                throw DomainError("api.idempotency-key-reused", kind: .conflict)
-            }
-            let response = Response(status: HTTPResponseStatus(statusCode: try stored.decode(column: "status", as: Int.self)),
-                                    body: .init(string: try stored.decode(column: "body", as: String.self)))
-            response.headers.replaceOrAdd(name: .contentType, value: try stored.decode(column: "content_type", as: String.self))
+        if let stored = try await IdempotencyReceipt.find(userID: user.id, key: key, on: request.db as! any SQLDatabase) {
+            guard stored.key.requestHash == hash else { throw DomainError("api.idempotency-key-reused", kind: .conflict) }
+            let response = Response(status: HTTPResponseStatus(statusCode: stored.status), body: .init(string: stored.body))
+            response.headers.replaceOrAdd(name: .contentType, value: stored.contentType)
             response.headers.replaceOrAdd(name: "Idempotent-Replayed", value: "true")
             return response
         }
 
         // A refusal is an answer too: a replay gets the same refusal, not a second try that might now pass.
-        let slot = IdempotencySlot(userID: user.id, key: key, requestHash: hash)
+        let slot = IdempotencySlot(IdempotencyKey(userID: user.id, key: key, requestHash: hash))
         let response: Response
         do {
             response = try await IdempotencySlot.$current.withValue(slot) { try await next.respond(to: request) }
@@ -77,50 +52,34 @@ struct IdempotencyMiddleware: AsyncMiddleware {
         response.body = .init(string: text)
         // Two copies of one request racing: the loser's record clashes with the winner's; both answered alike.
         // Through the writers' turn on SQLite, so it does not spin against a transfer being booked.
-        try? await request.db.writeTransaction { tx in
-            try await slot.store(status: Int(response.status.code), contentType: response.headers.contentType?.serialize() ?? "application/json",
-                                 body: text, on: tx)
-        }
+        let receipt = IdempotencyReceipt(key: slot.key, status: Int(response.status.code),
+                                         contentType: response.headers.contentType?.serialize() ?? "application/json", body: text)
+        try? await request.db.writeTransaction { tx in try await IdempotencyReceipt.insert([receipt], on: tx as! any SQLDatabase) }
         return response
     }
 }
 
 /// The `Idempotency-Key` of the request being answered. A handler whose write must not be repeated keeps
-/// its answer here inside its own transaction, so the write and the record of it commit together: a
-/// server that dies between the two cannot book a replay a second time.
-final class IdempotencySlot: @unchecked Sendable {  // `stored` is guarded by `lock`
+/// its answer inside its own transaction, so the write and the record of it commit together: a server
+/// that dies between the two cannot book a replay a second time. It then marks the slot kept.
+final class IdempotencySlot: @unchecked Sendable {  // `kept` is guarded by `lock`
     @TaskLocal static var current: IdempotencySlot?
 
-    let userID: UUID
-    let key: String
-    let requestHash: String
+    let key: IdempotencyKey
     private let lock = NSLock()
-    private var stored = false
+    private var kept = false
 
-    init(userID: UUID, key: String, requestHash: String) {
-        self.userID = userID
-        self.key = key
-        self.requestHash = requestHash
-    }
+    init(_ key: IdempotencyKey) { self.key = key }
 
-    var isStored: Bool { lock.withLock { stored } }
+    var isStored: Bool { lock.withLock { kept } }
+    func markKept() { lock.withLock { kept = true } }
 
-    func store(status: Int, contentType: String, body: String, on db: any Database) async throws {
-        try await (db as! any SQLDatabase).raw("""
-            INSERT INTO idempotency_records (id, user_id, key, request_hash, status, content_type, body, created_at)
-            VALUES (\(bind: UUID()), \(bind: userID), \(bind: key), \(bind: requestHash), \(bind: status), \(bind: contentType),
-                \(bind: body), \(bind: Date()))
-            """).run()
-        lock.withLock { stored = true }
-    }
-
-    /// Keeps a JSON answer (201 Created) to the current request, if it carries a key.
-    static func keep<Body: Encodable>(created body: Body, on db: any Database) async throws {
-        guard let slot = current else { return }
+    /// The receipt of a 201 Created answer with this JSON body.
+    func receipt<Body: Encodable>(created body: Body) throws -> IdempotencyReceipt {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.sortedKeys]
-        try await slot.store(status: 201, contentType: "application/json; charset=utf-8",
-                             body: String(decoding: try encoder.encode(body), as: UTF8.self), on: db)
+        return IdempotencyReceipt(key: key, status: 201, contentType: "application/json; charset=utf-8",
+                                  body: String(decoding: try encoder.encode(body), as: UTF8.self))
     }
 }

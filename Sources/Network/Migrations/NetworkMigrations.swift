@@ -15,6 +15,7 @@ public enum NetworkMigrations {
         CreateAuditEntries(),    // network.009
         MakeAuditAppendOnly(),   // network.010
         CreateWriteLock(),       // network.011
+        CreateIdempotencyRecords(),  // app.001: named when it lived in the App target
     ]
 }
 

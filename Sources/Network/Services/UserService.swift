@@ -1,5 +1,6 @@
 import FluentKit
 import SQLKit
+import Synchronization
 import Foundation
 import Kernel
 
@@ -119,6 +120,7 @@ public struct UserService: Sendable {
     }
 
     public func setActive(_ userID: UUID, _ active: Bool, by actor: Actor) async throws {
+        defer { TokenUsers.shared.forgetAll() }
         try await db.writeTransaction { tx in
             guard let user = try await User.find(userID, on: tx) else { throw DomainError.notFound("network.user") }
             guard user.active != active else { return }
@@ -130,6 +132,7 @@ public struct UserService: Sendable {
     }
 
     public func grant(_ userID: UUID, role: Role, organisationID: UUID?, by actor: Actor) async throws {
+        defer { TokenUsers.shared.forgetAll() }
         try await db.writeTransaction { tx in
             guard let user = try await User.find(userID, on: tx) else { throw DomainError.notFound("network.user") }
             let orgID = role.isScoped ? organisationID : nil
@@ -161,6 +164,7 @@ public struct UserService: Sendable {
     }
 
     public func revoke(grantID: UUID, of userID: UUID, by actor: Actor) async throws {
+        defer { TokenUsers.shared.forgetAll() }
         try await db.writeTransaction { tx in
             guard let grant = try await RoleGrant.find(grantID, on: tx), grant.userID == userID else {
                 throw DomainError.notFound("network.role")
@@ -188,7 +192,15 @@ public struct UserService: Sendable {
     }
 
     /// The active user a token belongs to. Every API call asks this first: plain SQL, two small queries.
+    /// The active user a token belongs to, with her grants.
     public func user(forTokenHash hash: String) async throws -> UserRecord? {
+        if let known = TokenUsers.shared[hash] { return known }
+        let user = try await lookUp(tokenHash: hash)
+        if let user { TokenUsers.shared[hash] = user }
+        return user
+    }
+
+    private func lookUp(tokenHash hash: String) async throws -> UserRecord? {
         let sql = db as! any SQLDatabase
         guard let row = try await sql.raw("""
             SELECT u.id, u.login, u.display_name, u.phone_digits, u.person_id, u.active
@@ -248,4 +260,32 @@ public struct LoginThrottle: Sendable {
         attempt.succeeded = succeeded
         try await attempt.create(on: db)
     }
+}
+
+/// Who each token belongs to, remembered for a few seconds: every API call asks, the answer rarely
+/// changes, and asking the database costs each call a round trip. A change to a user's grants or her
+/// being active, made in this process, forgets everything at once; one made by another server shows
+/// within `lifetime`.
+final class TokenUsers: Sendable {
+    static let shared = TokenUsers()
+    static let lifetime: Duration = .seconds(5)
+
+    private let known = Mutex<[String: (user: UserRecord, until: ContinuousClock.Instant)]>([:])
+
+    subscript(hash: String) -> UserRecord? {
+        get {
+            known.withLock { known in
+                guard let entry = known[hash], entry.until > .now else { return nil }
+                return entry.user
+            }
+        }
+        set {
+            known.withLock { known in
+                if known.count > 10_000 { known.removeAll() }  // tokens are few; this only bounds a flood of bad ones
+                known[hash] = newValue.map { ($0, .now + Self.lifetime) }
+            }
+        }
+    }
+
+    func forgetAll() { known.withLock { $0.removeAll() } }
 }

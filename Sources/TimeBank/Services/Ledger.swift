@@ -53,6 +53,17 @@ public struct ExchangeDraft: Sendable {
         self.overrideReason = overrideReason
     }
 
+    /// The draft as it will be booked: its date checked, its texts trimmed. Needs no database.
+    public func normalized() throws -> ExchangeDraft {
+        var draft = self
+        draft.serviceDate = try ServiceDate.validate(serviceDate)
+        draft.note = note?.trimmingCharacters(in: .whitespacesAndNewlines).nonEmpty
+        draft.slipNumber = slipNumber?.trimmingCharacters(in: .whitespaces).nonEmpty
+        draft.overrideReason = overrideReason?.trimmingCharacters(in: .whitespacesAndNewlines).nonEmpty
+        if let note = draft.note, note.count > 500 { throw DomainError("timebank.note-too-long", field: "note", arguments: ["max": "500"]) }
+        return draft
+    }
+
     /// One member served another.
     public init(bankID: UUID, provider: UUID, recipient: UUID, minutes: Int, categoryID: UUID? = nil, serviceDate: String,
                 note: String? = nil, slipNumber: String? = nil) {
@@ -100,40 +111,19 @@ public struct Ledger: Sendable {
     let db: any Database
     public init(db: any Database) { self.db = db }
 
+    /// Books one exchange: in the transaction `db` is in, or in one of its own. (Many at once: `BookingQueue`.)
     public func record(_ draft: ExchangeDraft, by actor: Actor) async throws -> TransferRecord {
-        let serviceDate = try ServiceDate.validate(draft.serviceDate)
-        let note = draft.note?.trimmingCharacters(in: .whitespacesAndNewlines).nonEmpty
-        let slip = draft.slipNumber?.trimmingCharacters(in: .whitespaces).nonEmpty
-        if let note, note.count > 500 { throw DomainError("timebank.note-too-long", field: "note", arguments: ["max": "500"]) }
-        let override = draft.overrideReason?.trimmingCharacters(in: .whitespacesAndNewlines).nonEmpty
-        return try await db.writeTransaction { tx in
-            // The hot path of the whole system: plain SQL, a handful of statements, no model reflection.
-            let sql = tx as! any SQLDatabase
-            let accounts = try await Self.accountsInAnyBank((draft.providers + draft.recipients).map(\.memberID), on: sql)
-            // An account in this bank means the bank exists; none means it does not, or the members are elsewhere.
-            guard accounts.values.contains(where: { $0.bankID == draft.bankID }) else {
-                guard try await Self.exists("timebanks", draft.bankID, on: sql) else { throw DomainError.notFound("timebank.bank") }
-                throw DomainError("timebank.no-member-of-this-bank", field: "provider")
-            }
-            if let categoryID = draft.categoryID, try await !Self.exists("timebank_categories", categoryID, on: sql) {
-                throw DomainError("timebank.category-invalid", field: "category_id")
-            }
-            if let slip, try await sql.raw("SELECT 1 AS found FROM timebank_transfers WHERE bank_id = \(bind: draft.bankID) AND slip_number = \(bind: slip)").first() != nil {
-                throw DomainError("timebank.slip-already-booked", kind: .conflict, field: "slip_number", arguments: ["slip": slip])
-            }
-            var changes = try Posting.plan(
-                providers: draft.providers.map { Leg(accountID: accounts[$0.memberID]!.id, minutes: $0.minutes) },
-                recipients: draft.recipients.map { Leg(accountID: accounts[$0.memberID]!.id, minutes: $0.minutes) })
-            try await Self.clear(&changes, accounts: Array(accounts.values), recordingBank: draft.bankID, on: tx)
-            let minutes = draft.providers.reduce(0) { $0 + $1.minutes }
-            let details = Details(minutes: minutes, serviceDate: serviceDate, categoryID: draft.categoryID, note: note,
-                                  slipNumber: slip, overrideReason: override)
-            let posted = try await Ledger(db: tx).post(bankID: draft.bankID, changes: changes, details: details,
-                                                       checkLimits: override == nil, by: actor)
-            return TransferRecord(id: posted.id, bankID: draft.bankID, minutes: minutes, serviceDate: serviceDate, categoryID: draft.categoryID,
-                                  note: note, slipNumber: slip, reversesID: nil, recordedAt: posted.recordedAt,
-                                  providers: draft.providers, recipients: draft.recipients)
-        }
+        let request = BookingRequest(try draft.normalized(), by: actor)
+        return try await db.writeTransaction { tx in try await Self.book([request], on: tx)[0].get() }
+    }
+
+    /// Books several exchanges in one transaction, in order, each seeing the ones before it; a refused one
+    /// gets its reason and leaves no trace, the others are booked.
+    public func book(_ requests: [BookingRequest]) async throws -> [Result<TransferRecord, any Error>] {
+        let normalized = requests.map { r in Result { try r.normalized() } }
+        let valid = normalized.compactMap { try? $0.get() }
+        var booked = try await db.writeTransaction { tx in try await Self.book(valid, on: tx) }.makeIterator()
+        return normalized.map { r in r.flatMap { _ in booked.next()! } }
     }
 
     /// Books the opposite of a transfer, pointing at it. A transfer is reversed at most once.
@@ -168,51 +158,9 @@ public struct Ledger: Sendable {
         var purpose: TransferPurpose?
     }
 
-    /// Writes one transfer: balances first (in account-id order, so concurrent transfers take their
-    /// locks in the same order), then the transfer and its entries in one statement each. Must run inside
-    /// a transaction: any failure leaves nothing behind. The transfer row itself says who booked what and
-    /// when; the audit log also gets the exceptional ones: a limit overridden, a reversal.
+    /// Writes one transfer with these account changes. Must run inside a transaction.
     func post(bankID: UUID, changes: [UUID: Int], details: Details, checkLimits: Bool, by actor: Actor) async throws -> (id: UUID, recordedAt: Date) {
-        precondition(changes.values.reduce(0, +) == 0, "a transfer's entries must sum to zero")
-        let sql = db as! any SQLDatabase  // both databases Ashar runs on speak SQL
-        let now = Date()
-        var applied: [(account: UUID, minutes: Int, balance: Int, sequence: Int)] = []
-        for (accountID, delta) in changes.sorted(by: { $0.key.uuidString < $1.key.uuidString }) where delta != 0 {
-            let limits: SQLQueryString = checkLimits
-                ? " AND (lower_limit_minutes IS NULL OR balance_minutes + \(bind: delta) >= lower_limit_minutes) AND (upper_limit_minutes IS NULL OR balance_minutes + \(bind: delta) <= upper_limit_minutes)"
-                : ""
-            let row = try await sql.raw("""
-                UPDATE timebank_accounts SET balance_minutes = balance_minutes + \(bind: delta), entry_count = entry_count + 1
-                WHERE id = \(bind: accountID)\(limits) RETURNING balance_minutes, entry_count
-                """).first()
-            guard let row else { throw try await Self.limitError(accountID, delta: delta, on: db) }
-            applied.append((accountID, delta, try row.decode(column: "balance_minutes", as: Int.self),
-                            try row.decode(column: "entry_count", as: Int.self)))
-        }
-        let id = UUID()
-        try await sql.raw("""
-            INSERT INTO timebank_transfers (id, bank_id, category_id, minutes, service_date, note, slip_number, reverses_id,
-                override_reason, recorded_at, recorded_by_id, recorded_by_login, on_behalf_of_id, purpose)
-            VALUES (\(bind: id), \(bind: bankID), \(bind: details.categoryID), \(bind: details.minutes), \(bind: details.serviceDate),
-                \(bind: details.note), \(bind: details.slipNumber), \(bind: details.reversesID), \(bind: details.overrideReason), \(bind: now),
-                \(bind: actor.userID), \(bind: actor.login), \(bind: actor.onBehalfOf), \(bind: details.purpose?.rawValue))
-            """).run()
-        var entries = SQLQueryString("INSERT INTO timebank_entries (id, transfer_id, account_id, minutes, balance_after, sequence, recorded_at) VALUES ")
-        for (index, a) in applied.enumerated() {
-            entries.appendInterpolation(unsafeRaw: index == 0 ? "" : ", ")
-            entries.appendInterpolation("(\(bind: UUID()), \(bind: id), \(bind: a.account), \(bind: a.minutes), \(bind: a.balance), \(bind: a.sequence), \(bind: now))" as SQLQueryString)
-        }
-        try await sql.raw(entries).run()
-        if details.reversesID != nil || details.overrideReason != nil {
-            var changesLogged = [
-                FieldChange(field: "minutes", from: nil, to: String(details.minutes)),
-                FieldChange(field: "service_date", from: nil, to: details.serviceDate),
-            ]
-            if let reverses = details.reversesID { changesLogged.append(FieldChange(field: "reverses_id", from: nil, to: reverses.uuidString)) }
-            if let reason = details.overrideReason { changesLogged.append(FieldChange(field: "override_reason", from: nil, to: reason)) }
-            try await AuditLog.record(on: db, actor: actor, action: "create", entity: "timebank_transfer", entityID: id, changes: changesLogged)
-        }
-        return (id, now)
+        try await Self.write([Plan(bankID: bankID, changes: changes, details: details, checkLimits: checkLimits, actor: actor)], on: db)[0].get()
     }
 
     public func transfer(_ bankID: UUID, _ id: UUID) async throws -> TransferRecord {
@@ -313,29 +261,6 @@ public struct Ledger: Sendable {
         return Dictionary(accounts.map { ($0.memberID!, $0) }, uniquingKeysWith: { a, _ in a })
     }
 
-    /// What posting needs of a member's account.
-    struct AccountRef: Sendable {
-        let id: UUID
-        let bankID: UUID
-    }
-
-    /// Members' accounts by member id, in whatever bank each member is.
-    static func accountsInAnyBank(_ memberIDs: [UUID], on sql: any SQLDatabase) async throws -> [UUID: AccountRef] {
-        let unique = Array(Set(memberIDs))
-        var query = SQLQueryString("SELECT id, bank_id, member_id FROM timebank_accounts WHERE member_id IN (")
-        for (index, id) in unique.enumerated() {
-            query.appendInterpolation(unsafeRaw: index == 0 ? "" : ", ")
-            query.appendInterpolation(bind: id)
-        }
-        query.appendInterpolation(unsafeRaw: ")")
-        let rows = try await sql.raw(query).all()
-        guard rows.count == unique.count else { throw DomainError.notFound("timebank.member") }
-        return Dictionary(try rows.map {
-            (try $0.decode(column: "member_id", as: UUID.self),
-             AccountRef(id: try $0.decode(column: "id", as: UUID.self), bankID: try $0.decode(column: "bank_id", as: UUID.self)))
-        }, uniquingKeysWith: { a, _ in a })
-    }
-
     static func exists(_ table: String, _ id: UUID, on sql: any SQLDatabase) async throws -> Bool {
         try await sql.raw("SELECT 1 AS found FROM \(ident: table) WHERE id = \(bind: id)").first() != nil
     }
@@ -344,7 +269,7 @@ public struct Ledger: Sendable {
     /// earns or pays is matched in X's books by X's clearing account for the recording bank, and in the
     /// recording bank's books by its clearing account for X. Each bank's books still sum to zero, and a
     /// clearing account's balance is the bank's position with the other.
-    static func clear(_ changes: inout [UUID: Int], accounts: [AccountRef], recordingBank: UUID, on db: any Database) async throws {
+    static func clear(_ changes: inout [UUID: Int], accounts: [AccountState], recordingBank: UUID, on db: any Database) async throws {
         for account in accounts where account.bankID != recordingBank {
             guard let delta = changes[account.id], delta != 0 else { continue }
             let theirs = try await clearingAccount(of: account.bankID, with: recordingBank, on: db)
@@ -386,20 +311,22 @@ public struct Ledger: Sendable {
         return account
     }
 
-    static func limitError(_ accountID: UUID, delta: Int, on db: any Database) async throws -> DomainError {
-        let account = try await TimeAccount.find(accountID, on: db)
-        var member: TimeBankMember?
-        if let memberID = account?.memberID { member = try await TimeBankMember.find(memberID, on: db) }
-        var arguments = ["number": member?.memberNumber ?? "", "balance": String(account?.balanceMinutes ?? 0)]
-        if account?.kind == .clearing {
-            arguments["limit"] = String(account?.upperLimitMinutes ?? 0)
+    static func limitError(_ account: AccountState, delta: Int, on sql: any SQLDatabase) async throws -> DomainError {
+        var number = ""
+        if let memberID = account.memberID {
+            number = try await sql.raw("SELECT member_number FROM timebank_members WHERE id = \(bind: memberID)").first()?
+                .decode(column: "member_number", as: String.self) ?? ""
+        }
+        var arguments = ["number": number, "balance": String(account.balance)]
+        if account.isClearing {
+            arguments["limit"] = String(account.upper ?? 0)
             return DomainError("timebank.over-clearing-limit", field: "minutes", arguments: arguments)
         }
         if delta < 0 {
-            arguments["limit"] = String(account?.lowerLimitMinutes ?? 0)
+            arguments["limit"] = String(account.lower ?? 0)
             return DomainError("timebank.over-credit-limit", field: "minutes", arguments: arguments)
         }
-        arguments["limit"] = String(account?.upperLimitMinutes ?? 0)
+        arguments["limit"] = String(account.upper ?? 0)
         return DomainError("timebank.over-upper-limit", field: "minutes", arguments: arguments)
     }
 

@@ -153,7 +153,7 @@ struct GeographyController: RouteCollection {
                     status: HTTPResponseStatus = .ok) async throws -> Response {
         let level = form.level.flatMap(PlaceLevel.init(rawValue:)) ?? .oblast
         let parentID = req.uuid(form.parent_id)
-        let parent = try await parentID.asyncMap { try? await req.network.geography.get($0) } ?? nil
+        let parent = await parentID.asyncMap { try? await req.network.geography.get($0) } ?? nil
         var errors = errors
         if level.parent != nil && parent == nil && errors["parent_id"] == nil && editing == nil {
             errors["parent_id"] = req.t("error.network.place.parent-invalid")

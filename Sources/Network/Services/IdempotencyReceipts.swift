@@ -1,0 +1,88 @@
+import FluentKit
+import Foundation
+import SQLKit
+
+/// Each write's first answer to a request that carried an `Idempotency-Key`, kept so a replay gets it back.
+struct CreateIdempotencyRecords: AsyncMigration {
+    var name: String { "app.001.create-idempotency-records" }  // its first home was the App target
+    func prepare(on db: any Database) async throws {
+        try await db.schema("idempotency_records")
+            .id()
+            .field("user_id", .uuid, .required)
+            .field("key", .string, .required)
+            .field("request_hash", .string, .required)
+            .field("status", .int, .required)
+            .field("content_type", .string, .required)
+            .field("body", .string, .required)
+            .field("created_at", .datetime)
+            .unique(on: "user_id", "key")
+            .create()
+    }
+    func revert(on db: any Database) async throws { try await db.schema("idempotency_records").delete() }
+}
+
+/// Who sent a request, the key she gave it, and a digest of the request itself.
+public struct IdempotencyKey: Sendable, Hashable {
+    public let userID: UUID
+    public let key: String
+    public let requestHash: String
+
+    public init(userID: UUID, key: String, requestHash: String) {
+        self.userID = userID
+        self.key = key
+        self.requestHash = requestHash
+    }
+}
+
+/// The answer given to a request with an `Idempotency-Key`.
+public struct IdempotencyReceipt: Sendable {
+    public let key: IdempotencyKey
+    public let status: Int
+    public let contentType: String
+    public let body: String
+
+    public init(key: IdempotencyKey, status: Int, contentType: String, body: String) {
+        self.key = key
+        self.status = status
+        self.contentType = contentType
+        self.body = body
+    }
+
+    /// The answer kept for this user's key, if any.
+    public static func find(userID: UUID, key: String, on sql: any SQLDatabase) async throws -> IdempotencyReceipt? {
+        guard let row = try await sql.raw("""
+            SELECT request_hash, status, content_type, body FROM idempotency_records WHERE user_id = \(bind: userID) AND key = \(bind: key)
+            """).first() else { return nil }
+        return IdempotencyReceipt(key: IdempotencyKey(userID: userID, key: key, requestHash: try row.decode(column: "request_hash", as: String.self)),
+                                  status: try row.decode(column: "status", as: Int.self),
+                                  contentType: try row.decode(column: "content_type", as: String.self),
+                                  body: try row.decode(column: "body", as: String.self))
+    }
+
+    /// Which of these keys already have an answer kept.
+    public static func taken(_ keys: [IdempotencyKey], on sql: any SQLDatabase) async throws -> Set<IdempotencyKey> {
+        guard !keys.isEmpty else { return [] }
+        let query: SQLQueryString = "SELECT user_id, key FROM idempotency_records WHERE \(SQLQueryString.anyPair("user_id", "key", keys.map { ($0.userID, $0.key) }))"
+        let found = Set(try await sql.raw(query).all().map {
+            "\(try $0.decode(column: "user_id", as: UUID.self))|\(try $0.decode(column: "key", as: String.self))"
+        })
+        return Set(keys.filter { found.contains("\($0.userID)|\($0.key)") })
+    }
+
+    /// Keeps several answers in one statement.
+    public static func insert(_ receipts: [IdempotencyReceipt], on sql: any SQLDatabase) async throws {
+        guard !receipts.isEmpty else { return }
+        let now = Date()
+        var query = SQLQueryString("""
+            INSERT INTO idempotency_records (id, user_id, key, request_hash, status, content_type, body, created_at) VALUES 
+            """)
+        for (index, r) in receipts.enumerated() {
+            query.appendInterpolation(unsafeRaw: index == 0 ? "" : ", ")
+            query.appendInterpolation("""
+                (\(bind: UUID()), \(bind: r.key.userID), \(bind: r.key.key), \(bind: r.key.requestHash), \(bind: r.status), \
+                \(bind: r.contentType), \(bind: r.body), \(bind: now))
+                """ as SQLQueryString)
+        }
+        try await sql.raw(query).run()
+    }
+}
