@@ -44,6 +44,20 @@ struct APITests {
         }
     }
 
+    @Test("A token's owner is remembered, but losing a grant or being deactivated takes effect at the next call")
+    func tokenFollowsChanges() async throws {
+        try await withAshar { app, fixture in
+            let api = try await APIClient.forUser("coordinator", on: app)
+            #expect(try await api.send(.GET, "/people").status == .ok)
+            let users = UserService(db: app.db)
+            let coordinator = try #require(try await users.list(page: PageQuery()).items.first { $0.login == "coordinator" })
+            try await users.revoke(grantID: try #require(coordinator.grants.first).id, of: coordinator.id, by: .system)
+            #expect(try await api.send(.GET, "/people").status == .forbidden)
+            try await users.setActive(coordinator.id, false, by: .system)
+            #expect(try await api.send(.GET, "/me").status == .unauthorized)
+        }
+    }
+
     @Test("Lists are paginated and searched with the pages' folding")
     func lists() async throws {
         try await withAshar { app, fixture in
