@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swiftcsv/SwiftCSV.git", from: "0.10.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
         // Shared value types: no Fluent, no Vapor.
@@ -50,6 +51,8 @@ let package = Package(
             .product(name: "SQLKit", package: "sql-kit"),
         ], swiftSettings: strict),
         // The demo network, shared by `ashar demo` and the tests.
+        // Groups of solidary producers: joint purchases, pooled sales, shared equipment, the group fund.
+        .target(name: "Producers", dependencies: ["Kernel"], swiftSettings: strict),
         .target(name: "DemoData", dependencies: ["Kernel", "AsharNetwork", "TimeBank", .product(name: "FluentKit", package: "fluent-kit")], swiftSettings: strict),
         // The web layer: routes, pages, API, commands.
         .target(name: "App", dependencies: [
@@ -81,6 +84,9 @@ let package = Package(
         ], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "NetworkTests", dependencies: ["AsharNetwork", "DemoData", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "TimeBankTests", dependencies: ["TimeBank", "AsharNetwork", "DemoData", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "ProducersTests", dependencies: [
+            "Producers", .product(name: "PropertyBased", package: "swift-property-based"),
+        ], swiftSettings: strict),
         .testTarget(name: "AppTests", dependencies: [
             "App", "DemoData", "TestSupport",
             .product(name: "VaporTesting", package: "vapor"),
