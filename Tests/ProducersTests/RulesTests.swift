@@ -144,3 +144,43 @@ struct RulesTests {
         }
     }
 }
+
+@Suite("Settling a purchase round")
+struct RoundSettlementTests {
+    @Test("Seed potatoes and a hoe: packages, the tier the group reached, bills with their share of transport, savings")
+    func example() {
+        let potatoes = RoundArticle(packageSize: 50, tiers: [PriceTier(minQuantity: 1, unitPrice: 3_000), PriceTier(minQuantity: 500, unitPrice: 2_400)],
+                                    orders: [OrderLine(member: 0, firm: 300, tolerance: 20, sequence: 1),
+                                             OrderLine(member: 1, firm: 180, tolerance: 0, sequence: 2)])
+        let hoes = RoundArticle(packageSize: 1, tiers: [PriceTier(minQuantity: 1, unitPrice: 45_000)],
+                                orders: [OrderLine(member: 1, firm: 1, sequence: 3)])
+        let s = RoundSettlement.compute([potatoes, hoes], rule: .firstCome, costs: [SharedCost(amount: 100_001, basis: .weight)])
+        #expect(s.articles.map(\.packages) == [10, 1])
+        #expect(s.articles[0].unitPrice == 2_400)
+        #expect(s.members.map { $0.lines.map { [$0.article, $0.allocated, $0.amount] } }
+                == [[[0, 320, 768_000]], [[0, 180, 432_000], [1, 1, 45_000]]])
+        #expect(s.members.map(\.costs) == [63_873, 36_128])  // 320 and 181 units of 501: 63,872.86 and 36,128.14
+        #expect(s.members.map(\.saving) == [320 * 600, 180 * 600])
+        #expect(s.supplierTotal == 1_245_000 && s.costsTotal == 100_001)
+        #expect(s.members.reduce(0) { $0 + $1.total } == s.supplierTotal + s.costsTotal)
+    }
+
+    static let round = zip(Gen.int(in: 1...60), Gen.int(in: 0...300), Gen.int(in: 0...60)).array(of: 1...40)
+
+    @Test("Whatever the orders: bills add up to the supplier's total plus the costs, to the tyiyn; nobody billed beyond what she received")
+    func addsUp() async {
+        await propertyCheck(input: Self.round, Gen.int(in: 0...5_000_000), Gen<CostBasis>.case, Gen<AllocationRule>.case) { raw, cost, basis, rule in
+            let articles = (0..<3).map { a in
+                RoundArticle(packageSize: 5 + a * 20, tiers: [PriceTier(minQuantity: 1, unitPrice: 1_000 + a), PriceTier(minQuantity: 200, unitPrice: 800)],
+                             orders: raw.enumerated().map { OrderLine(member: $0.element.0 % 25, firm: $0.element.1, tolerance: $0.element.2, sequence: $0.offset) })
+            }
+            let s = RoundSettlement.compute(articles, rule: rule, costs: [SharedCost(amount: cost, basis: basis)])
+            #expect(s.members.reduce(0) { $0 + $1.total } == s.supplierTotal + s.costsTotal)
+            #expect(s.supplierTotal == zip(s.articles, articles).reduce(0) { $0 + $1.0.quantity * $1.0.unitPrice })
+            for bill in s.members {
+                #expect(bill.saving >= 0 && bill.costs >= 0)
+                #expect(bill.lines.allSatisfy { $0.amount == $0.allocated * s.articles[$0.article].unitPrice })
+            }
+        }
+    }
+}
