@@ -263,6 +263,17 @@ struct DemoTimeBankTests {
             try await expectBooksBalance(db)
         }
     }
+
+    @Test("A long history in bulk (ashar seed): as many exchanges as asked, in batches, and books that still balance")
+    func history() async throws {
+        try await TestDatabase.withDatabase { db in
+            try await DemoNetwork.load(on: db, hash: { "hash:" + $0 })
+            let before = try await TimeTransfer.query(on: db).count()
+            #expect(try await DemoHistory.book(2_500, on: db) == 2_500)
+            #expect(try await TimeTransfer.query(on: db).count() == before + 2_500)
+            try await expectBooksBalance(db)
+        }
+    }
 }
 
 @Suite("Between banks")

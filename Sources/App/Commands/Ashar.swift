@@ -5,7 +5,7 @@ import Kernel
 import Localization
 import Vapor
 
-/// The `ashar` executable: `serve` (default), `demo`, `migrate`, `token create --user LOGIN`.
+/// The `ashar` executable: `serve` (default), `demo`, `migrate`, `token create --user LOGIN`, `seed --transfers N`.
 public enum Ashar {
     public static func main() async throws {
         var env = try Environment.detect()
@@ -16,6 +16,7 @@ public enum Ashar {
             await app.asyncCommands.use(MigratingServeCommand(serve: app.servers.asyncCommand), as: "serve", isDefault: true)
             await app.asyncCommands.use(DemoCommand(serve: app.servers.asyncCommand), as: "demo")
             app.asyncCommands.use(TokenCommand(), as: "token")
+            app.asyncCommands.use(SeedCommand(), as: "seed")
             app.asyncCommands.use(RunMigrationsCommand(), as: "migrate")
             try await app.execute()
         } catch {
