@@ -12,7 +12,7 @@ let package = Package(
     products: [
         .executable(name: "ashar", targets: ["ashar"]),
         // For the benchmarks, which live in their own package under Benchmarks/.
-        .library(name: "AsharKit", targets: ["App", "TimeBank", "AsharNetwork", "Kernel", "DemoData"]),
+        .library(name: "AsharKit", targets: ["App", "TimeBank", "Producers", "AsharNetwork", "Kernel", "DemoData"]),
     ],
     dependencies: [
         .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
@@ -52,11 +52,15 @@ let package = Package(
         ], swiftSettings: strict),
         // The demo network, shared by `ashar demo` and the tests.
         // Groups of solidary producers: joint purchases, pooled sales, shared equipment, the group fund.
-        .target(name: "Producers", dependencies: ["Kernel"], swiftSettings: strict),
-        .target(name: "DemoData", dependencies: ["Kernel", "AsharNetwork", "TimeBank", .product(name: "FluentKit", package: "fluent-kit")], swiftSettings: strict),
+        .target(name: "Producers", dependencies: [
+            "Kernel", "AsharNetwork",
+            .product(name: "FluentKit", package: "fluent-kit"),
+            .product(name: "SQLKit", package: "sql-kit"),
+        ], swiftSettings: strict),
+        .target(name: "DemoData", dependencies: ["Kernel", "AsharNetwork", "TimeBank", "Producers", .product(name: "FluentKit", package: "fluent-kit")], swiftSettings: strict),
         // The web layer: routes, pages, API, commands.
         .target(name: "App", dependencies: [
-            "Kernel", "Localization", "AsharNetwork", "TimeBank", "DemoData",
+            "Kernel", "Localization", "AsharNetwork", "TimeBank", "Producers", "DemoData",
             .product(name: "Vapor", package: "vapor"),
             .product(name: "Fluent", package: "fluent"),
             .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
@@ -78,14 +82,14 @@ let package = Package(
         .testTarget(name: "LocalizationTests", dependencies: ["Localization"], swiftSettings: strict),
         // A fresh database per test: in-memory SQLite, or a new schema on DATABASE_URL's PostgreSQL.
         .target(name: "TestSupport", dependencies: [
-            "AsharNetwork", "TimeBank",
+            "AsharNetwork", "TimeBank", "Producers",
             .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
             .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
         ], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "NetworkTests", dependencies: ["AsharNetwork", "DemoData", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "TimeBankTests", dependencies: ["TimeBank", "AsharNetwork", "DemoData", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ProducersTests", dependencies: [
-            "Producers", .product(name: "PropertyBased", package: "swift-property-based"),
+            "Producers", "AsharNetwork", "DemoData", "TestSupport", .product(name: "PropertyBased", package: "swift-property-based"),
         ], swiftSettings: strict),
         .testTarget(name: "AppTests", dependencies: [
             "App", "DemoData", "TestSupport",

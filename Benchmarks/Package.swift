@@ -22,5 +22,14 @@ let package = Package(
             path: "Benchmarks/Ledger",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "ProducerRules",
+            dependencies: [
+                .product(name: "AsharKit", package: "Ashar"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/ProducerRules",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ]
 )

@@ -8,6 +8,7 @@ import Leaf
 import SQLKit
 import LeafKit
 import Localization
+import Producers
 import TimeBank
 import Vapor
 
@@ -67,6 +68,7 @@ public func configure(_ app: Application, database: DatabaseChoice) async throws
 
     app.migrations.add(NetworkMigrations.all)
     app.migrations.add(TimeBankMigrations.all)
+    app.migrations.add(ProducerMigrations.all)
     app.migrations.add(SessionRecord.migration)
     app.storage[BookingQueueKey.self] = BookingQueue(db: app.db)
 

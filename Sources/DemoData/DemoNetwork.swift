@@ -2,6 +2,7 @@ import AsharNetwork
 import FluentKit
 import Foundation
 import Kernel
+import Producers
 import TimeBank
 
 /// A login the demo makes, printed by `ashar demo`.
@@ -85,6 +86,10 @@ public enum DemoNetwork {
         let south = ["Saray", "Saray", "Papan", "Kashgar-Kyshtak", "Kyzyl-Kyshtak"]
         let north = ["Jangy-Jer", "Jangy-Jer", "Sokuluk", "Kyzyl-Tuu", "Tash-Döbö"]
         let people = PeopleService(db: make.db)
+        let groups = ProducerGroupService(db: make.db)
+        _ = try await groups.open(orgs.groupJibek.id, by: make.actor)
+        _ = try await groups.open(orgs.groupAkBuudai.id, by: make.actor)
+        var producers: [UUID: [ProducerMemberRecord]] = [:]
         var seen = Set<String>()
         var members: [UUID: [MemberRecord]] = [:]
         for i in 0..<womenCount {
@@ -101,12 +106,21 @@ public enum DemoNetwork {
             if let bank {
                 members[bank, default: []].append(try await banks.join(bank, personID: woman.id, by: make.actor))
             }
-            if villageName == "Papan" && i % 4 == 0 {
-                try await people.addMemberNumber(personID: woman.id, organisationID: orgs.groupJibek.id,
-                                                 number: String(format: "Ж-%03d", i), by: make.actor)
+            let group = villageName == "Papan" && i % 4 == 0 ? orgs.groupJibek.id : villageName == "Kyzyl-Tuu" ? orgs.groupAkBuudai.id : nil
+            if let group {
+                if group == orgs.groupJibek.id {
+                    try await people.addMemberNumber(personID: woman.id, organisationID: group, number: String(format: "Ж-%03d", i), by: make.actor)
+                }
+                let joined = producers[group, default: []].count
+                let role: ProducerRole = joined == 0 ? .coordinator : joined == 1 ? .treasurer : .member
+                producers[group, default: []].append(try await groups.join(
+                    group, personID: woman.id, role: role,
+                    produces: group == orgs.groupJibek.id ? ["dried apricots", "walnuts", "felt slippers"][i % 3] : ["potatoes", "milk", "wheat"][i % 3],
+                    by: make.actor))
             }
         }
         try await recordExchanges(members, on: make)
+        try await openPurchaseRound(for: orgs.groupJibek.id, members: producers[orgs.groupJibek.id] ?? [], on: make)
         let firstSarayMember = try await people.get(members[orgs.bankSaray.id]![0].personID)
 
         _ = try await make.user("admin", name: "Network admin", password: staffPassword, hash: hash, grants: [Grant(role: .admin)])
@@ -145,6 +159,23 @@ public enum DemoNetwork {
             let draft = ExchangeDraft(bankID: banks[0], provider: second[i * 3].id, recipient: first[i * 2 + 1].id, minutes: 120,
                                       categoryID: categories.first, serviceDate: ServiceDate.string(Date().addingTimeInterval(-Double(20 + i) * day)))
             try await bookUnlessOverLimit(draft, ledger: ledger, by: make.actor)
+        }
+    }
+
+    /// Jibek's spring purchase, open for orders: seed potatoes by the 50 kg sack with a price break at
+    /// 500 kg, and hoes; most members have ordered.
+    private static func openPurchaseRound(for group: UUID, members: [ProducerMemberRecord], on make: Factories) async throws {
+        let rounds = PurchaseRoundService(db: make.db)
+        let round = try await rounds.create(group, supplierID: nil, deadline: Date().addingTimeInterval(10 * 86_400), allocation: .firstCome,
+                                            by: make.actor)
+        let potatoes = try await rounds.addArticle(round.id, ArticleDraft(name: "Үрөнчүк картошка / Семенной картофель", unit: "kg", packageSize: 50,
+            tiers: [PriceTier(minQuantity: 1, unitPrice: 3_000), PriceTier(minQuantity: 500, unitPrice: 2_400)]), by: make.actor)
+        let hoes = try await rounds.addArticle(round.id, ArticleDraft(name: "Кетмен / Тяпка", unit: "piece", packageSize: 1,
+            tiers: [PriceTier(minQuantity: 1, unitPrice: 45_000), PriceTier(minQuantity: 10, unitPrice: 39_000)]), by: make.actor)
+        for (i, member) in members.enumerated() where i % 5 != 4 {
+            var lines = [OrderLineDraft(articleID: potatoes.id, quantity: 40 + (i * 30) % 120, tolerance: i % 2 == 0 ? 10 : 0)]
+            if i % 3 == 0 { lines.append(OrderLineDraft(articleID: hoes.id, quantity: 1)) }
+            _ = try await rounds.setOrder(round.id, member: member.id, lines: lines, by: make.actor)
         }
     }
 

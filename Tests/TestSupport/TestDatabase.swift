@@ -1,4 +1,5 @@
 import AsharNetwork
+import Producers
 import TimeBank
 import FluentKit
 import FluentPostgresDriver
@@ -42,6 +43,7 @@ public enum TestDatabase {
             let migrations = Migrations()
             migrations.add(NetworkMigrations.all)
             migrations.add(TimeBankMigrations.all)
+            migrations.add(ProducerMigrations.all)
             let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: group.any())
             try await migrator.setupIfNeeded().get()
             try await migrator.prepareBatch().get()

@@ -29,6 +29,11 @@ public enum AccessPolicy {
         grants.contains { allowed(for: $0.role).contains(permission) }
     }
 
+    /// Who runs one organisation's work (a time bank, a producer group): its coordinators and network admins.
+    public static func runs(_ grants: [Grant], organisation: UUID) -> Bool {
+        grants.contains { $0.role == .admin || ($0.role == .coordinator && $0.organisationID == organisation) }
+    }
+
     public static func allowed(for role: Role) -> Set<Permission> {
         switch role {
         case .admin:

@@ -47,7 +47,7 @@ public enum Posting {
 
 /// Service dates are calendar days in Bishkek, written YYYY-MM-DD.
 public enum ServiceDate {
-    public static let zone = TimeZone(identifier: "Asia/Bishkek")!
+    public static let zone = BishkekCalendar.zone
 
     /// The date if it is a real calendar day, not after `today` and not before 2000.
     public static func validate(_ text: String, today: Date = Date()) throws -> String {
@@ -68,9 +68,6 @@ public enum ServiceDate {
     }
 
     public static func string(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = zone
-        let c = calendar.dateComponents([.year, .month, .day], from: date)
-        return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
+        BishkekCalendar.day(of: date)
     }
 }

@@ -4,7 +4,7 @@ import Foundation
 /// Who may do what in a time bank: its coordinators and network admins run it; a member reads her own.
 public enum TimeBankAccess {
     public static func canManage(_ grants: [Grant], bank: UUID) -> Bool {
-        grants.contains { $0.role == .admin || ($0.role == .coordinator && $0.organisationID == bank) }
+        AccessPolicy.runs(grants, organisation: bank)
     }
 
     /// Who decides on a member's own record of an exchange in this bank: its staff for the bank, a

@@ -16,6 +16,18 @@ extension Components {
         ///
         /// - Remark: Generated from `#/components/parameters/member`.
         internal typealias Member = Swift.String
+        /// The producer group's id (the id of its organisation).
+        ///
+        /// - Remark: Generated from `#/components/parameters/group`.
+        internal typealias Group = Swift.String
+        /// A purchase round's id.
+        ///
+        /// - Remark: Generated from `#/components/parameters/round`.
+        internal typealias Round = Swift.String
+        /// A member id of the round's group.
+        ///
+        /// - Remark: Generated from `#/components/parameters/producerMember`.
+        internal typealias ProducerMember = Swift.String
         /// - Remark: Generated from `#/components/parameters/page`.
         internal typealias Page = Swift.Int
         /// - Remark: Generated from `#/components/parameters/per`.

@@ -1435,5 +1435,646 @@ extension Components {
                 case total
             }
         }
+        /// - Remark: Generated from `#/components/schemas/ProducerGroup`.
+        internal struct ProducerGroup: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ProducerGroup/id`.
+            internal var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ProducerGroup/name`.
+            internal var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ProducerGroup/memberCount`.
+            internal var memberCount: Swift.Int
+            /// Creates a new `ProducerGroup`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - name:
+            ///   - memberCount:
+            internal init(
+                id: Swift.String,
+                name: Swift.String,
+                memberCount: Swift.Int
+            ) {
+                self.id = id
+                self.name = name
+                self.memberCount = memberCount
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case id
+                case name
+                case memberCount
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ProducerGroupList`.
+        internal struct ProducerGroupList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ProducerGroupList/items`.
+            internal var items: [Components.Schemas.ProducerGroup]
+            /// - Remark: Generated from `#/components/schemas/ProducerGroupList/total`.
+            internal var total: Swift.Int
+            /// Creates a new `ProducerGroupList`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            ///   - total:
+            internal init(
+                items: [Components.Schemas.ProducerGroup],
+                total: Swift.Int
+            ) {
+                self.items = items
+                self.total = total
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case items
+                case total
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ProducerMember`.
+        internal struct ProducerMember: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ProducerMember/id`.
+            internal var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ProducerMember/groupId`.
+            internal var groupId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ProducerMember/personId`.
+            internal var personId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ProducerMember/role`.
+            internal enum RolePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case coordinator = "coordinator"
+                case treasurer = "treasurer"
+                case member = "member"
+            }
+            /// - Remark: Generated from `#/components/schemas/ProducerMember/role`.
+            internal var role: Components.Schemas.ProducerMember.RolePayload
+            /// - Remark: Generated from `#/components/schemas/ProducerMember/produces`.
+            internal var produces: Swift.String
+            /// YYYY-MM-DD
+            ///
+            /// - Remark: Generated from `#/components/schemas/ProducerMember/joinedOn`.
+            internal var joinedOn: Swift.String
+            /// Creates a new `ProducerMember`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - groupId:
+            ///   - personId:
+            ///   - role:
+            ///   - produces:
+            ///   - joinedOn: YYYY-MM-DD
+            internal init(
+                id: Swift.String,
+                groupId: Swift.String,
+                personId: Swift.String,
+                role: Components.Schemas.ProducerMember.RolePayload,
+                produces: Swift.String,
+                joinedOn: Swift.String
+            ) {
+                self.id = id
+                self.groupId = groupId
+                self.personId = personId
+                self.role = role
+                self.produces = produces
+                self.joinedOn = joinedOn
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case id
+                case groupId
+                case personId
+                case role
+                case produces
+                case joinedOn
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ProducerMemberList`.
+        internal struct ProducerMemberList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ProducerMemberList/items`.
+            internal var items: [Components.Schemas.ProducerMember]
+            /// - Remark: Generated from `#/components/schemas/ProducerMemberList/total`.
+            internal var total: Swift.Int
+            /// Creates a new `ProducerMemberList`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            ///   - total:
+            internal init(
+                items: [Components.Schemas.ProducerMember],
+                total: Swift.Int
+            ) {
+                self.items = items
+                self.total = total
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case items
+                case total
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/RoundInput`.
+        internal struct RoundInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/RoundInput/supplierId`.
+            internal var supplierId: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/RoundInput/deadline`.
+            internal var deadline: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/RoundInput/allocation`.
+            internal enum AllocationPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case firstCome = "first-come"
+                case proportional = "proportional"
+            }
+            /// - Remark: Generated from `#/components/schemas/RoundInput/allocation`.
+            internal var allocation: Components.Schemas.RoundInput.AllocationPayload?
+            /// Creates a new `RoundInput`.
+            ///
+            /// - Parameters:
+            ///   - supplierId:
+            ///   - deadline:
+            ///   - allocation:
+            internal init(
+                supplierId: Swift.String? = nil,
+                deadline: Foundation.Date,
+                allocation: Components.Schemas.RoundInput.AllocationPayload? = nil
+            ) {
+                self.supplierId = supplierId
+                self.deadline = deadline
+                self.allocation = allocation
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case supplierId
+                case deadline
+                case allocation
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Round`.
+        internal struct Round: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Round/id`.
+            internal var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Round/groupId`.
+            internal var groupId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Round/supplierId`.
+            internal var supplierId: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Round/deadline`.
+            internal var deadline: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/Round/allocation`.
+            internal enum AllocationPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case firstCome = "first-come"
+                case proportional = "proportional"
+            }
+            /// - Remark: Generated from `#/components/schemas/Round/allocation`.
+            internal var allocation: Components.Schemas.Round.AllocationPayload
+            /// - Remark: Generated from `#/components/schemas/Round/status`.
+            internal enum StatusPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case open = "open"
+                case closed = "closed"
+                case ordered = "ordered"
+                case received = "received"
+                case settled = "settled"
+            }
+            /// - Remark: Generated from `#/components/schemas/Round/status`.
+            internal var status: Components.Schemas.Round.StatusPayload
+            /// Creates a new `Round`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - groupId:
+            ///   - supplierId:
+            ///   - deadline:
+            ///   - allocation:
+            ///   - status:
+            internal init(
+                id: Swift.String,
+                groupId: Swift.String,
+                supplierId: Swift.String? = nil,
+                deadline: Foundation.Date,
+                allocation: Components.Schemas.Round.AllocationPayload,
+                status: Components.Schemas.Round.StatusPayload
+            ) {
+                self.id = id
+                self.groupId = groupId
+                self.supplierId = supplierId
+                self.deadline = deadline
+                self.allocation = allocation
+                self.status = status
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case id
+                case groupId
+                case supplierId
+                case deadline
+                case allocation
+                case status
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/PriceTier`.
+        internal struct PriceTier: Codable, Hashable, Sendable {
+            /// From this total quantity up
+            ///
+            /// - Remark: Generated from `#/components/schemas/PriceTier/minQuantity`.
+            internal var minQuantity: Swift.Int
+            /// Tyiyn per unit.
+            ///
+            /// - Remark: Generated from `#/components/schemas/PriceTier/unitPrice`.
+            internal var unitPrice: Swift.Int
+            /// Creates a new `PriceTier`.
+            ///
+            /// - Parameters:
+            ///   - minQuantity: From this total quantity up
+            ///   - unitPrice: Tyiyn per unit.
+            internal init(
+                minQuantity: Swift.Int,
+                unitPrice: Swift.Int
+            ) {
+                self.minQuantity = minQuantity
+                self.unitPrice = unitPrice
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case minQuantity
+                case unitPrice
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ArticleInput`.
+        internal struct ArticleInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ArticleInput/name`.
+            internal var name: Swift.String
+            /// kg, g, piece… quantities are whole numbers of it
+            ///
+            /// - Remark: Generated from `#/components/schemas/ArticleInput/unit`.
+            internal var unit: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ArticleInput/packageSize`.
+            internal var packageSize: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/ArticleInput/tiers`.
+            internal var tiers: [Components.Schemas.PriceTier]
+            /// Creates a new `ArticleInput`.
+            ///
+            /// - Parameters:
+            ///   - name:
+            ///   - unit: kg, g, piece… quantities are whole numbers of it
+            ///   - packageSize:
+            ///   - tiers:
+            internal init(
+                name: Swift.String,
+                unit: Swift.String,
+                packageSize: Swift.Int,
+                tiers: [Components.Schemas.PriceTier]
+            ) {
+                self.name = name
+                self.unit = unit
+                self.packageSize = packageSize
+                self.tiers = tiers
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case name
+                case unit
+                case packageSize
+                case tiers
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Article`.
+        internal struct Article: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Article/id`.
+            internal var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Article/roundId`.
+            internal var roundId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Article/name`.
+            internal var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Article/unit`.
+            internal var unit: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Article/packageSize`.
+            internal var packageSize: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/Article/tiers`.
+            internal var tiers: [Components.Schemas.PriceTier]
+            /// - Remark: Generated from `#/components/schemas/Article/receivedQuantity`.
+            internal var receivedQuantity: Swift.Int?
+            /// Creates a new `Article`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - roundId:
+            ///   - name:
+            ///   - unit:
+            ///   - packageSize:
+            ///   - tiers:
+            ///   - receivedQuantity:
+            internal init(
+                id: Swift.String,
+                roundId: Swift.String,
+                name: Swift.String,
+                unit: Swift.String,
+                packageSize: Swift.Int,
+                tiers: [Components.Schemas.PriceTier],
+                receivedQuantity: Swift.Int? = nil
+            ) {
+                self.id = id
+                self.roundId = roundId
+                self.name = name
+                self.unit = unit
+                self.packageSize = packageSize
+                self.tiers = tiers
+                self.receivedQuantity = receivedQuantity
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case id
+                case roundId
+                case name
+                case unit
+                case packageSize
+                case tiers
+                case receivedQuantity
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/OrderLineInput`.
+        internal struct OrderLineInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/OrderLineInput/articleId`.
+            internal var articleId: Swift.String
+            /// What she wants for certain.
+            ///
+            /// - Remark: Generated from `#/components/schemas/OrderLineInput/quantity`.
+            internal var quantity: Swift.Int
+            /// How much more she would take to fill a package.
+            ///
+            /// - Remark: Generated from `#/components/schemas/OrderLineInput/tolerance`.
+            internal var tolerance: Swift.Int?
+            /// Creates a new `OrderLineInput`.
+            ///
+            /// - Parameters:
+            ///   - articleId:
+            ///   - quantity: What she wants for certain.
+            ///   - tolerance: How much more she would take to fill a package.
+            internal init(
+                articleId: Swift.String,
+                quantity: Swift.Int,
+                tolerance: Swift.Int? = nil
+            ) {
+                self.articleId = articleId
+                self.quantity = quantity
+                self.tolerance = tolerance
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case articleId
+                case quantity
+                case tolerance
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/OrderInput`.
+        internal struct OrderInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/OrderInput/lines`.
+            internal var lines: [Components.Schemas.OrderLineInput]
+            /// Creates a new `OrderInput`.
+            ///
+            /// - Parameters:
+            ///   - lines:
+            internal init(lines: [Components.Schemas.OrderLineInput]) {
+                self.lines = lines
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case lines
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Order`.
+        internal struct Order: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Order/roundId`.
+            internal var roundId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Order/memberId`.
+            internal var memberId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Order/lines`.
+            internal var lines: [Components.Schemas.OrderLineInput]
+            /// Creates a new `Order`.
+            ///
+            /// - Parameters:
+            ///   - roundId:
+            ///   - memberId:
+            ///   - lines:
+            internal init(
+                roundId: Swift.String,
+                memberId: Swift.String,
+                lines: [Components.Schemas.OrderLineInput]
+            ) {
+                self.roundId = roundId
+                self.memberId = memberId
+                self.lines = lines
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case roundId
+                case memberId
+                case lines
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/CostInput`.
+        internal struct CostInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/CostInput/label`.
+            internal var label: Swift.String
+            /// Tyiyn.
+            ///
+            /// - Remark: Generated from `#/components/schemas/CostInput/amount`.
+            internal var amount: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/CostInput/splitBy`.
+            internal enum SplitByPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case value = "value"
+                case weight = "weight"
+                case equal = "equal"
+            }
+            /// - Remark: Generated from `#/components/schemas/CostInput/splitBy`.
+            internal var splitBy: Components.Schemas.CostInput.SplitByPayload
+            /// Creates a new `CostInput`.
+            ///
+            /// - Parameters:
+            ///   - label:
+            ///   - amount: Tyiyn.
+            ///   - splitBy:
+            internal init(
+                label: Swift.String,
+                amount: Swift.Int,
+                splitBy: Components.Schemas.CostInput.SplitByPayload
+            ) {
+                self.label = label
+                self.amount = amount
+                self.splitBy = splitBy
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case label
+                case amount
+                case splitBy
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Cost`.
+        internal struct Cost: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Cost/roundId`.
+            internal var roundId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Cost/label`.
+            internal var label: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Cost/amount`.
+            internal var amount: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/Cost/splitBy`.
+            internal enum SplitByPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case value = "value"
+                case weight = "weight"
+                case equal = "equal"
+            }
+            /// - Remark: Generated from `#/components/schemas/Cost/splitBy`.
+            internal var splitBy: Components.Schemas.Cost.SplitByPayload
+            /// Creates a new `Cost`.
+            ///
+            /// - Parameters:
+            ///   - roundId:
+            ///   - label:
+            ///   - amount:
+            ///   - splitBy:
+            internal init(
+                roundId: Swift.String,
+                label: Swift.String,
+                amount: Swift.Int,
+                splitBy: Components.Schemas.Cost.SplitByPayload
+            ) {
+                self.roundId = roundId
+                self.label = label
+                self.amount = amount
+                self.splitBy = splitBy
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case roundId
+                case label
+                case amount
+                case splitBy
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ReceiptLineInput`.
+        internal struct ReceiptLineInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ReceiptLineInput/articleId`.
+            internal var articleId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ReceiptLineInput/quantity`.
+            internal var quantity: Swift.Int
+            /// Creates a new `ReceiptLineInput`.
+            ///
+            /// - Parameters:
+            ///   - articleId:
+            ///   - quantity:
+            internal init(
+                articleId: Swift.String,
+                quantity: Swift.Int
+            ) {
+                self.articleId = articleId
+                self.quantity = quantity
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case articleId
+                case quantity
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ReceiptInput`.
+        internal struct ReceiptInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ReceiptInput/lines`.
+            internal var lines: [Components.Schemas.ReceiptLineInput]
+            /// Creates a new `ReceiptInput`.
+            ///
+            /// - Parameters:
+            ///   - lines:
+            internal init(lines: [Components.Schemas.ReceiptLineInput]) {
+                self.lines = lines
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case lines
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/SettlementLine`.
+        internal struct SettlementLine: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SettlementLine/articleId`.
+            internal var articleId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/SettlementLine/allocated`.
+            internal var allocated: Swift.Int
+            /// Tyiyn.
+            ///
+            /// - Remark: Generated from `#/components/schemas/SettlementLine/amount`.
+            internal var amount: Swift.Int
+            /// Creates a new `SettlementLine`.
+            ///
+            /// - Parameters:
+            ///   - articleId:
+            ///   - allocated:
+            ///   - amount: Tyiyn.
+            internal init(
+                articleId: Swift.String,
+                allocated: Swift.Int,
+                amount: Swift.Int
+            ) {
+                self.articleId = articleId
+                self.allocated = allocated
+                self.amount = amount
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case articleId
+                case allocated
+                case amount
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/SettlementMember`.
+        internal struct SettlementMember: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SettlementMember/memberId`.
+            internal var memberId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/SettlementMember/lines`.
+            internal var lines: [Components.Schemas.SettlementLine]
+            /// Her part of the shared costs
+            ///
+            /// - Remark: Generated from `#/components/schemas/SettlementMember/costs`.
+            internal var costs: Swift.Int
+            /// What she pays
+            ///
+            /// - Remark: Generated from `#/components/schemas/SettlementMember/total`.
+            internal var total: Swift.Int
+            /// Against buying her quantities alone
+            ///
+            /// - Remark: Generated from `#/components/schemas/SettlementMember/saving`.
+            internal var saving: Swift.Int
+            /// Creates a new `SettlementMember`.
+            ///
+            /// - Parameters:
+            ///   - memberId:
+            ///   - lines:
+            ///   - costs: Her part of the shared costs
+            ///   - total: What she pays
+            ///   - saving: Against buying her quantities alone
+            internal init(
+                memberId: Swift.String,
+                lines: [Components.Schemas.SettlementLine],
+                costs: Swift.Int,
+                total: Swift.Int,
+                saving: Swift.Int
+            ) {
+                self.memberId = memberId
+                self.lines = lines
+                self.costs = costs
+                self.total = total
+                self.saving = saving
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case memberId
+                case lines
+                case costs
+                case total
+                case saving
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Settlement`.
+        internal struct Settlement: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Settlement/members`.
+            internal var members: [Components.Schemas.SettlementMember]
+            /// - Remark: Generated from `#/components/schemas/Settlement/supplierTotal`.
+            internal var supplierTotal: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/Settlement/costsTotal`.
+            internal var costsTotal: Swift.Int
+            /// Creates a new `Settlement`.
+            ///
+            /// - Parameters:
+            ///   - members:
+            ///   - supplierTotal:
+            ///   - costsTotal:
+            internal init(
+                members: [Components.Schemas.SettlementMember],
+                supplierTotal: Swift.Int,
+                costsTotal: Swift.Int
+            ) {
+                self.members = members
+                self.supplierTotal = supplierTotal
+                self.costsTotal = costsTotal
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case members
+                case supplierTotal
+                case costsTotal
+            }
+        }
     }
 }

@@ -123,6 +123,51 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /timebanks/{bank}/claims/{id}/decline`.
     /// - Remark: Generated from `#/paths//timebanks/{bank}/claims/{id}/decline/post(declineClaim)`.
     func declineClaim(_ input: Operations.DeclineClaim.Input) async throws -> Operations.DeclineClaim.Output
+    /// The network's groups of solidary producers, by name, with their member counts.
+    ///
+    /// - Remark: HTTP `GET /producer-groups`.
+    /// - Remark: Generated from `#/paths//producer-groups/get(listProducerGroups)`.
+    func listProducerGroups(_ input: Operations.ListProducerGroups.Input) async throws -> Operations.ListProducerGroups.Output
+    /// The group's members, with their roles and what they produce.
+    ///
+    /// - Remark: HTTP `GET /producer-groups/{group}/members`.
+    /// - Remark: Generated from `#/paths//producer-groups/{group}/members/get(listProducerMembers)`.
+    func listProducerMembers(_ input: Operations.ListProducerMembers.Input) async throws -> Operations.ListProducerMembers.Output
+    /// Open a joint purchase round; members order until the deadline.
+    ///
+    /// - Remark: HTTP `POST /producer-groups/{group}/rounds`.
+    /// - Remark: Generated from `#/paths//producer-groups/{group}/rounds/post(createRound)`.
+    func createRound(_ input: Operations.CreateRound.Input) async throws -> Operations.CreateRound.Output
+    /// Offer an article in an open round, with its package size and price tiers (tyiyn per unit).
+    ///
+    /// - Remark: HTTP `POST /rounds/{round}/articles`.
+    /// - Remark: Generated from `#/paths//rounds/{round}/articles/post(addRoundArticle)`.
+    func addRoundArticle(_ input: Operations.AddRoundArticle.Input) async throws -> Operations.AddRoundArticle.Output
+    /// Replace a member's order in an open round, before its deadline. A line of 0 with no tolerance withdraws the article.
+    ///
+    /// - Remark: HTTP `PUT /rounds/{round}/orders/{member}`.
+    /// - Remark: Generated from `#/paths//rounds/{round}/orders/{member}/put(setRoundOrder)`.
+    func setRoundOrder(_ input: Operations.SetRoundOrder.Input) async throws -> Operations.SetRoundOrder.Output
+    /// Stop taking orders. Packages and prices follow from the orders.
+    ///
+    /// - Remark: HTTP `POST /rounds/{round}/close`.
+    /// - Remark: Generated from `#/paths//rounds/{round}/close/post(closeRound)`.
+    func closeRound(_ input: Operations.CloseRound.Input) async throws -> Operations.CloseRound.Output
+    /// A cost the round's members share (transport, fees), split by value, weight or equally.
+    ///
+    /// - Remark: HTTP `POST /rounds/{round}/costs`.
+    /// - Remark: Generated from `#/paths//rounds/{round}/costs/post(addRoundCost)`.
+    func addRoundCost(_ input: Operations.AddRoundCost.Input) async throws -> Operations.AddRoundCost.Output
+    /// What really arrived, per article (short deliveries, weight corrections); the goods are shared out again from it.
+    ///
+    /// - Remark: HTTP `POST /rounds/{round}/receipt`.
+    /// - Remark: Generated from `#/paths//rounds/{round}/receipt/post(recordRoundReceipt)`.
+    func recordRoundReceipt(_ input: Operations.RecordRoundReceipt.Input) async throws -> Operations.RecordRoundReceipt.Output
+    /// Each member's bill (a preview while the round is open), the supplier's total and the shared costs.
+    ///
+    /// - Remark: HTTP `GET /rounds/{round}/settlement`.
+    /// - Remark: Generated from `#/paths//rounds/{round}/settlement/get(getRoundSettlement)`.
+    func getRoundSettlement(_ input: Operations.GetRoundSettlement.Input) async throws -> Operations.GetRoundSettlement.Output
 }
 
 /// Convenience overloads for operation inputs.
@@ -497,6 +542,135 @@ extension APIProtocol {
             path: path,
             headers: headers,
             body: body
+        ))
+    }
+    /// The network's groups of solidary producers, by name, with their member counts.
+    ///
+    /// - Remark: HTTP `GET /producer-groups`.
+    /// - Remark: Generated from `#/paths//producer-groups/get(listProducerGroups)`.
+    internal func listProducerGroups(
+        query: Operations.ListProducerGroups.Input.Query = .init(),
+        headers: Operations.ListProducerGroups.Input.Headers = .init()
+    ) async throws -> Operations.ListProducerGroups.Output {
+        try await listProducerGroups(Operations.ListProducerGroups.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// The group's members, with their roles and what they produce.
+    ///
+    /// - Remark: HTTP `GET /producer-groups/{group}/members`.
+    /// - Remark: Generated from `#/paths//producer-groups/{group}/members/get(listProducerMembers)`.
+    internal func listProducerMembers(
+        path: Operations.ListProducerMembers.Input.Path,
+        query: Operations.ListProducerMembers.Input.Query = .init(),
+        headers: Operations.ListProducerMembers.Input.Headers = .init()
+    ) async throws -> Operations.ListProducerMembers.Output {
+        try await listProducerMembers(Operations.ListProducerMembers.Input(
+            path: path,
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Open a joint purchase round; members order until the deadline.
+    ///
+    /// - Remark: HTTP `POST /producer-groups/{group}/rounds`.
+    /// - Remark: Generated from `#/paths//producer-groups/{group}/rounds/post(createRound)`.
+    internal func createRound(
+        path: Operations.CreateRound.Input.Path,
+        headers: Operations.CreateRound.Input.Headers = .init(),
+        body: Operations.CreateRound.Input.Body
+    ) async throws -> Operations.CreateRound.Output {
+        try await createRound(Operations.CreateRound.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Offer an article in an open round, with its package size and price tiers (tyiyn per unit).
+    ///
+    /// - Remark: HTTP `POST /rounds/{round}/articles`.
+    /// - Remark: Generated from `#/paths//rounds/{round}/articles/post(addRoundArticle)`.
+    internal func addRoundArticle(
+        path: Operations.AddRoundArticle.Input.Path,
+        headers: Operations.AddRoundArticle.Input.Headers = .init(),
+        body: Operations.AddRoundArticle.Input.Body
+    ) async throws -> Operations.AddRoundArticle.Output {
+        try await addRoundArticle(Operations.AddRoundArticle.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Replace a member's order in an open round, before its deadline. A line of 0 with no tolerance withdraws the article.
+    ///
+    /// - Remark: HTTP `PUT /rounds/{round}/orders/{member}`.
+    /// - Remark: Generated from `#/paths//rounds/{round}/orders/{member}/put(setRoundOrder)`.
+    internal func setRoundOrder(
+        path: Operations.SetRoundOrder.Input.Path,
+        headers: Operations.SetRoundOrder.Input.Headers = .init(),
+        body: Operations.SetRoundOrder.Input.Body
+    ) async throws -> Operations.SetRoundOrder.Output {
+        try await setRoundOrder(Operations.SetRoundOrder.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Stop taking orders. Packages and prices follow from the orders.
+    ///
+    /// - Remark: HTTP `POST /rounds/{round}/close`.
+    /// - Remark: Generated from `#/paths//rounds/{round}/close/post(closeRound)`.
+    internal func closeRound(
+        path: Operations.CloseRound.Input.Path,
+        headers: Operations.CloseRound.Input.Headers = .init()
+    ) async throws -> Operations.CloseRound.Output {
+        try await closeRound(Operations.CloseRound.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// A cost the round's members share (transport, fees), split by value, weight or equally.
+    ///
+    /// - Remark: HTTP `POST /rounds/{round}/costs`.
+    /// - Remark: Generated from `#/paths//rounds/{round}/costs/post(addRoundCost)`.
+    internal func addRoundCost(
+        path: Operations.AddRoundCost.Input.Path,
+        headers: Operations.AddRoundCost.Input.Headers = .init(),
+        body: Operations.AddRoundCost.Input.Body
+    ) async throws -> Operations.AddRoundCost.Output {
+        try await addRoundCost(Operations.AddRoundCost.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// What really arrived, per article (short deliveries, weight corrections); the goods are shared out again from it.
+    ///
+    /// - Remark: HTTP `POST /rounds/{round}/receipt`.
+    /// - Remark: Generated from `#/paths//rounds/{round}/receipt/post(recordRoundReceipt)`.
+    internal func recordRoundReceipt(
+        path: Operations.RecordRoundReceipt.Input.Path,
+        headers: Operations.RecordRoundReceipt.Input.Headers = .init(),
+        body: Operations.RecordRoundReceipt.Input.Body
+    ) async throws -> Operations.RecordRoundReceipt.Output {
+        try await recordRoundReceipt(Operations.RecordRoundReceipt.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Each member's bill (a preview while the round is open), the supplier's total and the shared costs.
+    ///
+    /// - Remark: HTTP `GET /rounds/{round}/settlement`.
+    /// - Remark: Generated from `#/paths//rounds/{round}/settlement/get(getRoundSettlement)`.
+    internal func getRoundSettlement(
+        path: Operations.GetRoundSettlement.Input.Path,
+        headers: Operations.GetRoundSettlement.Input.Headers = .init()
+    ) async throws -> Operations.GetRoundSettlement.Output {
+        try await getRoundSettlement(Operations.GetRoundSettlement.Input(
+            path: path,
+            headers: headers
         ))
     }
 }

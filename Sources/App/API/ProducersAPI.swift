@@ -1,0 +1,123 @@
+import AsharNetwork
+import Fluent
+import Foundation
+import Kernel
+import Producers
+import Vapor
+
+/// The Producers context: groups, their members, and joint purchase rounds. Amounts are tyiyn;
+/// quantities whole numbers of the article's unit.
+extension AsharAPI {
+    func listProducerGroups(_ input: Operations.ListProducerGroups.Input) async throws -> Operations.ListProducerGroups.Output {
+        let req = try APIRequest.get()
+        try req.require(.readRegistry)
+        let list = try await ProducerGroupService(db: req.db).groups(page: PageQuery(page: input.query.page, per: input.query.per))
+        return .ok(.init(body: .json(Schemas.ProducerGroupList(
+            items: list.items.map { Schemas.ProducerGroup(id: $0.id.uuidString, name: $0.name, memberCount: $0.memberCount) },
+            total: list.total))))
+    }
+
+    func listProducerMembers(_ input: Operations.ListProducerMembers.Input) async throws -> Operations.ListProducerMembers.Output {
+        let req = try APIRequest.get()
+        try req.require(.readRegistry)
+        let group = try Self.id(input.path.group, notFound: "producers.group")
+        let list = try await ProducerGroupService(db: req.db).members(group, page: PageQuery(page: input.query.page, per: input.query.per))
+        return .ok(.init(body: .json(Schemas.ProducerMemberList(items: list.items.map {
+            Schemas.ProducerMember(id: $0.id.uuidString, groupId: $0.groupID.uuidString, personId: $0.personID.uuidString,
+                                   role: Schemas.ProducerMember.RolePayload(rawValue: $0.role.rawValue)!, produces: $0.produces,
+                                   joinedOn: $0.joinedOn)
+        }, total: list.total))))
+    }
+
+    func createRound(_ input: Operations.CreateRound.Input) async throws -> Operations.CreateRound.Output {
+        let req = try APIRequest.get()
+        let group = try Self.id(input.path.group, notFound: "producers.group")
+        try Self.requireManaging(req, group: group)
+        guard case .json(let body) = input.body else { throw Abort(.unsupportedMediaType) }
+        let round = try await PurchaseRoundService(db: req.db).create(
+            group, supplierID: try body.supplierId.map { try Self.id($0, field: "supplier_id") }, deadline: body.deadline,
+            allocation: AllocationRule(rawValue: (body.allocation ?? .firstCome).rawValue)!, by: req.actor)
+        return .created(.init(body: .json(Self.round(round))))
+    }
+
+    func addRoundArticle(_ input: Operations.AddRoundArticle.Input) async throws -> Operations.AddRoundArticle.Output {
+        let (req, round) = try await Self.managingRound(input.path.round)
+        guard case .json(let body) = input.body else { throw Abort(.unsupportedMediaType) }
+        let article = try await PurchaseRoundService(db: req.db).addArticle(round.id, ArticleDraft(
+            name: body.name, unit: body.unit, packageSize: body.packageSize,
+            tiers: body.tiers.map { PriceTier(minQuantity: $0.minQuantity, unitPrice: $0.unitPrice) }), by: req.actor)
+        return .created(.init(body: .json(Schemas.Article(
+            id: article.id.uuidString, roundId: article.roundID.uuidString, name: article.name, unit: article.unit,
+            packageSize: article.packageSize, tiers: article.tiers.map { Schemas.PriceTier(minQuantity: $0.minQuantity, unitPrice: $0.unitPrice) },
+            receivedQuantity: article.receivedQuantity))))
+    }
+
+    func setRoundOrder(_ input: Operations.SetRoundOrder.Input) async throws -> Operations.SetRoundOrder.Output {
+        let (req, round) = try await Self.managingRound(input.path.round)
+        guard case .json(let body) = input.body else { throw Abort(.unsupportedMediaType) }
+        let member = try Self.id(input.path.member, notFound: "producers.member")
+        let lines = try await PurchaseRoundService(db: req.db).setOrder(round.id, member: member, lines: try body.lines.map {
+            OrderLineDraft(articleID: try Self.id($0.articleId, field: "article_id"), quantity: $0.quantity, tolerance: $0.tolerance ?? 0)
+        }, by: req.actor)
+        return .ok(.init(body: .json(Schemas.Order(roundId: round.id.uuidString, memberId: member.uuidString, lines: lines.map {
+            Schemas.OrderLineInput(articleId: $0.articleID.uuidString, quantity: $0.quantity, tolerance: $0.tolerance)
+        }))))
+    }
+
+    func closeRound(_ input: Operations.CloseRound.Input) async throws -> Operations.CloseRound.Output {
+        let (req, round) = try await Self.managingRound(input.path.round)
+        return .ok(.init(body: .json(Self.round(try await PurchaseRoundService(db: req.db).close(round.id, by: req.actor)))))
+    }
+
+    func addRoundCost(_ input: Operations.AddRoundCost.Input) async throws -> Operations.AddRoundCost.Output {
+        let (req, round) = try await Self.managingRound(input.path.round)
+        guard case .json(let body) = input.body else { throw Abort(.unsupportedMediaType) }
+        try await PurchaseRoundService(db: req.db).addCost(round.id, label: body.label, amount: body.amount,
+                                                            splitBy: CostBasis(rawValue: body.splitBy.rawValue)!, by: req.actor)
+        return .created(.init(body: .json(Schemas.Cost(roundId: round.id.uuidString, label: body.label.trimmingCharacters(in: .whitespacesAndNewlines),
+                                                      amount: body.amount, splitBy: Schemas.Cost.SplitByPayload(rawValue: body.splitBy.rawValue)!))))
+    }
+
+    func recordRoundReceipt(_ input: Operations.RecordRoundReceipt.Input) async throws -> Operations.RecordRoundReceipt.Output {
+        let (req, round) = try await Self.managingRound(input.path.round)
+        guard case .json(let body) = input.body else { throw Abort(.unsupportedMediaType) }
+        let received = try await PurchaseRoundService(db: req.db).recordReceipt(round.id, lines: try body.lines.map {
+            (articleID: try Self.id($0.articleId, field: "article_id"), quantity: $0.quantity)
+        }, by: req.actor)
+        return .ok(.init(body: .json(Self.round(received))))
+    }
+
+    func getRoundSettlement(_ input: Operations.GetRoundSettlement.Input) async throws -> Operations.GetRoundSettlement.Output {
+        let (req, round) = try await Self.managingRound(input.path.round)
+        let settlement = try await PurchaseRoundService(db: req.db).settlement(round.id)
+        return .ok(.init(body: .json(Schemas.Settlement(
+            members: settlement.members.map { m in
+                Schemas.SettlementMember(memberId: m.memberID.uuidString, lines: m.lines.map {
+                    Schemas.SettlementLine(articleId: $0.articleID.uuidString, allocated: $0.allocated, amount: $0.amount)
+                }, costs: m.costs, total: m.total, saving: m.saving)
+            },
+            supplierTotal: settlement.supplierTotal, costsTotal: settlement.costsTotal))))
+    }
+
+    // MARK: -
+
+    static func requireManaging(_ req: Request, group: UUID) throws {
+        guard let user = req.currentUser else { throw Abort(.unauthorized) }
+        guard ProducerAccess.canManage(user.grants.map(\.grant), group: group) else { throw Abort(.forbidden) }
+    }
+
+    /// The round in the path, for a user who runs its group.
+    static func managingRound(_ text: String) async throws -> (Request, RoundRecord) {
+        let req = try APIRequest.get()
+        guard req.currentUser != nil else { throw Abort(.unauthorized) }
+        let round = try await PurchaseRoundService(db: req.db).round(try id(text, notFound: "producers.round"))
+        try requireManaging(req, group: round.groupID)
+        return (req, round)
+    }
+
+    static func round(_ r: RoundRecord) -> Schemas.Round {
+        Schemas.Round(id: r.id.uuidString, groupId: r.groupID.uuidString, supplierId: r.supplierID?.uuidString, deadline: r.deadline,
+                      allocation: Schemas.Round.AllocationPayload(rawValue: r.allocation.rawValue)!,
+                      status: Schemas.Round.StatusPayload(rawValue: r.status.rawValue)!)
+    }
+}

@@ -1,0 +1,287 @@
+import AsharNetwork
+import FluentKit
+import Foundation
+import Kernel
+
+public struct RoundRecord: Sendable, Equatable {
+    public let id: UUID
+    public let groupID: UUID
+    public let supplierID: UUID?
+    public let deadline: Date
+    public let allocation: AllocationRule
+    public let status: RoundStatus
+}
+
+public struct ArticleRecord: Sendable, Equatable {
+    public let id: UUID
+    public let roundID: UUID
+    public let name: String
+    public let unit: String
+    public let packageSize: Int
+    public let tiers: [PriceTier]
+    public let receivedQuantity: Int?
+}
+
+public struct ArticleDraft: Sendable {
+    public var name: String
+    public var unit: String
+    public var packageSize: Int
+    public var tiers: [PriceTier]
+
+    public init(name: String, unit: String, packageSize: Int, tiers: [PriceTier]) {
+        self.name = name
+        self.unit = unit
+        self.packageSize = packageSize
+        self.tiers = tiers
+    }
+}
+
+/// One line of a member's order: the article, what she wants for certain, what more she would take.
+public struct OrderLineDraft: Sendable, Equatable {
+    public let articleID: UUID
+    public let quantity: Int
+    public let tolerance: Int
+
+    public init(articleID: UUID, quantity: Int, tolerance: Int = 0) {
+        self.articleID = articleID
+        self.quantity = quantity
+        self.tolerance = tolerance
+    }
+}
+
+/// A round worked out, by ids: each member's bill and the totals.
+public struct SettlementRecord: Sendable, Equatable {
+    public struct Line: Sendable, Equatable {
+        public let articleID: UUID
+        public let allocated: Int
+        public let amount: Int
+    }
+
+    public struct Member: Sendable, Equatable {
+        public let memberID: UUID
+        public let lines: [Line]
+        public let costs: Int
+        public let total: Int
+        public let saving: Int
+    }
+
+    public let members: [Member]
+    public let supplierTotal: Int
+    public let costsTotal: Int
+}
+
+/// Joint purchase rounds: articles, members' orders while open, closing, shared costs, what arrived,
+/// and the settlement every member can check.
+public struct PurchaseRoundService: Sendable {
+    let db: any Database
+    public init(db: any Database) { self.db = db }
+
+    public func create(_ groupID: UUID, supplierID: UUID?, deadline: Date, allocation: AllocationRule, by actor: Actor,
+                       now: Date = Date()) async throws -> RoundRecord {
+        guard deadline > now else { throw DomainError("producers.deadline-past", field: "deadline") }
+        return try await db.writeTransaction { tx in
+            _ = try await ProducerGroupService(db: tx).group(groupID)
+            if let supplierID, try await Organisation.find(supplierID, on: tx) == nil {
+                throw DomainError("producers.supplier-unknown", field: "supplier_id")
+            }
+            let round = PurchaseRound()
+            round.groupID = groupID
+            round.supplierID = supplierID
+            round.deadline = deadline
+            round.allocation = allocation
+            round.status = .open
+            try await round.create(on: tx)
+            try await AuditLog.record(on: tx, actor: actor, action: "create", entity: "purchase_round", entityID: round.id, changes: [
+                FieldChange(field: "deadline", from: nil, to: ISO8601DateFormatter().string(from: deadline)),
+                FieldChange(field: "allocation", from: nil, to: allocation.rawValue),
+            ])
+            return Self.record(round)
+        }
+    }
+
+    public func round(_ id: UUID) async throws -> RoundRecord {
+        Self.record(try await Self.find(id, on: db))
+    }
+
+    public func addArticle(_ roundID: UUID, _ draft: ArticleDraft, by actor: Actor) async throws -> ArticleRecord {
+        let name = draft.name.trimmingCharacters(in: .whitespacesAndNewlines)
+        let unit = draft.unit.trimmingCharacters(in: .whitespacesAndNewlines)
+        var errors: [DomainError] = []
+        if name.isEmpty { errors.append(DomainError("producers.article-name-required", field: "name")) }
+        if unit.isEmpty { errors.append(DomainError("producers.unit-required", field: "unit")) }
+        if draft.packageSize <= 0 { errors.append(DomainError("producers.package-size-invalid", field: "package_size")) }
+        if draft.tiers.isEmpty || draft.tiers.contains(where: { $0.minQuantity < 0 || $0.unitPrice < 0 })
+            || Set(draft.tiers.map(\.minQuantity)).count != draft.tiers.count {
+            errors.append(DomainError("producers.tiers-invalid", field: "tiers"))
+        }
+        if let first = errors.first { throw first }
+        return try await db.writeTransaction { tx in
+            let round = try await Self.find(roundID, on: tx)
+            guard round.status == .open else { throw DomainError("producers.round-not-open", kind: .conflict) }
+            let article = RoundArticleRow()
+            article.roundID = roundID
+            article.name = name
+            article.unit = unit
+            article.packageSize = draft.packageSize
+            article.tiers = try Self.encode(draft.tiers.sorted { $0.minQuantity < $1.minQuantity })
+            article.position = try await RoundArticleRow.query(on: tx).filter(\.$roundID == roundID).count()
+            try await article.create(on: tx)
+            try await AuditLog.record(on: tx, actor: actor, action: "create", entity: "round_article", entityID: article.id, changes: [
+                FieldChange(field: "name", from: nil, to: name), FieldChange(field: "package_size", from: nil, to: String(draft.packageSize)),
+            ])
+            return try Self.record(article)
+        }
+    }
+
+    public func articles(_ roundID: UUID) async throws -> [ArticleRecord] {
+        try await RoundArticleRow.query(on: db).filter(\.$roundID == roundID).sort(\.$position).all().map(Self.record)
+    }
+
+    /// Replaces a member's order in an open round before its deadline. A line of zero and no tolerance
+    /// withdraws that article. A line she had already keeps its place in the queue ("first come").
+    public func setOrder(_ roundID: UUID, member memberID: UUID, lines: [OrderLineDraft], by actor: Actor,
+                         now: Date = Date()) async throws -> [OrderLineDraft] {
+        if lines.contains(where: { $0.quantity < 0 || $0.tolerance < 0 }) {
+            throw DomainError("producers.quantity-invalid", field: "quantity")
+        }
+        guard Set(lines.map(\.articleID)).count == lines.count else { throw DomainError("producers.article-twice", field: "article_id") }
+        return try await db.writeTransaction { tx in
+            let round = try await Self.find(roundID, on: tx)
+            guard round.status == .open else { throw DomainError("producers.round-not-open", kind: .conflict) }
+            guard now < round.deadline else { throw DomainError("producers.deadline-passed", kind: .conflict) }
+            guard let member = try await ProducerMember.find(memberID, on: tx), member.groupID == round.groupID else {
+                throw DomainError.notFound("producers.member")
+            }
+            let articles = Set(try await RoundArticleRow.query(on: tx).filter(\.$roundID == roundID).all().compactMap(\.id))
+            guard lines.allSatisfy({ articles.contains($0.articleID) }) else { throw DomainError("producers.article-not-in-round", field: "article_id") }
+            let existing = try await RoundOrder.query(on: tx).filter(\.$roundID == roundID).filter(\.$memberID == memberID).all()
+            let since = Dictionary(existing.map { ($0.articleID, $0.orderedAt) }, uniquingKeysWith: { a, _ in a })
+            try await RoundOrder.query(on: tx).filter(\.$roundID == roundID).filter(\.$memberID == memberID).delete()
+            for line in lines where line.quantity > 0 || line.tolerance > 0 {
+                let order = RoundOrder()
+                order.roundID = roundID
+                order.memberID = memberID
+                order.articleID = line.articleID
+                order.quantity = line.quantity
+                order.tolerance = line.tolerance
+                order.orderedAt = since[line.articleID] ?? now
+                try await order.create(on: tx)
+            }
+            try await AuditLog.record(on: tx, actor: actor.acting(for: member.personID), action: "update", entity: "round_order",
+                                      entityID: roundID, changes: lines.map {
+                FieldChange(field: $0.articleID.uuidString, from: nil, to: "\($0.quantity)+\($0.tolerance)")
+            })
+            return lines.filter { $0.quantity > 0 || $0.tolerance > 0 }
+        }
+    }
+
+    /// Ends ordering: from now on the packages and prices are fixed by the orders.
+    public func close(_ roundID: UUID, by actor: Actor) async throws -> RoundRecord {
+        try await db.writeTransaction { tx in
+            let round = try await Self.find(roundID, on: tx)
+            guard round.status == .open else { throw DomainError("producers.round-not-open", kind: .conflict) }
+            round.status = .closed
+            try await round.update(on: tx)
+            try await AuditLog.record(on: tx, actor: actor, action: "update", entity: "purchase_round", entityID: roundID, changes: [
+                FieldChange(field: "status", from: RoundStatus.open.rawValue, to: RoundStatus.closed.rawValue),
+            ])
+            return Self.record(round)
+        }
+    }
+
+    public func addCost(_ roundID: UUID, label: String, amount: Int, splitBy: CostBasis, by actor: Actor) async throws {
+        let label = label.trimmingCharacters(in: .whitespacesAndNewlines)
+        if label.isEmpty { throw DomainError("producers.cost-label-required", field: "label") }
+        if amount < 0 { throw DomainError("producers.amount-invalid", field: "amount") }
+        try await db.writeTransaction { tx in
+            let round = try await Self.find(roundID, on: tx)
+            guard round.status != .settled else { throw DomainError("producers.round-settled", kind: .conflict) }
+            let cost = RoundCost()
+            cost.roundID = roundID
+            cost.label = label
+            cost.amount = amount
+            cost.splitBy = splitBy
+            try await cost.create(on: tx)
+            try await AuditLog.record(on: tx, actor: actor, action: "create", entity: "round_cost", entityID: cost.id, changes: [
+                FieldChange(field: "label", from: nil, to: label), FieldChange(field: "amount", from: nil, to: String(amount)),
+            ])
+        }
+    }
+
+    /// What really arrived, article by article; the round's goods are shared out again from it.
+    public func recordReceipt(_ roundID: UUID, lines: [(articleID: UUID, quantity: Int)], by actor: Actor) async throws -> RoundRecord {
+        if lines.contains(where: { $0.quantity < 0 }) { throw DomainError("producers.quantity-invalid", field: "quantity") }
+        return try await db.writeTransaction { tx in
+            let round = try await Self.find(roundID, on: tx)
+            guard [.closed, .ordered, .received].contains(round.status) else {
+                throw DomainError(round.status == .open ? "producers.round-still-open" : "producers.round-settled", kind: .conflict)
+            }
+            let articles = Dictionary(try await RoundArticleRow.query(on: tx).filter(\.$roundID == roundID).all().map { ($0.id!, $0) },
+                                      uniquingKeysWith: { a, _ in a })
+            for line in lines {
+                guard let article = articles[line.articleID] else { throw DomainError("producers.article-not-in-round", field: "article_id") }
+                let before = article.receivedQuantity
+                article.receivedQuantity = line.quantity
+                try await article.update(on: tx)
+                try await AuditLog.record(on: tx, actor: actor, action: "update", entity: "round_article", entityID: article.id, changes: [
+                    FieldChange(field: "received_quantity", from: before.map(String.init), to: String(line.quantity)),
+                ])
+            }
+            round.status = .received
+            try await round.update(on: tx)
+            return Self.record(round)
+        }
+    }
+
+    /// Each member's bill. Before closing, a preview of the bills were the round closed now.
+    public func settlement(_ roundID: UUID) async throws -> SettlementRecord {
+        let round = try await Self.find(roundID, on: db)
+        let articles = try await RoundArticleRow.query(on: db).filter(\.$roundID == roundID).sort(\.$position).all()
+        let orders = try await RoundOrder.query(on: db).filter(\.$roundID == roundID).sort(\.$orderedAt).sort(\.$id).all()
+        let costs = try await RoundCost.query(on: db).filter(\.$roundID == roundID).all()
+        let memberIDs = Array(Set(orders.map(\.memberID))).sorted { $0.uuidString < $1.uuidString }
+        let position = Dictionary(uniqueKeysWithValues: memberIDs.enumerated().map { ($1, $0) })
+        let byArticle = Dictionary(grouping: orders.enumerated(), by: { $0.element.articleID })
+        let inputs = try articles.map { article in
+            RoundArticle(packageSize: article.packageSize, tiers: try Self.decode(article.tiers),
+                         orders: (byArticle[article.id!] ?? []).map {
+                             OrderLine(member: position[$0.element.memberID]!, firm: $0.element.quantity, tolerance: $0.element.tolerance,
+                                       sequence: $0.offset)
+                         },
+                         received: article.receivedQuantity)
+        }
+        let settled = RoundSettlement.compute(inputs, rule: round.allocation,
+                                              costs: costs.map { SharedCost(amount: $0.amount, basis: $0.splitBy) })
+        return SettlementRecord(
+            members: settled.members.map { bill in
+                SettlementRecord.Member(memberID: memberIDs[bill.member],
+                                        lines: bill.lines.map { .init(articleID: articles[$0.article].id!, allocated: $0.allocated, amount: $0.amount) },
+                                        costs: bill.costs, total: bill.total, saving: bill.saving)
+            },
+            supplierTotal: settled.supplierTotal, costsTotal: settled.costsTotal)
+    }
+
+    // MARK: -
+
+    static func find(_ id: UUID, on db: any Database) async throws -> PurchaseRound {
+        guard let round = try await PurchaseRound.find(id, on: db) else { throw DomainError.notFound("producers.round") }
+        return round
+    }
+
+    static func record(_ r: PurchaseRound) -> RoundRecord {
+        RoundRecord(id: r.id!, groupID: r.groupID, supplierID: r.supplierID, deadline: r.deadline, allocation: r.allocation, status: r.status)
+    }
+
+    static func record(_ a: RoundArticleRow) throws -> ArticleRecord {
+        ArticleRecord(id: a.id!, roundID: a.roundID, name: a.name, unit: a.unit, packageSize: a.packageSize, tiers: try decode(a.tiers),
+                      receivedQuantity: a.receivedQuantity)
+    }
+
+    static func encode(_ tiers: [PriceTier]) throws -> String {
+        String(decoding: try JSONEncoder().encode(tiers), as: UTF8.self)
+    }
+
+    static func decode(_ text: String) throws -> [PriceTier] {
+        try JSONDecoder().decode([PriceTier].self, from: Data(text.utf8))
+    }
+}
