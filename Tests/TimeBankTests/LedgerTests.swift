@@ -264,6 +264,33 @@ struct DemoTimeBankTests {
         }
     }
 
+    @Test("The reports' monthly totals kept at each booking are what a rebuild from the ledger finds: reversals, welcome credits, two banks")
+    func monthTotals() async throws {
+        try await TestDatabase.withDatabase { db in
+            try await DemoNetwork.load(on: db, hash: { "hash:" + $0 })
+            try await DemoHistory.book(300, on: db)
+            let bank = try #require(try await TimeBankService(db: db).banks(page: PageQuery()).items.first)
+            let members = try await TimeBankService(db: db).members(bank.id, page: PageQuery(page: 1, per: 3)).items
+            let ledger = Ledger(db: db)
+            let mistake = try await ledger.record(ExchangeDraft(bankID: bank.id, provider: members[0].id, recipient: members[1].id, minutes: 30,
+                                                                serviceDate: "2026-01-15"), by: .system)
+            _ = try await ledger.reverse(bank.id, transferID: mistake.id, by: .system)
+            let sql = try #require(db as? any SQLDatabase)
+            func totals() async throws -> [String] {
+                try await sql.raw("SELECT * FROM timebank_month_totals WHERE earned_minutes <> 0 OR spent_minutes <> 0 OR exchanges <> 0").all().map {
+                    "\(try $0.decode(column: "bank_id", as: UUID.self)) \(try $0.decode(column: "month", as: String.self)) "
+                    + "\(try $0.decode(column: "category_id", as: UUID.self)) \(try $0.decode(column: "account_id", as: UUID.self)) "
+                    + "\(try $0.decode(column: "earned_minutes", as: Int.self)) \(try $0.decode(column: "spent_minutes", as: Int.self)) "
+                    + "\(try $0.decode(column: "exchanges", as: Int.self))"
+                }.sorted()
+            }
+            let kept = try await totals()
+            #expect(kept.count > 50)
+            try await MonthTotals.rebuild(on: sql)
+            #expect(try await totals() == kept)
+        }
+    }
+
     @Test("A long history in bulk (ashar seed): as many exchanges as asked, in batches, and books that still balance")
     func history() async throws {
         try await TestDatabase.withDatabase { db in

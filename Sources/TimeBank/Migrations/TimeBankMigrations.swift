@@ -17,6 +17,7 @@ public enum TimeBankMigrations {
         CreateClaims(),          // timebank.010
         AddTransferPurpose(),    // timebank.011
         CreateApplications(),    // timebank.012
+        CreateMonthTotals(),     // timebank.013
     ]
 }
 

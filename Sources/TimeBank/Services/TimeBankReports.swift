@@ -28,9 +28,6 @@ public struct MonthRange: Sendable, Equatable {
         return all
     }
 
-    /// First day of the first month, and the first day after the last month: for `>=` and `<` on service dates.
-    var dayBounds: (String, String) { (first + "-01", Self.month(last, adding: 1) + "-01") }
-
     static func valid(_ text: String) -> String? {
         let parts = text.split(separator: "-")
         guard parts.count == 2, parts[0].count == 4, parts[1].count == 2, let y = Int(parts[0]), let m = Int(parts[1]),
@@ -76,14 +73,16 @@ public struct TimeBankReports: Sendable {
 
     /// Minutes exchanged per month of service date; every month of the range has its row.
     public func hoursByMonth(_ bankID: UUID, _ range: MonthRange) async throws -> [Row<String>] {
-        let rows = try await earned(bankID, range, groupBy: "substr(t.service_date, 1, 7)", as: String.self)
+        let rows = try await earned(bankID, range, groupBy: "mt.month", as: String.self)
         let byMonth = Dictionary(uniqueKeysWithValues: rows.map { ($0.key, $0) })
         return range.months.map { byMonth[$0] ?? Row(key: $0, minutes: 0, exchanges: 0) }
     }
 
     /// Minutes exchanged per category id (nil for exchanges with no category), largest first.
     public func hoursByCategory(_ bankID: UUID, _ range: MonthRange) async throws -> [Row<UUID?>] {
-        try await earned(bankID, range, groupBy: "t.category_id", as: UUID?.self).sorted { $0.minutes > $1.minutes }
+        try await earned(bankID, range, groupBy: "mt.category_id", as: UUID.self)
+            .map { Row(key: $0.key == MonthTotals.noCategory ? nil : $0.key, minutes: $0.minutes, exchanges: $0.exchanges) }
+            .sorted { $0.minutes > $1.minutes }
     }
 
     /// Minutes exchanged per village id of the member who gave the service, largest first.
@@ -93,23 +92,19 @@ public struct TimeBankReports: Sendable {
 
     public func activity(_ bankID: UUID, _ range: MonthRange) async throws -> Activity {
         let sql = db as! any SQLDatabase  // both databases Ashar runs on speak SQL
-        let (start, end) = range.dayBounds
         let members = try await TimeBankMember.query(on: db).filter(\.$bankID == bankID).count()
         let exchanged = """
-            FROM timebank_entries e
-            JOIN timebank_accounts a ON a.id = e.account_id AND a.kind = 'member' AND a.bank_id = \(bind: bankID)
-            JOIN timebank_transfers t ON t.id = e.transfer_id
-            WHERE \(unsafeRaw: Self.exchangesOnly) AND t.service_date >= \(bind: start) AND t.service_date < \(bind: end)
+            FROM timebank_month_totals
+            WHERE bank_id = \(bind: bankID) AND month >= \(bind: range.first) AND month <= \(bind: range.last)
+              AND (earned_minutes > 0 OR spent_minutes > 0)
             """ as SQLQueryString
-        let active = try await sql.raw("SELECT COUNT(DISTINCT e.account_id) AS n " + exchanged).first()?.decode(column: "n", as: Int.self) ?? 0
-        let perMonth = try await sql.raw("SELECT substr(t.service_date, 1, 7) AS k, COUNT(DISTINCT e.account_id) AS n " + exchanged
-                                         + " GROUP BY substr(t.service_date, 1, 7)").all()
+        let active = try await sql.raw("SELECT COUNT(DISTINCT account_id) AS n " + exchanged).first()?.decode(column: "n", as: Int.self) ?? 0
+        let perMonth = try await sql.raw("SELECT month AS k, COUNT(DISTINCT account_id) AS n " + exchanged + " GROUP BY month").all()
         let counts = Dictionary(uniqueKeysWithValues: try perMonth.map { (try $0.decode(column: "k", as: String.self), try $0.decode(column: "n", as: Int.self)) })
         return Activity(members: members, active: active,
                         byMonth: range.months.map { Row(key: $0, minutes: 0, exchanges: counts[$0] ?? 0) })
     }
 
-    /// How many members' balances fall in each band, from far below zero to far above.
     public func balanceDistribution(_ bankID: UUID) async throws -> [Bucket] {
         let edges = [-600, -300, -60, 0, 1, 60, 300, 600, 1_200]  // minutes: −10 h, −5 h, −1 h, 0, …, +20 h
         let balances = try await TimeAccount.query(on: db).filter(\.$bankID == bankID).filter(\.$kind == .member).all().map(\.balanceMinutes)
@@ -136,26 +131,18 @@ public struct TimeBankReports: Sendable {
     // MARK: -
 
     /// A transfer that is an exchange: not a welcome credit or an opening balance, not a reversal, not reversed.
-    static let exchangesOnly = """
-        t.purpose IS NULL AND t.reverses_id IS NULL
-        AND NOT EXISTS (SELECT 1 FROM timebank_transfers r WHERE r.reverses_id = t.id)
-        """
-
     func earned<Key: Decodable & Sendable & Equatable>(_ bankID: UUID, _ range: MonthRange, groupBy key: String, as: Key.Type,
                                                        joinPeople: Bool = false) async throws -> [Row<Key>] {
         let sql = db as! any SQLDatabase
-        let (start, end) = range.dayBounds
         let people = joinPeople
-            ? "JOIN timebank_members m ON m.id = a.member_id JOIN people p ON p.id = m.person_id" : ""
+            ? "JOIN timebank_accounts a ON a.id = mt.account_id JOIN timebank_members m ON m.id = a.member_id JOIN people p ON p.id = m.person_id" : ""
         // PostgreSQL sums BIGINTs to NUMERIC: cast back, so both databases give an integer.
         let rows = try await sql.raw("""
-            SELECT \(unsafeRaw: key) AS k, CAST(SUM(e.minutes) AS BIGINT) AS minutes, COUNT(DISTINCT t.id) AS exchanges
-            FROM timebank_entries e
-            JOIN timebank_accounts a ON a.id = e.account_id AND a.kind = 'member' AND a.bank_id = \(bind: bankID)
-            JOIN timebank_transfers t ON t.id = e.transfer_id
+            SELECT \(unsafeRaw: key) AS k, CAST(SUM(mt.earned_minutes) AS BIGINT) AS minutes, CAST(SUM(mt.exchanges) AS BIGINT) AS exchanges
+            FROM timebank_month_totals mt
             \(unsafeRaw: people)
-            WHERE e.minutes > 0 AND \(unsafeRaw: Self.exchangesOnly)
-              AND t.service_date >= \(bind: start) AND t.service_date < \(bind: end)
+            WHERE mt.bank_id = \(bind: bankID) AND mt.month >= \(bind: range.first) AND mt.month <= \(bind: range.last)
+              AND mt.earned_minutes > 0
             GROUP BY \(unsafeRaw: key)
             """).all()
         return try rows.map {
