@@ -47,6 +47,7 @@ func routes(_ app: Application, resources: AppResources) throws {
     try web.register(collection: ReportsController())
     try web.register(collection: MemberImportController())
     try web.register(collection: ApplicationsController())
+    try web.register(collection: ProducersController())
 
     let api = app.grouped("api", "v1").grouped(BearerUserMiddleware(), IdempotencyMiddleware(), APIRequestMiddleware())
     try AsharAPI().registerHandlers(on: VaporTransport(routesBuilder: api), serverURL: URL(string: "/")!)

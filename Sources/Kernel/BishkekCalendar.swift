@@ -15,4 +15,14 @@ public enum BishkekCalendar {
         let c = calendar.dateComponents([.year, .month, .day], from: date)
         return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
     }
+
+    /// The moment a Bishkek day (YYYY-MM-DD) begins; nil when the text is not a real day.
+    public static func start(of day: String) -> Date? {
+        let parts = day.trimmingCharacters(in: .whitespaces).split(separator: "-")
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
+              let date = calendar.date(from: DateComponents(year: y, month: m, day: d)),
+              calendar.component(.day, from: date) == d, calendar.component(.month, from: date) == m else { return nil }
+        return date
+    }
 }

@@ -50,6 +50,7 @@ struct Layout: Encodable {
         ("/me", "nav.me", .ownRecord),
         ("/people", "nav.people", .readPeople),
         ("/timebanks", "nav.timebanks", .readRegistry),
+        ("/producer-groups", "nav.producers", .readRegistry),
         ("/organisations", "nav.organisations", .readRegistry),
         ("/geography", "nav.geography", .readRegistry),
         ("/users", "nav.users", .manageUsers),

@@ -133,6 +133,37 @@ public struct PurchaseRoundService: Sendable {
         }
     }
 
+    /// A group's rounds, newest first.
+    public func rounds(of groupID: UUID) async throws -> [RoundRecord] {
+        try await PurchaseRound.query(on: db).filter(\.$groupID == groupID).sort(\.$createdAt, .descending).all().map(Self.record)
+    }
+
+    /// Every member's order lines in a round, by member.
+    public func orders(_ roundID: UUID) async throws -> [UUID: [OrderLineDraft]] {
+        let rows = try await RoundOrder.query(on: db).filter(\.$roundID == roundID).sort(\.$orderedAt).all()
+        return Dictionary(grouping: rows, by: \.memberID).mapValues { $0.map { OrderLineDraft(articleID: $0.articleID, quantity: $0.quantity, tolerance: $0.tolerance) } }
+    }
+
+    public func costs(_ roundID: UUID) async throws -> [(label: String, amount: Int, splitBy: CostBasis)] {
+        try await RoundCost.query(on: db).filter(\.$roundID == roundID).sort(\.$createdAt).all().map { ($0.label, $0.amount, $0.splitBy) }
+    }
+
+    /// While a round is open: per article, how full its packages are and the price the orders reach so far.
+    public func fill(_ roundID: UUID) async throws -> [UUID: (fill: PackageFill, packages: Int, unitPrice: Int?)] {
+        let articles = try await articles(roundID)
+        let orders = try await RoundOrder.query(on: db).filter(\.$roundID == roundID).all()
+        var result: [UUID: (fill: PackageFill, packages: Int, unitPrice: Int?)] = [:]
+        for article in articles {
+            let lines = orders.filter { $0.articleID == article.id }.enumerated().map {
+                OrderLine(member: $0.offset, firm: $0.element.quantity, tolerance: $0.element.tolerance, sequence: $0.offset)
+            }
+            let packages = PackageRounding.packages(for: lines, packageSize: article.packageSize)
+            result[article.id] = (PackageRounding.fill(ordered: lines.reduce(0) { $0 + $1.firm }, packageSize: article.packageSize), packages,
+                                  PriceTiers.unitPrice(for: packages * article.packageSize, in: article.tiers))
+        }
+        return result
+    }
+
     public func articles(_ roundID: UUID) async throws -> [ArticleRecord] {
         try await RoundArticleRow.query(on: db).filter(\.$roundID == roundID).sort(\.$position).all().map(Self.record)
     }

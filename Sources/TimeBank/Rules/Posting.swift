@@ -52,13 +52,7 @@ public enum ServiceDate {
     /// The date if it is a real calendar day, not after `today` and not before 2000.
     public static func validate(_ text: String, today: Date = Date()) throws -> String {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
-        let parts = trimmed.split(separator: "-")
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = zone
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
-              let date = calendar.date(from: DateComponents(year: y, month: m, day: d)),
-              calendar.component(.day, from: date) == d, calendar.component(.month, from: date) == m, y >= 2000 else {
+        guard BishkekCalendar.start(of: trimmed) != nil, trimmed >= "2000" else {
             throw DomainError("timebank.service-date-invalid", field: "service_date")
         }
         guard trimmed <= string(today) else {

@@ -330,11 +330,9 @@ public struct Ledger: Sendable {
         return DomainError("timebank.over-upper-limit", field: "minutes", arguments: arguments)
     }
 
+    /// A day already checked by `ServiceDate.validate`.
     static func startOfDay(_ day: String) -> Date {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = ServiceDate.zone
-        let p = day.split(separator: "-").compactMap { Int($0) }
-        return calendar.date(from: DateComponents(year: p[0], month: p[1], day: p[2]))!
+        BishkekCalendar.start(of: day)!
     }
 }
 
