@@ -21,6 +21,7 @@ PAGES = [
     ("/users", "coordinator"),
     ("/audit", "Аудит журналы"),
     ("/timebanks", "Убакыт банктары"),
+    ("/producer-groups", "Тилектеш өндүрүүчүлөр топтору"),
 ]
 # One time bank's pages: {bank} is the first bank on /timebanks.
 BANK_PAGES = [
@@ -131,7 +132,14 @@ def main():
         browser.go(args.base + "/timebanks")
         bank = browser.evaluate("""(document.querySelector('table a[href^="/timebanks/"]') || {}).getAttribute
             ? document.querySelector('table a[href^="/timebanks/"]').getAttribute('href').split('/')[2] : ''""") or "none"
-        pages = PAGES + [(p.replace("{bank}", bank), t) for p, t in BANK_PAGES]
+        def link(page, prefix, text=""):
+            browser.go(args.base + page)
+            return browser.evaluate(f"""([...document.querySelectorAll('table a[href^="{prefix}"]')]
+                .find(a => a.textContent.includes({json.dumps(text)})) || {{getAttribute: () => ''}}).getAttribute('href')""") or prefix + "none"
+        group = link("/producer-groups", "/producer-groups/", "Жибек")   # the demo's group with a purchase open
+        round_page = link(group, "/rounds/")
+        pages = PAGES + [(p.replace("{bank}", bank), t) for p, t in BANK_PAGES] + [
+            (group, "Биргелешкен сатып алуулар"), (round_page, "Эсептешүү")]
         for lang, path, expected in [("ky", p, t) for p, t in pages] + [("ru", "/people", "Реестр людей"), ("en", "/organisations", "Organisations"),
                                                                          ("ru", f"/timebanks/{bank}/reports", "Часы обмена по месяцам"),
                                                                          ("en", f"/timebanks/{bank}/claims", "Exchanges awaiting confirmation")]:
