@@ -168,9 +168,9 @@ public enum DemoNetwork {
         let rounds = PurchaseRoundService(db: make.db)
         let round = try await rounds.create(group, supplierID: nil, deadline: Date().addingTimeInterval(10 * 86_400), allocation: .firstCome,
                                             by: make.actor)
-        let potatoes = try await rounds.addArticle(round.id, ArticleDraft(name: "Үрөнчүк картошка / Семенной картофель", unit: "kg", packageSize: 50,
+        let potatoes = try await rounds.addArticle(round.id, ArticleDraft(name: "Үрөнчүк картошка / Семенной картофель", unit: "кг", packageSize: 50,
             tiers: [PriceTier(minQuantity: 1, unitPrice: 3_000), PriceTier(minQuantity: 500, unitPrice: 2_400)]), by: make.actor)
-        let hoes = try await rounds.addArticle(round.id, ArticleDraft(name: "Кетмен / Тяпка", unit: "piece", packageSize: 1,
+        let hoes = try await rounds.addArticle(round.id, ArticleDraft(name: "Кетмен / Тяпка", unit: "даана", packageSize: 1,
             tiers: [PriceTier(minQuantity: 1, unitPrice: 45_000), PriceTier(minQuantity: 10, unitPrice: 39_000)]), by: make.actor)
         for (i, member) in members.enumerated() where i % 5 != 4 {
             var lines = [OrderLineDraft(articleID: potatoes.id, quantity: 40 + (i * 30) % 120, tolerance: i % 2 == 0 ? 10 : 0)]

@@ -185,7 +185,10 @@ struct ProducersController: RouteCollection {
                 return ArticleItem(
                     id: a.id, name: a.name, unit: a.unit, packageSize: a.packageSize,
                     tiers: a.tiers.map { "\($0.minQuantity)+ \(a.unit): \(Som.format($0.unitPrice))" }.joined(separator: "; "),
-                    fill: f.map { req.t("round.fill", ["full": String($0.fill.fullPackages), "short": String($0.fill.shortOfNext), "unit": a.unit]) } ?? "",
+                    fill: f.map {
+                        $0.fill.shortOfNext == 0 ? req.t("round.fill-exact", ["full": String($0.fill.fullPackages)])
+                            : req.t("round.fill", ["full": String($0.fill.fullPackages), "short": String($0.fill.shortOfNext), "unit": a.unit])
+                    } ?? "",
                     packages: f?.packages ?? 0, unitPrice: f?.unitPrice.map(Som.format) ?? "—", received: a.receivedQuantity)
             },
             orders: orders.sorted { name[$0.key] ?? "" < name[$1.key] ?? "" }.map { member, lines in
