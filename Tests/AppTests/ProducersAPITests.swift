@@ -61,6 +61,43 @@ struct ProducersAPITests {
         }
     }
 
+    @Test("A pooled sale through the API: graded intakes, costs, the fund's levy, two partial payments passed on in proportion")
+    func pooledSale() async throws {
+        try await withAshar { app, fixture in
+            let make = Factories(db: app.db)
+            let org = try await make.organisation("Жибек", kind: .producerGroup, in: fixture.village)
+            let group = try await ProducerGroupService(db: app.db).open(org.id, by: .system)
+            let other = try await make.person("Осмонова Айгүл", in: fixture.village, born: 1979)
+            let a = try await ProducerGroupService(db: app.db).join(group.id, personID: fixture.member.id, produces: "apricots", by: .system)
+            let b = try await ProducerGroupService(db: app.db).join(group.id, personID: other.id, produces: "apricots", by: .system)
+            let api = try await APIClient.forUser("admin", on: app)
+            let created = try await api.send(.POST, "/producer-groups/\(group.id)/pools", json: """
+                {"product":"Dried apricots","buyer":"Osh-Agro","gradePrices":{"A":300,"B":200},"levyPercent":2.5,"rejects":"member"}
+                """)
+            #expect(created.status == .created)
+            let pool = try #require(try api.json(created)["id"] as? String)
+            #expect(try api.json(created)["levyPercent"] as? Double == 2.5)
+            for (member, quantity, grade) in [(a.id, 100, "A"), (b.id, 100, "B"), (b.id, 50, "rejected")] {
+                let r = try await api.send(.POST, "/pools/\(pool)/intakes", json: #"{"memberId":"\#(member)","quantity":\#(quantity),"grade":"\#(grade)"}"#)
+                #expect(r.status == .created)
+            }
+            let unknown = try await api.send(.POST, "/pools/\(pool)/intakes", json: #"{"memberId":"\#(a.id)","quantity":5,"grade":"Z"}"#)
+            #expect(unknown.status == .unprocessableEntity)
+            #expect(try await api.send(.POST, "/pools/\(pool)/costs", json: #"{"label":"Transport","amount":1000}"#).status == .created)
+            #expect(try await api.send(.POST, "/pools/\(pool)/payments", json: #"{"amount":20000}"#).status == .created)
+            var payouts = try api.json(try await api.send(.GET, "/pools/\(pool)/payouts"))
+            #expect(payouts["received"] as? Int == 20_000)
+            #expect(payouts["levy"] as? Int == 500)
+            #expect(payouts["costsTotal"] as? Int == 1_000)
+            func due(_ id: UUID) -> Int? { (payouts["members"] as? [[String: Any]])?.first { $0["memberId"] as? String == id.uuidString }?["due"] as? Int }
+            #expect(due(a.id) == 11_100 && due(b.id) == 7_400)   // 18,500 shared 30,000 : 20,000
+            #expect(try await api.send(.POST, "/pools/\(pool)/payments", json: #"{"amount":30000}"#).status == .created)
+            payouts = try api.json(try await api.send(.GET, "/pools/\(pool)/payouts"))
+            #expect(due(a.id)! + due(b.id)! == 50_000 - 1_250 - 1_000)
+            #expect(try await api.send(.POST, "/pools/\(pool)/payments", json: #"{"amount":-5}"#).status == .unprocessableEntity)
+        }
+    }
+
     @Test("Only the group's coordinators and network admins run its rounds")
     func access() async throws {
         try await withAshar { app, fixture in

@@ -121,3 +121,68 @@ extension AsharAPI {
                       status: Schemas.Round.StatusPayload(rawValue: r.status.rawValue)!)
     }
 }
+
+/// Pooled sales: the buyer's contract, graded deliveries, payments and costs, and each member's payout.
+extension AsharAPI {
+    func createPool(_ input: Operations.CreatePool.Input) async throws -> Operations.CreatePool.Output {
+        let req = try APIRequest.get()
+        let group = try Self.id(input.path.group, notFound: "producers.group")
+        try Self.requireManaging(req, group: group)
+        guard case .json(let body) = input.body else { throw Abort(.unsupportedMediaType) }
+        // A percentage at the edge (2.5), whole hundredths of a percent inside: money is never a Double.
+        let hundredths = ((body.levyPercent ?? 0) * 100).rounded()
+        guard hundredths.isFinite, abs(hundredths - (body.levyPercent ?? 0) * 100) < 1e-6, (0...10_000).contains(hundredths) else {
+            throw DomainError("producers.levy-invalid", field: "levy_percent")
+        }
+        let pool = try await SalePoolService(db: req.db).create(group, PoolDraft(
+            product: body.product, buyer: body.buyer, gradePrices: body.gradePrices.additionalProperties,
+            levyBasisPoints: Int(hundredths), rejects: RejectRule(rawValue: (body.rejects ?? .member).rawValue)!), by: req.actor)
+        return .created(.init(body: .json(Self.pool(pool))))
+    }
+
+    func addPoolIntake(_ input: Operations.AddPoolIntake.Input) async throws -> Operations.AddPoolIntake.Output {
+        let (req, pool) = try await Self.managingPool(input.path.pool)
+        guard case .json(let body) = input.body else { throw Abort(.unsupportedMediaType) }
+        let member = try Self.id(body.memberId, field: "member_id")
+        try await SalePoolService(db: req.db).intake(pool.id, member: member, quantity: body.quantity, grade: body.grade, by: req.actor)
+        return .created(.init(body: .json(Schemas.Intake(poolId: pool.id.uuidString, memberId: member.uuidString, quantity: body.quantity,
+                                                        grade: body.grade))))
+    }
+
+    func addPoolCost(_ input: Operations.AddPoolCost.Input) async throws -> Operations.AddPoolCost.Output {
+        let (req, pool) = try await Self.managingPool(input.path.pool)
+        guard case .json(let body) = input.body else { throw Abort(.unsupportedMediaType) }
+        try await SalePoolService(db: req.db).record(pool.id, payment: false, amount: body.amount, label: body.label, by: req.actor)
+        return .created(.init(body: .json(Schemas.PoolMoney(poolId: pool.id.uuidString, label: body.label, amount: body.amount))))
+    }
+
+    func addPoolPayment(_ input: Operations.AddPoolPayment.Input) async throws -> Operations.AddPoolPayment.Output {
+        let (req, pool) = try await Self.managingPool(input.path.pool)
+        guard case .json(let body) = input.body else { throw Abort(.unsupportedMediaType) }
+        try await SalePoolService(db: req.db).record(pool.id, payment: true, amount: body.amount, by: req.actor)
+        return .created(.init(body: .json(Schemas.PoolMoney(poolId: pool.id.uuidString, amount: body.amount))))
+    }
+
+    func getPoolPayouts(_ input: Operations.GetPoolPayouts.Input) async throws -> Operations.GetPoolPayouts.Output {
+        let (req, pool) = try await Self.managingPool(input.path.pool)
+        let payouts = try await SalePoolService(db: req.db).payouts(pool.id)
+        return .ok(.init(body: .json(Schemas.Payouts(
+            members: payouts.members.map { Schemas.PayoutMember(memberId: $0.memberID.uuidString, worth: $0.worth, due: $0.due, paid: 0) },
+            levy: payouts.levy, costsTotal: payouts.costsTotal, received: payouts.received, distributable: payouts.distributable))))
+    }
+
+    /// The pool in the path, for a user who runs its group.
+    static func managingPool(_ text: String) async throws -> (Request, PoolRecord) {
+        let req = try APIRequest.get()
+        guard req.currentUser != nil else { throw Abort(.unauthorized) }
+        let pool = try await SalePoolService(db: req.db).pool(try id(text, notFound: "producers.pool"))
+        try requireManaging(req, group: pool.groupID)
+        return (req, pool)
+    }
+
+    static func pool(_ p: PoolRecord) -> Schemas.Pool {
+        Schemas.Pool(id: p.id.uuidString, groupId: p.groupID.uuidString, product: p.product, buyer: p.buyer,
+                     gradePrices: .init(additionalProperties: p.gradePrices), levyPercent: Double(p.levyBasisPoints) / 100,
+                     rejects: Schemas.Pool.RejectsPayload(rawValue: p.rejects.rawValue)!)
+    }
+}

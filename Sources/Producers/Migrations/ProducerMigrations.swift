@@ -6,6 +6,7 @@ public enum ProducerMigrations {
         CreateProducerGroups(),  // producers.001
         CreateProducerMembers(), // producers.002
         CreatePurchaseRounds(),  // producers.003
+        CreateSalePools(),       // producers.004
     ]
 }
 
@@ -83,5 +84,41 @@ struct CreatePurchaseRounds: AsyncMigration {
         for table in ["producer_round_costs", "producer_orders", "producer_round_articles", "producer_rounds"] {
             try await db.schema(table).delete()
         }
+    }
+}
+
+/// Pooled sales: pools, intakes, and the money in and out.
+struct CreateSalePools: AsyncMigration {
+    var name: String { "producers.004.create-sale-pools" }
+    func prepare(on db: any Database) async throws {
+        try await db.schema("producer_pools")
+            .id()
+            .field("group_id", .uuid, .required, .references("producer_groups", "id"))
+            .field("product", .string, .required)
+            .field("buyer", .string, .required)
+            .field("grade_prices", .string, .required)
+            .field("levy_basis_points", .int, .required)
+            .field("rejects", .string, .required)
+            .field("created_at", .datetime)
+            .create()
+        try await db.schema("producer_intakes")
+            .id()
+            .field("pool_id", .uuid, .required, .references("producer_pools", "id"))
+            .field("member_id", .uuid, .required, .references("producer_members", "id"))
+            .field("quantity", .int, .required)
+            .field("grade", .string)
+            .field("created_at", .datetime)
+            .create()
+        try await db.schema("producer_pool_money")
+            .id()
+            .field("pool_id", .uuid, .required, .references("producer_pools", "id"))
+            .field("kind", .string, .required)
+            .field("label", .string, .required)
+            .field("amount", .int, .required)
+            .field("created_at", .datetime)
+            .create()
+    }
+    func revert(on db: any Database) async throws {
+        for table in ["producer_pool_money", "producer_intakes", "producer_pools"] { try await db.schema(table).delete() }
     }
 }

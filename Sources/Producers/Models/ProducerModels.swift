@@ -102,3 +102,49 @@ public final class RoundCost: Model, @unchecked Sendable {
 
     public init() {}
 }
+
+/// A pooled sale: one product, one buyer, a price per grade; members' deliveries are graded in.
+public final class SalePool: Model, @unchecked Sendable {
+    public static let schema = "producer_pools"
+
+    @ID(key: .id) public var id: UUID?
+    @Field(key: "group_id") public var groupID: UUID
+    @Field(key: "product") public var product: String
+    @Field(key: "buyer") public var buyer: String
+    /// JSON: grade → tyiyn per unit.
+    @Field(key: "grade_prices") public var gradePrices: String
+    @Field(key: "levy_basis_points") public var levyBasisPoints: Int
+    @Enum(key: "rejects") public var rejects: RejectRule
+    @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
+
+    public init() {}
+}
+
+/// A member's delivery into a pool, weighed or counted and graded (no grade: rejected).
+public final class PoolIntake: Model, @unchecked Sendable {
+    public static let schema = "producer_intakes"
+
+    @ID(key: .id) public var id: UUID?
+    @Field(key: "pool_id") public var poolID: UUID
+    @Field(key: "member_id") public var memberID: UUID
+    @Field(key: "quantity") public var quantity: Int
+    @OptionalField(key: "grade") public var grade: String?
+    @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
+
+    public init() {}
+}
+
+/// Money in or out of a pool: the buyer's payments, and the costs the pool bears.
+public final class PoolMoney: Model, @unchecked Sendable {
+    public static let schema = "producer_pool_money"
+
+    @ID(key: .id) public var id: UUID?
+    @Field(key: "pool_id") public var poolID: UUID
+    /// "payment" from the buyer, or "cost".
+    @Field(key: "kind") public var kind: String
+    @Field(key: "label") public var label: String
+    @Field(key: "amount") public var amount: Int
+    @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
+
+    public init() {}
+}

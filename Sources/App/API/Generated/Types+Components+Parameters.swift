@@ -28,6 +28,10 @@ extension Components {
         ///
         /// - Remark: Generated from `#/components/parameters/producerMember`.
         internal typealias ProducerMember = Swift.String
+        /// A pooled sale's id.
+        ///
+        /// - Remark: Generated from `#/components/parameters/pool`.
+        internal typealias Pool = Swift.String
         /// - Remark: Generated from `#/components/parameters/page`.
         internal typealias Page = Swift.Int
         /// - Remark: Generated from `#/components/parameters/per`.

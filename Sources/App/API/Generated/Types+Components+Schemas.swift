@@ -2076,5 +2076,372 @@ extension Components {
                 case costsTotal
             }
         }
+        /// - Remark: Generated from `#/components/schemas/PoolInput`.
+        internal struct PoolInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/PoolInput/product`.
+            internal var product: Swift.String
+            /// - Remark: Generated from `#/components/schemas/PoolInput/buyer`.
+            internal var buyer: Swift.String
+            /// Grade → tyiyn per unit, e.g. {"A": 45000, "B": 38000}.
+            ///
+            /// - Remark: Generated from `#/components/schemas/PoolInput/gradePrices`.
+            internal struct GradePricesPayload: Codable, Hashable, Sendable {
+                /// A container of undocumented properties.
+                internal var additionalProperties: [String: Swift.Int]
+                /// Creates a new `GradePricesPayload`.
+                ///
+                /// - Parameters:
+                ///   - additionalProperties: A container of undocumented properties.
+                internal init(additionalProperties: [String: Swift.Int] = .init()) {
+                    self.additionalProperties = additionalProperties
+                }
+                internal init(from decoder: any Swift.Decoder) throws {
+                    additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [])
+                }
+                internal func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeAdditionalProperties(additionalProperties)
+                }
+            }
+            /// Grade → tyiyn per unit, e.g. {"A": 45000, "B": 38000}.
+            ///
+            /// - Remark: Generated from `#/components/schemas/PoolInput/gradePrices`.
+            internal var gradePrices: Components.Schemas.PoolInput.GradePricesPayload
+            /// Of the money received; up to two decimals (2.5).
+            ///
+            /// - Remark: Generated from `#/components/schemas/PoolInput/levyPercent`.
+            internal var levyPercent: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/PoolInput/rejects`.
+            internal enum RejectsPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case member = "member"
+                case pool = "pool"
+            }
+            /// - Remark: Generated from `#/components/schemas/PoolInput/rejects`.
+            internal var rejects: Components.Schemas.PoolInput.RejectsPayload?
+            /// Creates a new `PoolInput`.
+            ///
+            /// - Parameters:
+            ///   - product:
+            ///   - buyer:
+            ///   - gradePrices: Grade → tyiyn per unit, e.g. {"A": 45000, "B": 38000}.
+            ///   - levyPercent: Of the money received; up to two decimals (2.5).
+            ///   - rejects:
+            internal init(
+                product: Swift.String,
+                buyer: Swift.String,
+                gradePrices: Components.Schemas.PoolInput.GradePricesPayload,
+                levyPercent: Swift.Double? = nil,
+                rejects: Components.Schemas.PoolInput.RejectsPayload? = nil
+            ) {
+                self.product = product
+                self.buyer = buyer
+                self.gradePrices = gradePrices
+                self.levyPercent = levyPercent
+                self.rejects = rejects
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case product
+                case buyer
+                case gradePrices
+                case levyPercent
+                case rejects
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Pool`.
+        internal struct Pool: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Pool/id`.
+            internal var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Pool/groupId`.
+            internal var groupId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Pool/product`.
+            internal var product: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Pool/buyer`.
+            internal var buyer: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Pool/gradePrices`.
+            internal struct GradePricesPayload: Codable, Hashable, Sendable {
+                /// A container of undocumented properties.
+                internal var additionalProperties: [String: Swift.Int]
+                /// Creates a new `GradePricesPayload`.
+                ///
+                /// - Parameters:
+                ///   - additionalProperties: A container of undocumented properties.
+                internal init(additionalProperties: [String: Swift.Int] = .init()) {
+                    self.additionalProperties = additionalProperties
+                }
+                internal init(from decoder: any Swift.Decoder) throws {
+                    additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [])
+                }
+                internal func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeAdditionalProperties(additionalProperties)
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/Pool/gradePrices`.
+            internal var gradePrices: Components.Schemas.Pool.GradePricesPayload
+            /// - Remark: Generated from `#/components/schemas/Pool/levyPercent`.
+            internal var levyPercent: Swift.Double
+            /// - Remark: Generated from `#/components/schemas/Pool/rejects`.
+            internal enum RejectsPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case member = "member"
+                case pool = "pool"
+            }
+            /// - Remark: Generated from `#/components/schemas/Pool/rejects`.
+            internal var rejects: Components.Schemas.Pool.RejectsPayload
+            /// Creates a new `Pool`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - groupId:
+            ///   - product:
+            ///   - buyer:
+            ///   - gradePrices:
+            ///   - levyPercent:
+            ///   - rejects:
+            internal init(
+                id: Swift.String,
+                groupId: Swift.String,
+                product: Swift.String,
+                buyer: Swift.String,
+                gradePrices: Components.Schemas.Pool.GradePricesPayload,
+                levyPercent: Swift.Double,
+                rejects: Components.Schemas.Pool.RejectsPayload
+            ) {
+                self.id = id
+                self.groupId = groupId
+                self.product = product
+                self.buyer = buyer
+                self.gradePrices = gradePrices
+                self.levyPercent = levyPercent
+                self.rejects = rejects
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case id
+                case groupId
+                case product
+                case buyer
+                case gradePrices
+                case levyPercent
+                case rejects
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/IntakeInput`.
+        internal struct IntakeInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/IntakeInput/memberId`.
+            internal var memberId: Swift.String
+            /// In the product's unit (grams
+            ///
+            /// - Remark: Generated from `#/components/schemas/IntakeInput/quantity`.
+            internal var quantity: Swift.Int
+            /// A grade of the contract, or "rejected".
+            ///
+            /// - Remark: Generated from `#/components/schemas/IntakeInput/grade`.
+            internal var grade: Swift.String
+            /// Creates a new `IntakeInput`.
+            ///
+            /// - Parameters:
+            ///   - memberId:
+            ///   - quantity: In the product's unit (grams
+            ///   - grade: A grade of the contract, or "rejected".
+            internal init(
+                memberId: Swift.String,
+                quantity: Swift.Int,
+                grade: Swift.String
+            ) {
+                self.memberId = memberId
+                self.quantity = quantity
+                self.grade = grade
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case memberId
+                case quantity
+                case grade
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Intake`.
+        internal struct Intake: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Intake/poolId`.
+            internal var poolId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Intake/memberId`.
+            internal var memberId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Intake/quantity`.
+            internal var quantity: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/Intake/grade`.
+            internal var grade: Swift.String
+            /// Creates a new `Intake`.
+            ///
+            /// - Parameters:
+            ///   - poolId:
+            ///   - memberId:
+            ///   - quantity:
+            ///   - grade:
+            internal init(
+                poolId: Swift.String,
+                memberId: Swift.String,
+                quantity: Swift.Int,
+                grade: Swift.String
+            ) {
+                self.poolId = poolId
+                self.memberId = memberId
+                self.quantity = quantity
+                self.grade = grade
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case poolId
+                case memberId
+                case quantity
+                case grade
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/PoolCostInput`.
+        internal struct PoolCostInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/PoolCostInput/label`.
+            internal var label: Swift.String
+            /// Tyiyn.
+            ///
+            /// - Remark: Generated from `#/components/schemas/PoolCostInput/amount`.
+            internal var amount: Swift.Int
+            /// Creates a new `PoolCostInput`.
+            ///
+            /// - Parameters:
+            ///   - label:
+            ///   - amount: Tyiyn.
+            internal init(
+                label: Swift.String,
+                amount: Swift.Int
+            ) {
+                self.label = label
+                self.amount = amount
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case label
+                case amount
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/PoolPaymentInput`.
+        internal struct PoolPaymentInput: Codable, Hashable, Sendable {
+            /// Tyiyn.
+            ///
+            /// - Remark: Generated from `#/components/schemas/PoolPaymentInput/amount`.
+            internal var amount: Swift.Int
+            /// Creates a new `PoolPaymentInput`.
+            ///
+            /// - Parameters:
+            ///   - amount: Tyiyn.
+            internal init(amount: Swift.Int) {
+                self.amount = amount
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case amount
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/PoolMoney`.
+        internal struct PoolMoney: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/PoolMoney/poolId`.
+            internal var poolId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/PoolMoney/label`.
+            internal var label: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/PoolMoney/amount`.
+            internal var amount: Swift.Int
+            /// Creates a new `PoolMoney`.
+            ///
+            /// - Parameters:
+            ///   - poolId:
+            ///   - label:
+            ///   - amount:
+            internal init(
+                poolId: Swift.String,
+                label: Swift.String? = nil,
+                amount: Swift.Int
+            ) {
+                self.poolId = poolId
+                self.label = label
+                self.amount = amount
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case poolId
+                case label
+                case amount
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/PayoutMember`.
+        internal struct PayoutMember: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/PayoutMember/memberId`.
+            internal var memberId: Swift.String
+            /// Her Σ quantity × grade price
+            ///
+            /// - Remark: Generated from `#/components/schemas/PayoutMember/worth`.
+            internal var worth: Swift.Int
+            /// Her share of the money received so far
+            ///
+            /// - Remark: Generated from `#/components/schemas/PayoutMember/due`.
+            internal var due: Swift.Int
+            /// Paid out to her so far
+            ///
+            /// - Remark: Generated from `#/components/schemas/PayoutMember/paid`.
+            internal var paid: Swift.Int
+            /// Creates a new `PayoutMember`.
+            ///
+            /// - Parameters:
+            ///   - memberId:
+            ///   - worth: Her Σ quantity × grade price
+            ///   - due: Her share of the money received so far
+            ///   - paid: Paid out to her so far
+            internal init(
+                memberId: Swift.String,
+                worth: Swift.Int,
+                due: Swift.Int,
+                paid: Swift.Int
+            ) {
+                self.memberId = memberId
+                self.worth = worth
+                self.due = due
+                self.paid = paid
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case memberId
+                case worth
+                case due
+                case paid
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Payouts`.
+        internal struct Payouts: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Payouts/members`.
+            internal var members: [Components.Schemas.PayoutMember]
+            /// - Remark: Generated from `#/components/schemas/Payouts/levy`.
+            internal var levy: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/Payouts/costsTotal`.
+            internal var costsTotal: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/Payouts/received`.
+            internal var received: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/Payouts/distributable`.
+            internal var distributable: Swift.Int?
+            /// Creates a new `Payouts`.
+            ///
+            /// - Parameters:
+            ///   - members:
+            ///   - levy:
+            ///   - costsTotal:
+            ///   - received:
+            ///   - distributable:
+            internal init(
+                members: [Components.Schemas.PayoutMember],
+                levy: Swift.Int,
+                costsTotal: Swift.Int,
+                received: Swift.Int,
+                distributable: Swift.Int? = nil
+            ) {
+                self.members = members
+                self.levy = levy
+                self.costsTotal = costsTotal
+                self.received = received
+                self.distributable = distributable
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case members
+                case levy
+                case costsTotal
+                case received
+                case distributable
+            }
+        }
     }
 }

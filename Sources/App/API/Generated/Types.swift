@@ -168,6 +168,31 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /rounds/{round}/settlement`.
     /// - Remark: Generated from `#/paths//rounds/{round}/settlement/get(getRoundSettlement)`.
     func getRoundSettlement(_ input: Operations.GetRoundSettlement.Input) async throws -> Operations.GetRoundSettlement.Output
+    /// A pooled sale of one product to one buyer, with a price per grade (tyiyn per unit), the fund's levy and who bears rejects.
+    ///
+    /// - Remark: HTTP `POST /producer-groups/{group}/pools`.
+    /// - Remark: Generated from `#/paths//producer-groups/{group}/pools/post(createPool)`.
+    func createPool(_ input: Operations.CreatePool.Input) async throws -> Operations.CreatePool.Output
+    /// A member's delivery, weighed or counted, graded (a grade of the contract, or "rejected").
+    ///
+    /// - Remark: HTTP `POST /pools/{pool}/intakes`.
+    /// - Remark: Generated from `#/paths//pools/{pool}/intakes/post(addPoolIntake)`.
+    func addPoolIntake(_ input: Operations.AddPoolIntake.Input) async throws -> Operations.AddPoolIntake.Output
+    /// A cost the pool bears (transport, packaging, certification fees, commission).
+    ///
+    /// - Remark: HTTP `POST /pools/{pool}/costs`.
+    /// - Remark: Generated from `#/paths//pools/{pool}/costs/post(addPoolCost)`.
+    func addPoolCost(_ input: Operations.AddPoolCost.Input) async throws -> Operations.AddPoolCost.Output
+    /// A payment from the buyer; payments may be partial and late, and pass on to members in proportion.
+    ///
+    /// - Remark: HTTP `POST /pools/{pool}/payments`.
+    /// - Remark: Generated from `#/paths//pools/{pool}/payments/post(addPoolPayment)`.
+    func addPoolPayment(_ input: Operations.AddPoolPayment.Input) async throws -> Operations.AddPoolPayment.Output
+    /// What each member is due from what the buyer has paid so far, after costs and the fund's levy.
+    ///
+    /// - Remark: HTTP `GET /pools/{pool}/payouts`.
+    /// - Remark: Generated from `#/paths//pools/{pool}/payouts/get(getPoolPayouts)`.
+    func getPoolPayouts(_ input: Operations.GetPoolPayouts.Input) async throws -> Operations.GetPoolPayouts.Output
 }
 
 /// Convenience overloads for operation inputs.
@@ -669,6 +694,79 @@ extension APIProtocol {
         headers: Operations.GetRoundSettlement.Input.Headers = .init()
     ) async throws -> Operations.GetRoundSettlement.Output {
         try await getRoundSettlement(Operations.GetRoundSettlement.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// A pooled sale of one product to one buyer, with a price per grade (tyiyn per unit), the fund's levy and who bears rejects.
+    ///
+    /// - Remark: HTTP `POST /producer-groups/{group}/pools`.
+    /// - Remark: Generated from `#/paths//producer-groups/{group}/pools/post(createPool)`.
+    internal func createPool(
+        path: Operations.CreatePool.Input.Path,
+        headers: Operations.CreatePool.Input.Headers = .init(),
+        body: Operations.CreatePool.Input.Body
+    ) async throws -> Operations.CreatePool.Output {
+        try await createPool(Operations.CreatePool.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// A member's delivery, weighed or counted, graded (a grade of the contract, or "rejected").
+    ///
+    /// - Remark: HTTP `POST /pools/{pool}/intakes`.
+    /// - Remark: Generated from `#/paths//pools/{pool}/intakes/post(addPoolIntake)`.
+    internal func addPoolIntake(
+        path: Operations.AddPoolIntake.Input.Path,
+        headers: Operations.AddPoolIntake.Input.Headers = .init(),
+        body: Operations.AddPoolIntake.Input.Body
+    ) async throws -> Operations.AddPoolIntake.Output {
+        try await addPoolIntake(Operations.AddPoolIntake.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// A cost the pool bears (transport, packaging, certification fees, commission).
+    ///
+    /// - Remark: HTTP `POST /pools/{pool}/costs`.
+    /// - Remark: Generated from `#/paths//pools/{pool}/costs/post(addPoolCost)`.
+    internal func addPoolCost(
+        path: Operations.AddPoolCost.Input.Path,
+        headers: Operations.AddPoolCost.Input.Headers = .init(),
+        body: Operations.AddPoolCost.Input.Body
+    ) async throws -> Operations.AddPoolCost.Output {
+        try await addPoolCost(Operations.AddPoolCost.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// A payment from the buyer; payments may be partial and late, and pass on to members in proportion.
+    ///
+    /// - Remark: HTTP `POST /pools/{pool}/payments`.
+    /// - Remark: Generated from `#/paths//pools/{pool}/payments/post(addPoolPayment)`.
+    internal func addPoolPayment(
+        path: Operations.AddPoolPayment.Input.Path,
+        headers: Operations.AddPoolPayment.Input.Headers = .init(),
+        body: Operations.AddPoolPayment.Input.Body
+    ) async throws -> Operations.AddPoolPayment.Output {
+        try await addPoolPayment(Operations.AddPoolPayment.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// What each member is due from what the buyer has paid so far, after costs and the fund's levy.
+    ///
+    /// - Remark: HTTP `GET /pools/{pool}/payouts`.
+    /// - Remark: Generated from `#/paths//pools/{pool}/payouts/get(getPoolPayouts)`.
+    internal func getPoolPayouts(
+        path: Operations.GetPoolPayouts.Input.Path,
+        headers: Operations.GetPoolPayouts.Input.Headers = .init()
+    ) async throws -> Operations.GetPoolPayouts.Output {
+        try await getPoolPayouts(Operations.GetPoolPayouts.Input(
             path: path,
             headers: headers
         ))

@@ -1,0 +1,158 @@
+import AsharNetwork
+import FluentKit
+import Foundation
+import Kernel
+
+public struct PoolRecord: Sendable, Equatable {
+    public let id: UUID
+    public let groupID: UUID
+    public let product: String
+    public let buyer: String
+    public let gradePrices: [String: Int]
+    public let levyBasisPoints: Int
+    public let rejects: RejectRule
+}
+
+public struct PoolDraft: Sendable {
+    public var product: String
+    public var buyer: String
+    public var gradePrices: [String: Int]
+    public var levyBasisPoints: Int
+    public var rejects: RejectRule
+
+    public init(product: String, buyer: String, gradePrices: [String: Int], levyBasisPoints: Int, rejects: RejectRule) {
+        self.product = product
+        self.buyer = buyer
+        self.gradePrices = gradePrices
+        self.levyBasisPoints = levyBasisPoints
+        self.rejects = rejects
+    }
+}
+
+/// Where a pool's money stands, and each member's part of it.
+public struct PayoutRecord: Sendable, Equatable {
+    public struct Member: Sendable, Equatable {
+        public let memberID: UUID
+        /// Her Σ quantity × grade price: what her share is in proportion to.
+        public let worth: Int
+        public let due: Int
+    }
+
+    public let received: Int
+    public let costsTotal: Int
+    public let levy: Int
+    public let distributable: Int
+    public let members: [Member]
+}
+
+/// Pooled sales: the buyer's contract, members' graded deliveries, the buyer's payments and the pool's
+/// costs, and each member's payout worked out from them.
+public struct SalePoolService: Sendable {
+    let db: any Database
+    public init(db: any Database) { self.db = db }
+
+    /// The word a delivery that did not make any grade is recorded with.
+    public static let rejected = "rejected"
+
+    public func create(_ groupID: UUID, _ draft: PoolDraft, by actor: Actor) async throws -> PoolRecord {
+        let product = draft.product.trimmingCharacters(in: .whitespacesAndNewlines)
+        let buyer = draft.buyer.trimmingCharacters(in: .whitespacesAndNewlines)
+        if product.isEmpty { throw DomainError("producers.product-required", field: "product") }
+        if buyer.isEmpty { throw DomainError("producers.buyer-required", field: "buyer") }
+        if draft.gradePrices.isEmpty || draft.gradePrices.values.contains(where: { $0 < 0 })
+            || draft.gradePrices.keys.contains(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty || $0 == Self.rejected }) {
+            throw DomainError("producers.grades-invalid", field: "grade_prices")
+        }
+        guard (0...10_000).contains(draft.levyBasisPoints) else { throw DomainError("producers.levy-invalid", field: "levy_percent") }
+        return try await db.writeTransaction { tx in
+            _ = try await ProducerGroupService(db: tx).group(groupID)
+            let pool = SalePool()
+            pool.groupID = groupID
+            pool.product = product
+            pool.buyer = buyer
+            pool.gradePrices = String(decoding: try JSONEncoder().encode(draft.gradePrices), as: UTF8.self)
+            pool.levyBasisPoints = draft.levyBasisPoints
+            pool.rejects = draft.rejects
+            try await pool.create(on: tx)
+            try await AuditLog.record(on: tx, actor: actor, action: "create", entity: "sale_pool", entityID: pool.id, changes: [
+                FieldChange(field: "product", from: nil, to: product), FieldChange(field: "buyer", from: nil, to: buyer),
+                FieldChange(field: "levy_basis_points", from: nil, to: String(draft.levyBasisPoints)),
+            ])
+            return try Self.record(pool)
+        }
+    }
+
+    public func pool(_ id: UUID) async throws -> PoolRecord {
+        guard let pool = try await SalePool.find(id, on: db) else { throw DomainError.notFound("producers.pool") }
+        return try Self.record(pool)
+    }
+
+    /// A member's delivery, weighed or counted, with its grade (or `rejected`).
+    public func intake(_ poolID: UUID, member memberID: UUID, quantity: Int, grade: String?, by actor: Actor) async throws {
+        guard quantity > 0 else { throw DomainError("producers.quantity-invalid", field: "quantity") }
+        try await db.writeTransaction { tx in
+            let pool = try await SalePoolService(db: tx).pool(poolID)
+            guard let member = try await ProducerMember.find(memberID, on: tx), member.groupID == pool.groupID else {
+                throw DomainError.notFound("producers.member")
+            }
+            let grade = grade?.trimmingCharacters(in: .whitespaces)
+            let graded = grade == Self.rejected || grade?.isEmpty != false ? nil : grade
+            if let graded, pool.gradePrices[graded] == nil {
+                throw DomainError("producers.grade-unknown", field: "grade", arguments: ["grades": pool.gradePrices.keys.sorted().joined(separator: ", ")])
+            }
+            let intake = PoolIntake()
+            intake.poolID = poolID
+            intake.memberID = memberID
+            intake.quantity = quantity
+            intake.grade = graded
+            try await intake.create(on: tx)
+            try await AuditLog.record(on: tx, actor: actor.acting(for: member.personID), action: "create", entity: "pool_intake",
+                                      entityID: intake.id, changes: [
+                FieldChange(field: "quantity", from: nil, to: String(quantity)), FieldChange(field: "grade", from: nil, to: graded ?? Self.rejected),
+            ])
+        }
+    }
+
+    /// The buyer's payment (partial payments add up), or a cost the pool bears.
+    public func record(_ poolID: UUID, payment: Bool, amount: Int, label: String = "", by actor: Actor) async throws {
+        guard amount > 0 else { throw DomainError("producers.amount-invalid", field: "amount") }
+        let label = label.trimmingCharacters(in: .whitespacesAndNewlines)
+        if !payment && label.isEmpty { throw DomainError("producers.cost-label-required", field: "label") }
+        try await db.writeTransaction { tx in
+            _ = try await SalePoolService(db: tx).pool(poolID)
+            let money = PoolMoney()
+            money.poolID = poolID
+            money.kind = payment ? "payment" : "cost"
+            money.label = label
+            money.amount = amount
+            try await money.create(on: tx)
+            try await AuditLog.record(on: tx, actor: actor, action: "create", entity: "pool_\(money.kind)", entityID: money.id, changes: [
+                FieldChange(field: "amount", from: nil, to: String(amount)),
+            ])
+        }
+    }
+
+    /// What each member is due from what the buyer has paid so far.
+    public func payouts(_ poolID: UUID) async throws -> PayoutRecord {
+        let pool = try await pool(poolID)
+        let intakes = try await PoolIntake.query(on: db).filter(\.$poolID == poolID).all()
+        let money = try await PoolMoney.query(on: db).filter(\.$poolID == poolID).all()
+        let memberIDs = Array(Set(intakes.map(\.memberID))).sorted { $0.uuidString < $1.uuidString }
+        let position = Dictionary(uniqueKeysWithValues: memberIDs.enumerated().map { ($1, $0) })
+        let payout = PoolPayout.compute(
+            intakes: intakes.map { Intake(member: position[$0.memberID]!, quantity: $0.quantity, grade: $0.grade) },
+            gradePrices: pool.gradePrices, rejects: pool.rejects,
+            received: money.filter { $0.kind == "payment" }.reduce(0) { $0 + $1.amount },
+            costs: money.filter { $0.kind == "cost" }.reduce(0) { $0 + $1.amount }, levyBasisPoints: pool.levyBasisPoints)
+        return PayoutRecord(received: payout.received, costsTotal: payout.costs, levy: payout.levy, distributable: payout.distributable,
+                            members: memberIDs.enumerated().map { i, id in
+                                PayoutRecord.Member(memberID: id, worth: payout.worth[i] ?? 0, due: payout.due[i] ?? 0)
+                            })
+    }
+
+    static func record(_ p: SalePool) throws -> PoolRecord {
+        PoolRecord(id: p.id!, groupID: p.groupID, product: p.product, buyer: p.buyer,
+                   gradePrices: try JSONDecoder().decode([String: Int].self, from: Data(p.gradePrices.utf8)),
+                   levyBasisPoints: p.levyBasisPoints, rejects: p.rejects)
+    }
+}
