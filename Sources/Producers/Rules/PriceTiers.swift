@@ -15,13 +15,11 @@ public enum PriceTiers {
     /// The unit price for a total: the tier with the largest minimum the total reaches (the lowest
     /// tier's if it reaches none).
     public static func unitPrice(for total: Int, in tiers: [PriceTier]) -> Int? {
-        let sorted = tiers.sorted { $0.minQuantity < $1.minQuantity }
-        return (sorted.last { $0.minQuantity <= total } ?? sorted.first)?.unitPrice
+        unitPrice(for: total, inAscending: tiers.sorted { $0.minQuantity < $1.minQuantity })
     }
 
-    /// What one buyer alone would pay per unit for her own quantity: the saving of buying together is
-    /// the difference.
-    public static func singleBuyerPrice(for quantity: Int, in tiers: [PriceTier]) -> Int? {
-        unitPrice(for: quantity, in: tiers)
+    /// The same, for tiers already in ascending order of their minimum (a settlement asks per member).
+    static func unitPrice(for total: Int, inAscending tiers: [PriceTier]) -> Int? {
+        (tiers.last { $0.minQuantity <= total } ?? tiers.first)?.unitPrice
     }
 }

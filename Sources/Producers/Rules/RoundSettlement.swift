@@ -60,15 +60,16 @@ public struct RoundSettlement: Sendable, Equatable {
         var lines: [Int: [Line]] = [:]
         var saving: [Int: Int] = [:]
         for (index, article) in articles.enumerated() {
+            let tiers = article.tiers.sorted { $0.minQuantity < $1.minQuantity }
             let packages = PackageRounding.packages(for: article.orders, packageSize: article.packageSize)
             // The price is the one the order earned; a short delivery bills only what arrived.
-            let unitPrice = PriceTiers.unitPrice(for: packages * article.packageSize, in: article.tiers) ?? 0
+            let unitPrice = PriceTiers.unitPrice(for: packages * article.packageSize, inAscending: tiers) ?? 0
             let quantity = article.received ?? packages * article.packageSize
             let allocated = PackageRounding.allocate(quantity, to: article.orders, rule: rule)
             outcomes.append(ArticleOutcome(packages: packages, quantity: allocated.reduce(0, +), unitPrice: unitPrice))
             for (order, share) in zip(article.orders, allocated) where share > 0 {
                 lines[order.member, default: []].append(Line(article: index, allocated: share, amount: share * unitPrice))
-                let alone = PriceTiers.singleBuyerPrice(for: share, in: article.tiers) ?? unitPrice
+                let alone = PriceTiers.unitPrice(for: share, inAscending: tiers) ?? unitPrice  // what she would pay alone
                 saving[order.member, default: 0] += share * (alone - unitPrice)
             }
         }
