@@ -20,8 +20,9 @@ struct SeedCommand: AsyncCommand {
         let app = context.application
         try await migrate(app)
         let console = context.console
+        // A line each time another hundred thousand are in (batches of a thousand, less any refused).
         let booked = try await DemoHistory.book(count, on: app.db) { booked in
-            if booked % 100_000 == 0 { console.print("\(booked) booked") }
+            if booked % 100_000 < DemoHistory.batchSize { console.print("\(booked) booked") }
         }
         context.console.print("Booked \(booked) exchanges.")
     }

@@ -7,7 +7,7 @@ import Vapor
 
 /// Moments are stored in UTC and shown in Bishkek time.
 enum BishkekTime {
-    static let zone = TimeZone(identifier: "Asia/Bishkek")!
+    static let zone = BishkekCalendar.zone
 
     static func format(_ date: Date) -> String {
         var calendar = Calendar(identifier: .gregorian)

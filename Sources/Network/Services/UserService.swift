@@ -281,7 +281,7 @@ final class TokenUsers: Sendable {
         }
         set {
             known.withLock { known in
-                if known.count > 10_000 { known.removeAll() }  // tokens are few; this only bounds a flood of bad ones
+                if known.count > 10_000 { known.removeAll() }  // tokens are few: this only bounds memory
                 known[hash] = newValue.map { ($0, .now + Self.lifetime) }
             }
         }

@@ -151,10 +151,10 @@ public struct PurchaseRoundService: Sendable {
     /// While a round is open: per article, how full its packages are and the price the orders reach so far.
     public func fill(_ roundID: UUID) async throws -> [UUID: (fill: PackageFill, packages: Int, unitPrice: Int?)] {
         let articles = try await articles(roundID)
-        let orders = try await RoundOrder.query(on: db).filter(\.$roundID == roundID).all()
+        let orders = Dictionary(grouping: try await RoundOrder.query(on: db).filter(\.$roundID == roundID).all(), by: \.articleID)
         var result: [UUID: (fill: PackageFill, packages: Int, unitPrice: Int?)] = [:]
         for article in articles {
-            let lines = orders.filter { $0.articleID == article.id }.enumerated().map {
+            let lines = (orders[article.id] ?? []).enumerated().map {
                 OrderLine(member: $0.offset, firm: $0.element.quantity, tolerance: $0.element.tolerance, sequence: $0.offset)
             }
             let packages = PackageRounding.packages(for: lines, packageSize: article.packageSize)
