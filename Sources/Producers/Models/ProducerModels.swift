@@ -6,6 +6,8 @@ public final class ProducerGroup: Model, @unchecked Sendable {
     public static let schema = "producer_groups"
 
     @ID(custom: "id", generatedBy: .user) public var id: UUID?
+    /// How the members decide claims on the group fund.
+    @Enum(key: "fund_rule") public var fundRule: FundRule
     @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
 
     public init() {}

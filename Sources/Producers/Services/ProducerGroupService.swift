@@ -39,6 +39,7 @@ public struct ProducerGroupService: Sendable {
             if try await ProducerGroup.find(organisationID, on: tx) != nil { throw DomainError("producers.group-already-open", kind: .conflict) }
             let group = ProducerGroup()
             group.id = organisationID
+            group.fundRule = .simpleMajority
             try await group.create(on: tx)
             try await AuditLog.record(on: tx, actor: actor, action: "create", entity: "producer_group", entityID: organisationID, changes: [])
             return try await ProducerGroupService(db: tx).group(organisationID)

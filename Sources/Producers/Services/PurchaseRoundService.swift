@@ -208,13 +208,55 @@ public struct PurchaseRoundService: Sendable {
 
     /// Ends ordering: from now on the packages and prices are fixed by the orders.
     public func close(_ roundID: UUID, by actor: Actor) async throws -> RoundRecord {
+        try await advance(roundID, from: [.open], to: .closed, by: actor)
+    }
+
+    /// The coordinator has placed the order with the supplier.
+    public func markOrdered(_ roundID: UUID, by actor: Actor) async throws -> RoundRecord {
+        try await advance(roundID, from: [.closed], to: .ordered, by: actor)
+    }
+
+    /// Fixes the bills: each member's total is put on her account as what she owes the group. What she
+    /// does not pay in cash she has on credit, repaid from her next pooled-sale payout.
+    public func settle(_ roundID: UUID, by actor: Actor) async throws -> RoundRecord {
+        try await advance(roundID, from: [.closed, .ordered, .received], to: .settled, by: actor) { tx in
+            for bill in try await PurchaseRoundService(db: tx).settlement(roundID).members where bill.total > 0 {
+                let member = try await MemberAccountService.member(bill.memberID, on: tx)
+                try await MemberAccountService.post(on: tx, member: member, kind: .bill, amount: -bill.total, source: roundID, note: "",
+                                                    by: actor)
+            }
+        }
+    }
+
+    /// Cash a member paid towards her bill for this round.
+    public func recordPayment(_ roundID: UUID, member memberID: UUID, amount: Int, by actor: Actor) async throws {
+        let round = try await self.round(roundID)
+        guard try await MemberAccountService.member(memberID, on: db).groupID == round.groupID else { throw DomainError.notFound("producers.member") }
+        _ = try await MemberAccountService(db: db).recordPayment(memberID, amount: amount, source: roundID, by: actor)
+    }
+
+    /// What each member has paid in cash towards this round, by member id.
+    public func payments(_ roundID: UUID) async throws -> [UUID: Int] {
+        let rows = try await AccountEntry.query(on: db).filter(\.$sourceID == roundID).filter(\.$kind == .payment).all()
+        return rows.reduce(into: [:]) { $0[$1.memberID, default: 0] += $1.amount }
+    }
+
+    /// Moves a round one step on, if it is at one of the steps it may move from; `also` runs in the same transaction.
+    func advance(_ roundID: UUID, from: Set<RoundStatus>, to next: RoundStatus, by actor: Actor,
+                 also: @escaping @Sendable (any Database) async throws -> Void = { _ in }) async throws -> RoundRecord {
         try await db.writeTransaction { tx in
             let round = try await Self.find(roundID, on: tx)
-            guard round.status == .open else { throw DomainError("producers.round-not-open", kind: .conflict) }
-            round.status = .closed
+            guard from.contains(round.status) else {
+                let reason = from == [.open] ? "producers.round-not-open" : round.status == .settled ? "producers.round-settled"
+                    : round.status == .open ? "producers.round-still-open" : "producers.round-wrong-step"
+                throw DomainError(reason, kind: .conflict)
+            }
+            let before = round.status
+            round.status = next
             try await round.update(on: tx)
+            try await also(tx)
             try await AuditLog.record(on: tx, actor: actor, action: "update", entity: "purchase_round", entityID: roundID, changes: [
-                FieldChange(field: "status", from: RoundStatus.open.rawValue, to: RoundStatus.closed.rawValue),
+                FieldChange(field: "status", from: before.rawValue, to: next.rawValue),
             ])
             return Self.record(round)
         }

@@ -36,6 +36,8 @@ public struct PayoutRecord: Sendable, Equatable {
         /// Her Σ quantity × grade price: what her share is in proportion to.
         public let worth: Int
         public let due: Int
+        /// What has been passed on to her so far: credited to her account, in cash or against her debts.
+        public let paid: Int
     }
 
     public let received: Int
@@ -43,6 +45,14 @@ public struct PayoutRecord: Sendable, Equatable {
     public let levy: Int
     public let distributable: Int
     public let members: [Member]
+}
+
+/// One member's part of a distribution: her new payout, how much of it repaid what she owed, the cash handed to her.
+public struct Distribution: Sendable, Equatable {
+    public let memberID: UUID
+    public let payout: Int
+    public let repaid: Int
+    public let cash: Int
 }
 
 /// Pooled sales: the buyer's contract, members' graded deliveries, the buyer's payments and the pool's
@@ -144,10 +154,42 @@ public struct SalePoolService: Sendable {
             gradePrices: pool.gradePrices, rejects: pool.rejects,
             received: money.filter { $0.kind == "payment" }.reduce(0) { $0 + $1.amount },
             costs: money.filter { $0.kind == "cost" }.reduce(0) { $0 + $1.amount }, levyBasisPoints: pool.levyBasisPoints)
+        let paid = try await AccountEntry.query(on: db).filter(\.$sourceID == poolID).filter(\.$kind == .payout).all()
+            .reduce(into: [UUID: Int]()) { $0[$1.memberID, default: 0] += $1.amount }
         return PayoutRecord(received: payout.received, costsTotal: payout.costs, levy: payout.levy, distributable: payout.distributable,
                             members: memberIDs.enumerated().map { i, id in
-                                PayoutRecord.Member(memberID: id, worth: payout.worth[i] ?? 0, due: payout.due[i] ?? 0)
+                                PayoutRecord.Member(memberID: id, worth: payout.worth[i] ?? 0, due: payout.due[i] ?? 0, paid: paid[id] ?? 0)
                             })
+    }
+
+    /// Passes on what has come in since the last time. Each member's new share is credited to her
+    /// account; what she owes the group (inputs taken on credit) is repaid from it first and only the
+    /// rest is handed to her in cash. The levy goes into the risk fund.
+    public func distribute(_ poolID: UUID, by actor: Actor) async throws -> [Distribution] {
+        try await db.writeTransaction { tx in
+            try await RowLock.lock(SalePool.schema, id: poolID, on: tx)
+            let pool = try await SalePoolService(db: tx).pool(poolID)
+            let payouts = try await SalePoolService(db: tx).payouts(poolID)
+            let levied = try await FundEntry.query(on: tx).filter(\.$sourceID == poolID).filter(\.$kind == .levy).all().reduce(0) { $0 + $1.amount }
+            if payouts.levy > levied {
+                try await GroupFundService.post(on: tx, group: pool.groupID, purse: .risk, kind: .levy, amount: payouts.levy - levied,
+                                                member: nil, source: poolID, note: pool.product, by: actor)
+            }
+            let balances = try await MemberAccountService(db: tx).balances(pool.groupID)
+            var passed: [Distribution] = []
+            for share in payouts.members where share.due > share.paid {
+                let member = try await MemberAccountService.member(share.memberID, on: tx)
+                let netting = CreditNetting.net(payout: share.due - share.paid, owed: max(0, -(balances[share.memberID] ?? 0)))
+                try await MemberAccountService.post(on: tx, member: member, kind: .payout, amount: share.due - share.paid, source: poolID,
+                                                    note: pool.product, by: actor)
+                if netting.paidOut > 0 {
+                    try await MemberAccountService.post(on: tx, member: member, kind: .cashOut, amount: -netting.paidOut, source: poolID,
+                                                        note: pool.product, by: actor)
+                }
+                passed.append(Distribution(memberID: share.memberID, payout: share.due - share.paid, repaid: netting.repaid, cash: netting.paidOut))
+            }
+            return passed
+        }
     }
 
     static func record(_ p: SalePool) throws -> PoolRecord {

@@ -1,0 +1,73 @@
+import AsharNetwork
+import FluentKit
+import Foundation
+import Kernel
+
+public struct AccountLine: Sendable, Equatable {
+    public let id: UUID
+    public let kind: AccountEntryKind
+    public let amount: Int
+    public let sourceID: UUID?
+    public let note: String
+    public let at: Date
+}
+
+public struct AccountRecord: Sendable, Equatable {
+    public let memberID: UUID
+    /// Positive: the group owes her; negative: she owes the group.
+    public let balance: Int
+    public let lines: [AccountLine]
+}
+
+/// Each member's money account with her group: what she owes (bills, fees) and is owed (payouts),
+/// the cash that changed hands. Lines are only ever added.
+public struct MemberAccountService: Sendable {
+    let db: any Database
+    public init(db: any Database) { self.db = db }
+
+    public func account(_ memberID: UUID) async throws -> AccountRecord {
+        _ = try await Self.member(memberID, on: db)
+        let rows = try await AccountEntry.query(on: db).filter(\.$memberID == memberID).sort(\.$createdAt).sort(\.$id).all()
+        return AccountRecord(memberID: memberID, balance: rows.reduce(0) { $0 + $1.amount }, lines: rows.map {
+            AccountLine(id: $0.id!, kind: $0.kind, amount: $0.amount, sourceID: $0.sourceID, note: $0.note, at: $0.createdAt ?? Date())
+        })
+    }
+
+    /// Every member's balance in a group, by member id.
+    public func balances(_ groupID: UUID) async throws -> [UUID: Int] {
+        let rows = try await AccountEntry.query(on: db).filter(\.$groupID == groupID).field(\.$memberID).field(\.$amount).all()
+        return rows.reduce(into: [:]) { $0[$1.memberID, default: 0] += $1.amount }
+    }
+
+    /// Cash she paid the group, against a round's bill (`source`) or her account in general.
+    public func recordPayment(_ memberID: UUID, amount: Int, source: UUID? = nil, note: String = "", by actor: Actor) async throws -> AccountRecord {
+        guard amount > 0 else { throw DomainError("producers.amount-invalid", field: "amount") }
+        try await db.writeTransaction { tx in
+            let member = try await Self.member(memberID, on: tx)
+            try await Self.post(on: tx, member: member, kind: .payment, amount: amount, source: source, note: note, by: actor)
+        }
+        return try await account(memberID)
+    }
+
+    static func member(_ id: UUID, on db: any Database) async throws -> ProducerMember {
+        guard let member = try await ProducerMember.find(id, on: db) else { throw DomainError.notFound("producers.member") }
+        return member
+    }
+
+    /// Adds one line to a member's account, inside the caller's transaction.
+    static func post(on tx: any Database, member: ProducerMember, kind: AccountEntryKind, amount: Int, source: UUID?, note: String,
+                     by actor: Actor) async throws {
+        let entry = AccountEntry()
+        entry.groupID = member.groupID
+        entry.memberID = member.id!
+        entry.kind = kind
+        entry.amount = amount
+        entry.sourceID = source
+        entry.note = note.trimmingCharacters(in: .whitespacesAndNewlines)
+        try await entry.create(on: tx)
+        try await AuditLog.record(on: tx, actor: actor.acting(for: member.personID), action: "create", entity: "producer_account_entry",
+                                  entityID: entry.id, changes: [
+            FieldChange(field: "kind", from: nil, to: kind.rawValue), FieldChange(field: "amount", from: nil, to: String(amount)),
+        ])
+    }
+}
