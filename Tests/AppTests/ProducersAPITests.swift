@@ -110,3 +110,126 @@ struct ProducersAPITests {
         }
     }
 }
+
+@Suite("Producer groups API: accounts, fund, equipment, suppliers")
+struct ProducersMoneyAPITests {
+    /// A group with two members, run by the admin.
+    static func group(_ app: Application, _ fixture: Fixture) async throws -> (GroupRecord, ProducerMemberRecord, ProducerMemberRecord, APIClient) {
+        let make = Factories(db: app.db)
+        let org = try await make.organisation("Жибек", kind: .producerGroup, in: fixture.village)
+        let group = try await ProducerGroupService(db: app.db).open(org.id, by: .system)
+        let api = try await APIClient.forUser("admin", on: app)
+        let added = try await api.send(.POST, "/producer-groups/\(group.id)/members", json: #"{"personId":"\#(fixture.member.id)","produces":"apricots"}"#)
+        #expect(added.status == .created)
+        let a = try await ProducerGroupService(db: app.db).members(group.id, page: PageQuery(page: 1, per: 10)).items[0]
+        let other = try await make.person("Осмонова Айгүл", in: fixture.village, born: 1979)
+        let b = try await ProducerGroupService(db: app.db).join(group.id, personID: other.id, role: .treasurer, produces: "apricots", by: .system)
+        return (group, a, b, api)
+    }
+
+    @Test("Settle a round, pay part in cash, repay the rest from a pool's distribution; the account shows every line")
+    func accountAndCredit() async throws {
+        try await withAshar { app, fixture in
+            let (group, a, _, api) = try await Self.group(app, fixture)
+            let deadline = ISO8601DateFormatter().string(from: Date().addingTimeInterval(86_400))
+            let round = try #require(try api.json(try await api.send(.POST, "/producer-groups/\(group.id)/rounds", json: #"{"deadline":"\#(deadline)"}"#))["id"] as? String)
+            let article = try #require(try api.json(try await api.send(.POST, "/rounds/\(round)/articles", json: """
+                {"name":"Hoe","unit":"piece","packageSize":1,"tiers":[{"minQuantity":1,"unitPrice":50000}]}
+                """))["id"] as? String)
+            _ = try await api.send(.PUT, "/rounds/\(round)/orders/\(a.id)", json: #"{"lines":[{"articleId":"\#(article)","quantity":2}]}"#)
+            #expect(try await api.send(.POST, "/rounds/\(round)/ordered").status == .conflict)   // still open
+            #expect(try await api.send(.POST, "/rounds/\(round)/close").status == .ok)
+            #expect(try await api.send(.POST, "/rounds/\(round)/ordered").status == .ok)
+            #expect(try api.json(try await api.send(.POST, "/rounds/\(round)/settle"))["status"] as? String == "settled")
+            let paid = try await api.send(.POST, "/rounds/\(round)/payments", json: #"{"memberId":"\#(a.id)","amount":40000}"#)
+            #expect(paid.status == .created)
+            #expect(try api.json(paid)["balance"] as? Int == -60_000)
+            let bill = try #require((try api.json(try await api.send(.GET, "/rounds/\(round)/settlement"))["members"] as? [[String: Any]])?.first)
+            #expect(bill["paid"] as? Int == 40_000)
+
+            let pool = try #require(try api.json(try await api.send(.POST, "/producer-groups/\(group.id)/pools", json: """
+                {"product":"Dried apricots","buyer":"Osh-Agro","gradePrices":{"A":1000},"levyPercent":0}
+                """))["id"] as? String)
+            _ = try await api.send(.POST, "/pools/\(pool)/intakes", json: #"{"memberId":"\#(a.id)","quantity":100,"grade":"A"}"#)
+            _ = try await api.send(.POST, "/pools/\(pool)/payments", json: #"{"amount":100000}"#)
+            let passed = try #require((try api.json(try await api.send(.POST, "/pools/\(pool)/distribution"))["members"] as? [[String: Any]])?.first)
+            #expect(passed["payout"] as? Int == 100_000 && passed["repaid"] as? Int == 60_000 && passed["cash"] as? Int == 40_000)
+            let payouts = try #require((try api.json(try await api.send(.GET, "/pools/\(pool)/payouts"))["members"] as? [[String: Any]])?.first)
+            #expect(payouts["paid"] as? Int == 100_000)
+            let account = try api.json(try await api.send(.GET, "/producer-groups/\(group.id)/members/\(a.id)/account"))
+            #expect(account["balance"] as? Int == 0)
+            #expect((account["lines"] as? [[String: Any]])?.map { $0["kind"] as? String } == ["bill", "payment", "payout", "cash-out"])
+            #expect(try await api.send(.GET, "/producer-groups/\(group.id)/members/\(UUID())/account").status == .notFound)
+        }
+    }
+
+    @Test("Fund: dues, a claim carried by votes, a payout refused beyond the balance and then paid")
+    func fund() async throws {
+        try await withAshar { app, fixture in
+            let (group, a, b, api) = try await Self.group(app, fixture)
+            #expect(try await api.send(.POST, "/producer-groups/\(group.id)/fund/dues", json: #"{"memberId":"\#(a.id)","amount":30000}"#).status == .created)
+            let claim = try #require(try api.json(try await api.send(.POST, "/producer-groups/\(group.id)/fund/claims", json: """
+                {"memberId":"\(b.id)","reason":"The cow died","amount":50000}
+                """))["id"] as? String)
+            for member in [a.id, b.id] {
+                #expect(try await api.send(.POST, "/claims/\(claim)/votes", json: #"{"memberId":"\#(member)","approve":true}"#).status == .ok)
+            }
+            let short = try await api.send(.POST, "/claims/\(claim)/payout")
+            #expect(short.status == .conflict)
+            #expect(((try api.json(short)["error"] as? [String: Any])?["code"] as? String) == "producers.fund-short")
+            _ = try await api.send(.POST, "/producer-groups/\(group.id)/fund/dues", json: #"{"memberId":"\#(b.id)","amount":20000}"#)
+            #expect(try api.json(try await api.send(.POST, "/claims/\(claim)/payout"))["status"] as? String == "paid")
+            let fund = try api.json(try await api.send(.GET, "/producer-groups/\(group.id)/fund"))
+            #expect(fund["balance"] as? Int == 0 && fund["rule"] as? String == "simple-majority")
+        }
+    }
+
+    @Test("Equipment: shares of ownership, a booking overlap refused with 409, hand-over and return with a fee")
+    func equipment() async throws {
+        try await withAshar { app, fixture in
+            let (group, a, b, api) = try await Self.group(app, fixture)
+            let item = try api.json(try await api.send(.POST, "/producer-groups/\(group.id)/equipment", json: """
+                {"name":"Walk-behind tractor","fee":200000,"feeUnit":"hectare","contributions":[{"memberId":"\(a.id)","amount":1},{"memberId":"\(b.id)","amount":2}]}
+                """))
+            let id = try #require(item["id"] as? String)
+            #expect(Set((item["owners"] as? [[String: Any]])?.compactMap { $0["sharePercent"] as? Double } ?? []) == [33.33, 66.67])
+            let booked = try await api.send(.POST, "/equipment/\(id)/bookings", json: #"{"memberId":"\#(a.id)","firstDay":"2026-04-10","lastDay":"2026-04-12"}"#)
+            #expect(booked.status == .created)
+            let overlap = try await api.send(.POST, "/equipment/\(id)/bookings", json: #"{"memberId":"\#(b.id)","firstDay":"2026-04-12","lastDay":"2026-04-13"}"#)
+            #expect(overlap.status == .conflict)
+            #expect(((try api.json(overlap)["error"] as? [String: Any])?["message"] as? String)?.contains("2026-04-10") == true)
+            #expect(try await api.send(.POST, "/equipment/\(id)/queue", json: #"{"memberId":"\#(b.id)"}"#).status == .created)
+            let booking = try #require(try api.json(booked)["id"] as? String)
+            #expect(try await api.send(.POST, "/bookings/\(booking)/handover", json: #"{"condition":"Oil changed"}"#).status == .ok)
+            let back = try api.json(try await api.send(.POST, "/bookings/\(booking)/return", json: #"{"condition":"Fine","usage":50}"#))
+            #expect(back["fee"] as? Int == 100_000 && back["status"] as? String == "returned")
+            #expect(try api.json(try await api.send(.GET, "/producer-groups/\(group.id)/fund"))["maintenanceBalance"] as? Int == 100_000)
+        }
+    }
+
+    @Test("Suppliers: a firm of the registry, its price list from CSV all or nothing, wrong lines named")
+    func priceList() async throws {
+        try await withAshar { app, fixture in
+            let (group, _, _, api) = try await Self.group(app, fixture)
+            let firm = try await Factories(db: app.db).organisation("Агро-Сервис", kind: .business, in: fixture.village)
+            #expect(try await api.send(.POST, "/producer-groups/\(group.id)/counterparties", json: #"{"organisationId":"\#(firm.id)","kind":"supplier"}"#).status == .created)
+            let bad = try await api.send(.POST, "/suppliers/\(firm.id)/price-list", json: """
+                name,unit,package_size,tiers
+                Seed potatoes,kg,50,1:30; 500:24
+                Hoe,piece,0,1:500
+                """, headers: [("Content-Type", "text/csv")])
+            #expect(bad.status == .unprocessableEntity)
+            #expect(((try api.json(bad)["error"] as? [String: Any])?["field"] as? String) == "line 3: package_size")
+            let nothing = try api.json(try await api.send(.GET, "/suppliers/\(firm.id)/catalogue"))
+            #expect((nothing["items"] as? [Any])?.isEmpty == true)
+            let good = try await api.send(.POST, "/suppliers/\(firm.id)/price-list", json: """
+                название,ед.,фасовка,цены,с
+                Seed potatoes,kg,50,1:30; 500:24,2026-01-01
+                """, headers: [("Content-Type", "text/csv")])
+            #expect(good.status == .created)
+            let catalogue = try #require(try api.json(try await api.send(.GET, "/suppliers/\(firm.id)/catalogue?day=2026-03-01"))["items"] as? [[String: Any]])
+            #expect(catalogue.first?["name"] as? String == "Seed potatoes")
+            #expect((catalogue.first?["tiers"] as? [[String: Any]])?.last?["unitPrice"] as? Int == 2_400)
+        }
+    }
+}

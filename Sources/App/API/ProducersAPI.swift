@@ -90,11 +90,12 @@ extension AsharAPI {
     func getRoundSettlement(_ input: Operations.GetRoundSettlement.Input) async throws -> Operations.GetRoundSettlement.Output {
         let (req, round) = try await Self.managingRound(input.path.round)
         let settlement = try await PurchaseRoundService(db: req.db).settlement(round.id)
+        let paid = try await PurchaseRoundService(db: req.db).payments(round.id)
         return .ok(.init(body: .json(Schemas.Settlement(
             members: settlement.members.map { m in
                 Schemas.SettlementMember(memberId: m.memberID.uuidString, lines: m.lines.map {
                     Schemas.SettlementLine(articleId: $0.articleID.uuidString, allocated: $0.allocated, amount: $0.amount)
-                }, costs: m.costs, total: m.total, saving: m.saving)
+                }, costs: m.costs, total: m.total, saving: m.saving, paid: paid[m.memberID] ?? 0)
             },
             supplierTotal: settlement.supplierTotal, costsTotal: settlement.costsTotal))))
     }
@@ -108,11 +109,17 @@ extension AsharAPI {
 
     /// The round in the path, for a user who runs its group.
     static func managingRound(_ text: String) async throws -> (Request, RoundRecord) {
+        try await managing(text, "producers.round", { try await PurchaseRoundService(db: $0).round($1) }, group: \.groupID)
+    }
+
+    /// What the path names (looked up by `find`), for a user who runs the group it belongs to; 401 before anything is looked up.
+    static func managing<T>(_ text: String, _ what: String, _ find: (any Database, UUID) async throws -> T,
+                            group: (T) -> UUID) async throws -> (Request, T) {
         let req = try APIRequest.get()
         guard req.currentUser != nil else { throw Abort(.unauthorized) }
-        let round = try await PurchaseRoundService(db: req.db).round(try id(text, notFound: "producers.round"))
-        try requireManaging(req, group: round.groupID)
-        return (req, round)
+        let found = try await find(req.db, try id(text, notFound: what))
+        try requireManaging(req, group: group(found))
+        return (req, found)
     }
 
     static func round(_ r: RoundRecord) -> Schemas.Round {
@@ -167,17 +174,13 @@ extension AsharAPI {
         let (req, pool) = try await Self.managingPool(input.path.pool)
         let payouts = try await SalePoolService(db: req.db).payouts(pool.id)
         return .ok(.init(body: .json(Schemas.Payouts(
-            members: payouts.members.map { Schemas.PayoutMember(memberId: $0.memberID.uuidString, worth: $0.worth, due: $0.due, paid: 0) },
+            members: payouts.members.map { Schemas.PayoutMember(memberId: $0.memberID.uuidString, worth: $0.worth, due: $0.due, paid: $0.paid) },
             levy: payouts.levy, costsTotal: payouts.costsTotal, received: payouts.received, distributable: payouts.distributable))))
     }
 
     /// The pool in the path, for a user who runs its group.
     static func managingPool(_ text: String) async throws -> (Request, PoolRecord) {
-        let req = try APIRequest.get()
-        guard req.currentUser != nil else { throw Abort(.unauthorized) }
-        let pool = try await SalePoolService(db: req.db).pool(try id(text, notFound: "producers.pool"))
-        try requireManaging(req, group: pool.groupID)
-        return (req, pool)
+        try await managing(text, "producers.pool", { try await SalePoolService(db: $0).pool($1) }, group: \.groupID)
     }
 
     static func pool(_ p: PoolRecord) -> Schemas.Pool {

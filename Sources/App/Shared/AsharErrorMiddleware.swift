@@ -49,6 +49,11 @@ struct AsharErrorMiddleware: AsyncMiddleware {
             var first = failure(for: many.errors.first ?? DomainError("request.invalid"), request: request)
             first.all = many.errors
             return first
+        case let failed as ImportFailed:
+            // Each wrong line of a file, its number in the field: "line 4: tiers".
+            return failure(for: ValidationErrors(failed.problems.flatMap { problem in
+                problem.errors.map { DomainError($0.code, field: "line \(problem.line)" + ($0.field.map { ": " + $0 } ?? ""), arguments: $0.arguments) }
+            }), request: request)
         case is PossibleDuplicate:
             return Failure(status: .conflict, code: "network.person.possible-duplicate", key: "error.network.person.possible-duplicate")
         case let server as ServerError:

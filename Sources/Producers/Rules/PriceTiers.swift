@@ -1,3 +1,6 @@
+import Foundation
+import Kernel
+
 /// A price that holds from a total quantity up: 1–499 kg at 30 som, 500 kg and more at 24 som.
 public struct PriceTier: Sendable, Hashable, Codable {
     /// In the article's unit (kilograms, pieces…).
@@ -21,5 +24,23 @@ public enum PriceTiers {
     /// The same, for tiers already in ascending order of their minimum (a settlement asks per member).
     static func unitPrice(for total: Int, inAscending tiers: [PriceTier]) -> Int? {
         (tiers.last { $0.minQuantity <= total } ?? tiers.first)?.unitPrice
+    }
+}
+
+extension PriceTiers {
+    /// "1:30; 500:24" (separated by semicolons or line breaks): from this quantity up, this many som per
+    /// unit → tiers in tyiyn. How price lists are typed on a form and written in a file.
+    public static func parse(_ text: String) throws -> [PriceTier] {
+        try text.split(whereSeparator: { $0 == ";" || $0.isNewline }).map { pair in
+            let sides = pair.split(separator: ":")
+            guard sides.count == 2, let from = Int(sides[0].trimmingCharacters(in: .whitespaces)),
+                  let price = Som.tyiyn(String(sides[1])) else { throw DomainError("producers.tiers-invalid", field: "tiers") }
+            return PriceTier(minQuantity: from, unitPrice: price)
+        }
+    }
+
+    /// The tiers written the way `parse` reads them.
+    public static func text(_ tiers: [PriceTier]) -> String {
+        tiers.map { "\($0.minQuantity):\(Som.format($0.unitPrice).replacingOccurrences(of: "\u{202F}", with: ""))" }.joined(separator: "; ")
     }
 }

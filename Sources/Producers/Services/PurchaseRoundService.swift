@@ -22,7 +22,7 @@ public struct ArticleRecord: Sendable, Equatable {
     public let receivedQuantity: Int?
 }
 
-public struct ArticleDraft: Sendable {
+public struct ArticleDraft: Sendable, Equatable {
     public var name: String
     public var unit: String
     public var packageSize: Int
@@ -33,6 +33,19 @@ public struct ArticleDraft: Sendable {
         self.unit = unit
         self.packageSize = packageSize
         self.tiers = tiers
+    }
+
+    /// The draft trimmed, tiers in ascending order; refused with the first thing wrong with it.
+    public func validated() throws -> ArticleDraft {
+        let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        let unit = unit.trimmingCharacters(in: .whitespacesAndNewlines)
+        if name.isEmpty { throw DomainError("producers.article-name-required", field: "name") }
+        if unit.isEmpty { throw DomainError("producers.unit-required", field: "unit") }
+        if packageSize <= 0 { throw DomainError("producers.package-size-invalid", field: "package_size") }
+        if tiers.isEmpty || tiers.contains(where: { $0.minQuantity < 0 || $0.unitPrice < 0 }) || Set(tiers.map(\.minQuantity)).count != tiers.count {
+            throw DomainError("producers.tiers-invalid", field: "tiers")
+        }
+        return ArticleDraft(name: name, unit: unit, packageSize: packageSize, tiers: tiers.sorted { $0.minQuantity < $1.minQuantity })
     }
 }
 
@@ -104,30 +117,20 @@ public struct PurchaseRoundService: Sendable {
     }
 
     public func addArticle(_ roundID: UUID, _ draft: ArticleDraft, by actor: Actor) async throws -> ArticleRecord {
-        let name = draft.name.trimmingCharacters(in: .whitespacesAndNewlines)
-        let unit = draft.unit.trimmingCharacters(in: .whitespacesAndNewlines)
-        var errors: [DomainError] = []
-        if name.isEmpty { errors.append(DomainError("producers.article-name-required", field: "name")) }
-        if unit.isEmpty { errors.append(DomainError("producers.unit-required", field: "unit")) }
-        if draft.packageSize <= 0 { errors.append(DomainError("producers.package-size-invalid", field: "package_size")) }
-        if draft.tiers.isEmpty || draft.tiers.contains(where: { $0.minQuantity < 0 || $0.unitPrice < 0 })
-            || Set(draft.tiers.map(\.minQuantity)).count != draft.tiers.count {
-            errors.append(DomainError("producers.tiers-invalid", field: "tiers"))
-        }
-        if let first = errors.first { throw first }
+        let draft = try draft.validated()
         return try await db.writeTransaction { tx in
             let round = try await Self.find(roundID, on: tx)
             guard round.status == .open else { throw DomainError("producers.round-not-open", kind: .conflict) }
             let article = RoundArticleRow()
             article.roundID = roundID
-            article.name = name
-            article.unit = unit
+            article.name = draft.name
+            article.unit = draft.unit
             article.packageSize = draft.packageSize
-            article.tiers = try Self.encode(draft.tiers.sorted { $0.minQuantity < $1.minQuantity })
+            article.tiers = try Self.encode(draft.tiers)
             article.position = try await RoundArticleRow.query(on: tx).filter(\.$roundID == roundID).count()
             try await article.create(on: tx)
             try await AuditLog.record(on: tx, actor: actor, action: "create", entity: "round_article", entityID: article.id, changes: [
-                FieldChange(field: "name", from: nil, to: name), FieldChange(field: "package_size", from: nil, to: String(draft.packageSize)),
+                FieldChange(field: "name", from: nil, to: draft.name), FieldChange(field: "package_size", from: nil, to: String(draft.packageSize)),
             ])
             return try Self.record(article)
         }

@@ -38,15 +38,6 @@ public struct ImportSummary: Sendable, Equatable {
     public let openingMinutes: Int
 }
 
-/// The lines that stopped an import, each with its reasons. Nothing of the file was booked.
-public struct ImportFailed: Error, Sendable {
-    public struct Problem: Sendable {
-        public let line: Int
-        public let errors: [DomainError]
-    }
-    public let problems: [Problem]
-}
-
 /// Members and their opening balances from a paper register or another system, all or nothing: every
 /// line is checked, and if any is wrong the whole file is refused with each line's reasons. A woman
 /// already in the registry (same name, village and birth year) is reused, not registered twice.

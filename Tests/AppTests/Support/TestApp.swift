@@ -139,7 +139,7 @@ struct APIClient {
         var headers = HTTPHeaders()
         if let token { headers.bearerAuthorization = BearerAuthorization(token: token) }
         headers.add(name: .acceptLanguage, value: language)
-        if json != nil { headers.contentType = .json }
+        if json != nil && !extra.contains(where: { $0.0.lowercased() == "content-type" }) { headers.contentType = .json }
         for (name, value) in extra { headers.add(name: name, value: value) }
         return try await app.testing().sendRequest(method, "/api/v1" + path, headers: headers, body: json.map { ByteBuffer(string: $0) })
     }

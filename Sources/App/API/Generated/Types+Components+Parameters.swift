@@ -6,6 +6,22 @@ import struct Foundation.Date
 extension Components {
     /// Types generated from the `#/components/parameters` section of the OpenAPI document.
     internal enum Parameters {
+        /// A claim on a group fund.
+        ///
+        /// - Remark: Generated from `#/components/parameters/claim`.
+        internal typealias Claim = Swift.String
+        /// An item of a group's equipment.
+        ///
+        /// - Remark: Generated from `#/components/parameters/equipment`.
+        internal typealias Equipment = Swift.String
+        /// A booking of an item.
+        ///
+        /// - Remark: Generated from `#/components/parameters/booking`.
+        internal typealias Booking = Swift.String
+        /// A supplier's id (an organisation of the registry).
+        ///
+        /// - Remark: Generated from `#/components/parameters/supplier`.
+        internal typealias Supplier = Swift.String
         /// - Remark: Generated from `#/components/parameters/id`.
         internal typealias Id = Swift.String
         /// The time bank's id (the id of its organisation).
@@ -24,7 +40,7 @@ extension Components {
         ///
         /// - Remark: Generated from `#/components/parameters/round`.
         internal typealias Round = Swift.String
-        /// A member id of the round's group.
+        /// A member id of the group (of the round's group, in a round's paths).
         ///
         /// - Remark: Generated from `#/components/parameters/producerMember`.
         internal typealias ProducerMember = Swift.String

@@ -2018,6 +2018,10 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/SettlementMember/saving`.
             internal var saving: Swift.Int
+            /// Cash she has paid towards this round's bill
+            ///
+            /// - Remark: Generated from `#/components/schemas/SettlementMember/paid`.
+            internal var paid: Swift.Int?
             /// Creates a new `SettlementMember`.
             ///
             /// - Parameters:
@@ -2026,18 +2030,21 @@ extension Components {
             ///   - costs: Her part of the shared costs
             ///   - total: What she pays
             ///   - saving: Against buying her quantities alone
+            ///   - paid: Cash she has paid towards this round's bill
             internal init(
                 memberId: Swift.String,
                 lines: [Components.Schemas.SettlementLine],
                 costs: Swift.Int,
                 total: Swift.Int,
-                saving: Swift.Int
+                saving: Swift.Int,
+                paid: Swift.Int? = nil
             ) {
                 self.memberId = memberId
                 self.lines = lines
                 self.costs = costs
                 self.total = total
                 self.saving = saving
+                self.paid = paid
             }
             internal enum CodingKeys: String, CodingKey {
                 case memberId
@@ -2045,6 +2052,7 @@ extension Components {
                 case costs
                 case total
                 case saving
+                case paid
             }
         }
         /// - Remark: Generated from `#/components/schemas/Settlement`.
@@ -2441,6 +2449,1104 @@ extension Components {
                 case costsTotal
                 case received
                 case distributable
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/MemberPaymentInput`.
+        internal struct MemberPaymentInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/MemberPaymentInput/memberId`.
+            internal var memberId: Swift.String
+            /// Tyiyn
+            ///
+            /// - Remark: Generated from `#/components/schemas/MemberPaymentInput/amount`.
+            internal var amount: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/MemberPaymentInput/note`.
+            internal var note: Swift.String?
+            /// Creates a new `MemberPaymentInput`.
+            ///
+            /// - Parameters:
+            ///   - memberId:
+            ///   - amount: Tyiyn
+            ///   - note:
+            internal init(
+                memberId: Swift.String,
+                amount: Swift.Int,
+                note: Swift.String? = nil
+            ) {
+                self.memberId = memberId
+                self.amount = amount
+                self.note = note
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case memberId
+                case amount
+                case note
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/AccountLine`.
+        internal struct AccountLine: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/AccountLine/kind`.
+            internal enum KindPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case bill = "bill"
+                case payment = "payment"
+                case payout = "payout"
+                case cashOut = "cash-out"
+                case fee = "fee"
+            }
+            /// - Remark: Generated from `#/components/schemas/AccountLine/kind`.
+            internal var kind: Components.Schemas.AccountLine.KindPayload
+            /// Tyiyn; positive: owed to her, negative: she owes.
+            ///
+            /// - Remark: Generated from `#/components/schemas/AccountLine/amount`.
+            internal var amount: Swift.Int
+            /// The round
+            ///
+            /// - Remark: Generated from `#/components/schemas/AccountLine/sourceId`.
+            internal var sourceId: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/AccountLine/note`.
+            internal var note: Swift.String
+            /// - Remark: Generated from `#/components/schemas/AccountLine/at`.
+            internal var at: Foundation.Date
+            /// Creates a new `AccountLine`.
+            ///
+            /// - Parameters:
+            ///   - kind:
+            ///   - amount: Tyiyn; positive: owed to her, negative: she owes.
+            ///   - sourceId: The round
+            ///   - note:
+            ///   - at:
+            internal init(
+                kind: Components.Schemas.AccountLine.KindPayload,
+                amount: Swift.Int,
+                sourceId: Swift.String? = nil,
+                note: Swift.String,
+                at: Foundation.Date
+            ) {
+                self.kind = kind
+                self.amount = amount
+                self.sourceId = sourceId
+                self.note = note
+                self.at = at
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case kind
+                case amount
+                case sourceId
+                case note
+                case at
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/MemberAccount`.
+        internal struct MemberAccount: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/MemberAccount/memberId`.
+            internal var memberId: Swift.String
+            /// Tyiyn; positive: the group owes her, negative: she owes the group.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MemberAccount/balance`.
+            internal var balance: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/MemberAccount/lines`.
+            internal var lines: [Components.Schemas.AccountLine]
+            /// Creates a new `MemberAccount`.
+            ///
+            /// - Parameters:
+            ///   - memberId:
+            ///   - balance: Tyiyn; positive: the group owes her, negative: she owes the group.
+            ///   - lines:
+            internal init(
+                memberId: Swift.String,
+                balance: Swift.Int,
+                lines: [Components.Schemas.AccountLine]
+            ) {
+                self.memberId = memberId
+                self.balance = balance
+                self.lines = lines
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case memberId
+                case balance
+                case lines
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ProducerMemberInput`.
+        internal struct ProducerMemberInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ProducerMemberInput/personId`.
+            internal var personId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ProducerMemberInput/role`.
+            internal enum RolePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case coordinator = "coordinator"
+                case treasurer = "treasurer"
+                case member = "member"
+            }
+            /// - Remark: Generated from `#/components/schemas/ProducerMemberInput/role`.
+            internal var role: Components.Schemas.ProducerMemberInput.RolePayload?
+            /// - Remark: Generated from `#/components/schemas/ProducerMemberInput/produces`.
+            internal var produces: Swift.String?
+            /// Creates a new `ProducerMemberInput`.
+            ///
+            /// - Parameters:
+            ///   - personId:
+            ///   - role:
+            ///   - produces:
+            internal init(
+                personId: Swift.String,
+                role: Components.Schemas.ProducerMemberInput.RolePayload? = nil,
+                produces: Swift.String? = nil
+            ) {
+                self.personId = personId
+                self.role = role
+                self.produces = produces
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case personId
+                case role
+                case produces
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/DistributionMember`.
+        internal struct DistributionMember: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/DistributionMember/memberId`.
+            internal var memberId: Swift.String
+            /// Her new share
+            ///
+            /// - Remark: Generated from `#/components/schemas/DistributionMember/payout`.
+            internal var payout: Swift.Int
+            /// The part of it that repaid what she owed
+            ///
+            /// - Remark: Generated from `#/components/schemas/DistributionMember/repaid`.
+            internal var repaid: Swift.Int
+            /// The part handed to her
+            ///
+            /// - Remark: Generated from `#/components/schemas/DistributionMember/cash`.
+            internal var cash: Swift.Int
+            /// Creates a new `DistributionMember`.
+            ///
+            /// - Parameters:
+            ///   - memberId:
+            ///   - payout: Her new share
+            ///   - repaid: The part of it that repaid what she owed
+            ///   - cash: The part handed to her
+            internal init(
+                memberId: Swift.String,
+                payout: Swift.Int,
+                repaid: Swift.Int,
+                cash: Swift.Int
+            ) {
+                self.memberId = memberId
+                self.payout = payout
+                self.repaid = repaid
+                self.cash = cash
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case memberId
+                case payout
+                case repaid
+                case cash
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Distribution`.
+        internal struct Distribution: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Distribution/members`.
+            internal var members: [Components.Schemas.DistributionMember]
+            /// Creates a new `Distribution`.
+            ///
+            /// - Parameters:
+            ///   - members:
+            internal init(members: [Components.Schemas.DistributionMember]) {
+                self.members = members
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case members
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/FundLine`.
+        internal struct FundLine: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/FundLine/purse`.
+            internal enum PursePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case risk = "risk"
+                case maintenance = "maintenance"
+            }
+            /// - Remark: Generated from `#/components/schemas/FundLine/purse`.
+            internal var purse: Components.Schemas.FundLine.PursePayload
+            /// - Remark: Generated from `#/components/schemas/FundLine/kind`.
+            internal enum KindPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case levy = "levy"
+                case dues = "dues"
+                case claim = "claim"
+                case fee = "fee"
+                case maintenance = "maintenance"
+            }
+            /// - Remark: Generated from `#/components/schemas/FundLine/kind`.
+            internal var kind: Components.Schemas.FundLine.KindPayload
+            /// - Remark: Generated from `#/components/schemas/FundLine/amount`.
+            internal var amount: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/FundLine/memberId`.
+            internal var memberId: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/FundLine/note`.
+            internal var note: Swift.String
+            /// - Remark: Generated from `#/components/schemas/FundLine/at`.
+            internal var at: Foundation.Date
+            /// Creates a new `FundLine`.
+            ///
+            /// - Parameters:
+            ///   - purse:
+            ///   - kind:
+            ///   - amount:
+            ///   - memberId:
+            ///   - note:
+            ///   - at:
+            internal init(
+                purse: Components.Schemas.FundLine.PursePayload,
+                kind: Components.Schemas.FundLine.KindPayload,
+                amount: Swift.Int,
+                memberId: Swift.String? = nil,
+                note: Swift.String,
+                at: Foundation.Date
+            ) {
+                self.purse = purse
+                self.kind = kind
+                self.amount = amount
+                self.memberId = memberId
+                self.note = note
+                self.at = at
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case purse
+                case kind
+                case amount
+                case memberId
+                case note
+                case at
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/GroupFund`.
+        internal struct GroupFund: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/GroupFund/groupId`.
+            internal var groupId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/GroupFund/rule`.
+            internal enum RulePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case simpleMajority = "simple-majority"
+                case twoThirds = "two-thirds"
+            }
+            /// - Remark: Generated from `#/components/schemas/GroupFund/rule`.
+            internal var rule: Components.Schemas.GroupFund.RulePayload
+            /// The group fund
+            ///
+            /// - Remark: Generated from `#/components/schemas/GroupFund/balance`.
+            internal var balance: Swift.Int
+            /// The equipment's maintenance fund
+            ///
+            /// - Remark: Generated from `#/components/schemas/GroupFund/maintenanceBalance`.
+            internal var maintenanceBalance: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/GroupFund/lines`.
+            internal var lines: [Components.Schemas.FundLine]
+            /// Creates a new `GroupFund`.
+            ///
+            /// - Parameters:
+            ///   - groupId:
+            ///   - rule:
+            ///   - balance: The group fund
+            ///   - maintenanceBalance: The equipment's maintenance fund
+            ///   - lines:
+            internal init(
+                groupId: Swift.String,
+                rule: Components.Schemas.GroupFund.RulePayload,
+                balance: Swift.Int,
+                maintenanceBalance: Swift.Int,
+                lines: [Components.Schemas.FundLine]
+            ) {
+                self.groupId = groupId
+                self.rule = rule
+                self.balance = balance
+                self.maintenanceBalance = maintenanceBalance
+                self.lines = lines
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case groupId
+                case rule
+                case balance
+                case maintenanceBalance
+                case lines
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/FundClaimInput`.
+        internal struct FundClaimInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/FundClaimInput/memberId`.
+            internal var memberId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/FundClaimInput/reason`.
+            internal var reason: Swift.String
+            /// - Remark: Generated from `#/components/schemas/FundClaimInput/amount`.
+            internal var amount: Swift.Int
+            /// Creates a new `FundClaimInput`.
+            ///
+            /// - Parameters:
+            ///   - memberId:
+            ///   - reason:
+            ///   - amount:
+            internal init(
+                memberId: Swift.String,
+                reason: Swift.String,
+                amount: Swift.Int
+            ) {
+                self.memberId = memberId
+                self.reason = reason
+                self.amount = amount
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case memberId
+                case reason
+                case amount
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/FundClaim`.
+        internal struct FundClaim: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/FundClaim/id`.
+            internal var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/FundClaim/groupId`.
+            internal var groupId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/FundClaim/memberId`.
+            internal var memberId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/FundClaim/reason`.
+            internal var reason: Swift.String
+            /// - Remark: Generated from `#/components/schemas/FundClaim/amount`.
+            internal var amount: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/FundClaim/status`.
+            internal enum StatusPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case open = "open"
+                case approved = "approved"
+                case rejected = "rejected"
+                case paid = "paid"
+            }
+            /// - Remark: Generated from `#/components/schemas/FundClaim/status`.
+            internal var status: Components.Schemas.FundClaim.StatusPayload
+            /// - Remark: Generated from `#/components/schemas/FundClaim/approvals`.
+            internal var approvals: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/FundClaim/refusals`.
+            internal var refusals: Swift.Int
+            /// Approving votes that carry it under the group's rule.
+            ///
+            /// - Remark: Generated from `#/components/schemas/FundClaim/needed`.
+            internal var needed: Swift.Int
+            /// Creates a new `FundClaim`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - groupId:
+            ///   - memberId:
+            ///   - reason:
+            ///   - amount:
+            ///   - status:
+            ///   - approvals:
+            ///   - refusals:
+            ///   - needed: Approving votes that carry it under the group's rule.
+            internal init(
+                id: Swift.String,
+                groupId: Swift.String,
+                memberId: Swift.String,
+                reason: Swift.String,
+                amount: Swift.Int,
+                status: Components.Schemas.FundClaim.StatusPayload,
+                approvals: Swift.Int,
+                refusals: Swift.Int,
+                needed: Swift.Int
+            ) {
+                self.id = id
+                self.groupId = groupId
+                self.memberId = memberId
+                self.reason = reason
+                self.amount = amount
+                self.status = status
+                self.approvals = approvals
+                self.refusals = refusals
+                self.needed = needed
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case id
+                case groupId
+                case memberId
+                case reason
+                case amount
+                case status
+                case approvals
+                case refusals
+                case needed
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/FundClaimList`.
+        internal struct FundClaimList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/FundClaimList/items`.
+            internal var items: [Components.Schemas.FundClaim]
+            /// Creates a new `FundClaimList`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            internal init(items: [Components.Schemas.FundClaim]) {
+                self.items = items
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case items
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/VoteInput`.
+        internal struct VoteInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/VoteInput/memberId`.
+            internal var memberId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/VoteInput/approve`.
+            internal var approve: Swift.Bool
+            /// Creates a new `VoteInput`.
+            ///
+            /// - Parameters:
+            ///   - memberId:
+            ///   - approve:
+            internal init(
+                memberId: Swift.String,
+                approve: Swift.Bool
+            ) {
+                self.memberId = memberId
+                self.approve = approve
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case memberId
+                case approve
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ContributionInput`.
+        internal struct ContributionInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ContributionInput/memberId`.
+            internal var memberId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ContributionInput/amount`.
+            internal var amount: Swift.Int
+            /// Creates a new `ContributionInput`.
+            ///
+            /// - Parameters:
+            ///   - memberId:
+            ///   - amount:
+            internal init(
+                memberId: Swift.String,
+                amount: Swift.Int
+            ) {
+                self.memberId = memberId
+                self.amount = amount
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case memberId
+                case amount
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/EquipmentInput`.
+        internal struct EquipmentInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/EquipmentInput/name`.
+            internal var name: Swift.String
+            /// The purchase round that bought it.
+            ///
+            /// - Remark: Generated from `#/components/schemas/EquipmentInput/roundId`.
+            internal var roundId: Swift.String?
+            /// Tyiyn per hour
+            ///
+            /// - Remark: Generated from `#/components/schemas/EquipmentInput/fee`.
+            internal var fee: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/EquipmentInput/feeUnit`.
+            internal enum FeeUnitPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case hour = "hour"
+                case day = "day"
+                case hectare = "hectare"
+            }
+            /// - Remark: Generated from `#/components/schemas/EquipmentInput/feeUnit`.
+            internal var feeUnit: Components.Schemas.EquipmentInput.FeeUnitPayload
+            /// - Remark: Generated from `#/components/schemas/EquipmentInput/contributions`.
+            internal var contributions: [Components.Schemas.ContributionInput]?
+            /// Creates a new `EquipmentInput`.
+            ///
+            /// - Parameters:
+            ///   - name:
+            ///   - roundId: The purchase round that bought it.
+            ///   - fee: Tyiyn per hour
+            ///   - feeUnit:
+            ///   - contributions:
+            internal init(
+                name: Swift.String,
+                roundId: Swift.String? = nil,
+                fee: Swift.Int,
+                feeUnit: Components.Schemas.EquipmentInput.FeeUnitPayload,
+                contributions: [Components.Schemas.ContributionInput]? = nil
+            ) {
+                self.name = name
+                self.roundId = roundId
+                self.fee = fee
+                self.feeUnit = feeUnit
+                self.contributions = contributions
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case name
+                case roundId
+                case fee
+                case feeUnit
+                case contributions
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Owner`.
+        internal struct Owner: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Owner/memberId`.
+            internal var memberId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Owner/contribution`.
+            internal var contribution: Swift.Int
+            /// Her share of ownership, two decimals; the shares add up to 100.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Owner/sharePercent`.
+            internal var sharePercent: Swift.Double
+            /// Creates a new `Owner`.
+            ///
+            /// - Parameters:
+            ///   - memberId:
+            ///   - contribution:
+            ///   - sharePercent: Her share of ownership, two decimals; the shares add up to 100.
+            internal init(
+                memberId: Swift.String,
+                contribution: Swift.Int,
+                sharePercent: Swift.Double
+            ) {
+                self.memberId = memberId
+                self.contribution = contribution
+                self.sharePercent = sharePercent
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case memberId
+                case contribution
+                case sharePercent
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Equipment`.
+        internal struct Equipment: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Equipment/id`.
+            internal var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Equipment/groupId`.
+            internal var groupId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Equipment/name`.
+            internal var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Equipment/roundId`.
+            internal var roundId: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Equipment/fee`.
+            internal var fee: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/Equipment/feeUnit`.
+            internal enum FeeUnitPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case hour = "hour"
+                case day = "day"
+                case hectare = "hectare"
+            }
+            /// - Remark: Generated from `#/components/schemas/Equipment/feeUnit`.
+            internal var feeUnit: Components.Schemas.Equipment.FeeUnitPayload
+            /// - Remark: Generated from `#/components/schemas/Equipment/owners`.
+            internal var owners: [Components.Schemas.Owner]
+            /// Creates a new `Equipment`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - groupId:
+            ///   - name:
+            ///   - roundId:
+            ///   - fee:
+            ///   - feeUnit:
+            ///   - owners:
+            internal init(
+                id: Swift.String,
+                groupId: Swift.String,
+                name: Swift.String,
+                roundId: Swift.String? = nil,
+                fee: Swift.Int,
+                feeUnit: Components.Schemas.Equipment.FeeUnitPayload,
+                owners: [Components.Schemas.Owner]
+            ) {
+                self.id = id
+                self.groupId = groupId
+                self.name = name
+                self.roundId = roundId
+                self.fee = fee
+                self.feeUnit = feeUnit
+                self.owners = owners
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case id
+                case groupId
+                case name
+                case roundId
+                case fee
+                case feeUnit
+                case owners
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/EquipmentList`.
+        internal struct EquipmentList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/EquipmentList/items`.
+            internal var items: [Components.Schemas.Equipment]
+            /// Creates a new `EquipmentList`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            internal init(items: [Components.Schemas.Equipment]) {
+                self.items = items
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case items
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/BookingInput`.
+        internal struct BookingInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/BookingInput/memberId`.
+            internal var memberId: Swift.String
+            /// YYYY-MM-DD
+            ///
+            /// - Remark: Generated from `#/components/schemas/BookingInput/firstDay`.
+            internal var firstDay: Swift.String
+            /// YYYY-MM-DD, included
+            ///
+            /// - Remark: Generated from `#/components/schemas/BookingInput/lastDay`.
+            internal var lastDay: Swift.String
+            /// Creates a new `BookingInput`.
+            ///
+            /// - Parameters:
+            ///   - memberId:
+            ///   - firstDay: YYYY-MM-DD
+            ///   - lastDay: YYYY-MM-DD, included
+            internal init(
+                memberId: Swift.String,
+                firstDay: Swift.String,
+                lastDay: Swift.String
+            ) {
+                self.memberId = memberId
+                self.firstDay = firstDay
+                self.lastDay = lastDay
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case memberId
+                case firstDay
+                case lastDay
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Booking`.
+        internal struct Booking: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Booking/id`.
+            internal var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Booking/equipmentId`.
+            internal var equipmentId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Booking/memberId`.
+            internal var memberId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Booking/firstDay`.
+            internal var firstDay: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Booking/lastDay`.
+            internal var lastDay: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Booking/status`.
+            internal enum StatusPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case booked = "booked"
+                case out = "out"
+                case returned = "returned"
+                case cancelled = "cancelled"
+            }
+            /// - Remark: Generated from `#/components/schemas/Booking/status`.
+            internal var status: Components.Schemas.Booking.StatusPayload
+            /// - Remark: Generated from `#/components/schemas/Booking/conditionOut`.
+            internal var conditionOut: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Booking/conditionBack`.
+            internal var conditionBack: Swift.String?
+            /// Hours, days, or sotyk (hundredths of a hectare).
+            ///
+            /// - Remark: Generated from `#/components/schemas/Booking/usage`.
+            internal var usage: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/Booking/fee`.
+            internal var fee: Swift.Int?
+            /// Creates a new `Booking`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - equipmentId:
+            ///   - memberId:
+            ///   - firstDay:
+            ///   - lastDay:
+            ///   - status:
+            ///   - conditionOut:
+            ///   - conditionBack:
+            ///   - usage: Hours, days, or sotyk (hundredths of a hectare).
+            ///   - fee:
+            internal init(
+                id: Swift.String,
+                equipmentId: Swift.String,
+                memberId: Swift.String,
+                firstDay: Swift.String,
+                lastDay: Swift.String,
+                status: Components.Schemas.Booking.StatusPayload,
+                conditionOut: Swift.String? = nil,
+                conditionBack: Swift.String? = nil,
+                usage: Swift.Int? = nil,
+                fee: Swift.Int? = nil
+            ) {
+                self.id = id
+                self.equipmentId = equipmentId
+                self.memberId = memberId
+                self.firstDay = firstDay
+                self.lastDay = lastDay
+                self.status = status
+                self.conditionOut = conditionOut
+                self.conditionBack = conditionBack
+                self.usage = usage
+                self.fee = fee
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case id
+                case equipmentId
+                case memberId
+                case firstDay
+                case lastDay
+                case status
+                case conditionOut
+                case conditionBack
+                case usage
+                case fee
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/BookingList`.
+        internal struct BookingList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/BookingList/items`.
+            internal var items: [Components.Schemas.Booking]
+            /// Creates a new `BookingList`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            internal init(items: [Components.Schemas.Booking]) {
+                self.items = items
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case items
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ConditionInput`.
+        internal struct ConditionInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ConditionInput/condition`.
+            internal var condition: Swift.String
+            /// Creates a new `ConditionInput`.
+            ///
+            /// - Parameters:
+            ///   - condition:
+            internal init(condition: Swift.String) {
+                self.condition = condition
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case condition
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ReturnInput`.
+        internal struct ReturnInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ReturnInput/condition`.
+            internal var condition: Swift.String
+            /// Hours, days, or sotyk (hundredths of a hectare), as the item is charged.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ReturnInput/usage`.
+            internal var usage: Swift.Int
+            /// Creates a new `ReturnInput`.
+            ///
+            /// - Parameters:
+            ///   - condition:
+            ///   - usage: Hours, days, or sotyk (hundredths of a hectare), as the item is charged.
+            internal init(
+                condition: Swift.String,
+                usage: Swift.Int
+            ) {
+                self.condition = condition
+                self.usage = usage
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case condition
+                case usage
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/QueueInput`.
+        internal struct QueueInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/QueueInput/memberId`.
+            internal var memberId: Swift.String
+            /// Creates a new `QueueInput`.
+            ///
+            /// - Parameters:
+            ///   - memberId:
+            internal init(memberId: Swift.String) {
+                self.memberId = memberId
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case memberId
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Waiting`.
+        internal struct Waiting: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Waiting/memberId`.
+            internal var memberId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Waiting/daysUsed`.
+            internal var daysUsed: Swift.Int
+            /// Creates a new `Waiting`.
+            ///
+            /// - Parameters:
+            ///   - memberId:
+            ///   - daysUsed:
+            internal init(
+                memberId: Swift.String,
+                daysUsed: Swift.Int
+            ) {
+                self.memberId = memberId
+                self.daysUsed = daysUsed
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case memberId
+                case daysUsed
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Rotation`.
+        internal struct Rotation: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Rotation/items`.
+            internal var items: [Components.Schemas.Waiting]
+            /// Creates a new `Rotation`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            internal init(items: [Components.Schemas.Waiting]) {
+                self.items = items
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case items
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/CounterpartyInput`.
+        internal struct CounterpartyInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/CounterpartyInput/organisationId`.
+            internal var organisationId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/CounterpartyInput/kind`.
+            internal enum KindPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case supplier = "supplier"
+                case buyer = "buyer"
+            }
+            /// - Remark: Generated from `#/components/schemas/CounterpartyInput/kind`.
+            internal var kind: Components.Schemas.CounterpartyInput.KindPayload
+            /// Creates a new `CounterpartyInput`.
+            ///
+            /// - Parameters:
+            ///   - organisationId:
+            ///   - kind:
+            internal init(
+                organisationId: Swift.String,
+                kind: Components.Schemas.CounterpartyInput.KindPayload
+            ) {
+                self.organisationId = organisationId
+                self.kind = kind
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case organisationId
+                case kind
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Counterparty`.
+        internal struct Counterparty: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Counterparty/id`.
+            internal var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Counterparty/organisationId`.
+            internal var organisationId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Counterparty/kind`.
+            internal enum KindPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case supplier = "supplier"
+                case buyer = "buyer"
+            }
+            /// - Remark: Generated from `#/components/schemas/Counterparty/kind`.
+            internal var kind: Components.Schemas.Counterparty.KindPayload
+            /// - Remark: Generated from `#/components/schemas/Counterparty/name`.
+            internal var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Counterparty/phone`.
+            internal var phone: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Counterparty/address`.
+            internal var address: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Counterparty/contactPerson`.
+            internal var contactPerson: Swift.String?
+            /// Creates a new `Counterparty`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - organisationId:
+            ///   - kind:
+            ///   - name:
+            ///   - phone:
+            ///   - address:
+            ///   - contactPerson:
+            internal init(
+                id: Swift.String,
+                organisationId: Swift.String,
+                kind: Components.Schemas.Counterparty.KindPayload,
+                name: Swift.String,
+                phone: Swift.String? = nil,
+                address: Swift.String? = nil,
+                contactPerson: Swift.String? = nil
+            ) {
+                self.id = id
+                self.organisationId = organisationId
+                self.kind = kind
+                self.name = name
+                self.phone = phone
+                self.address = address
+                self.contactPerson = contactPerson
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case id
+                case organisationId
+                case kind
+                case name
+                case phone
+                case address
+                case contactPerson
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/CounterpartyList`.
+        internal struct CounterpartyList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/CounterpartyList/items`.
+            internal var items: [Components.Schemas.Counterparty]
+            /// Creates a new `CounterpartyList`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            internal init(items: [Components.Schemas.Counterparty]) {
+                self.items = items
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case items
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/CatalogueInput`.
+        internal struct CatalogueInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/CatalogueInput/name`.
+            internal var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/CatalogueInput/unit`.
+            internal var unit: Swift.String
+            /// - Remark: Generated from `#/components/schemas/CatalogueInput/packageSize`.
+            internal var packageSize: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/CatalogueInput/tiers`.
+            internal var tiers: [Components.Schemas.PriceTier]
+            /// YYYY-MM-DD
+            ///
+            /// - Remark: Generated from `#/components/schemas/CatalogueInput/validFrom`.
+            internal var validFrom: Swift.String?
+            /// YYYY-MM-DD
+            ///
+            /// - Remark: Generated from `#/components/schemas/CatalogueInput/validTo`.
+            internal var validTo: Swift.String?
+            /// Creates a new `CatalogueInput`.
+            ///
+            /// - Parameters:
+            ///   - name:
+            ///   - unit:
+            ///   - packageSize:
+            ///   - tiers:
+            ///   - validFrom: YYYY-MM-DD
+            ///   - validTo: YYYY-MM-DD
+            internal init(
+                name: Swift.String,
+                unit: Swift.String,
+                packageSize: Swift.Int,
+                tiers: [Components.Schemas.PriceTier],
+                validFrom: Swift.String? = nil,
+                validTo: Swift.String? = nil
+            ) {
+                self.name = name
+                self.unit = unit
+                self.packageSize = packageSize
+                self.tiers = tiers
+                self.validFrom = validFrom
+                self.validTo = validTo
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case name
+                case unit
+                case packageSize
+                case tiers
+                case validFrom
+                case validTo
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/CatalogueArticle`.
+        internal struct CatalogueArticle: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/CatalogueArticle/id`.
+            internal var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/CatalogueArticle/supplierId`.
+            internal var supplierId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/CatalogueArticle/name`.
+            internal var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/CatalogueArticle/unit`.
+            internal var unit: Swift.String
+            /// - Remark: Generated from `#/components/schemas/CatalogueArticle/packageSize`.
+            internal var packageSize: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/CatalogueArticle/tiers`.
+            internal var tiers: [Components.Schemas.PriceTier]
+            /// - Remark: Generated from `#/components/schemas/CatalogueArticle/validFrom`.
+            internal var validFrom: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/CatalogueArticle/validTo`.
+            internal var validTo: Swift.String?
+            /// Creates a new `CatalogueArticle`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - supplierId:
+            ///   - name:
+            ///   - unit:
+            ///   - packageSize:
+            ///   - tiers:
+            ///   - validFrom:
+            ///   - validTo:
+            internal init(
+                id: Swift.String,
+                supplierId: Swift.String,
+                name: Swift.String,
+                unit: Swift.String,
+                packageSize: Swift.Int,
+                tiers: [Components.Schemas.PriceTier],
+                validFrom: Swift.String? = nil,
+                validTo: Swift.String? = nil
+            ) {
+                self.id = id
+                self.supplierId = supplierId
+                self.name = name
+                self.unit = unit
+                self.packageSize = packageSize
+                self.tiers = tiers
+                self.validFrom = validFrom
+                self.validTo = validTo
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case id
+                case supplierId
+                case name
+                case unit
+                case packageSize
+                case tiers
+                case validFrom
+                case validTo
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Catalogue`.
+        internal struct Catalogue: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Catalogue/items`.
+            internal var items: [Components.Schemas.CatalogueArticle]
+            /// Creates a new `Catalogue`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            internal init(items: [Components.Schemas.CatalogueArticle]) {
+                self.items = items
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case items
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ImportCount`.
+        internal struct ImportCount: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ImportCount/imported`.
+            internal var imported: Swift.Int
+            /// Creates a new `ImportCount`.
+            ///
+            /// - Parameters:
+            ///   - imported:
+            internal init(imported: Swift.Int) {
+                self.imported = imported
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case imported
             }
         }
     }

@@ -133,6 +133,11 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /producer-groups/{group}/members`.
     /// - Remark: Generated from `#/paths//producer-groups/{group}/members/get(listProducerMembers)`.
     func listProducerMembers(_ input: Operations.ListProducerMembers.Input) async throws -> Operations.ListProducerMembers.Output
+    /// Register a woman from the registry as a member of the group.
+    ///
+    /// - Remark: HTTP `POST /producer-groups/{group}/members`.
+    /// - Remark: Generated from `#/paths//producer-groups/{group}/members/post(addProducerMember)`.
+    func addProducerMember(_ input: Operations.AddProducerMember.Input) async throws -> Operations.AddProducerMember.Output
     /// Open a joint purchase round; members order until the deadline.
     ///
     /// - Remark: HTTP `POST /producer-groups/{group}/rounds`.
@@ -193,6 +198,141 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /pools/{pool}/payouts`.
     /// - Remark: Generated from `#/paths//pools/{pool}/payouts/get(getPoolPayouts)`.
     func getPoolPayouts(_ input: Operations.GetPoolPayouts.Input) async throws -> Operations.GetPoolPayouts.Output
+    /// The coordinator has placed the order with the supplier (closed → ordered).
+    ///
+    /// - Remark: HTTP `POST /rounds/{round}/ordered`.
+    /// - Remark: Generated from `#/paths//rounds/{round}/ordered/post(markRoundOrdered)`.
+    func markRoundOrdered(_ input: Operations.MarkRoundOrdered.Input) async throws -> Operations.MarkRoundOrdered.Output
+    /// Fix the bills: each member's total goes on her account as owed to the group.
+    ///
+    /// - Remark: HTTP `POST /rounds/{round}/settle`.
+    /// - Remark: Generated from `#/paths//rounds/{round}/settle/post(settleRound)`.
+    func settleRound(_ input: Operations.SettleRound.Input) async throws -> Operations.SettleRound.Output
+    /// Cash a member paid towards her bill for this round.
+    ///
+    /// - Remark: HTTP `POST /rounds/{round}/payments`.
+    /// - Remark: Generated from `#/paths//rounds/{round}/payments/post(addRoundPayment)`.
+    func addRoundPayment(_ input: Operations.AddRoundPayment.Input) async throws -> Operations.AddRoundPayment.Output
+    /// A member's money account with the group: bills, fees, payouts, cash both ways, and the balance.
+    ///
+    /// - Remark: HTTP `GET /producer-groups/{group}/members/{member}/account`.
+    /// - Remark: Generated from `#/paths//producer-groups/{group}/members/{member}/account/get(getMemberAccount)`.
+    func getMemberAccount(_ input: Operations.GetMemberAccount.Input) async throws -> Operations.GetMemberAccount.Output
+    /// Cash a member paid the group.
+    ///
+    /// - Remark: HTTP `POST /producer-groups/{group}/members/{member}/payments`.
+    /// - Remark: Generated from `#/paths//producer-groups/{group}/members/{member}/payments/post(addMemberPayment)`.
+    func addMemberPayment(_ input: Operations.AddMemberPayment.Input) async throws -> Operations.AddMemberPayment.Output
+    /// Pass on what came in since the last distribution: each share is credited to her account, repays what she owes first, and the rest is handed over in cash; the levy goes to the fund.
+    ///
+    /// - Remark: HTTP `POST /pools/{pool}/distribution`.
+    /// - Remark: Generated from `#/paths//pools/{pool}/distribution/post(distributePool)`.
+    func distributePool(_ input: Operations.DistributePool.Input) async throws -> Operations.DistributePool.Output
+    /// The group fund and the maintenance fund: balances, the voting rule, every movement.
+    ///
+    /// - Remark: HTTP `GET /producer-groups/{group}/fund`.
+    /// - Remark: Generated from `#/paths//producer-groups/{group}/fund/get(getGroupFund)`.
+    func getGroupFund(_ input: Operations.GetGroupFund.Input) async throws -> Operations.GetGroupFund.Output
+    /// A member's dues paid into the fund.
+    ///
+    /// - Remark: HTTP `POST /producer-groups/{group}/fund/dues`.
+    /// - Remark: Generated from `#/paths//producer-groups/{group}/fund/dues/post(payFundDues)`.
+    func payFundDues(_ input: Operations.PayFundDues.Input) async throws -> Operations.PayFundDues.Output
+    /// The group's claims on the fund, newest first, with their votes.
+    ///
+    /// - Remark: HTTP `GET /producer-groups/{group}/fund/claims`.
+    /// - Remark: Generated from `#/paths//producer-groups/{group}/fund/claims/get(listFundClaims)`.
+    func listFundClaims(_ input: Operations.ListFundClaims.Input) async throws -> Operations.ListFundClaims.Output
+    /// A member asks the fund for help (a lost harvest, a dead cow); the members then vote.
+    ///
+    /// - Remark: HTTP `POST /producer-groups/{group}/fund/claims`.
+    /// - Remark: Generated from `#/paths//producer-groups/{group}/fund/claims/post(createFundClaim)`.
+    func createFundClaim(_ input: Operations.CreateFundClaim.Input) async throws -> Operations.CreateFundClaim.Output
+    /// Record a member's vote; the claim is decided once the group's rule is met or can no longer be.
+    ///
+    /// - Remark: HTTP `POST /claims/{claim}/votes`.
+    /// - Remark: Generated from `#/paths//claims/{claim}/votes/post(voteOnClaim)`.
+    func voteOnClaim(_ input: Operations.VoteOnClaim.Input) async throws -> Operations.VoteOnClaim.Output
+    /// Pay an approved claim from the fund; refused beyond what the fund holds.
+    ///
+    /// - Remark: HTTP `POST /claims/{claim}/payout`.
+    /// - Remark: Generated from `#/paths//claims/{claim}/payout/post(payClaim)`.
+    func payClaim(_ input: Operations.PayClaim.Input) async throws -> Operations.PayClaim.Output
+    /// The group's equipment with each member's share of ownership.
+    ///
+    /// - Remark: HTTP `GET /producer-groups/{group}/equipment`.
+    /// - Remark: Generated from `#/paths//producer-groups/{group}/equipment/get(listEquipment)`.
+    func listEquipment(_ input: Operations.ListEquipment.Input) async throws -> Operations.ListEquipment.Output
+    /// Record an item the group owns and what each member paid towards it.
+    ///
+    /// - Remark: HTTP `POST /producer-groups/{group}/equipment`.
+    /// - Remark: Generated from `#/paths//producer-groups/{group}/equipment/post(addEquipment)`.
+    func addEquipment(_ input: Operations.AddEquipment.Input) async throws -> Operations.AddEquipment.Output
+    /// An item's bookings, by first day.
+    ///
+    /// - Remark: HTTP `GET /equipment/{equipment}/bookings`.
+    /// - Remark: Generated from `#/paths//equipment/{equipment}/bookings/get(listBookings)`.
+    func listBookings(_ input: Operations.ListBookings.Input) async throws -> Operations.ListBookings.Output
+    /// Book an item for a span of days; refused if it overlaps another booking.
+    ///
+    /// - Remark: HTTP `POST /equipment/{equipment}/bookings`.
+    /// - Remark: Generated from `#/paths//equipment/{equipment}/bookings/post(bookEquipment)`.
+    func bookEquipment(_ input: Operations.BookEquipment.Input) async throws -> Operations.BookEquipment.Output
+    /// The item leaves with the member; its condition is written down.
+    ///
+    /// - Remark: HTTP `POST /bookings/{booking}/handover`.
+    /// - Remark: Generated from `#/paths//bookings/{booking}/handover/post(handOverEquipment)`.
+    func handOverEquipment(_ input: Operations.HandOverEquipment.Input) async throws -> Operations.HandOverEquipment.Output
+    /// The item comes back: its condition, the use made of it (hours, days or sotyk) and the fee, owed by her and paid into the maintenance fund.
+    ///
+    /// - Remark: HTTP `POST /bookings/{booking}/return`.
+    /// - Remark: Generated from `#/paths//bookings/{booking}/return/post(returnEquipment)`.
+    func returnEquipment(_ input: Operations.ReturnEquipment.Input) async throws -> Operations.ReturnEquipment.Output
+    /// Cancel a booking before the item is handed over.
+    ///
+    /// - Remark: HTTP `POST /bookings/{booking}/cancel`.
+    /// - Remark: Generated from `#/paths//bookings/{booking}/cancel/post(cancelBooking)`.
+    func cancelBooking(_ input: Operations.CancelBooking.Input) async throws -> Operations.CancelBooking.Output
+    /// A repair or service paid from the maintenance fund; refused beyond what it holds.
+    ///
+    /// - Remark: HTTP `POST /equipment/{equipment}/maintenance`.
+    /// - Remark: Generated from `#/paths//equipment/{equipment}/maintenance/post(addMaintenance)`.
+    func addMaintenance(_ input: Operations.AddMaintenance.Input) async throws -> Operations.AddMaintenance.Output
+    /// Who waits for the item in a busy week, in the order to serve them: least use this season first, then who asked first.
+    ///
+    /// - Remark: HTTP `GET /equipment/{equipment}/queue`.
+    /// - Remark: Generated from `#/paths//equipment/{equipment}/queue/get(getRotation)`.
+    func getRotation(_ input: Operations.GetRotation.Input) async throws -> Operations.GetRotation.Output
+    /// A member asks for the item in a busy week.
+    ///
+    /// - Remark: HTTP `POST /equipment/{equipment}/queue`.
+    /// - Remark: Generated from `#/paths//equipment/{equipment}/queue/post(joinQueue)`.
+    func joinQueue(_ input: Operations.JoinQueue.Input) async throws -> Operations.JoinQueue.Output
+    /// The group's suppliers and buyers, with their contacts from the registry.
+    ///
+    /// - Remark: HTTP `GET /producer-groups/{group}/counterparties`.
+    /// - Remark: Generated from `#/paths//producer-groups/{group}/counterparties/get(listCounterparties)`.
+    func listCounterparties(_ input: Operations.ListCounterparties.Input) async throws -> Operations.ListCounterparties.Output
+    /// Deal with a firm of the registry as a supplier or a buyer.
+    ///
+    /// - Remark: HTTP `POST /producer-groups/{group}/counterparties`.
+    /// - Remark: Generated from `#/paths//producer-groups/{group}/counterparties/post(addCounterparty)`.
+    func addCounterparty(_ input: Operations.AddCounterparty.Input) async throws -> Operations.AddCounterparty.Output
+    /// A supplier's articles, with price tiers; only those valid on `day` when it is given.
+    ///
+    /// - Remark: HTTP `GET /suppliers/{supplier}/catalogue`.
+    /// - Remark: Generated from `#/paths//suppliers/{supplier}/catalogue/get(getCatalogue)`.
+    func getCatalogue(_ input: Operations.GetCatalogue.Input) async throws -> Operations.GetCatalogue.Output
+    /// Add an article to a supplier's price list.
+    ///
+    /// - Remark: HTTP `POST /suppliers/{supplier}/catalogue`.
+    /// - Remark: Generated from `#/paths//suppliers/{supplier}/catalogue/post(addCatalogueArticle)`.
+    func addCatalogueArticle(_ input: Operations.AddCatalogueArticle.Input) async throws -> Operations.AddCatalogueArticle.Output
+    /// A whole price list from CSV (columns name, unit, package_size, tiers as `1:30; 500:24` in som, valid_from, valid_to), all or nothing.
+    ///
+    /// - Remark: HTTP `POST /suppliers/{supplier}/price-list`.
+    /// - Remark: Generated from `#/paths//suppliers/{supplier}/price-list/post(importPriceList)`.
+    func importPriceList(_ input: Operations.ImportPriceList.Input) async throws -> Operations.ImportPriceList.Output
 }
 
 /// Convenience overloads for operation inputs.
@@ -597,6 +737,21 @@ extension APIProtocol {
             headers: headers
         ))
     }
+    /// Register a woman from the registry as a member of the group.
+    ///
+    /// - Remark: HTTP `POST /producer-groups/{group}/members`.
+    /// - Remark: Generated from `#/paths//producer-groups/{group}/members/post(addProducerMember)`.
+    internal func addProducerMember(
+        path: Operations.AddProducerMember.Input.Path,
+        headers: Operations.AddProducerMember.Input.Headers = .init(),
+        body: Operations.AddProducerMember.Input.Body
+    ) async throws -> Operations.AddProducerMember.Output {
+        try await addProducerMember(Operations.AddProducerMember.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
     /// Open a joint purchase round; members order until the deadline.
     ///
     /// - Remark: HTTP `POST /producer-groups/{group}/rounds`.
@@ -769,6 +924,387 @@ extension APIProtocol {
         try await getPoolPayouts(Operations.GetPoolPayouts.Input(
             path: path,
             headers: headers
+        ))
+    }
+    /// The coordinator has placed the order with the supplier (closed → ordered).
+    ///
+    /// - Remark: HTTP `POST /rounds/{round}/ordered`.
+    /// - Remark: Generated from `#/paths//rounds/{round}/ordered/post(markRoundOrdered)`.
+    internal func markRoundOrdered(
+        path: Operations.MarkRoundOrdered.Input.Path,
+        headers: Operations.MarkRoundOrdered.Input.Headers = .init()
+    ) async throws -> Operations.MarkRoundOrdered.Output {
+        try await markRoundOrdered(Operations.MarkRoundOrdered.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Fix the bills: each member's total goes on her account as owed to the group.
+    ///
+    /// - Remark: HTTP `POST /rounds/{round}/settle`.
+    /// - Remark: Generated from `#/paths//rounds/{round}/settle/post(settleRound)`.
+    internal func settleRound(
+        path: Operations.SettleRound.Input.Path,
+        headers: Operations.SettleRound.Input.Headers = .init()
+    ) async throws -> Operations.SettleRound.Output {
+        try await settleRound(Operations.SettleRound.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Cash a member paid towards her bill for this round.
+    ///
+    /// - Remark: HTTP `POST /rounds/{round}/payments`.
+    /// - Remark: Generated from `#/paths//rounds/{round}/payments/post(addRoundPayment)`.
+    internal func addRoundPayment(
+        path: Operations.AddRoundPayment.Input.Path,
+        headers: Operations.AddRoundPayment.Input.Headers = .init(),
+        body: Operations.AddRoundPayment.Input.Body
+    ) async throws -> Operations.AddRoundPayment.Output {
+        try await addRoundPayment(Operations.AddRoundPayment.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// A member's money account with the group: bills, fees, payouts, cash both ways, and the balance.
+    ///
+    /// - Remark: HTTP `GET /producer-groups/{group}/members/{member}/account`.
+    /// - Remark: Generated from `#/paths//producer-groups/{group}/members/{member}/account/get(getMemberAccount)`.
+    internal func getMemberAccount(
+        path: Operations.GetMemberAccount.Input.Path,
+        headers: Operations.GetMemberAccount.Input.Headers = .init()
+    ) async throws -> Operations.GetMemberAccount.Output {
+        try await getMemberAccount(Operations.GetMemberAccount.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Cash a member paid the group.
+    ///
+    /// - Remark: HTTP `POST /producer-groups/{group}/members/{member}/payments`.
+    /// - Remark: Generated from `#/paths//producer-groups/{group}/members/{member}/payments/post(addMemberPayment)`.
+    internal func addMemberPayment(
+        path: Operations.AddMemberPayment.Input.Path,
+        headers: Operations.AddMemberPayment.Input.Headers = .init(),
+        body: Operations.AddMemberPayment.Input.Body
+    ) async throws -> Operations.AddMemberPayment.Output {
+        try await addMemberPayment(Operations.AddMemberPayment.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Pass on what came in since the last distribution: each share is credited to her account, repays what she owes first, and the rest is handed over in cash; the levy goes to the fund.
+    ///
+    /// - Remark: HTTP `POST /pools/{pool}/distribution`.
+    /// - Remark: Generated from `#/paths//pools/{pool}/distribution/post(distributePool)`.
+    internal func distributePool(
+        path: Operations.DistributePool.Input.Path,
+        headers: Operations.DistributePool.Input.Headers = .init()
+    ) async throws -> Operations.DistributePool.Output {
+        try await distributePool(Operations.DistributePool.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// The group fund and the maintenance fund: balances, the voting rule, every movement.
+    ///
+    /// - Remark: HTTP `GET /producer-groups/{group}/fund`.
+    /// - Remark: Generated from `#/paths//producer-groups/{group}/fund/get(getGroupFund)`.
+    internal func getGroupFund(
+        path: Operations.GetGroupFund.Input.Path,
+        headers: Operations.GetGroupFund.Input.Headers = .init()
+    ) async throws -> Operations.GetGroupFund.Output {
+        try await getGroupFund(Operations.GetGroupFund.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// A member's dues paid into the fund.
+    ///
+    /// - Remark: HTTP `POST /producer-groups/{group}/fund/dues`.
+    /// - Remark: Generated from `#/paths//producer-groups/{group}/fund/dues/post(payFundDues)`.
+    internal func payFundDues(
+        path: Operations.PayFundDues.Input.Path,
+        headers: Operations.PayFundDues.Input.Headers = .init(),
+        body: Operations.PayFundDues.Input.Body
+    ) async throws -> Operations.PayFundDues.Output {
+        try await payFundDues(Operations.PayFundDues.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// The group's claims on the fund, newest first, with their votes.
+    ///
+    /// - Remark: HTTP `GET /producer-groups/{group}/fund/claims`.
+    /// - Remark: Generated from `#/paths//producer-groups/{group}/fund/claims/get(listFundClaims)`.
+    internal func listFundClaims(
+        path: Operations.ListFundClaims.Input.Path,
+        headers: Operations.ListFundClaims.Input.Headers = .init()
+    ) async throws -> Operations.ListFundClaims.Output {
+        try await listFundClaims(Operations.ListFundClaims.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// A member asks the fund for help (a lost harvest, a dead cow); the members then vote.
+    ///
+    /// - Remark: HTTP `POST /producer-groups/{group}/fund/claims`.
+    /// - Remark: Generated from `#/paths//producer-groups/{group}/fund/claims/post(createFundClaim)`.
+    internal func createFundClaim(
+        path: Operations.CreateFundClaim.Input.Path,
+        headers: Operations.CreateFundClaim.Input.Headers = .init(),
+        body: Operations.CreateFundClaim.Input.Body
+    ) async throws -> Operations.CreateFundClaim.Output {
+        try await createFundClaim(Operations.CreateFundClaim.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Record a member's vote; the claim is decided once the group's rule is met or can no longer be.
+    ///
+    /// - Remark: HTTP `POST /claims/{claim}/votes`.
+    /// - Remark: Generated from `#/paths//claims/{claim}/votes/post(voteOnClaim)`.
+    internal func voteOnClaim(
+        path: Operations.VoteOnClaim.Input.Path,
+        headers: Operations.VoteOnClaim.Input.Headers = .init(),
+        body: Operations.VoteOnClaim.Input.Body
+    ) async throws -> Operations.VoteOnClaim.Output {
+        try await voteOnClaim(Operations.VoteOnClaim.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Pay an approved claim from the fund; refused beyond what the fund holds.
+    ///
+    /// - Remark: HTTP `POST /claims/{claim}/payout`.
+    /// - Remark: Generated from `#/paths//claims/{claim}/payout/post(payClaim)`.
+    internal func payClaim(
+        path: Operations.PayClaim.Input.Path,
+        headers: Operations.PayClaim.Input.Headers = .init()
+    ) async throws -> Operations.PayClaim.Output {
+        try await payClaim(Operations.PayClaim.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// The group's equipment with each member's share of ownership.
+    ///
+    /// - Remark: HTTP `GET /producer-groups/{group}/equipment`.
+    /// - Remark: Generated from `#/paths//producer-groups/{group}/equipment/get(listEquipment)`.
+    internal func listEquipment(
+        path: Operations.ListEquipment.Input.Path,
+        headers: Operations.ListEquipment.Input.Headers = .init()
+    ) async throws -> Operations.ListEquipment.Output {
+        try await listEquipment(Operations.ListEquipment.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Record an item the group owns and what each member paid towards it.
+    ///
+    /// - Remark: HTTP `POST /producer-groups/{group}/equipment`.
+    /// - Remark: Generated from `#/paths//producer-groups/{group}/equipment/post(addEquipment)`.
+    internal func addEquipment(
+        path: Operations.AddEquipment.Input.Path,
+        headers: Operations.AddEquipment.Input.Headers = .init(),
+        body: Operations.AddEquipment.Input.Body
+    ) async throws -> Operations.AddEquipment.Output {
+        try await addEquipment(Operations.AddEquipment.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// An item's bookings, by first day.
+    ///
+    /// - Remark: HTTP `GET /equipment/{equipment}/bookings`.
+    /// - Remark: Generated from `#/paths//equipment/{equipment}/bookings/get(listBookings)`.
+    internal func listBookings(
+        path: Operations.ListBookings.Input.Path,
+        headers: Operations.ListBookings.Input.Headers = .init()
+    ) async throws -> Operations.ListBookings.Output {
+        try await listBookings(Operations.ListBookings.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Book an item for a span of days; refused if it overlaps another booking.
+    ///
+    /// - Remark: HTTP `POST /equipment/{equipment}/bookings`.
+    /// - Remark: Generated from `#/paths//equipment/{equipment}/bookings/post(bookEquipment)`.
+    internal func bookEquipment(
+        path: Operations.BookEquipment.Input.Path,
+        headers: Operations.BookEquipment.Input.Headers = .init(),
+        body: Operations.BookEquipment.Input.Body
+    ) async throws -> Operations.BookEquipment.Output {
+        try await bookEquipment(Operations.BookEquipment.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// The item leaves with the member; its condition is written down.
+    ///
+    /// - Remark: HTTP `POST /bookings/{booking}/handover`.
+    /// - Remark: Generated from `#/paths//bookings/{booking}/handover/post(handOverEquipment)`.
+    internal func handOverEquipment(
+        path: Operations.HandOverEquipment.Input.Path,
+        headers: Operations.HandOverEquipment.Input.Headers = .init(),
+        body: Operations.HandOverEquipment.Input.Body
+    ) async throws -> Operations.HandOverEquipment.Output {
+        try await handOverEquipment(Operations.HandOverEquipment.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// The item comes back: its condition, the use made of it (hours, days or sotyk) and the fee, owed by her and paid into the maintenance fund.
+    ///
+    /// - Remark: HTTP `POST /bookings/{booking}/return`.
+    /// - Remark: Generated from `#/paths//bookings/{booking}/return/post(returnEquipment)`.
+    internal func returnEquipment(
+        path: Operations.ReturnEquipment.Input.Path,
+        headers: Operations.ReturnEquipment.Input.Headers = .init(),
+        body: Operations.ReturnEquipment.Input.Body
+    ) async throws -> Operations.ReturnEquipment.Output {
+        try await returnEquipment(Operations.ReturnEquipment.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Cancel a booking before the item is handed over.
+    ///
+    /// - Remark: HTTP `POST /bookings/{booking}/cancel`.
+    /// - Remark: Generated from `#/paths//bookings/{booking}/cancel/post(cancelBooking)`.
+    internal func cancelBooking(
+        path: Operations.CancelBooking.Input.Path,
+        headers: Operations.CancelBooking.Input.Headers = .init()
+    ) async throws -> Operations.CancelBooking.Output {
+        try await cancelBooking(Operations.CancelBooking.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// A repair or service paid from the maintenance fund; refused beyond what it holds.
+    ///
+    /// - Remark: HTTP `POST /equipment/{equipment}/maintenance`.
+    /// - Remark: Generated from `#/paths//equipment/{equipment}/maintenance/post(addMaintenance)`.
+    internal func addMaintenance(
+        path: Operations.AddMaintenance.Input.Path,
+        headers: Operations.AddMaintenance.Input.Headers = .init(),
+        body: Operations.AddMaintenance.Input.Body
+    ) async throws -> Operations.AddMaintenance.Output {
+        try await addMaintenance(Operations.AddMaintenance.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Who waits for the item in a busy week, in the order to serve them: least use this season first, then who asked first.
+    ///
+    /// - Remark: HTTP `GET /equipment/{equipment}/queue`.
+    /// - Remark: Generated from `#/paths//equipment/{equipment}/queue/get(getRotation)`.
+    internal func getRotation(
+        path: Operations.GetRotation.Input.Path,
+        headers: Operations.GetRotation.Input.Headers = .init()
+    ) async throws -> Operations.GetRotation.Output {
+        try await getRotation(Operations.GetRotation.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// A member asks for the item in a busy week.
+    ///
+    /// - Remark: HTTP `POST /equipment/{equipment}/queue`.
+    /// - Remark: Generated from `#/paths//equipment/{equipment}/queue/post(joinQueue)`.
+    internal func joinQueue(
+        path: Operations.JoinQueue.Input.Path,
+        headers: Operations.JoinQueue.Input.Headers = .init(),
+        body: Operations.JoinQueue.Input.Body
+    ) async throws -> Operations.JoinQueue.Output {
+        try await joinQueue(Operations.JoinQueue.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// The group's suppliers and buyers, with their contacts from the registry.
+    ///
+    /// - Remark: HTTP `GET /producer-groups/{group}/counterparties`.
+    /// - Remark: Generated from `#/paths//producer-groups/{group}/counterparties/get(listCounterparties)`.
+    internal func listCounterparties(
+        path: Operations.ListCounterparties.Input.Path,
+        headers: Operations.ListCounterparties.Input.Headers = .init()
+    ) async throws -> Operations.ListCounterparties.Output {
+        try await listCounterparties(Operations.ListCounterparties.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Deal with a firm of the registry as a supplier or a buyer.
+    ///
+    /// - Remark: HTTP `POST /producer-groups/{group}/counterparties`.
+    /// - Remark: Generated from `#/paths//producer-groups/{group}/counterparties/post(addCounterparty)`.
+    internal func addCounterparty(
+        path: Operations.AddCounterparty.Input.Path,
+        headers: Operations.AddCounterparty.Input.Headers = .init(),
+        body: Operations.AddCounterparty.Input.Body
+    ) async throws -> Operations.AddCounterparty.Output {
+        try await addCounterparty(Operations.AddCounterparty.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// A supplier's articles, with price tiers; only those valid on `day` when it is given.
+    ///
+    /// - Remark: HTTP `GET /suppliers/{supplier}/catalogue`.
+    /// - Remark: Generated from `#/paths//suppliers/{supplier}/catalogue/get(getCatalogue)`.
+    internal func getCatalogue(
+        path: Operations.GetCatalogue.Input.Path,
+        query: Operations.GetCatalogue.Input.Query = .init(),
+        headers: Operations.GetCatalogue.Input.Headers = .init()
+    ) async throws -> Operations.GetCatalogue.Output {
+        try await getCatalogue(Operations.GetCatalogue.Input(
+            path: path,
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Add an article to a supplier's price list.
+    ///
+    /// - Remark: HTTP `POST /suppliers/{supplier}/catalogue`.
+    /// - Remark: Generated from `#/paths//suppliers/{supplier}/catalogue/post(addCatalogueArticle)`.
+    internal func addCatalogueArticle(
+        path: Operations.AddCatalogueArticle.Input.Path,
+        headers: Operations.AddCatalogueArticle.Input.Headers = .init(),
+        body: Operations.AddCatalogueArticle.Input.Body
+    ) async throws -> Operations.AddCatalogueArticle.Output {
+        try await addCatalogueArticle(Operations.AddCatalogueArticle.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// A whole price list from CSV (columns name, unit, package_size, tiers as `1:30; 500:24` in som, valid_from, valid_to), all or nothing.
+    ///
+    /// - Remark: HTTP `POST /suppliers/{supplier}/price-list`.
+    /// - Remark: Generated from `#/paths//suppliers/{supplier}/price-list/post(importPriceList)`.
+    internal func importPriceList(
+        path: Operations.ImportPriceList.Input.Path,
+        headers: Operations.ImportPriceList.Input.Headers = .init(),
+        body: Operations.ImportPriceList.Input.Body
+    ) async throws -> Operations.ImportPriceList.Output {
+        try await importPriceList(Operations.ImportPriceList.Input(
+            path: path,
+            headers: headers,
+            body: body
         ))
     }
 }

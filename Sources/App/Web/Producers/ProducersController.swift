@@ -228,19 +228,9 @@ struct ProducersController: RouteCollection {
         let (round, _) = try await managedRound(req)
         let form = try req.content.decode(ArticleForm.self)
         return try await acting(req) {
-            let tiers = try Self.tiers(form.tiers ?? "")
+            let tiers = try PriceTiers.parse(form.tiers ?? "")
             _ = try await PurchaseRoundService(db: req.db).addArticle(round.id, ArticleDraft(
                 name: form.name ?? "", unit: form.unit ?? "", packageSize: Int(form.package_size ?? "") ?? 0, tiers: tiers), by: req.actor)
-        }
-    }
-
-    /// "1:30; 500:24" (one tier a line, or separated by semicolons) → tiers in tyiyn per unit.
-    static func tiers(_ text: String) throws -> [PriceTier] {
-        try text.split(whereSeparator: { $0 == ";" || $0.isNewline }).map { pair in
-            let sides = pair.split(separator: ":")
-            guard sides.count == 2, let from = Int(sides[0].trimmingCharacters(in: .whitespaces)),
-                  let price = Som.tyiyn(String(sides[1])) else { throw DomainError("producers.tiers-invalid", field: "tiers") }
-            return PriceTier(minQuantity: from, unitPrice: price)
         }
     }
 

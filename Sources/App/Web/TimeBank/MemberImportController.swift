@@ -3,7 +3,6 @@ import Fluent
 import Foundation
 import Kernel
 import Localization
-import SwiftCSV
 import TimeBank
 import Vapor
 
@@ -106,30 +105,8 @@ struct MemberImportController: RouteCollection {
         ("balance_hours", ["balance", "баланс", "часы", "саат"], \.balanceHours),
     ]
 
-    /// Rows by header name; commas, semicolons (Excel in Russian) or tabs. Line 1 is the header.
+    /// Rows by header name; line 1 is the header.
     static func rows(_ text: String) throws -> [ImportRow] {
-        let clean = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
-        guard !clean.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw DomainError("timebank.import.empty") }
-        let csv: SwiftCSV.CSV<Enumerated>
-        do { csv = try SwiftCSV.CSV<Enumerated>(string: clean) } catch { throw DomainError("timebank.import.unreadable") }
-        func normal(_ header: String) -> String {
-            header.trimmingCharacters(in: .whitespaces).lowercased().replacingOccurrences(of: " ", with: "_")
-        }
-        let headers = csv.header.map(normal)
-        var fields: [Int: WritableKeyPath<ImportRow, String>] = [:]
-        for column in columns {
-            let names = Set(([column.header] + column.aliases).map(normal))
-            if let index = headers.firstIndex(where: names.contains) { fields[index] = column.keyPath }
-        }
-        let missing = ["full_name", "village", "birth_year"].filter { name in
-            !headers.contains { header in columns.first { $0.header == name }.map { ([$0.header] + $0.aliases).map(normal).contains(header) } ?? false }
-        }
-        guard missing.isEmpty else { throw DomainError("timebank.import.columns-missing", arguments: ["columns": missing.joined(separator: ", ")]) }
-        return csv.rows.enumerated().compactMap { index, cells in
-            guard cells.contains(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) else { return nil }
-            var row = ImportRow(line: index + 2)
-            for (column, keyPath) in fields where column < cells.count { row[keyPath: keyPath] = cells[column] }
-            return row
-        }
+        try CSV.rows(text, columns: columns, required: ["full_name", "village", "birth_year"]) { ImportRow(line: $0) }
     }
 }
