@@ -138,8 +138,16 @@ def main():
                 .find(a => a.textContent.includes({json.dumps(text)})) || {{getAttribute: () => ''}}).getAttribute('href')""") or prefix + "none"
         group = link("/producer-groups", "/producer-groups/", "Жибек")   # the demo's group with a purchase open
         round_page = link(group, "/rounds/")
+        pool = link(group + "/pools", "/pools/")
+        item = link(group + "/equipment", "/equipment/")
+        supplier = link(group + "/suppliers", group + "/suppliers/")
+        member = link(group, group + "/members/")
         pages = PAGES + [(p.replace("{bank}", bank), t) for p, t in BANK_PAGES] + [
-            (group, "Биргелешкен сатып алуулар"), (round_page, "Эсептешүү")]
+            (group, "Биргелешкен сатып алуулар"), (round_page, "Эсептешүү"), (round_page + "/sheets", "Буйрутма барагы"),
+            (round_page + "/distribution", "Бөлүштүрүү тизмеси"), (group + "/pools", "Биргелешкен сатуулар"), (pool, "Кантип эсептелди"),
+            (group + "/fund", "Топтун фонду"), (group + "/equipment", "Жалпы шаймандар"), (item, "Кызуу жумаларга кезек"),
+            (group + "/suppliers", "Жеткирүүчүлөр жана сатып алуучулар"), (supplier, "Баа тизмеси"), (group + "/reports", "<svg"),
+            (member, "Акча эсеби")]
         for lang, path, expected in [("ky", p, t) for p, t in pages] + [("ru", "/people", "Реестр людей"), ("en", "/organisations", "Organisations"),
                                                                          ("ru", f"/timebanks/{bank}/reports", "Часы обмена по месяцам"),
                                                                          ("en", f"/timebanks/{bank}/claims", "Exchanges awaiting confirmation")]:

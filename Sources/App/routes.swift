@@ -48,6 +48,11 @@ func routes(_ app: Application, resources: AppResources) throws {
     try web.register(collection: MemberImportController())
     try web.register(collection: ApplicationsController())
     try web.register(collection: ProducersController())
+    try web.register(collection: SalePoolsController())
+    try web.register(collection: GroupFundController())
+    try web.register(collection: EquipmentController())
+    try web.register(collection: SuppliersController())
+    try web.register(collection: ProducerReportsController())
 
     let api = app.grouped("api", "v1").grouped(BearerUserMiddleware(), IdempotencyMiddleware(), APIRequestMiddleware())
     try AsharAPI().registerHandlers(on: VaporTransport(routesBuilder: api), serverURL: URL(string: "/")!)

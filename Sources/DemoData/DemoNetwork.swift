@@ -77,7 +77,10 @@ public enum DemoNetwork {
         _ = try await make.organisation("Папан айылынын аялдар кеңеши", kind: .communityGroup, in: at("Papan"))
         _ = try await make.organisation("Кыргызстандарт, Ош бөлүмү", kind: .stateAgency, in: at("Kashgar-Kyshtak"), inNetwork: false)
         _ = try await make.organisation("«Ынтымак» микрокредиттик компаниясы", kind: .financial, in: at("Sokuluk"), inNetwork: false)
-        _ = try await make.organisation("«Ош-Агро» дистрибьютор", kind: .business, in: at("Kyzyl-Kyshtak"), inNetwork: false)
+        let buyer = try await make.organisation("«Ош-Агро» дистрибьютор", kind: .business, in: at("Kyzyl-Kyshtak"), inNetwork: false,
+                                                phone: "0550 700 800", contact: "Ахмедов Рустам")
+        let supplier = try await make.organisation("«Агро-Сервис» ЖЧК", kind: .business, in: at("Kashgar-Kyshtak"), inNetwork: false,
+                                                   phone: "0777 410 520", contact: "Мамытов Нурлан")
 
         // Women, spread over the pilot villages; Saray and Jangy-Jer have the time banks.
         let banks = TimeBankService(db: make.db)
@@ -120,6 +123,8 @@ public enum DemoNetwork {
             }
         }
         try await recordExchanges(members, on: make)
+        try await DemoProducers.season(of: orgs.groupJibek.id, members: producers[orgs.groupJibek.id] ?? [], supplier: supplier.id, buyer: buyer.id,
+                                       by: make.actor, on: make.db)
         try await openPurchaseRound(for: orgs.groupJibek.id, members: producers[orgs.groupJibek.id] ?? [], on: make)
         let firstSarayMember = try await people.get(members[orgs.bankSaray.id]![0].personID)
 

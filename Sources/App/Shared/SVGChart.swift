@@ -38,6 +38,29 @@ enum SVGChart {
 
     /// Long labels are cut so they do not run into the bars.
     static func clip(_ label: String) -> String {
-        label.count > 28 ? String(label.prefix(27)) + "…" : label
+        label.count > 25 ? String(label.prefix(24)) + "…" : label
+    }
+}
+
+/// One report, as chart and as table: the page draws `bars`, the CSV writes `rows`.
+struct ChartReport {
+    let id: String
+    let title: String
+    let bars: [SVGChart.Bar]
+    let rows: [[String]]
+}
+
+/// A report as a page shows it: the chart inline, a link to its CSV beside it.
+struct ChartReportView: Encodable {
+    let id: String
+    let title: String
+    let svg: String
+    let csv: String
+
+    init(_ report: ChartReport, csv: String) {
+        id = report.id
+        title = report.title
+        svg = SVGChart.horizontal(report.bars, title: report.title)
+        self.csv = csv
     }
 }

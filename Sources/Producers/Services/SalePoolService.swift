@@ -29,6 +29,16 @@ public struct PoolDraft: Sendable {
     }
 }
 
+/// A member's delivery into a pool; no grade: rejected.
+public struct IntakeRecord: Sendable, Equatable {
+    public let id: UUID
+    public let poolID: UUID
+    public let memberID: UUID
+    public let quantity: Int
+    public let grade: String?
+    public let at: Date
+}
+
 /// Where a pool's money stands, and each member's part of it.
 public struct PayoutRecord: Sendable, Equatable {
     public struct Member: Sendable, Equatable {
@@ -97,10 +107,32 @@ public struct SalePoolService: Sendable {
         return try Self.record(pool)
     }
 
+    /// A group's pools, newest first.
+    public func pools(of groupID: UUID) async throws -> [PoolRecord] {
+        try await SalePool.query(on: db).filter(\.$groupID == groupID).sort(\.$createdAt, .descending).all().map(Self.record)
+    }
+
+    /// A pool's deliveries, in the order they were taken in.
+    public func intakes(_ poolID: UUID) async throws -> [IntakeRecord] {
+        try await PoolIntake.query(on: db).filter(\.$poolID == poolID).sort(\.$createdAt).sort(\.$id).all().map(Self.record)
+    }
+
+    public func intake(_ id: UUID) async throws -> IntakeRecord {
+        guard let intake = try await PoolIntake.find(id, on: db) else { throw DomainError.notFound("producers.intake") }
+        return Self.record(intake)
+    }
+
+    /// The buyer's payments and the pool's costs, oldest first.
+    public func money(_ poolID: UUID) async throws -> [(payment: Bool, label: String, amount: Int, at: Date)] {
+        try await PoolMoney.query(on: db).filter(\.$poolID == poolID).sort(\.$createdAt).all()
+            .map { ($0.kind == "payment", $0.label, $0.amount, $0.createdAt ?? Date()) }
+    }
+
     /// A member's delivery, weighed or counted, with its grade (or `rejected`).
-    public func intake(_ poolID: UUID, member memberID: UUID, quantity: Int, grade: String?, by actor: Actor) async throws {
+    @discardableResult
+    public func intake(_ poolID: UUID, member memberID: UUID, quantity: Int, grade: String?, by actor: Actor) async throws -> IntakeRecord {
         guard quantity > 0 else { throw DomainError("producers.quantity-invalid", field: "quantity") }
-        try await db.writeTransaction { tx in
+        return try await db.writeTransaction { tx in
             let pool = try await SalePoolService(db: tx).pool(poolID)
             guard let member = try await ProducerMember.find(memberID, on: tx), member.groupID == pool.groupID else {
                 throw DomainError.notFound("producers.member")
@@ -120,6 +152,7 @@ public struct SalePoolService: Sendable {
                                       entityID: intake.id, changes: [
                 FieldChange(field: "quantity", from: nil, to: String(quantity)), FieldChange(field: "grade", from: nil, to: graded ?? Self.rejected),
             ])
+            return Self.record(intake)
         }
     }
 
@@ -190,6 +223,10 @@ public struct SalePoolService: Sendable {
             }
             return passed
         }
+    }
+
+    static func record(_ i: PoolIntake) -> IntakeRecord {
+        IntakeRecord(id: i.id!, poolID: i.poolID, memberID: i.memberID, quantity: i.quantity, grade: i.grade, at: i.createdAt ?? Date())
     }
 
     static func record(_ p: SalePool) throws -> PoolRecord {

@@ -13,9 +13,16 @@ struct ProducersController: RouteCollection {
         routes.get("producer-groups", use: index)
         routes.get("producer-groups", ":group", use: group)
         routes.post("producer-groups", ":group", "rounds", use: createRound)
+        routes.post("producer-groups", ":group", "members", use: join)
         let round = routes.grouped("rounds", ":round")
         round.get(use: show)
+        round.get("sheets", use: sheets)
+        round.get("distribution", use: distribution)
         round.post("articles", use: addArticle)
+        round.post("catalogue", use: addFromCatalogue)
+        round.post("ordered", use: markOrdered)
+        round.post("settle", use: settle)
+        round.post("payments", use: payment)
         round.post("orders", use: setOrder)
         round.post("close", use: close)
         round.post("costs", use: addCost)
@@ -39,10 +46,18 @@ struct ProducersController: RouteCollection {
     }
 
     struct MemberItem: Encodable {
+        let id: UUID
         let name: String
         let role: String
         let produces: String
         let joined: String
+        let balance: String
+    }
+
+    struct Candidate: Encodable {
+        let id: UUID
+        let name: String
+        let born: String
     }
 
     struct RoundItem: Encodable {
@@ -57,9 +72,13 @@ struct ProducersController: RouteCollection {
     }
 
     struct GroupPage: Encodable {
+        let tabs: GroupTabs
         let id: UUID
         let name: String
         let members: [MemberItem]
+        let q: String
+        let candidates: [Candidate]
+        let roles: [Choice]
         let rounds: [RoundItem]
         let allocations: [Choice]
         let form: RoundForm
@@ -71,19 +90,45 @@ struct ProducersController: RouteCollection {
     }
 
     func renderGroup(_ req: Request, form: RoundForm, errors: FieldErrors, status: HTTPResponseStatus = .ok) async throws -> Response {
-        let group = try await managedGroup(req)
-        let members = try await ProducerGroupService(db: req.db).members(group.id, page: PageQuery(page: 1, per: 200)).items
-        let people = try await PeopleService(db: req.db).lookup(members.map(\.personID))
+        let scope = try await GroupScope.load(req)
+        let group = scope.group
+        let members = try await ProducerGroupService(db: req.db).members(group.id, page: PageQuery(page: 1, per: 1_000)).items
+        let balances = try await MemberAccountService(db: req.db).balances(group.id)
         let rounds = try await PurchaseRoundService(db: req.db).rounds(of: group.id)
+        // Looking for a woman of the registry to add: by name, a short list.
+        let q = (try? req.query.get(String.self, at: "q"))?.trimmingCharacters(in: .whitespaces) ?? ""
+        let joined = Set(members.map(\.personID))
+        let candidates = q.count < 2 ? [] : try await PeopleService(db: req.db).search(q: q, page: PageQuery(page: 1, per: 20)).items
+            .filter { !joined.contains($0.id) }
         let page = GroupPage(
-            id: group.id, name: group.name,
-            members: members.map { MemberItem(name: people[$0.personID]?.fullName ?? "", role: req.t("producers.role.\($0.role.rawValue)"),
-                                              produces: $0.produces, joined: $0.joinedOn) },
+            tabs: GroupTabs(req, scope, current: ""), id: group.id, name: group.name,
+            members: members.map { MemberItem(id: $0.id, name: scope.name($0.id), role: req.t("producers.role.\($0.role.rawValue)"),
+                                              produces: $0.produces, joined: $0.joinedOn, balance: Som.format(balances[$0.id] ?? 0)) }
+                .sorted { $0.name < $1.name },
+            q: q, candidates: candidates.map { Candidate(id: $0.id, name: $0.fullName, born: String($0.birthYear)) },
+            roles: ProducerRole.allCases.map { Choice(value: $0.rawValue, label: req.t("producers.role.\($0.rawValue)"), selected: $0 == .member) },
             rounds: rounds.map { RoundItem(id: $0.id, status: req.t("round.status.\($0.status.rawValue)"), deadline: BishkekTime.format($0.deadline)) },
             allocations: AllocationRule.allCases.map { Choice(value: $0.rawValue, label: req.t("round.allocation.\($0.rawValue)"),
                                                               selected: $0.rawValue == (form.allocation ?? AllocationRule.firstCome.rawValue)) },
             form: form, errors: errors)
         return try await req.render("producers/group", title: req.t("producers.group"), page, status: status)
+    }
+
+    struct JoinForm: Content {
+        var person_id: String?
+        var role: String?
+        var produces: String?
+    }
+
+    @Sendable func join(req: Request) async throws -> Response {
+        let group = try await managedGroup(req)
+        let form = try req.content.decode(JoinForm.self)
+        return try await req.act({
+            guard let person = req.uuid(form.person_id) else { throw DomainError.notFound("network.person") }
+            _ = try await ProducerGroupService(db: req.db).join(group.id, personID: person, role: form.role.flatMap(ProducerRole.init(rawValue:)) ?? .member,
+                                                                produces: form.produces ?? "", by: req.actor)
+            return "/producer-groups/\(group.id)"
+        }, page: { try await renderGroup(req, form: RoundForm(), errors: $0) })
     }
 
     @Sendable func createRound(req: Request) async throws -> Response {
@@ -124,12 +169,15 @@ struct ProducersController: RouteCollection {
     }
 
     struct BillRow: Encodable {
+        let memberID: UUID
         let member: String
         let lines: [String]
         let goods: String
         let costs: String
         let total: String
         let saving: String
+        let paid: String
+        let owing: String
     }
 
     struct CostRow: Encodable {
@@ -139,6 +187,7 @@ struct ProducersController: RouteCollection {
     }
 
     struct RoundPage: Encodable {
+        let tabs: GroupTabs
         let id: UUID
         let groupID: UUID
         let groupName: String
@@ -147,6 +196,9 @@ struct ProducersController: RouteCollection {
         let allocation: String
         let isOpen: Bool
         let isClosed: Bool
+        let canOrder: Bool
+        let isSettled: Bool
+        let catalogue: [Choice]
         let articles: [ArticleItem]
         let orders: [OrderRow]
         let members: [Choice]
@@ -165,21 +217,24 @@ struct ProducersController: RouteCollection {
         try await renderRound(req, errors: [:])
     }
 
-    func renderRound(_ req: Request, errors: FieldErrors, status: HTTPResponseStatus = .ok) async throws -> Response {
-        let (round, group) = try await managedRound(req)
+    func renderRound(_ req: Request, errors: FieldErrors) async throws -> Response {
+        let (round, scope) = try await managedRound(req)
+        let group = scope.group
         let rounds = PurchaseRoundService(db: req.db)
         let articles = try await rounds.articles(round.id)
         let fill = try await rounds.fill(round.id)
         let orders = try await rounds.orders(round.id)
-        let members = try await ProducerGroupService(db: req.db).members(group.id, page: PageQuery(page: 1, per: 500)).items
-        let people = try await PeopleService(db: req.db).lookup(members.map(\.personID))
-        let name = Dictionary(uniqueKeysWithValues: members.map { ($0.id, people[$0.personID]?.fullName ?? "") })
+        let name = scope.names
         let settlement = try await rounds.settlement(round.id)
+        let paid = try await rounds.payments(round.id)
         let articleNames = Dictionary(uniqueKeysWithValues: articles.map { ($0.id, $0) })
         let page = RoundPage(
+            tabs: GroupTabs(req, scope, current: ""),
             id: round.id, groupID: group.id, groupName: group.name, status: req.t("round.status.\(round.status.rawValue)"),
             deadline: BishkekTime.format(round.deadline), allocation: req.t("round.allocation.\(round.allocation.rawValue)"),
             isOpen: round.status == .open, isClosed: round.status != .open && round.status != .settled,
+            canOrder: round.status == .closed, isSettled: round.status == .settled,
+            catalogue: round.status == .open ? try await Self.catalogueChoices(req, group: group.id) : [],
             articles: articles.map { a in
                 let f = fill[a.id]
                 return ArticleItem(
@@ -198,22 +253,22 @@ struct ProducersController: RouteCollection {
                     return line.tolerance > 0 ? "\(line.quantity) (+\(line.tolerance))" : "\(line.quantity)"
                 })
             },
-            members: members.map { Choice(value: $0.id.uuidString, label: name[$0.id] ?? "", selected: false) }
-                .sorted { $0.label < $1.label },
+            members: scope.members(),
             costs: try await rounds.costs(round.id).map { CostRow(label: $0.label, amount: Som.format($0.amount), split: req.t("round.split.\($0.splitBy.rawValue)")) },
             splits: CostBasis.allCases.map { Choice(value: $0.rawValue, label: req.t("round.split.\($0.rawValue)"), selected: false) },
             bills: settlement.members.map { m in
-                BillRow(member: name[m.memberID] ?? "",
+                BillRow(memberID: m.memberID, member: name[m.memberID] ?? "",
                         lines: m.lines.map { l in
                             let a = articleNames[l.articleID]
                             return "\(a?.name ?? ""): \(l.allocated) \(a?.unit ?? "") = \(Som.format(l.amount))"
                         },
-                        goods: Som.format(m.total - m.costs), costs: Som.format(m.costs), total: Som.format(m.total), saving: Som.format(m.saving))
+                        goods: Som.format(m.total - m.costs), costs: Som.format(m.costs), total: Som.format(m.total), saving: Som.format(m.saving),
+                        paid: Som.format(paid[m.memberID] ?? 0), owing: Som.format(m.total - (paid[m.memberID] ?? 0)))
             }.sorted { $0.member < $1.member },
             supplierTotal: Som.format(settlement.supplierTotal), costsTotal: Som.format(settlement.costsTotal),
             grandTotal: Som.format(settlement.supplierTotal + settlement.costsTotal), errors: errors,
             messages: errors.sorted { $0.key < $1.key }.map(\.value))
-        return try await req.render("producers/round", title: req.t("round.title"), page, status: status)
+        return try await req.render("producers/round", title: req.t("round.title"), page)
     }
 
     struct ArticleForm: Content {
@@ -253,6 +308,57 @@ struct ProducersController: RouteCollection {
         }
     }
 
+    /// Articles of the group's suppliers' price lists valid today, to add to a round in one step.
+    static func catalogueChoices(_ req: Request, group: UUID) async throws -> [Choice] {
+        let today = BishkekCalendar.day(of: Date())
+        var choices: [Choice] = []
+        for supplier in try await CounterpartyService(db: req.db).counterparties(group) where supplier.kind == .supplier {
+            for item in try await CounterpartyService(db: req.db).catalogue(supplier.organisation.id, on: today) {
+                choices.append(Choice(value: item.id.uuidString, label: "\(supplier.organisation.name): \(item.article.name) (\(item.article.packageSize) \(item.article.unit))",
+                                      selected: false))
+            }
+        }
+        return choices
+    }
+
+    @Sendable func addFromCatalogue(req: Request) async throws -> Response {
+        let (round, _) = try await managedRound(req)
+        let id = req.uuid(try? req.content.get(String.self, at: "catalogue_id"))
+        return try await acting(req) {
+            guard let id else { throw DomainError.notFound("producers.catalogue-article") }
+            let item = try await CounterpartyService(db: req.db).catalogueArticle(id)
+            // Only from the price list of one of this group's suppliers.
+            guard try await Counterparty.query(on: req.db).filter(\.$groupID == round.groupID).filter(\.$organisationID == item.supplierID).first() != nil else {
+                throw DomainError.notFound("producers.catalogue-article")
+            }
+            _ = try await PurchaseRoundService(db: req.db).addArticle(round.id, item.article, by: req.actor)
+        }
+    }
+
+    @Sendable func markOrdered(req: Request) async throws -> Response {
+        let (round, _) = try await managedRound(req)
+        return try await acting(req) { _ = try await PurchaseRoundService(db: req.db).markOrdered(round.id, by: req.actor) }
+    }
+
+    @Sendable func settle(req: Request) async throws -> Response {
+        let (round, _) = try await managedRound(req)
+        return try await acting(req) { _ = try await PurchaseRoundService(db: req.db).settle(round.id, by: req.actor) }
+    }
+
+    struct PaymentForm: Content {
+        var member_id: String?
+        var amount: String?
+    }
+
+    @Sendable func payment(req: Request) async throws -> Response {
+        let (round, _) = try await managedRound(req)
+        let form = try req.content.decode(PaymentForm.self)
+        return try await acting(req) {
+            guard let member = req.uuid(form.member_id) else { throw DomainError.notFound("producers.member") }
+            try await PurchaseRoundService(db: req.db).recordPayment(round.id, member: member, amount: try req.som(form.amount), by: req.actor)
+        }
+    }
+
     @Sendable func close(req: Request) async throws -> Response {
         let (round, _) = try await managedRound(req)
         return try await acting(req) { _ = try await PurchaseRoundService(db: req.db).close(round.id, by: req.actor) }
@@ -268,8 +374,7 @@ struct ProducersController: RouteCollection {
         let (round, _) = try await managedRound(req)
         let form = try req.content.decode(CostForm.self)
         return try await acting(req) {
-            guard let amount = Som.tyiyn(form.amount) else { throw DomainError("producers.amount-invalid", field: "amount") }
-            try await PurchaseRoundService(db: req.db).addCost(round.id, label: form.label ?? "", amount: amount,
+            try await PurchaseRoundService(db: req.db).addCost(round.id, label: form.label ?? "", amount: try req.som(form.amount),
                                                                 splitBy: form.split_by.flatMap(CostBasis.init(rawValue:)) ?? .value, by: req.actor)
         }
     }
@@ -290,15 +395,10 @@ struct ProducersController: RouteCollection {
 
     // MARK: -
 
-    /// Runs a change to the round; back to the round's page, or the page again with the reason beside the form.
+    /// Runs a change to the round; back to the round's page, or the page again with the reason.
     func acting(_ req: Request, _ change: () async throws -> Void) async throws -> Response {
-        do {
-            try await change()
-            return req.redirect(to: "/rounds/\(try req.pathID("round"))")
-        } catch {
-            guard let errors = req.fieldErrors(error) else { throw error }
-            return try await renderRound(req, errors: errors, status: .unprocessableEntity)
-        }
+        let round = try req.pathID("round")
+        return try await req.act({ try await change(); return "/rounds/\(round)" }, page: { try await renderRound(req, errors: $0) })
     }
 
     func managedGroup(_ req: Request) async throws -> GroupRecord {
@@ -308,10 +408,94 @@ struct ProducersController: RouteCollection {
         return try await ProducerGroupService(db: req.db).group(id)
     }
 
-    func managedRound(_ req: Request) async throws -> (RoundRecord, GroupRecord) {
-        guard let user = req.currentUser else { throw Abort(.unauthorized) }
+    func managedRound(_ req: Request) async throws -> (RoundRecord, GroupScope) {
+        guard req.currentUser != nil else { throw Abort(.unauthorized) }
         let round = try await PurchaseRoundService(db: req.db).round(try req.pathID("round"))
-        guard ProducerAccess.canManage(user.grants.map(\.grant), group: round.groupID) else { throw Abort(.forbidden) }
-        return (round, try await ProducerGroupService(db: req.db).group(round.groupID))
+        return (round, try await GroupScope.load(req, group: round.groupID))
+    }
+}
+
+/// The round on paper: an order sheet per member, and the distribution list by member and by article.
+extension ProducersController {
+    struct SheetLine: Encodable {
+        let article: String
+        let prices: String
+        let ordered: String
+        let tolerance: String
+        let allocated: String
+        let amount: String
+    }
+
+    struct Sheet: Encodable {
+        let member: String
+        let lines: [SheetLine]
+        let total: String
+    }
+
+    struct SheetsPage: Encodable {
+        let roundID: UUID
+        let groupName: String
+        let deadline: String
+        let status: String
+        let sheets: [Sheet]
+    }
+
+    /// One sheet a member: what is on offer, what she ordered, and once closed what she gets and owes.
+    @Sendable func sheets(req: Request) async throws -> Response {
+        let (round, scope) = try await managedRound(req)
+        let service = PurchaseRoundService(db: req.db)
+        let articles = try await service.articles(round.id)
+        let orders = try await service.orders(round.id)
+        let bills = Dictionary(uniqueKeysWithValues: try await service.settlement(round.id).members.map { ($0.memberID, $0) })
+        let closed = round.status != .open
+        let sheets = scope.members().map { m -> Sheet in
+            let id = UUID(uuidString: m.value)!
+            let ordered = Dictionary((orders[id] ?? []).map { ($0.articleID, $0) }, uniquingKeysWith: { a, _ in a })
+            let billed = Dictionary((bills[id]?.lines ?? []).map { ($0.articleID, $0) }, uniquingKeysWith: { a, _ in a })
+            return Sheet(member: m.label, lines: articles.map { a in
+                SheetLine(article: "\(a.name), \(a.unit)", prices: a.tiers.map { "\($0.minQuantity)+: \(Som.format($0.unitPrice))" }.joined(separator: "; "),
+                          ordered: ordered[a.id].map { String($0.quantity) } ?? "", tolerance: ordered[a.id].map { $0.tolerance > 0 ? String($0.tolerance) : "" } ?? "",
+                          allocated: closed ? billed[a.id].map { String($0.allocated) } ?? "0" : "",
+                          amount: closed ? billed[a.id].map { Som.format($0.amount) } ?? "" : "")
+            }, total: closed ? bills[id].map { Som.format($0.total) } ?? "0" : "")
+        }
+        return try await req.render("producers/sheets", title: req.t("round.sheets"), SheetsPage(
+            roundID: round.id, groupName: scope.group.name, deadline: BishkekTime.format(round.deadline),
+            status: req.t("round.status.\(round.status.rawValue)"), sheets: sheets))
+    }
+
+    struct Handout: Encodable {
+        let heading: String
+        let lines: [String]
+        let total: String
+    }
+
+    struct DistributionPage: Encodable {
+        let roundID: UUID
+        let groupName: String
+        let byMember: [Handout]
+        let byArticle: [Handout]
+    }
+
+    /// Who takes home what (to sign on handing over), and how each article's delivery is split up.
+    @Sendable func distribution(req: Request) async throws -> Response {
+        let (round, scope) = try await managedRound(req)
+        let service = PurchaseRoundService(db: req.db)
+        let articles = try await service.articles(round.id)
+        let settlement = try await service.settlement(round.id)
+        let bills = settlement.members.sorted { scope.name($0.memberID) < scope.name($1.memberID) }
+        let byID = Dictionary(uniqueKeysWithValues: articles.map { ($0.id, $0) })
+        return try await req.render("producers/distribution", title: req.t("round.distribution"), DistributionPage(
+            roundID: round.id, groupName: scope.group.name,
+            byMember: bills.map { bill in
+                Handout(heading: scope.name(bill.memberID), lines: bill.lines.filter { $0.allocated > 0 }.map {
+                    "\(byID[$0.articleID]?.name ?? ""): \($0.allocated) \(byID[$0.articleID]?.unit ?? "")"
+                }, total: Som.format(bill.total))
+            },
+            byArticle: articles.map { a in
+                let lines = bills.compactMap { bill in bill.lines.first { $0.articleID == a.id && $0.allocated > 0 }.map { (bill.memberID, $0.allocated) } }
+                return Handout(heading: "\(a.name), \(a.unit)", lines: lines.map { "\(scope.name($0.0)): \($0.1)" },
+                               total: String(lines.reduce(0) { $0 + $1.1 }))
+            }))
     }
 }

@@ -15,21 +15,6 @@ struct ReportsController: RouteCollection {
         reports.get(":file", use: csv)
     }
 
-    /// One report, as chart and as table: the page draws `bars`, the CSV writes `rows`.
-    struct Report {
-        let id: String
-        let title: String
-        let bars: [SVGChart.Bar]
-        let rows: [[String]]
-    }
-
-    struct ReportView: Encodable {
-        let id: String
-        let title: String
-        let svg: String
-        let csv: String
-    }
-
     struct MemberLine: Encodable {
         let number: String
         let name: String
@@ -46,7 +31,7 @@ struct ReportsController: RouteCollection {
         let above: Int
         let members: Int
         let active: Int
-        let reports: [ReportView]
+        let reports: [ChartReportView]
         let low: [MemberLine]
         let high: [MemberLine]
         let query: String
@@ -75,10 +60,7 @@ struct ReportsController: RouteCollection {
         return try await req.render("timebanks/reports", title: req.t("reports.title"), Page(
             bankID: bank.id, bankName: bank.name, from: period.range.first, to: period.range.last, below: -period.below,
             above: period.above, members: activity.members, active: activity.active,
-            reports: reports.map {
-                ReportView(id: $0.id, title: $0.title, svg: SVGChart.horizontal($0.bars, title: $0.title),
-                           csv: "/timebanks/\(bank.id)/reports/\($0.id).csv?\(period.query)")
-            },
+            reports: reports.map { ChartReportView($0, csv: "/timebanks/\(bank.id)/reports/\($0.id).csv?\(period.query)") },
             low: low, high: high, query: period.query))
     }
 
@@ -102,13 +84,13 @@ struct ReportsController: RouteCollection {
     }
 
     /// Every chart's report, and the period's activity (the page's headline figures come from it too).
-    func build(_ req: Request, bankID: UUID, period: Period) async throws -> (reports: [Report], activity: TimeBankReports.Activity) {
+    func build(_ req: Request, bankID: UUID, period: Period) async throws -> (reports: [ChartReport], activity: TimeBankReports.Activity) {
         let reports = TimeBankReports(db: req.db)
         let lang = req.appLocale.rawValue
         let range = period.range
         let hoursHeader = [req.t("reports.csv.minutes"), req.t("reports.csv.exchanges")]
-        func hours(_ id: String, _ rows: [(label: String, minutes: Int, exchanges: Int)], keyHeader: String) -> Report {
-            Report(id: id, title: req.t("reports.\(id)"),
+        func hours(_ id: String, _ rows: [(label: String, minutes: Int, exchanges: Int)], keyHeader: String) -> ChartReport {
+            ChartReport(id: id, title: req.t("reports.\(id)"),
                    bars: rows.map { SVGChart.Bar(label: $0.label, value: $0.minutes, caption: req.duration($0.minutes)) },
                    rows: [[keyHeader] + hoursHeader] + rows.map { [$0.label, String($0.minutes), String($0.exchanges)] })
         }
@@ -128,10 +110,10 @@ struct ReportsController: RouteCollection {
                   keyHeader: req.t("timebanks.category")),
             hours("villages", villagesRows.map { (villageNames[$0.key]?.name.named(lang) ?? "", $0.minutes, $0.exchanges) },
                   keyHeader: req.t("person.village")),
-            Report(id: "active", title: req.t("reports.active"),
+            ChartReport(id: "active", title: req.t("reports.active"),
                    bars: activity.byMonth.map { SVGChart.Bar(label: $0.key, value: $0.exchanges, caption: req.catalogue.plural("timebanks.member-count", count: $0.exchanges)) },
                    rows: [[req.t("reports.csv.month"), req.t("reports.csv.active")]] + activity.byMonth.map { [$0.key, String($0.exchanges)] }),
-            Report(id: "balances", title: req.t("reports.balances"),
+            ChartReport(id: "balances", title: req.t("reports.balances"),
                    bars: buckets.map { SVGChart.Bar(label: band($0, req), value: $0.members, caption: req.catalogue.plural("timebanks.member-count", count: $0.members)) },
                    rows: [[req.t("reports.csv.band"), req.t("reports.csv.from"), req.t("reports.csv.to"), req.t("reports.csv.members")]]
                        + buckets.map { [band($0, req), $0.from.map(String.init) ?? "", $0.to.map(String.init) ?? "", String($0.members)] }),
