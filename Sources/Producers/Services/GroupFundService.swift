@@ -168,7 +168,7 @@ public struct GroupFundService: Sendable {
     static func spend(on tx: any Database, group: UUID, purse: FundPurse, kind: FundEntryKind, amount: Int, member: UUID?, source: UUID?,
                       note: String, by actor: Actor) async throws {
         try await RowLock.lock(ProducerGroup.schema, id: group, on: tx)
-        let balance = try await FundEntry.query(on: tx).filter(\.$groupID == group).filter(\.$purse == purse).sum(\.$amount) ?? 0
+        let balance = try await FundEntry.query(on: tx).filter(\.$groupID == group).filter(\.$purse == purse).all(\.$amount).reduce(0, +)
         guard amount <= balance else {
             throw DomainError("producers.fund-short", kind: .conflict, arguments: ["balance": Som.format(balance)])
         }
