@@ -38,9 +38,4 @@ extension PriceTiers {
             return PriceTier(minQuantity: from, unitPrice: price)
         }
     }
-
-    /// The tiers written the way `parse` reads them.
-    public static func text(_ tiers: [PriceTier]) -> String {
-        tiers.map { "\($0.minQuantity):\(Som.format($0.unitPrice).replacingOccurrences(of: "\u{202F}", with: ""))" }.joined(separator: "; ")
-    }
 }

@@ -19,6 +19,11 @@ struct GroupScope {
 
     func name(_ member: UUID?) -> String { member.flatMap { names[$0] } ?? "" }
 
+    /// Price tiers as a sheet shows them: "1+ kg: 30; 500+ kg: 24" (som per unit).
+    static func prices(_ tiers: [PriceTier], unit: String) -> String {
+        tiers.map { "\($0.minQuantity)+ \(unit): \(Som.format($0.unitPrice))" }.joined(separator: "; ")
+    }
+
     static func load(_ req: Request, group id: UUID) async throws -> GroupScope {
         guard let user = req.currentUser else { throw Abort(.unauthorized) }
         guard ProducerAccess.canManage(user.grants.map(\.grant), group: id) else { throw Abort(.forbidden) }

@@ -239,7 +239,7 @@ struct ProducersController: RouteCollection {
                 let f = fill[a.id]
                 return ArticleItem(
                     id: a.id, name: a.name, unit: a.unit, packageSize: a.packageSize,
-                    tiers: a.tiers.map { "\($0.minQuantity)+ \(a.unit): \(Som.format($0.unitPrice))" }.joined(separator: "; "),
+                    tiers: GroupScope.prices(a.tiers, unit: a.unit),
                     fill: f.map {
                         $0.fill.shortOfNext == 0 ? req.t("round.fill-exact", ["full": String($0.fill.fullPackages)])
                             : req.t("round.fill", ["full": String($0.fill.fullPackages), "short": String($0.fill.shortOfNext), "unit": a.unit])
@@ -453,7 +453,7 @@ extension ProducersController {
             let ordered = Dictionary((orders[id] ?? []).map { ($0.articleID, $0) }, uniquingKeysWith: { a, _ in a })
             let billed = Dictionary((bills[id]?.lines ?? []).map { ($0.articleID, $0) }, uniquingKeysWith: { a, _ in a })
             return Sheet(member: m.label, lines: articles.map { a in
-                SheetLine(article: "\(a.name), \(a.unit)", prices: a.tiers.map { "\($0.minQuantity)+: \(Som.format($0.unitPrice))" }.joined(separator: "; "),
+                SheetLine(article: "\(a.name), \(a.unit)", prices: GroupScope.prices(a.tiers, unit: a.unit),
                           ordered: ordered[a.id].map { String($0.quantity) } ?? "", tolerance: ordered[a.id].map { $0.tolerance > 0 ? String($0.tolerance) : "" } ?? "",
                           allocated: closed ? billed[a.id].map { String($0.allocated) } ?? "0" : "",
                           amount: closed ? billed[a.id].map { Som.format($0.amount) } ?? "" : "")

@@ -107,7 +107,7 @@ struct SuppliersController: RouteCollection {
             contact: [supplier.contactPerson, supplier.phone, supplier.address].compactMap { $0.nonBlank }.joined(separator: " · "),
             articles: articles.map { a in
                 ArticleRow(name: a.article.name, unit: a.article.unit, packageSize: a.article.packageSize,
-                           tiers: a.article.tiers.map { "\($0.minQuantity)+ \(a.article.unit): \(Som.format($0.unitPrice))" }.joined(separator: "; "),
+                           tiers: GroupScope.prices(a.article.tiers, unit: a.article.unit),
                            valid: "\(a.validFrom ?? "…") – \(a.validTo ?? "…")",
                            current: (a.validFrom ?? "") <= today && today <= (a.validTo ?? "9999"))
             }, errors: errors, problems: problems, imported: imported, text: text))
