@@ -42,7 +42,8 @@ enum DemoProducers {
         // Dried apricots to Osh-Agro: graded intakes, transport, half the money in and passed on.
         let pools = SalePoolService(db: db)
         let apricots = try await pools.create(group, PoolDraft(product: "Кургатылган өрүк / Курага", buyer: "«Ош-Агро» дистрибьютор",
-                                                               gradePrices: ["A": 32_000, "B": 24_000], levyBasisPoints: 300, rejects: .member), by: actor)
+                                                               gradePrices: ["A": 32_000, "B": 24_000], levyBasisPoints: 300, rejects: .member, contractQuantity: 1_000,
+                                                               terms: "Ош шаарындагы кампага, 1-октябрга чейин, 20 кг баштык менен"), by: actor)
         for (i, member) in members.enumerated() {
             try await pools.intake(apricots.id, member: member.id, quantity: 40 + (i * 15) % 60, grade: i % 3 == 2 ? "B" : "A", by: actor)
             if i % 4 == 1 { try await pools.intake(apricots.id, member: member.id, quantity: 5, grade: SalePoolService.rejected, by: actor) }

@@ -72,11 +72,12 @@ struct ProducersAPITests {
             let b = try await ProducerGroupService(db: app.db).join(group.id, personID: other.id, produces: "apricots", by: .system)
             let api = try await APIClient.forUser("admin", on: app)
             let created = try await api.send(.POST, "/producer-groups/\(group.id)/pools", json: """
-                {"product":"Dried apricots","buyer":"Osh-Agro","gradePrices":{"A":300,"B":200},"levyPercent":2.5,"rejects":"member"}
+                {"product":"Dried apricots","buyer":"Osh-Agro","gradePrices":{"A":300,"B":200},"levyPercent":2.5,"rejects":"member","contractQuantity":1000,"terms":"Osh, 1 October"}
                 """)
             #expect(created.status == .created)
             let pool = try #require(try api.json(created)["id"] as? String)
             #expect(try api.json(created)["levyPercent"] as? Double == 2.5)
+            #expect(try api.json(created)["contractQuantity"] as? Int == 1_000 && (try api.json(created)["terms"] as? String) == "Osh, 1 October")
             for (member, quantity, grade) in [(a.id, 100, "A"), (b.id, 100, "B"), (b.id, 50, "rejected")] {
                 let r = try await api.send(.POST, "/pools/\(pool)/intakes", json: #"{"memberId":"\#(member)","quantity":\#(quantity),"grade":"\#(grade)"}"#)
                 #expect(r.status == .created)
@@ -138,6 +139,11 @@ struct ProducersMoneyAPITests {
                 """))["id"] as? String)
             _ = try await api.send(.PUT, "/rounds/\(round)/orders/\(a.id)", json: #"{"lines":[{"articleId":"\#(article)","quantity":2}]}"#)
             #expect(try await api.send(.POST, "/rounds/\(round)/ordered").status == .conflict)   // still open
+            let draft = try api.json(try await api.send(.POST, "/producer-groups/\(group.id)/rounds", json: #"{"deadline":"\#(deadline)","draft":true}"#))
+            #expect(draft["status"] as? String == "draft")
+            let prepared = try #require(draft["id"] as? String)
+            #expect(try await api.send(.PUT, "/rounds/\(prepared)/orders/\(a.id)", json: #"{"lines":[]}"#).status == .conflict)
+            #expect(try api.json(try await api.send(.POST, "/rounds/\(prepared)/open"))["status"] as? String == "open")
             #expect(try await api.send(.POST, "/rounds/\(round)/close").status == .ok)
             #expect(try await api.send(.POST, "/rounds/\(round)/ordered").status == .ok)
             #expect(try api.json(try await api.send(.POST, "/rounds/\(round)/settle"))["status"] as? String == "settled")

@@ -85,7 +85,8 @@ struct ProducersMoneyPageTests {
             let bad = try await browser.post("/producer-groups/\(group.id)/pools", ["product": "Курага", "buyer": "Ош-Агро", "grades": "A:abc", "levy": "2,5"])
             #expect(bad.status == .unprocessableEntity)
             let created = try await browser.post("/producer-groups/\(group.id)/pools", ["product": "Курага", "buyer": "Ош-Агро", "grades": "A:300; B:200",
-                                                                                        "levy": "2,5", "rejects": "member"])
+                                                                                        "levy": "2,5", "rejects": "member", "contract_quantity": "500",
+                                                                                        "terms": "Склад в Оше до 1 октября"])
             let poolPath = try #require(created.headers.first(name: .location))
             let intake = try await browser.post(poolPath + "/intakes", ["member_id": members[0].id.uuidString, "quantity": "100", "grade": "A"])
             let receipt = try #require(intake.headers.first(name: .location))
@@ -100,6 +101,7 @@ struct ProducersMoneyPageTests {
             #expect(try await browser.post(poolPath + "/money", ["kind": "cost", "label": "Транспорт", "amount": "15"]).status == .seeOther)
             let page = try await browser.get(poolPath).body.string
             // 200 som − 15 − 5 levy = 180, shared 300 : 200.
+            #expect(page.contains("500; принято с сортом: 200") && page.contains("Склад в Оше до 1 октября"))
             #expect(page.contains("A: 100 ед. × 300 = 30\u{202F}000") && page.contains("108") && page.contains("72") && page.contains("60 %"))
             let passed = try await browser.post(poolPath + "/distribution", [:])
             #expect(passed.body.string.contains("Асанова Гүлнара: 108 — в счёт долга 0, наличными 108"))

@@ -97,4 +97,23 @@ struct PurchaseRoundTests {
             #expect(try await rounds.articles(round.id).count == 1)
         }
     }
+
+    @Test("A draft takes articles but no orders until it is opened; opening twice is refused")
+    func draft() async throws {
+        try await TestDatabase.withDatabase { db in
+            let f = try await GroupFixture.make(db)
+            let rounds = PurchaseRoundService(db: db)
+            let round = try await rounds.create(f.group.id, supplierID: nil, deadline: Date().addingTimeInterval(86_400), allocation: .firstCome,
+                                                draft: true, by: .system)
+            #expect(round.status == .draft)
+            let article = try await rounds.addArticle(round.id, Self.potatoes, by: .system)
+            await #expect(throws: DomainError("producers.round-draft", kind: .conflict)) {
+                _ = try await rounds.setOrder(round.id, member: f.members[0].id, lines: [OrderLineDraft(articleID: article.id, quantity: 50)], by: .system)
+            }
+            await #expect(throws: DomainError("producers.round-draft", kind: .conflict)) { _ = try await rounds.close(round.id, by: .system) }
+            #expect(try await rounds.publish(round.id, by: .system).status == .open)
+            await #expect(throws: DomainError("producers.round-wrong-step", kind: .conflict)) { _ = try await rounds.publish(round.id, by: .system) }
+            #expect(try await rounds.setOrder(round.id, member: f.members[0].id, lines: [OrderLineDraft(articleID: article.id, quantity: 50)], by: .system).count == 1)
+        }
+    }
 }

@@ -36,7 +36,7 @@ extension AsharAPI {
         guard case .json(let body) = input.body else { throw Abort(.unsupportedMediaType) }
         let round = try await PurchaseRoundService(db: req.db).create(
             group, supplierID: try body.supplierId.map { try Self.id($0, field: "supplier_id") }, deadline: body.deadline,
-            allocation: AllocationRule(rawValue: (body.allocation ?? .firstCome).rawValue)!, by: req.actor)
+            allocation: AllocationRule(rawValue: (body.allocation ?? .firstCome).rawValue)!, draft: body.draft ?? false, by: req.actor)
         return .created(.init(body: .json(Self.round(round))))
     }
 
@@ -143,7 +143,8 @@ extension AsharAPI {
         }
         let pool = try await SalePoolService(db: req.db).create(group, PoolDraft(
             product: body.product, buyer: body.buyer, gradePrices: body.gradePrices.additionalProperties,
-            levyBasisPoints: Int(hundredths), rejects: RejectRule(rawValue: (body.rejects ?? .member).rawValue)!), by: req.actor)
+            levyBasisPoints: Int(hundredths), rejects: RejectRule(rawValue: (body.rejects ?? .member).rawValue)!,
+            contractQuantity: body.contractQuantity, terms: body.terms ?? ""), by: req.actor)
         return .created(.init(body: .json(Self.pool(pool))))
     }
 
@@ -186,6 +187,6 @@ extension AsharAPI {
     static func pool(_ p: PoolRecord) -> Schemas.Pool {
         Schemas.Pool(id: p.id.uuidString, groupId: p.groupID.uuidString, product: p.product, buyer: p.buyer,
                      gradePrices: .init(additionalProperties: p.gradePrices), levyPercent: Double(p.levyBasisPoints) / 100,
-                     rejects: Schemas.Pool.RejectsPayload(rawValue: p.rejects.rawValue)!)
+                     rejects: Schemas.Pool.RejectsPayload(rawValue: p.rejects.rawValue)!, contractQuantity: p.contractQuantity, terms: p.terms)
     }
 }

@@ -19,6 +19,11 @@ extension AsharAPI {
             role: Schemas.ProducerMember.RolePayload(rawValue: member.role.rawValue)!, produces: member.produces, joinedOn: member.joinedOn))))
     }
 
+    func openRound(_ input: Operations.OpenRound.Input) async throws -> Operations.OpenRound.Output {
+        let (req, round) = try await Self.managingRound(input.path.round)
+        return .ok(.init(body: .json(Self.round(try await PurchaseRoundService(db: req.db).publish(round.id, by: req.actor)))))
+    }
+
     func markRoundOrdered(_ input: Operations.MarkRoundOrdered.Input) async throws -> Operations.MarkRoundOrdered.Output {
         let (req, round) = try await Self.managingRound(input.path.round)
         return .ok(.init(body: .json(Self.round(try await PurchaseRoundService(db: req.db).markOrdered(round.id, by: req.actor)))))

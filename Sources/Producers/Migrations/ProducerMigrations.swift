@@ -11,6 +11,7 @@ public enum ProducerMigrations {
         CreateAccountsAndFund(), // producers.005
         CreateEquipment(),       // producers.006
         CreateCounterparties(),  // producers.007
+        AddPoolContractTerms(),  // producers.008
     ]
 }
 
@@ -258,5 +259,18 @@ struct CreateCounterparties: AsyncMigration {
     }
     func revert(on db: any Database) async throws {
         for table in ["producer_catalogue", "producer_counterparties"] { try await db.schema(table).delete() }
+    }
+}
+
+/// A pool's buyer contract: the quantity agreed and the delivery terms.
+struct AddPoolContractTerms: AsyncMigration {
+    var name: String { "producers.008.pool-contract-terms" }
+    func prepare(on db: any Database) async throws {
+        let sql = db as! any SQLDatabase
+        try await sql.raw("ALTER TABLE producer_pools ADD COLUMN contract_quantity BIGINT").run()
+        try await sql.raw("ALTER TABLE producer_pools ADD COLUMN terms TEXT NOT NULL DEFAULT ''").run()
+    }
+    func revert(on db: any Database) async throws {
+        try await db.schema("producer_pools").deleteField("terms").deleteField("contract_quantity").update()
     }
 }

@@ -35,6 +35,8 @@ public final class ProducerMember: Model, @unchecked Sendable {
 }
 
 public enum RoundStatus: String, Codable, Sendable, CaseIterable {
+    /// Being prepared: articles may be added, members cannot order yet.
+    case draft
     case open
     case closed
     case ordered
@@ -42,8 +44,8 @@ public enum RoundStatus: String, Codable, Sendable, CaseIterable {
     case settled
 }
 
-/// A joint purchase: members order until the deadline; then it is closed, ordered from the supplier,
-/// received and settled.
+/// A joint purchase: prepared as a draft, open for members' orders until the deadline; then closed,
+/// ordered from the supplier, received and settled.
 public final class PurchaseRound: Model, @unchecked Sendable {
     public static let schema = "producer_rounds"
 
@@ -117,6 +119,10 @@ public final class SalePool: Model, @unchecked Sendable {
     @Field(key: "grade_prices") public var gradePrices: String
     @Field(key: "levy_basis_points") public var levyBasisPoints: Int
     @Enum(key: "rejects") public var rejects: RejectRule
+    /// What the buyer agreed to take, in the product's unit; nil when the contract does not say.
+    @OptionalField(key: "contract_quantity") public var contractQuantity: Int?
+    /// Delivery terms: where, when, packed how.
+    @Field(key: "terms") public var terms: String
     @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
 
     public init() {}

@@ -19,7 +19,7 @@ public struct ProducerReports: Sendable {
     public func savings(_ groupID: UUID) async throws -> [RoundSaving] {
         let rounds = PurchaseRoundService(db: db)
         var result: [RoundSaving] = []
-        for round in try await rounds.rounds(of: groupID).reversed() where round.status != .open {
+        for round in try await rounds.rounds(of: groupID).reversed() where ![.draft, .open].contains(round.status) {
             let s = try await rounds.settlement(round.id)
             result.append(RoundSaving(roundID: round.id, deadline: round.deadline, supplierTotal: s.supplierTotal,
                                       saving: s.members.reduce(0) { $0 + $1.saving }))

@@ -89,7 +89,8 @@ public struct PurchaseRoundService: Sendable {
     let db: any Database
     public init(db: any Database) { self.db = db }
 
-    public func create(_ groupID: UUID, supplierID: UUID?, deadline: Date, allocation: AllocationRule, by actor: Actor,
+    /// A new round, open for orders at once, or as a draft to prepare its articles first.
+    public func create(_ groupID: UUID, supplierID: UUID?, deadline: Date, allocation: AllocationRule, draft: Bool = false, by actor: Actor,
                        now: Date = Date()) async throws -> RoundRecord {
         guard deadline > now else { throw DomainError("producers.deadline-past", field: "deadline") }
         return try await db.writeTransaction { tx in
@@ -102,7 +103,7 @@ public struct PurchaseRoundService: Sendable {
             round.supplierID = supplierID
             round.deadline = deadline
             round.allocation = allocation
-            round.status = .open
+            round.status = draft ? .draft : .open
             try await round.create(on: tx)
             try await AuditLog.record(on: tx, actor: actor, action: "create", entity: "purchase_round", entityID: round.id, changes: [
                 FieldChange(field: "deadline", from: nil, to: ISO8601DateFormatter().string(from: deadline)),
@@ -120,7 +121,7 @@ public struct PurchaseRoundService: Sendable {
         let draft = try draft.validated()
         return try await db.writeTransaction { tx in
             let round = try await Self.find(roundID, on: tx)
-            guard round.status == .open else { throw DomainError("producers.round-not-open", kind: .conflict) }
+            guard [.draft, .open].contains(round.status) else { throw DomainError("producers.round-not-open", kind: .conflict) }
             let article = RoundArticleRow()
             article.roundID = roundID
             article.name = draft.name
@@ -181,6 +182,7 @@ public struct PurchaseRoundService: Sendable {
         guard Set(lines.map(\.articleID)).count == lines.count else { throw DomainError("producers.article-twice", field: "article_id") }
         return try await db.writeTransaction { tx in
             let round = try await Self.find(roundID, on: tx)
+            guard round.status != .draft else { throw DomainError("producers.round-draft", kind: .conflict) }
             guard round.status == .open else { throw DomainError("producers.round-not-open", kind: .conflict) }
             guard now < round.deadline else { throw DomainError("producers.deadline-passed", kind: .conflict) }
             guard let member = try await ProducerMember.find(memberID, on: tx), member.groupID == round.groupID else {
@@ -207,6 +209,11 @@ public struct PurchaseRoundService: Sendable {
             })
             return lines.filter { $0.quantity > 0 || $0.tolerance > 0 }
         }
+    }
+
+    /// A prepared round opens for members' orders.
+    public func publish(_ roundID: UUID, by actor: Actor) async throws -> RoundRecord {
+        try await advance(roundID, from: [.draft], to: .open, by: actor)
     }
 
     /// Ends ordering: from now on the packages and prices are fixed by the orders.
@@ -250,8 +257,9 @@ public struct PurchaseRoundService: Sendable {
         try await db.writeTransaction { tx in
             let round = try await Self.find(roundID, on: tx)
             guard from.contains(round.status) else {
-                let reason = from == [.open] ? "producers.round-not-open" : round.status == .settled ? "producers.round-settled"
-                    : round.status == .open ? "producers.round-still-open" : "producers.round-wrong-step"
+                let reason = from == [.draft] ? "producers.round-wrong-step" : round.status == .draft ? "producers.round-draft"
+                    : from == [.open] ? "producers.round-not-open"
+                    : round.status == .settled ? "producers.round-settled" : round.status == .open ? "producers.round-still-open" : "producers.round-wrong-step"
                 throw DomainError(reason, kind: .conflict)
             }
             let before = round.status
@@ -290,7 +298,7 @@ public struct PurchaseRoundService: Sendable {
         return try await db.writeTransaction { tx in
             let round = try await Self.find(roundID, on: tx)
             guard [.closed, .ordered, .received].contains(round.status) else {
-                throw DomainError(round.status == .open ? "producers.round-still-open" : "producers.round-settled", kind: .conflict)
+                throw DomainError([.draft, .open].contains(round.status) ? "producers.round-still-open" : "producers.round-settled", kind: .conflict)
             }
             let articles = Dictionary(try await RoundArticleRow.query(on: tx).filter(\.$roundID == roundID).all().map { ($0.id!, $0) },
                                       uniquingKeysWith: { a, _ in a })

@@ -11,6 +11,8 @@ public struct PoolRecord: Sendable, Equatable {
     public let gradePrices: [String: Int]
     public let levyBasisPoints: Int
     public let rejects: RejectRule
+    public let contractQuantity: Int?
+    public let terms: String
 }
 
 public struct PoolDraft: Sendable {
@@ -19,13 +21,18 @@ public struct PoolDraft: Sendable {
     public var gradePrices: [String: Int]
     public var levyBasisPoints: Int
     public var rejects: RejectRule
+    public var contractQuantity: Int?
+    public var terms: String
 
-    public init(product: String, buyer: String, gradePrices: [String: Int], levyBasisPoints: Int, rejects: RejectRule) {
+    public init(product: String, buyer: String, gradePrices: [String: Int], levyBasisPoints: Int, rejects: RejectRule,
+                contractQuantity: Int? = nil, terms: String = "") {
         self.product = product
         self.buyer = buyer
         self.gradePrices = gradePrices
         self.levyBasisPoints = levyBasisPoints
         self.rejects = rejects
+        self.contractQuantity = contractQuantity
+        self.terms = terms
     }
 }
 
@@ -84,6 +91,7 @@ public struct SalePoolService: Sendable {
             throw DomainError("producers.grades-invalid", field: "grade_prices")
         }
         guard (0...10_000).contains(draft.levyBasisPoints) else { throw DomainError("producers.levy-invalid", field: "levy_percent") }
+        if let quantity = draft.contractQuantity, quantity < 0 { throw DomainError("producers.quantity-invalid", field: "contract_quantity") }
         return try await db.writeTransaction { tx in
             _ = try await ProducerGroupService(db: tx).group(groupID)
             let pool = SalePool()
@@ -93,6 +101,8 @@ public struct SalePoolService: Sendable {
             pool.gradePrices = String(decoding: try JSONEncoder().encode(draft.gradePrices), as: UTF8.self)
             pool.levyBasisPoints = draft.levyBasisPoints
             pool.rejects = draft.rejects
+            pool.contractQuantity = draft.contractQuantity
+            pool.terms = draft.terms.trimmingCharacters(in: .whitespacesAndNewlines)
             try await pool.create(on: tx)
             try await AuditLog.record(on: tx, actor: actor, action: "create", entity: "sale_pool", entityID: pool.id, changes: [
                 FieldChange(field: "product", from: nil, to: product), FieldChange(field: "buyer", from: nil, to: buyer),
@@ -232,6 +242,6 @@ public struct SalePoolService: Sendable {
     static func record(_ p: SalePool) throws -> PoolRecord {
         PoolRecord(id: p.id!, groupID: p.groupID, product: p.product, buyer: p.buyer,
                    gradePrices: try JSONDecoder().decode([String: Int].self, from: Data(p.gradePrices.utf8)),
-                   levyBasisPoints: p.levyBasisPoints, rejects: p.rejects)
+                   levyBasisPoints: p.levyBasisPoints, rejects: p.rejects, contractQuantity: p.contractQuantity, terms: p.terms)
     }
 }

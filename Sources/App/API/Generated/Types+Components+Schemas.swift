@@ -1578,25 +1578,33 @@ extension Components {
             }
             /// - Remark: Generated from `#/components/schemas/RoundInput/allocation`.
             internal var allocation: Components.Schemas.RoundInput.AllocationPayload?
+            /// Prepare the round first; members order once it is opened (POST /rounds/{round}/open).
+            ///
+            /// - Remark: Generated from `#/components/schemas/RoundInput/draft`.
+            internal var draft: Swift.Bool?
             /// Creates a new `RoundInput`.
             ///
             /// - Parameters:
             ///   - supplierId:
             ///   - deadline:
             ///   - allocation:
+            ///   - draft: Prepare the round first; members order once it is opened (POST /rounds/{round}/open).
             internal init(
                 supplierId: Swift.String? = nil,
                 deadline: Foundation.Date,
-                allocation: Components.Schemas.RoundInput.AllocationPayload? = nil
+                allocation: Components.Schemas.RoundInput.AllocationPayload? = nil,
+                draft: Swift.Bool? = nil
             ) {
                 self.supplierId = supplierId
                 self.deadline = deadline
                 self.allocation = allocation
+                self.draft = draft
             }
             internal enum CodingKeys: String, CodingKey {
                 case supplierId
                 case deadline
                 case allocation
+                case draft
             }
         }
         /// - Remark: Generated from `#/components/schemas/Round`.
@@ -1618,6 +1626,7 @@ extension Components {
             internal var allocation: Components.Schemas.Round.AllocationPayload
             /// - Remark: Generated from `#/components/schemas/Round/status`.
             internal enum StatusPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case draft = "draft"
                 case open = "open"
                 case closed = "closed"
                 case ordered = "ordered"
@@ -2125,6 +2134,14 @@ extension Components {
             }
             /// - Remark: Generated from `#/components/schemas/PoolInput/rejects`.
             internal var rejects: Components.Schemas.PoolInput.RejectsPayload?
+            /// What the buyer agreed to take, in the product's unit.
+            ///
+            /// - Remark: Generated from `#/components/schemas/PoolInput/contractQuantity`.
+            internal var contractQuantity: Swift.Int?
+            /// Delivery terms of the contract.
+            ///
+            /// - Remark: Generated from `#/components/schemas/PoolInput/terms`.
+            internal var terms: Swift.String?
             /// Creates a new `PoolInput`.
             ///
             /// - Parameters:
@@ -2133,18 +2150,24 @@ extension Components {
             ///   - gradePrices: Grade → tyiyn per unit, e.g. {"A": 45000, "B": 38000}.
             ///   - levyPercent: Of the money received; up to two decimals (2.5).
             ///   - rejects:
+            ///   - contractQuantity: What the buyer agreed to take, in the product's unit.
+            ///   - terms: Delivery terms of the contract.
             internal init(
                 product: Swift.String,
                 buyer: Swift.String,
                 gradePrices: Components.Schemas.PoolInput.GradePricesPayload,
                 levyPercent: Swift.Double? = nil,
-                rejects: Components.Schemas.PoolInput.RejectsPayload? = nil
+                rejects: Components.Schemas.PoolInput.RejectsPayload? = nil,
+                contractQuantity: Swift.Int? = nil,
+                terms: Swift.String? = nil
             ) {
                 self.product = product
                 self.buyer = buyer
                 self.gradePrices = gradePrices
                 self.levyPercent = levyPercent
                 self.rejects = rejects
+                self.contractQuantity = contractQuantity
+                self.terms = terms
             }
             internal enum CodingKeys: String, CodingKey {
                 case product
@@ -2152,6 +2175,8 @@ extension Components {
                 case gradePrices
                 case levyPercent
                 case rejects
+                case contractQuantity
+                case terms
             }
         }
         /// - Remark: Generated from `#/components/schemas/Pool`.
@@ -2193,6 +2218,10 @@ extension Components {
             }
             /// - Remark: Generated from `#/components/schemas/Pool/rejects`.
             internal var rejects: Components.Schemas.Pool.RejectsPayload
+            /// - Remark: Generated from `#/components/schemas/Pool/contractQuantity`.
+            internal var contractQuantity: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/Pool/terms`.
+            internal var terms: Swift.String?
             /// Creates a new `Pool`.
             ///
             /// - Parameters:
@@ -2203,6 +2232,8 @@ extension Components {
             ///   - gradePrices:
             ///   - levyPercent:
             ///   - rejects:
+            ///   - contractQuantity:
+            ///   - terms:
             internal init(
                 id: Swift.String,
                 groupId: Swift.String,
@@ -2210,7 +2241,9 @@ extension Components {
                 buyer: Swift.String,
                 gradePrices: Components.Schemas.Pool.GradePricesPayload,
                 levyPercent: Swift.Double,
-                rejects: Components.Schemas.Pool.RejectsPayload
+                rejects: Components.Schemas.Pool.RejectsPayload,
+                contractQuantity: Swift.Int? = nil,
+                terms: Swift.String? = nil
             ) {
                 self.id = id
                 self.groupId = groupId
@@ -2219,6 +2252,8 @@ extension Components {
                 self.gradePrices = gradePrices
                 self.levyPercent = levyPercent
                 self.rejects = rejects
+                self.contractQuantity = contractQuantity
+                self.terms = terms
             }
             internal enum CodingKeys: String, CodingKey {
                 case id
@@ -2228,6 +2263,8 @@ extension Components {
                 case gradePrices
                 case levyPercent
                 case rejects
+                case contractQuantity
+                case terms
             }
         }
         /// - Remark: Generated from `#/components/schemas/IntakeInput`.

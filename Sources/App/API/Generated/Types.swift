@@ -198,6 +198,11 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /pools/{pool}/payouts`.
     /// - Remark: Generated from `#/paths//pools/{pool}/payouts/get(getPoolPayouts)`.
     func getPoolPayouts(_ input: Operations.GetPoolPayouts.Input) async throws -> Operations.GetPoolPayouts.Output
+    /// Open a prepared round for members' orders (draft → open).
+    ///
+    /// - Remark: HTTP `POST /rounds/{round}/open`.
+    /// - Remark: Generated from `#/paths//rounds/{round}/open/post(openRound)`.
+    func openRound(_ input: Operations.OpenRound.Input) async throws -> Operations.OpenRound.Output
     /// The coordinator has placed the order with the supplier (closed → ordered).
     ///
     /// - Remark: HTTP `POST /rounds/{round}/ordered`.
@@ -922,6 +927,19 @@ extension APIProtocol {
         headers: Operations.GetPoolPayouts.Input.Headers = .init()
     ) async throws -> Operations.GetPoolPayouts.Output {
         try await getPoolPayouts(Operations.GetPoolPayouts.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Open a prepared round for members' orders (draft → open).
+    ///
+    /// - Remark: HTTP `POST /rounds/{round}/open`.
+    /// - Remark: Generated from `#/paths//rounds/{round}/open/post(openRound)`.
+    internal func openRound(
+        path: Operations.OpenRound.Input.Path,
+        headers: Operations.OpenRound.Input.Headers = .init()
+    ) async throws -> Operations.OpenRound.Output {
+        try await openRound(Operations.OpenRound.Input(
             path: path,
             headers: headers
         ))

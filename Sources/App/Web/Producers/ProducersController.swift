@@ -20,6 +20,7 @@ struct ProducersController: RouteCollection {
         round.get("distribution", use: distribution)
         round.post("articles", use: addArticle)
         round.post("catalogue", use: addFromCatalogue)
+        round.post("open", use: publish)
         round.post("ordered", use: markOrdered)
         round.post("settle", use: settle)
         round.post("payments", use: payment)
@@ -69,6 +70,8 @@ struct ProducersController: RouteCollection {
     struct RoundForm: Content {
         var deadline: String?
         var allocation: String?
+        /// "on": prepare the round before members may order.
+        var draft: String?
     }
 
     struct GroupPage: Encodable {
@@ -141,7 +144,7 @@ struct ProducersController: RouteCollection {
             }
             let round = try await PurchaseRoundService(db: req.db).create(
                 group.id, supplierID: nil, deadline: start.addingTimeInterval(86_400 - 1),
-                allocation: form.allocation.flatMap(AllocationRule.init(rawValue:)) ?? .firstCome, by: req.actor)
+                allocation: form.allocation.flatMap(AllocationRule.init(rawValue:)) ?? .firstCome, draft: form.draft == "on", by: req.actor)
             return req.redirect(to: "/rounds/\(round.id)")
         } catch {
             guard let errors = req.fieldErrors(error) else { throw error }
@@ -195,6 +198,9 @@ struct ProducersController: RouteCollection {
         let deadline: String
         let allocation: String
         let isOpen: Bool
+        let isDraft: Bool
+        /// Articles may still be added: a draft or an open round.
+        let canEdit: Bool
         let isClosed: Bool
         let canOrder: Bool
         let isSettled: Bool
@@ -208,6 +214,7 @@ struct ProducersController: RouteCollection {
         let supplierTotal: String
         let costsTotal: String
         let grandTotal: String
+        let savingTotal: String
         let errors: FieldErrors
         /// The same reasons as a list, above the page: a round's forms share one page.
         let messages: [String]
@@ -232,9 +239,10 @@ struct ProducersController: RouteCollection {
             tabs: GroupTabs(req, scope, current: ""),
             id: round.id, groupID: group.id, groupName: group.name, status: req.t("round.status.\(round.status.rawValue)"),
             deadline: BishkekTime.format(round.deadline), allocation: req.t("round.allocation.\(round.allocation.rawValue)"),
-            isOpen: round.status == .open, isClosed: round.status != .open && round.status != .settled,
+            isOpen: round.status == .open, isDraft: round.status == .draft, canEdit: [.draft, .open].contains(round.status),
+            isClosed: ![.draft, .open, .settled].contains(round.status),
             canOrder: round.status == .closed, isSettled: round.status == .settled,
-            catalogue: round.status == .open ? try await Self.catalogueChoices(req, group: group.id) : [],
+            catalogue: [.draft, .open].contains(round.status) ? try await Self.catalogueChoices(req, group: group.id) : [],
             articles: articles.map { a in
                 let f = fill[a.id]
                 return ArticleItem(
@@ -266,7 +274,8 @@ struct ProducersController: RouteCollection {
                         paid: Som.format(paid[m.memberID] ?? 0), owing: Som.format(m.total - (paid[m.memberID] ?? 0)))
             }.sorted { $0.member < $1.member },
             supplierTotal: Som.format(settlement.supplierTotal), costsTotal: Som.format(settlement.costsTotal),
-            grandTotal: Som.format(settlement.supplierTotal + settlement.costsTotal), errors: errors,
+            grandTotal: Som.format(settlement.supplierTotal + settlement.costsTotal),
+            savingTotal: Som.format(settlement.members.reduce(0) { $0 + $1.saving }), errors: errors,
             messages: errors.sorted { $0.key < $1.key }.map(\.value))
         return try await req.render("producers/round", title: req.t("round.title"), page)
     }
@@ -333,6 +342,11 @@ struct ProducersController: RouteCollection {
             }
             _ = try await PurchaseRoundService(db: req.db).addArticle(round.id, item.article, by: req.actor)
         }
+    }
+
+    @Sendable func publish(req: Request) async throws -> Response {
+        let (round, _) = try await managedRound(req)
+        return try await acting(req) { _ = try await PurchaseRoundService(db: req.db).publish(round.id, by: req.actor) }
     }
 
     @Sendable func markOrdered(req: Request) async throws -> Response {
@@ -447,7 +461,7 @@ extension ProducersController {
         let articles = try await service.articles(round.id)
         let orders = try await service.orders(round.id)
         let bills = Dictionary(uniqueKeysWithValues: try await service.settlement(round.id).members.map { ($0.memberID, $0) })
-        let closed = round.status != .open
+        let closed = ![.draft, .open].contains(round.status)
         let sheets = scope.members().map { m -> Sheet in
             let id = UUID(uuidString: m.value)!
             let ordered = Dictionary((orders[id] ?? []).map { ($0.articleID, $0) }, uniquingKeysWith: { a, _ in a })

@@ -28,6 +28,8 @@ struct SalePoolsController: RouteCollection {
         var grades: String?
         var levy: String?
         var rejects: String?
+        var contract_quantity: String?
+        var terms: String?
     }
 
     struct PoolItem: Encodable {
@@ -70,9 +72,10 @@ struct SalePoolsController: RouteCollection {
             let grades = try Self.grades(form.grades ?? "")
             // Percent with up to two decimals, read like som: 2.5 → 250 hundredths.
             guard let levy = Som.tyiyn(form.levy.nonBlank ?? "0") else { throw DomainError("producers.levy-invalid", field: "levy") }
+            let quantity = try form.contract_quantity.nonBlank.map { try req.whole($0, field: "contract_quantity") }
             let pool = try await SalePoolService(db: req.db).create(scope.group.id, PoolDraft(
                 product: form.product ?? "", buyer: form.buyer ?? "", gradePrices: grades, levyBasisPoints: levy,
-                rejects: form.rejects.flatMap(RejectRule.init(rawValue:)) ?? .member), by: req.actor)
+                rejects: form.rejects.flatMap(RejectRule.init(rawValue:)) ?? .member, contractQuantity: quantity, terms: form.terms ?? ""), by: req.actor)
             return "/pools/\(pool.id)"
         }, page: { try await renderList(req, form: form, errors: $0) })
     }
@@ -123,6 +126,8 @@ struct SalePoolsController: RouteCollection {
         let grades: String
         let levy: String
         let rejects: String
+        let contract: String
+        let terms: String
         let intakes: [IntakeRow]
         let payments: [MoneyRow]
         let costs: [MoneyRow]
@@ -158,6 +163,8 @@ struct SalePoolsController: RouteCollection {
             tabs: GroupTabs(req, scope, current: "/pools"), id: pool.id, product: pool.product, buyer: pool.buyer,
             grades: pool.gradePrices.sorted { $0.key < $1.key }.map { "\($0.key): \(Som.format($0.value))" }.joined(separator: "; "),
             levy: Self.percent(pool.levyBasisPoints), rejects: req.t("pools.rejects.\(pool.rejects.rawValue)"),
+            contract: pool.contractQuantity.map { req.t("pools.contract-of", ["quantity": String($0), "delivered": String(intakes.filter { $0.grade != nil }.reduce(0) { $0 + $1.quantity })]) } ?? "",
+            terms: pool.terms,
             intakes: intakes.map { IntakeRow(id: $0.id, at: BishkekTime.format($0.at), member: scope.name($0.memberID), quantity: $0.quantity, grade: gradeName($0.grade)) },
             payments: money.filter(\.payment).map { MoneyRow(at: BishkekTime.format($0.at), label: $0.label, amount: Som.format($0.amount)) },
             costs: money.filter { !$0.payment }.map { MoneyRow(at: BishkekTime.format($0.at), label: $0.label, amount: Som.format($0.amount)) },
