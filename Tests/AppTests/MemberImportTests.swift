@@ -33,7 +33,7 @@ struct MemberImportTests {
             let transfers = try await TimeTransfer.query(on: app.db).all()
             #expect(transfers.count == 2 && transfers.allSatisfy { $0.purpose == .opening })
             #expect(try await TimeAccount.query(on: app.db).all().reduce(0) { $0 + $1.balanceMinutes } == 0)
-            #expect(try await TimeBankReports(db: app.db).hoursByMonth(fixture.bank.id, MonthRange(first: nil, last: nil))
+            #expect(try await TimeBankReports(db: app.db).overview(fixture.bank.id, MonthRange(first: nil, last: nil)).byMonth
                 .allSatisfy { $0.minutes == 0 })
         }
     }

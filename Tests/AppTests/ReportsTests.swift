@@ -30,17 +30,18 @@ struct ReportsTests {
             let (m, category) = try await Self.exchanges(app, fixture)
             let reports = TimeBankReports(db: app.db)
             let range = MonthRange(first: "2026-09", last: "2026-11")
-            let months = try await reports.hoursByMonth(fixture.bank.id, range)
+            let overview = try await reports.overview(fixture.bank.id, range)
+            let months = overview.byMonth
             #expect(months.map(\.key) == ["2026-09", "2026-10", "2026-11"])
             #expect(months.map(\.minutes) == [0, 90, 60])
-            let categories = try await reports.hoursByCategory(fixture.bank.id, range)
+            let categories = overview.byCategory
             #expect(categories.count == 2)
             #expect(categories.first { $0.key == category }?.minutes == 90)
             #expect(categories.first { $0.key == nil }?.minutes == 60)
-            let villages = try await reports.hoursByVillage(fixture.bank.id, range)
+            let villages = overview.byVillage
             #expect(villages.map(\.key) == [fixture.village.id])
             #expect(villages.map(\.minutes) == [150])
-            let activity = try await reports.activity(fixture.bank.id, range)
+            let activity = overview.activity
             #expect(activity.members == 3 && activity.active == 3)
             #expect(activity.byMonth.map(\.exchanges) == [0, 2, 2])
             let bands = try await reports.balanceDistribution(fixture.bank.id)
@@ -51,7 +52,7 @@ struct ReportsTests {
             #expect(low.map(\.id) == [m[2].id])
             #expect(high.map(\.id) == [m[0].id])
             // A month with nothing exchanged in it still has its row; another period, other figures.
-            #expect(try await reports.hoursByMonth(fixture.bank.id, MonthRange(first: "2026-11", last: "2026-11")).map(\.minutes) == [60])
+            #expect(try await reports.overview(fixture.bank.id, MonthRange(first: "2026-11", last: "2026-11")).byMonth.map(\.minutes) == [60])
         }
     }
 

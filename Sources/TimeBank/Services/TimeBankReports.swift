@@ -71,38 +71,62 @@ public struct TimeBankReports: Sendable {
         public let byMonth: [Row<String>]
     }
 
-    /// Minutes exchanged per month of service date; every month of the range has its row.
-    public func hoursByMonth(_ bankID: UUID, _ range: MonthRange) async throws -> [Row<String>] {
-        let rows = try await earned(bankID, range, groupBy: "mt.month", as: String.self)
-        let byMonth = Dictionary(uniqueKeysWithValues: rows.map { ($0.key, $0) })
-        return range.months.map { byMonth[$0] ?? Row(key: $0, minutes: 0, exchanges: 0) }
+    /// Hours by month, category and village, and who was active: everything the charts need from the
+    /// monthly totals of a period.
+    public struct Overview: Sendable, Equatable {
+        /// Minutes exchanged per month of service date; every month of the range has its row.
+        public let byMonth: [Row<String>]
+        /// Per category id (nil for exchanges with no category), largest first.
+        public let byCategory: [Row<UUID?>]
+        /// Per village id of the member who gave the service, largest first.
+        public let byVillage: [Row<UUID>]
+        public let activity: Activity
     }
 
-    /// Minutes exchanged per category id (nil for exchanges with no category), largest first.
-    public func hoursByCategory(_ bankID: UUID, _ range: MonthRange) async throws -> [Row<UUID?>] {
-        try await earned(bankID, range, groupBy: "mt.category_id", as: UUID.self)
-            .map { Row(key: $0.key == MonthTotals.noCategory ? nil : $0.key, minutes: $0.minutes, exchanges: $0.exchanges) }
-            .sorted { $0.minutes > $1.minutes }
-    }
-
-    /// Minutes exchanged per village id of the member who gave the service, largest first.
-    public func hoursByVillage(_ bankID: UUID, _ range: MonthRange) async throws -> [Row<UUID>] {
-        try await earned(bankID, range, groupBy: "p.village_id", as: UUID.self, joinPeople: true).sorted { $0.minutes > $1.minutes }
-    }
-
-    public func activity(_ bankID: UUID, _ range: MonthRange) async throws -> Activity {
+    /// Reads the period's monthly totals once and adds them up every way the charts need: the totals
+    /// table keeps one row per member account, month and category, so a long history costs no more
+    /// than the rows of the months shown.
+    public func overview(_ bankID: UUID, _ range: MonthRange) async throws -> Overview {
         let sql = db as! any SQLDatabase  // both databases Ashar runs on speak SQL
-        let members = try await TimeBankMember.query(on: db).filter(\.$bankID == bankID).count()
-        let exchanged = """
-            FROM timebank_month_totals
+        let rows = try await sql.raw("""
+            SELECT account_id, month, category_id, earned_minutes, spent_minutes, exchanges FROM timebank_month_totals
             WHERE bank_id = \(bind: bankID) AND month >= \(bind: range.first) AND month <= \(bind: range.last)
-              AND (earned_minutes > 0 OR spent_minutes > 0)
-            """ as SQLQueryString
-        let active = try await sql.raw("SELECT COUNT(DISTINCT account_id) AS n " + exchanged).first()?.decode(column: "n", as: Int.self) ?? 0
-        let perMonth = try await sql.raw("SELECT month AS k, COUNT(DISTINCT account_id) AS n " + exchanged + " GROUP BY month").all()
-        let counts = Dictionary(uniqueKeysWithValues: try perMonth.map { (try $0.decode(column: "k", as: String.self), try $0.decode(column: "n", as: Int.self)) })
-        return Activity(members: members, active: active,
-                        byMonth: range.months.map { Row(key: $0, minutes: 0, exchanges: counts[$0] ?? 0) })
+            """).all()
+        let villages = try await sql.raw("""
+            SELECT a.id AS account_id, p.village_id FROM timebank_accounts a
+            JOIN timebank_members m ON m.id = a.member_id JOIN people p ON p.id = m.person_id WHERE a.bank_id = \(bind: bankID)
+            """).all()
+        let villageOf = Dictionary(try villages.map { (try $0.decode(column: "account_id", as: UUID.self), try $0.decode(column: "village_id", as: UUID.self)) },
+                                   uniquingKeysWith: { a, _ in a })
+        var months: [String: (minutes: Int, exchanges: Int)] = [:], categories: [UUID: (minutes: Int, exchanges: Int)] = [:]
+        var byVillage: [UUID: (minutes: Int, exchanges: Int)] = [:]
+        var active: Set<UUID> = [], activeByMonth: [String: Set<UUID>] = [:]
+        for row in rows {
+            let account = try row.decode(column: "account_id", as: UUID.self), month = try row.decode(column: "month", as: String.self)
+            let earned = try row.decode(column: "earned_minutes", as: Int.self), spent = try row.decode(column: "spent_minutes", as: Int.self)
+            if earned > 0 || spent > 0 {
+                active.insert(account)
+                activeByMonth[month, default: []].insert(account)
+            }
+            // Hours exchanged are what providers earned: a recipient's row would count the same hour twice.
+            guard earned > 0 else { continue }
+            let exchanges = try row.decode(column: "exchanges", as: Int.self)
+            func add(_ total: inout (minutes: Int, exchanges: Int)?) {
+                total = ((total?.minutes ?? 0) + earned, (total?.exchanges ?? 0) + exchanges)
+            }
+            add(&months[month])
+            add(&categories[try row.decode(column: "category_id", as: UUID.self)])
+            if let village = villageOf[account] { add(&byVillage[village]) }
+        }
+        let members = try await TimeBankMember.query(on: db).filter(\.$bankID == bankID).count()
+        return Overview(
+            byMonth: range.months.map { Row(key: $0, minutes: months[$0]?.minutes ?? 0, exchanges: months[$0]?.exchanges ?? 0) },
+            byCategory: categories.map { Row(key: $0.key == MonthTotals.noCategory ? nil : $0.key, minutes: $0.value.minutes, exchanges: $0.value.exchanges) }
+                .sorted { ($0.minutes, $1.key?.uuidString ?? "") > ($1.minutes, $0.key?.uuidString ?? "") },
+            byVillage: byVillage.map { Row(key: $0.key, minutes: $0.value.minutes, exchanges: $0.value.exchanges) }
+                .sorted { ($0.minutes, $1.key.uuidString) > ($1.minutes, $0.key.uuidString) },
+            activity: Activity(members: members, active: active.count,
+                               byMonth: range.months.map { Row(key: $0, minutes: 0, exchanges: activeByMonth[$0]?.count ?? 0) }))
     }
 
     public func balanceDistribution(_ bankID: UUID) async throws -> [Bucket] {
@@ -126,28 +150,5 @@ public struct TimeBankReports: Sendable {
         let members = try await TimeBankService(db: db).lookup(accounts.compactMap(\.memberID))
         let records = members.values.sorted { abs($0.balanceMinutes) > abs($1.balanceMinutes) }
         return (records.filter { $0.balanceMinutes <= below }, records.filter { $0.balanceMinutes >= above })
-    }
-
-    // MARK: -
-
-    /// A transfer that is an exchange: not a welcome credit or an opening balance, not a reversal, not reversed.
-    func earned<Key: Decodable & Sendable & Equatable>(_ bankID: UUID, _ range: MonthRange, groupBy key: String, as: Key.Type,
-                                                       joinPeople: Bool = false) async throws -> [Row<Key>] {
-        let sql = db as! any SQLDatabase
-        let people = joinPeople
-            ? "JOIN timebank_accounts a ON a.id = mt.account_id JOIN timebank_members m ON m.id = a.member_id JOIN people p ON p.id = m.person_id" : ""
-        // PostgreSQL sums BIGINTs to NUMERIC: cast back, so both databases give an integer.
-        let rows = try await sql.raw("""
-            SELECT \(unsafeRaw: key) AS k, CAST(SUM(mt.earned_minutes) AS BIGINT) AS minutes, CAST(SUM(mt.exchanges) AS BIGINT) AS exchanges
-            FROM timebank_month_totals mt
-            \(unsafeRaw: people)
-            WHERE mt.bank_id = \(bind: bankID) AND mt.month >= \(bind: range.first) AND mt.month <= \(bind: range.last)
-              AND mt.earned_minutes > 0
-            GROUP BY \(unsafeRaw: key)
-            """).all()
-        return try rows.map {
-            Row(key: try $0.decode(column: "k", as: Key.self), minutes: try $0.decode(column: "minutes", as: Int.self),
-                exchanges: try $0.decode(column: "exchanges", as: Int.self))
-        }
     }
 }

@@ -34,6 +34,8 @@ struct ReportsController: RouteCollection {
         let reports: [ChartReportView]
         let low: [MemberLine]
         let high: [MemberLine]
+        /// Members far from zero beyond those listed: the CSV has them all.
+        let more: Int
         let query: String
     }
 
@@ -56,12 +58,12 @@ struct ReportsController: RouteCollection {
         let bank = try await TimeBankController().managedBank(req)
         let period = Period(req)
         let (reports, activity) = try await build(req, bankID: bank.id, period: period)
-        let (low, high) = try await outliers(req, bankID: bank.id, period: period)
+        let (low, high) = try await outliers(req, bankID: bank.id, period: period, listing: Self.listed)
         return try await req.render("timebanks/reports", title: req.t("reports.title"), Page(
             bankID: bank.id, bankName: bank.name, from: period.range.first, to: period.range.last, below: -period.below,
             above: period.above, members: activity.members, active: activity.active,
             reports: reports.map { ChartReportView($0, csv: "/timebanks/\(bank.id)/reports/\($0.id).csv?\(period.query)") },
-            low: low, high: high, query: period.query))
+            low: Array(low.lines), high: Array(high.lines), more: low.more + high.more, query: period.query))
     }
 
     @Sendable func csv(req: Request) async throws -> Response {
@@ -71,9 +73,9 @@ struct ReportsController: RouteCollection {
         let period = Period(req)
         let rows: [[String]]
         if id == "outliers" {
-            let (low, high) = try await outliers(req, bankID: bank.id, period: period)
+            let (low, high) = try await outliers(req, bankID: bank.id, period: period, listing: .max)
             rows = [[req.t("timebanks.number"), req.t("person.full_name"), req.t("timebanks.csv.balance")]]
-                + (low + high).map { [$0.number, $0.name, $0.balance] }
+                + (low.lines + high.lines).map { [$0.number, $0.name, $0.balance] }
         } else {
             guard let report = try await build(req, bankID: bank.id, period: period).reports.first(where: { $0.id == id }) else {
                 throw Abort(.notFound)
@@ -95,20 +97,18 @@ struct ReportsController: RouteCollection {
                    rows: [[keyHeader] + hoursHeader] + rows.map { [$0.label, String($0.minutes), String($0.exchanges)] })
         }
 
-        let months = try await reports.hoursByMonth(bankID, range)
+        let overview = try await reports.overview(bankID, range)
         let categoryNames = Dictionary(try await CategoryService(db: req.db).available(to: bankID).map { ($0.id, $0.name.named(lang)) },
                                        uniquingKeysWith: { a, _ in a })
-        let categories = try await reports.hoursByCategory(bankID, range)
-        let villagesRows = try await reports.hoursByVillage(bankID, range)
-        let villageNames = try await req.network.geography.lookup(villagesRows.map(\.key))
-        let activity = try await reports.activity(bankID, range)
+        let villageNames = try await req.network.geography.lookup(overview.byVillage.map(\.key))
+        let activity = overview.activity
         let buckets = try await reports.balanceDistribution(bankID)
 
         return ([
-            hours("months", months.map { ($0.key, $0.minutes, $0.exchanges) }, keyHeader: req.t("reports.csv.month")),
-            hours("categories", categories.map { (($0.key.flatMap { categoryNames[$0] }) ?? req.t("reports.no-category"), $0.minutes, $0.exchanges) },
+            hours("months", overview.byMonth.map { ($0.key, $0.minutes, $0.exchanges) }, keyHeader: req.t("reports.csv.month")),
+            hours("categories", overview.byCategory.map { (($0.key.flatMap { categoryNames[$0] }) ?? req.t("reports.no-category"), $0.minutes, $0.exchanges) },
                   keyHeader: req.t("timebanks.category")),
-            hours("villages", villagesRows.map { (villageNames[$0.key]?.name.named(lang) ?? "", $0.minutes, $0.exchanges) },
+            hours("villages", overview.byVillage.map { (villageNames[$0.key]?.name.named(lang) ?? "", $0.minutes, $0.exchanges) },
                   keyHeader: req.t("person.village")),
             ChartReport(id: "active", title: req.t("reports.active"),
                    bars: activity.byMonth.map { SVGChart.Bar(label: $0.key, value: $0.exchanges, caption: req.catalogue.plural("timebanks.member-count", count: $0.exchanges)) },
@@ -131,13 +131,18 @@ struct ReportsController: RouteCollection {
         }
     }
 
-    func outliers(_ req: Request, bankID: UUID, period: Period) async throws -> (low: [MemberLine], high: [MemberLine]) {
+    /// How many members far from zero the page lists on each side, furthest first.
+    static let listed = 25
+
+    func outliers(_ req: Request, bankID: UUID, period: Period, listing limit: Int)
+        async throws -> (low: (lines: [MemberLine], more: Int), high: (lines: [MemberLine], more: Int)) {
         let (low, high) = try await TimeBankReports(db: req.db).outliers(bankID, below: period.below * 60, above: period.above * 60)
-        let people = try await PeopleService(db: req.db).lookup((low + high).map(\.personID))
+        let shown = (low.prefix(limit), high.prefix(limit))
+        let people = try await PeopleService(db: req.db).lookup((shown.0 + shown.1).map(\.personID))
         func line(_ m: MemberRecord) -> MemberLine {
             MemberLine(number: m.memberNumber, name: people[m.personID]?.fullName ?? "", balance: req.duration(m.balanceMinutes),
                        statement: "/timebanks/\(bankID)/members/\(m.id)")
         }
-        return (low.map(line), high.map(line))
+        return ((shown.0.map(line), low.count - shown.0.count), (shown.1.map(line), high.count - shown.1.count))
     }
 }
