@@ -80,7 +80,8 @@ extension AsharAPI {
 
     func listFundClaims(_ input: Operations.ListFundClaims.Input) async throws -> Operations.ListFundClaims.Output {
         let (req, group) = try Self.managingGroup(input.path.group)
-        return .ok(.init(body: .json(Schemas.FundClaimList(items: try await GroupFundService(db: req.db).claims(group).map(Self.claim)))))
+        let page = Self.page(try await GroupFundService(db: req.db).claims(group), input.query.page, input.query.per)
+        return .ok(.init(body: .json(Schemas.FundClaimList(items: page.items.map(Self.claim), total: page.total))))
     }
 
     func createFundClaim(_ input: Operations.CreateFundClaim.Input) async throws -> Operations.CreateFundClaim.Output {
@@ -107,7 +108,8 @@ extension AsharAPI {
 
     func listEquipment(_ input: Operations.ListEquipment.Input) async throws -> Operations.ListEquipment.Output {
         let (req, group) = try Self.managingGroup(input.path.group)
-        return .ok(.init(body: .json(Schemas.EquipmentList(items: try await EquipmentService(db: req.db).items(group).map(Self.equipment)))))
+        let page = Self.page(try await EquipmentService(db: req.db).items(group), input.query.page, input.query.per)
+        return .ok(.init(body: .json(Schemas.EquipmentList(items: page.items.map(Self.equipment), total: page.total))))
     }
 
     func addEquipment(_ input: Operations.AddEquipment.Input) async throws -> Operations.AddEquipment.Output {
@@ -123,7 +125,8 @@ extension AsharAPI {
 
     func listBookings(_ input: Operations.ListBookings.Input) async throws -> Operations.ListBookings.Output {
         let (req, item) = try await Self.managingEquipment(input.path.equipment)
-        return .ok(.init(body: .json(Schemas.BookingList(items: try await EquipmentService(db: req.db).bookings(item.id).map(Self.booking)))))
+        let page = Self.page(try await EquipmentService(db: req.db).bookings(item.id), input.query.page, input.query.per)
+        return .ok(.init(body: .json(Schemas.BookingList(items: page.items.map(Self.booking), total: page.total))))
     }
 
     func bookEquipment(_ input: Operations.BookEquipment.Input) async throws -> Operations.BookEquipment.Output {
@@ -160,7 +163,7 @@ extension AsharAPI {
 
     func getRotation(_ input: Operations.GetRotation.Input) async throws -> Operations.GetRotation.Output {
         let (req, item) = try await Self.managingEquipment(input.path.equipment)
-        return .ok(.init(body: .json(try await Self.rotation(item.id, on: req.db))))
+        return .ok(.init(body: .json(try await Self.rotation(item.id, on: req.db, page: input.query.page, per: input.query.per))))
     }
 
     func joinQueue(_ input: Operations.JoinQueue.Input) async throws -> Operations.JoinQueue.Output {
@@ -244,10 +247,15 @@ extension AsharAPI {
                         conditionBack: b.conditionBack, usage: b.usage, fee: b.fee)
     }
 
-    static func rotation(_ equipment: UUID, on db: any Database) async throws -> Schemas.Rotation {
-        Schemas.Rotation(items: try await EquipmentService(db: db).rotation(equipment).map {
-            Schemas.Waiting(memberId: $0.memberID.uuidString, daysUsed: $0.daysUsed)
-        })
+    static func rotation(_ equipment: UUID, on db: any Database, page: Int? = nil, per: Int? = nil) async throws -> Schemas.Rotation {
+        let queue = Self.page(try await EquipmentService(db: db).rotation(equipment), page, per)
+        return Schemas.Rotation(items: queue.items.map { Schemas.Waiting(memberId: $0.memberID.uuidString, daysUsed: $0.daysUsed) }, total: queue.total)
+    }
+
+    /// One page of a list the service gives whole (a group's lists are short), as DESIGN §6 has every list.
+    static func page<T>(_ all: [T], _ page: Int?, _ per: Int?) -> (items: ArraySlice<T>, total: Int) {
+        let query = PageQuery(page: page, per: per)
+        return (all.dropFirst(query.offset).prefix(query.per), all.count)
     }
 }
 
@@ -255,7 +263,8 @@ extension AsharAPI {
 extension AsharAPI {
     func listCounterparties(_ input: Operations.ListCounterparties.Input) async throws -> Operations.ListCounterparties.Output {
         let (req, group) = try Self.managingGroup(input.path.group)
-        return .ok(.init(body: .json(Schemas.CounterpartyList(items: try await CounterpartyService(db: req.db).counterparties(group).map(Self.counterparty)))))
+        let page = Self.page(try await CounterpartyService(db: req.db).counterparties(group), input.query.page, input.query.per)
+        return .ok(.init(body: .json(Schemas.CounterpartyList(items: page.items.map(Self.counterparty), total: page.total))))
     }
 
     func addCounterparty(_ input: Operations.AddCounterparty.Input) async throws -> Operations.AddCounterparty.Output {
@@ -270,8 +279,8 @@ extension AsharAPI {
         let req = try APIRequest.get()
         try req.require(.readRegistry)
         let supplier = try Self.id(input.path.supplier, notFound: "producers.supplier")
-        return .ok(.init(body: .json(Schemas.Catalogue(items: try await CounterpartyService(db: req.db).catalogue(supplier, on: input.query.day)
-            .map(Self.catalogueArticle)))))
+        let page = Self.page(try await CounterpartyService(db: req.db).catalogue(supplier, on: input.query.day), input.query.page, input.query.per)
+        return .ok(.init(body: .json(Schemas.Catalogue(items: page.items.map(Self.catalogueArticle), total: page.total))))
     }
 
     func addCatalogueArticle(_ input: Operations.AddCatalogueArticle.Input) async throws -> Operations.AddCatalogueArticle.Output {

@@ -83,50 +83,58 @@ public struct TimeBankReports: Sendable {
         public let activity: Activity
     }
 
-    /// Reads the period's monthly totals once and adds them up every way the charts need: the totals
-    /// table keeps one row per member account, month and category, so a long history costs no more
-    /// than the rows of the months shown.
+    /// Two grouped reads of the period's monthly totals — per account and month, and per month and
+    /// category — added up in memory every way the charts need. The totals keep one row per account,
+    /// month and category; the database folds them to at most one per account and month before they
+    /// leave it, so a long history costs little more than the months shown.
     public func overview(_ bankID: UUID, _ range: MonthRange) async throws -> Overview {
         let sql = db as! any SQLDatabase  // both databases Ashar runs on speak SQL
-        let rows = try await sql.raw("""
-            SELECT account_id, month, category_id, earned_minutes, spent_minutes, exchanges FROM timebank_month_totals
-            WHERE bank_id = \(bind: bankID) AND month >= \(bind: range.first) AND month <= \(bind: range.last)
-            """).all()
+        let period = " FROM timebank_month_totals WHERE bank_id = \(bind: bankID) AND month >= \(bind: range.first) AND month <= \(bind: range.last)"
+            as SQLQueryString
+        // PostgreSQL sums BIGINTs to NUMERIC: cast back, so both databases give an integer.
+        let perAccount = try await sql.raw("""
+            SELECT account_id, month, CAST(SUM(earned_minutes) AS BIGINT) AS earned, CAST(SUM(spent_minutes) AS BIGINT) AS spent,
+                   CAST(SUM(CASE WHEN earned_minutes > 0 THEN exchanges ELSE 0 END) AS BIGINT) AS exchanges
+            """ + period + " GROUP BY account_id, month").all()
+        let perCategory = try await sql.raw("""
+            SELECT category_id, CAST(SUM(earned_minutes) AS BIGINT) AS earned, CAST(SUM(exchanges) AS BIGINT) AS exchanges
+            """ + period + " AND earned_minutes > 0 GROUP BY category_id").all()
         let villages = try await sql.raw("""
             SELECT a.id AS account_id, p.village_id FROM timebank_accounts a
             JOIN timebank_members m ON m.id = a.member_id JOIN people p ON p.id = m.person_id WHERE a.bank_id = \(bind: bankID)
             """).all()
         let villageOf = Dictionary(try villages.map { (try $0.decode(column: "account_id", as: UUID.self), try $0.decode(column: "village_id", as: UUID.self)) },
                                    uniquingKeysWith: { a, _ in a })
-        var months: [String: (minutes: Int, exchanges: Int)] = [:], categories: [UUID: (minutes: Int, exchanges: Int)] = [:]
-        var byVillage: [UUID: (minutes: Int, exchanges: Int)] = [:]
-        var active: Set<UUID> = [], activeByMonth: [String: Set<UUID>] = [:]
-        for row in rows {
+        var months: [String: Row<String>] = [:], byVillage: [UUID: Row<UUID>] = [:]
+        var active: Set<UUID> = [], activeByMonth: [String: Int] = [:]
+        for row in perAccount {
             let account = try row.decode(column: "account_id", as: UUID.self), month = try row.decode(column: "month", as: String.self)
-            let earned = try row.decode(column: "earned_minutes", as: Int.self), spent = try row.decode(column: "spent_minutes", as: Int.self)
+            let earned = try row.decode(column: "earned", as: Int.self), spent = try row.decode(column: "spent", as: Int.self)
             if earned > 0 || spent > 0 {
                 active.insert(account)
-                activeByMonth[month, default: []].insert(account)
+                activeByMonth[month, default: 0] += 1
             }
-            // Hours exchanged are what providers earned: a recipient's row would count the same hour twice.
+            // Hours exchanged are what providers earned: a recipient's side would count the same hour twice.
             guard earned > 0 else { continue }
             let exchanges = try row.decode(column: "exchanges", as: Int.self)
-            func add(_ total: inout (minutes: Int, exchanges: Int)?) {
-                total = ((total?.minutes ?? 0) + earned, (total?.exchanges ?? 0) + exchanges)
+            months[month] = Row(key: month, minutes: (months[month]?.minutes ?? 0) + earned, exchanges: (months[month]?.exchanges ?? 0) + exchanges)
+            if let village = villageOf[account] {
+                byVillage[village] = Row(key: village, minutes: (byVillage[village]?.minutes ?? 0) + earned,
+                                         exchanges: (byVillage[village]?.exchanges ?? 0) + exchanges)
             }
-            add(&months[month])
-            add(&categories[try row.decode(column: "category_id", as: UUID.self)])
-            if let village = villageOf[account] { add(&byVillage[village]) }
+        }
+        let categories = try perCategory.map { row in
+            let id = try row.decode(column: "category_id", as: UUID.self)
+            return Row(key: id == MonthTotals.noCategory ? nil : id, minutes: try row.decode(column: "earned", as: Int.self),
+                       exchanges: try row.decode(column: "exchanges", as: Int.self))
         }
         let members = try await TimeBankMember.query(on: db).filter(\.$bankID == bankID).count()
         return Overview(
-            byMonth: range.months.map { Row(key: $0, minutes: months[$0]?.minutes ?? 0, exchanges: months[$0]?.exchanges ?? 0) },
-            byCategory: categories.map { Row(key: $0.key == MonthTotals.noCategory ? nil : $0.key, minutes: $0.value.minutes, exchanges: $0.value.exchanges) }
-                .sorted { ($0.minutes, $1.key?.uuidString ?? "") > ($1.minutes, $0.key?.uuidString ?? "") },
-            byVillage: byVillage.map { Row(key: $0.key, minutes: $0.value.minutes, exchanges: $0.value.exchanges) }
-                .sorted { ($0.minutes, $1.key.uuidString) > ($1.minutes, $0.key.uuidString) },
+            byMonth: range.months.map { months[$0] ?? Row(key: $0, minutes: 0, exchanges: 0) },
+            byCategory: categories.sorted { ($0.minutes, $1.key?.uuidString ?? "") > ($1.minutes, $0.key?.uuidString ?? "") },
+            byVillage: byVillage.values.sorted { ($0.minutes, $1.key.uuidString) > ($1.minutes, $0.key.uuidString) },
             activity: Activity(members: members, active: active.count,
-                               byMonth: range.months.map { Row(key: $0, minutes: 0, exchanges: activeByMonth[$0]?.count ?? 0) }))
+                               byMonth: range.months.map { Row(key: $0, minutes: 0, exchanges: activeByMonth[$0] ?? 0) }))
     }
 
     public func balanceDistribution(_ bankID: UUID) async throws -> [Bucket] {

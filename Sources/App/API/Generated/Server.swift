@@ -9546,9 +9546,26 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                     name: "group",
                     as: Components.Parameters.Group.self
                 ))
+                let query: Operations.ListFundClaims.Input.Query = .init(
+                    page: try converter.getOptionalQueryItemAsURI(
+                        in: request.soar_query,
+                        style: .form,
+                        explode: true,
+                        name: "page",
+                        as: Components.Parameters.Page.self
+                    ),
+                    per: try converter.getOptionalQueryItemAsURI(
+                        in: request.soar_query,
+                        style: .form,
+                        explode: true,
+                        name: "per",
+                        as: Components.Parameters.Per.self
+                    )
+                )
                 let headers: Operations.ListFundClaims.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
                 return Operations.ListFundClaims.Input(
                     path: path,
+                    query: query,
                     headers: headers
                 )
             },
@@ -10225,9 +10242,26 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                     name: "group",
                     as: Components.Parameters.Group.self
                 ))
+                let query: Operations.ListEquipment.Input.Query = .init(
+                    page: try converter.getOptionalQueryItemAsURI(
+                        in: request.soar_query,
+                        style: .form,
+                        explode: true,
+                        name: "page",
+                        as: Components.Parameters.Page.self
+                    ),
+                    per: try converter.getOptionalQueryItemAsURI(
+                        in: request.soar_query,
+                        style: .form,
+                        explode: true,
+                        name: "per",
+                        as: Components.Parameters.Per.self
+                    )
+                )
                 let headers: Operations.ListEquipment.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
                 return Operations.ListEquipment.Input(
                     path: path,
+                    query: query,
                     headers: headers
                 )
             },
@@ -10543,9 +10577,26 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                     name: "equipment",
                     as: Components.Parameters.Equipment.self
                 ))
+                let query: Operations.ListBookings.Input.Query = .init(
+                    page: try converter.getOptionalQueryItemAsURI(
+                        in: request.soar_query,
+                        style: .form,
+                        explode: true,
+                        name: "page",
+                        as: Components.Parameters.Page.self
+                    ),
+                    per: try converter.getOptionalQueryItemAsURI(
+                        in: request.soar_query,
+                        style: .form,
+                        explode: true,
+                        name: "per",
+                        as: Components.Parameters.Per.self
+                    )
+                )
                 let headers: Operations.ListBookings.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
                 return Operations.ListBookings.Input(
                     path: path,
+                    query: query,
                     headers: headers
                 )
             },
@@ -11604,9 +11655,26 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                     name: "equipment",
                     as: Components.Parameters.Equipment.self
                 ))
+                let query: Operations.GetRotation.Input.Query = .init(
+                    page: try converter.getOptionalQueryItemAsURI(
+                        in: request.soar_query,
+                        style: .form,
+                        explode: true,
+                        name: "page",
+                        as: Components.Parameters.Page.self
+                    ),
+                    per: try converter.getOptionalQueryItemAsURI(
+                        in: request.soar_query,
+                        style: .form,
+                        explode: true,
+                        name: "per",
+                        as: Components.Parameters.Per.self
+                    )
+                )
                 let headers: Operations.GetRotation.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
                 return Operations.GetRotation.Input(
                     path: path,
+                    query: query,
                     headers: headers
                 )
             },
@@ -11922,9 +11990,26 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                     name: "group",
                     as: Components.Parameters.Group.self
                 ))
+                let query: Operations.ListCounterparties.Input.Query = .init(
+                    page: try converter.getOptionalQueryItemAsURI(
+                        in: request.soar_query,
+                        style: .form,
+                        explode: true,
+                        name: "page",
+                        as: Components.Parameters.Page.self
+                    ),
+                    per: try converter.getOptionalQueryItemAsURI(
+                        in: request.soar_query,
+                        style: .form,
+                        explode: true,
+                        name: "per",
+                        as: Components.Parameters.Per.self
+                    )
+                )
                 let headers: Operations.ListCounterparties.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
                 return Operations.ListCounterparties.Input(
                     path: path,
+                    query: query,
                     headers: headers
                 )
             },
@@ -12240,13 +12325,29 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                     name: "supplier",
                     as: Components.Parameters.Supplier.self
                 ))
-                let query: Operations.GetCatalogue.Input.Query = .init(day: try converter.getOptionalQueryItemAsURI(
-                    in: request.soar_query,
-                    style: .form,
-                    explode: true,
-                    name: "day",
-                    as: Swift.String.self
-                ))
+                let query: Operations.GetCatalogue.Input.Query = .init(
+                    page: try converter.getOptionalQueryItemAsURI(
+                        in: request.soar_query,
+                        style: .form,
+                        explode: true,
+                        name: "page",
+                        as: Components.Parameters.Page.self
+                    ),
+                    per: try converter.getOptionalQueryItemAsURI(
+                        in: request.soar_query,
+                        style: .form,
+                        explode: true,
+                        name: "per",
+                        as: Components.Parameters.Per.self
+                    ),
+                    day: try converter.getOptionalQueryItemAsURI(
+                        in: request.soar_query,
+                        style: .form,
+                        explode: true,
+                        name: "day",
+                        as: Swift.String.self
+                    )
+                )
                 let headers: Operations.GetCatalogue.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
                 return Operations.GetCatalogue.Input(
                     path: path,

@@ -2911,15 +2911,23 @@ extension Components {
         internal struct FundClaimList: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/FundClaimList/items`.
             internal var items: [Components.Schemas.FundClaim]
+            /// - Remark: Generated from `#/components/schemas/FundClaimList/total`.
+            internal var total: Swift.Int
             /// Creates a new `FundClaimList`.
             ///
             /// - Parameters:
             ///   - items:
-            internal init(items: [Components.Schemas.FundClaim]) {
+            ///   - total:
+            internal init(
+                items: [Components.Schemas.FundClaim],
+                total: Swift.Int
+            ) {
                 self.items = items
+                self.total = total
             }
             internal enum CodingKeys: String, CodingKey {
                 case items
+                case total
             }
         }
         /// - Remark: Generated from `#/components/schemas/VoteInput`.
@@ -3113,15 +3121,23 @@ extension Components {
         internal struct EquipmentList: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/EquipmentList/items`.
             internal var items: [Components.Schemas.Equipment]
+            /// - Remark: Generated from `#/components/schemas/EquipmentList/total`.
+            internal var total: Swift.Int
             /// Creates a new `EquipmentList`.
             ///
             /// - Parameters:
             ///   - items:
-            internal init(items: [Components.Schemas.Equipment]) {
+            ///   - total:
+            internal init(
+                items: [Components.Schemas.Equipment],
+                total: Swift.Int
+            ) {
                 self.items = items
+                self.total = total
             }
             internal enum CodingKeys: String, CodingKey {
                 case items
+                case total
             }
         }
         /// - Remark: Generated from `#/components/schemas/BookingInput`.
@@ -3241,15 +3257,23 @@ extension Components {
         internal struct BookingList: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/BookingList/items`.
             internal var items: [Components.Schemas.Booking]
+            /// - Remark: Generated from `#/components/schemas/BookingList/total`.
+            internal var total: Swift.Int
             /// Creates a new `BookingList`.
             ///
             /// - Parameters:
             ///   - items:
-            internal init(items: [Components.Schemas.Booking]) {
+            ///   - total:
+            internal init(
+                items: [Components.Schemas.Booking],
+                total: Swift.Int
+            ) {
                 self.items = items
+                self.total = total
             }
             internal enum CodingKeys: String, CodingKey {
                 case items
+                case total
             }
         }
         /// - Remark: Generated from `#/components/schemas/ConditionInput`.
@@ -3334,15 +3358,23 @@ extension Components {
         internal struct Rotation: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/Rotation/items`.
             internal var items: [Components.Schemas.Waiting]
+            /// - Remark: Generated from `#/components/schemas/Rotation/total`.
+            internal var total: Swift.Int
             /// Creates a new `Rotation`.
             ///
             /// - Parameters:
             ///   - items:
-            internal init(items: [Components.Schemas.Waiting]) {
+            ///   - total:
+            internal init(
+                items: [Components.Schemas.Waiting],
+                total: Swift.Int
+            ) {
                 self.items = items
+                self.total = total
             }
             internal enum CodingKeys: String, CodingKey {
                 case items
+                case total
             }
         }
         /// - Remark: Generated from `#/components/schemas/CounterpartyInput`.
@@ -3435,15 +3467,23 @@ extension Components {
         internal struct CounterpartyList: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/CounterpartyList/items`.
             internal var items: [Components.Schemas.Counterparty]
+            /// - Remark: Generated from `#/components/schemas/CounterpartyList/total`.
+            internal var total: Swift.Int
             /// Creates a new `CounterpartyList`.
             ///
             /// - Parameters:
             ///   - items:
-            internal init(items: [Components.Schemas.Counterparty]) {
+            ///   - total:
+            internal init(
+                items: [Components.Schemas.Counterparty],
+                total: Swift.Int
+            ) {
                 self.items = items
+                self.total = total
             }
             internal enum CodingKeys: String, CodingKey {
                 case items
+                case total
             }
         }
         /// - Remark: Generated from `#/components/schemas/CatalogueInput`.
@@ -3560,15 +3600,23 @@ extension Components {
         internal struct Catalogue: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/Catalogue/items`.
             internal var items: [Components.Schemas.CatalogueArticle]
+            /// - Remark: Generated from `#/components/schemas/Catalogue/total`.
+            internal var total: Swift.Int
             /// Creates a new `Catalogue`.
             ///
             /// - Parameters:
             ///   - items:
-            internal init(items: [Components.Schemas.CatalogueArticle]) {
+            ///   - total:
+            internal init(
+                items: [Components.Schemas.CatalogueArticle],
+                total: Swift.Int
+            ) {
                 self.items = items
+                self.total = total
             }
             internal enum CodingKeys: String, CodingKey {
                 case items
+                case total
             }
         }
         /// - Remark: Generated from `#/components/schemas/ImportCount`.

@@ -13417,6 +13417,26 @@ internal enum Operations {
                 }
             }
             internal var path: Operations.ListFundClaims.Input.Path
+            /// - Remark: Generated from `#/paths/producer-groups/{group}/fund/claims/GET/query`.
+            internal struct Query: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/producer-groups/{group}/fund/claims/GET/query/page`.
+                internal var page: Components.Parameters.Page?
+                /// - Remark: Generated from `#/paths/producer-groups/{group}/fund/claims/GET/query/per`.
+                internal var per: Components.Parameters.Per?
+                /// Creates a new `Query`.
+                ///
+                /// - Parameters:
+                ///   - page:
+                ///   - per:
+                internal init(
+                    page: Components.Parameters.Page? = nil,
+                    per: Components.Parameters.Per? = nil
+                ) {
+                    self.page = page
+                    self.per = per
+                }
+            }
+            internal var query: Operations.ListFundClaims.Input.Query
             /// - Remark: Generated from `#/paths/producer-groups/{group}/fund/claims/GET/header`.
             internal struct Headers: Sendable, Hashable {
                 internal var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListFundClaims.AcceptableContentType>]
@@ -13433,12 +13453,15 @@ internal enum Operations {
             ///
             /// - Parameters:
             ///   - path:
+            ///   - query:
             ///   - headers:
             internal init(
                 path: Operations.ListFundClaims.Input.Path,
+                query: Operations.ListFundClaims.Input.Query = .init(),
                 headers: Operations.ListFundClaims.Input.Headers = .init()
             ) {
                 self.path = path
+                self.query = query
                 self.headers = headers
             }
         }
@@ -14482,6 +14505,26 @@ internal enum Operations {
                 }
             }
             internal var path: Operations.ListEquipment.Input.Path
+            /// - Remark: Generated from `#/paths/producer-groups/{group}/equipment/GET/query`.
+            internal struct Query: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/producer-groups/{group}/equipment/GET/query/page`.
+                internal var page: Components.Parameters.Page?
+                /// - Remark: Generated from `#/paths/producer-groups/{group}/equipment/GET/query/per`.
+                internal var per: Components.Parameters.Per?
+                /// Creates a new `Query`.
+                ///
+                /// - Parameters:
+                ///   - page:
+                ///   - per:
+                internal init(
+                    page: Components.Parameters.Page? = nil,
+                    per: Components.Parameters.Per? = nil
+                ) {
+                    self.page = page
+                    self.per = per
+                }
+            }
+            internal var query: Operations.ListEquipment.Input.Query
             /// - Remark: Generated from `#/paths/producer-groups/{group}/equipment/GET/header`.
             internal struct Headers: Sendable, Hashable {
                 internal var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListEquipment.AcceptableContentType>]
@@ -14498,12 +14541,15 @@ internal enum Operations {
             ///
             /// - Parameters:
             ///   - path:
+            ///   - query:
             ///   - headers:
             internal init(
                 path: Operations.ListEquipment.Input.Path,
+                query: Operations.ListEquipment.Input.Query = .init(),
                 headers: Operations.ListEquipment.Input.Headers = .init()
             ) {
                 self.path = path
+                self.query = query
                 self.headers = headers
             }
         }
@@ -14988,6 +15034,26 @@ internal enum Operations {
                 }
             }
             internal var path: Operations.ListBookings.Input.Path
+            /// - Remark: Generated from `#/paths/equipment/{equipment}/bookings/GET/query`.
+            internal struct Query: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/equipment/{equipment}/bookings/GET/query/page`.
+                internal var page: Components.Parameters.Page?
+                /// - Remark: Generated from `#/paths/equipment/{equipment}/bookings/GET/query/per`.
+                internal var per: Components.Parameters.Per?
+                /// Creates a new `Query`.
+                ///
+                /// - Parameters:
+                ///   - page:
+                ///   - per:
+                internal init(
+                    page: Components.Parameters.Page? = nil,
+                    per: Components.Parameters.Per? = nil
+                ) {
+                    self.page = page
+                    self.per = per
+                }
+            }
+            internal var query: Operations.ListBookings.Input.Query
             /// - Remark: Generated from `#/paths/equipment/{equipment}/bookings/GET/header`.
             internal struct Headers: Sendable, Hashable {
                 internal var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListBookings.AcceptableContentType>]
@@ -15004,12 +15070,15 @@ internal enum Operations {
             ///
             /// - Parameters:
             ///   - path:
+            ///   - query:
             ///   - headers:
             internal init(
                 path: Operations.ListBookings.Input.Path,
+                query: Operations.ListBookings.Input.Query = .init(),
                 headers: Operations.ListBookings.Input.Headers = .init()
             ) {
                 self.path = path
+                self.query = query
                 self.headers = headers
             }
         }
@@ -16621,6 +16690,26 @@ internal enum Operations {
                 }
             }
             internal var path: Operations.GetRotation.Input.Path
+            /// - Remark: Generated from `#/paths/equipment/{equipment}/queue/GET/query`.
+            internal struct Query: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/equipment/{equipment}/queue/GET/query/page`.
+                internal var page: Components.Parameters.Page?
+                /// - Remark: Generated from `#/paths/equipment/{equipment}/queue/GET/query/per`.
+                internal var per: Components.Parameters.Per?
+                /// Creates a new `Query`.
+                ///
+                /// - Parameters:
+                ///   - page:
+                ///   - per:
+                internal init(
+                    page: Components.Parameters.Page? = nil,
+                    per: Components.Parameters.Per? = nil
+                ) {
+                    self.page = page
+                    self.per = per
+                }
+            }
+            internal var query: Operations.GetRotation.Input.Query
             /// - Remark: Generated from `#/paths/equipment/{equipment}/queue/GET/header`.
             internal struct Headers: Sendable, Hashable {
                 internal var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetRotation.AcceptableContentType>]
@@ -16637,12 +16726,15 @@ internal enum Operations {
             ///
             /// - Parameters:
             ///   - path:
+            ///   - query:
             ///   - headers:
             internal init(
                 path: Operations.GetRotation.Input.Path,
+                query: Operations.GetRotation.Input.Query = .init(),
                 headers: Operations.GetRotation.Input.Headers = .init()
             ) {
                 self.path = path
+                self.query = query
                 self.headers = headers
             }
         }
@@ -17127,6 +17219,26 @@ internal enum Operations {
                 }
             }
             internal var path: Operations.ListCounterparties.Input.Path
+            /// - Remark: Generated from `#/paths/producer-groups/{group}/counterparties/GET/query`.
+            internal struct Query: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/producer-groups/{group}/counterparties/GET/query/page`.
+                internal var page: Components.Parameters.Page?
+                /// - Remark: Generated from `#/paths/producer-groups/{group}/counterparties/GET/query/per`.
+                internal var per: Components.Parameters.Per?
+                /// Creates a new `Query`.
+                ///
+                /// - Parameters:
+                ///   - page:
+                ///   - per:
+                internal init(
+                    page: Components.Parameters.Page? = nil,
+                    per: Components.Parameters.Per? = nil
+                ) {
+                    self.page = page
+                    self.per = per
+                }
+            }
+            internal var query: Operations.ListCounterparties.Input.Query
             /// - Remark: Generated from `#/paths/producer-groups/{group}/counterparties/GET/header`.
             internal struct Headers: Sendable, Hashable {
                 internal var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListCounterparties.AcceptableContentType>]
@@ -17143,12 +17255,15 @@ internal enum Operations {
             ///
             /// - Parameters:
             ///   - path:
+            ///   - query:
             ///   - headers:
             internal init(
                 path: Operations.ListCounterparties.Input.Path,
+                query: Operations.ListCounterparties.Input.Query = .init(),
                 headers: Operations.ListCounterparties.Input.Headers = .init()
             ) {
                 self.path = path
+                self.query = query
                 self.headers = headers
             }
         }
@@ -17635,13 +17750,25 @@ internal enum Operations {
             internal var path: Operations.GetCatalogue.Input.Path
             /// - Remark: Generated from `#/paths/suppliers/{supplier}/catalogue/GET/query`.
             internal struct Query: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/suppliers/{supplier}/catalogue/GET/query/page`.
+                internal var page: Components.Parameters.Page?
+                /// - Remark: Generated from `#/paths/suppliers/{supplier}/catalogue/GET/query/per`.
+                internal var per: Components.Parameters.Per?
                 /// - Remark: Generated from `#/paths/suppliers/{supplier}/catalogue/GET/query/day`.
                 internal var day: Swift.String?
                 /// Creates a new `Query`.
                 ///
                 /// - Parameters:
+                ///   - page:
+                ///   - per:
                 ///   - day:
-                internal init(day: Swift.String? = nil) {
+                internal init(
+                    page: Components.Parameters.Page? = nil,
+                    per: Components.Parameters.Per? = nil,
+                    day: Swift.String? = nil
+                ) {
+                    self.page = page
+                    self.per = per
                     self.day = day
                 }
             }

@@ -1060,10 +1060,12 @@ extension APIProtocol {
     /// - Remark: Generated from `#/paths//producer-groups/{group}/fund/claims/get(listFundClaims)`.
     internal func listFundClaims(
         path: Operations.ListFundClaims.Input.Path,
+        query: Operations.ListFundClaims.Input.Query = .init(),
         headers: Operations.ListFundClaims.Input.Headers = .init()
     ) async throws -> Operations.ListFundClaims.Output {
         try await listFundClaims(Operations.ListFundClaims.Input(
             path: path,
+            query: query,
             headers: headers
         ))
     }
@@ -1116,10 +1118,12 @@ extension APIProtocol {
     /// - Remark: Generated from `#/paths//producer-groups/{group}/equipment/get(listEquipment)`.
     internal func listEquipment(
         path: Operations.ListEquipment.Input.Path,
+        query: Operations.ListEquipment.Input.Query = .init(),
         headers: Operations.ListEquipment.Input.Headers = .init()
     ) async throws -> Operations.ListEquipment.Output {
         try await listEquipment(Operations.ListEquipment.Input(
             path: path,
+            query: query,
             headers: headers
         ))
     }
@@ -1144,10 +1148,12 @@ extension APIProtocol {
     /// - Remark: Generated from `#/paths//equipment/{equipment}/bookings/get(listBookings)`.
     internal func listBookings(
         path: Operations.ListBookings.Input.Path,
+        query: Operations.ListBookings.Input.Query = .init(),
         headers: Operations.ListBookings.Input.Headers = .init()
     ) async throws -> Operations.ListBookings.Output {
         try await listBookings(Operations.ListBookings.Input(
             path: path,
+            query: query,
             headers: headers
         ))
     }
@@ -1230,10 +1236,12 @@ extension APIProtocol {
     /// - Remark: Generated from `#/paths//equipment/{equipment}/queue/get(getRotation)`.
     internal func getRotation(
         path: Operations.GetRotation.Input.Path,
+        query: Operations.GetRotation.Input.Query = .init(),
         headers: Operations.GetRotation.Input.Headers = .init()
     ) async throws -> Operations.GetRotation.Output {
         try await getRotation(Operations.GetRotation.Input(
             path: path,
+            query: query,
             headers: headers
         ))
     }
@@ -1258,10 +1266,12 @@ extension APIProtocol {
     /// - Remark: Generated from `#/paths//producer-groups/{group}/counterparties/get(listCounterparties)`.
     internal func listCounterparties(
         path: Operations.ListCounterparties.Input.Path,
+        query: Operations.ListCounterparties.Input.Query = .init(),
         headers: Operations.ListCounterparties.Input.Headers = .init()
     ) async throws -> Operations.ListCounterparties.Output {
         try await listCounterparties(Operations.ListCounterparties.Input(
             path: path,
+            query: query,
             headers: headers
         ))
     }
