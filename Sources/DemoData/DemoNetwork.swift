@@ -118,7 +118,7 @@ public enum DemoNetwork {
                 let role: ProducerRole = joined == 0 ? .coordinator : joined == 1 ? .treasurer : .member
                 producers[group, default: []].append(try await groups.join(
                     group, personID: woman.id, role: role,
-                    produces: group == orgs.groupJibek.id ? ["dried apricots", "walnuts", "felt slippers"][i % 3] : ["potatoes", "milk", "wheat"][i % 3],
+                    produces: group == orgs.groupJibek.id ? ["кургатылган өрүк", "жаңгак", "кийиз тапичке"][i % 3] : ["картошка", "сүт", "буудай"][i % 3],
                     by: make.actor))
             }
         }
