@@ -31,11 +31,20 @@ extension PriceTiers {
     /// "1:30; 500:24" (separated by semicolons or line breaks): from this quantity up, this many som per
     /// unit → tiers in tyiyn. How price lists are typed on a form and written in a file.
     public static func parse(_ text: String) throws -> [PriceTier] {
+        let invalid = DomainError("producers.tiers-invalid", field: "tiers")
+        return try priced(text, invalid: invalid).map { key, price in
+            guard let from = Int(key) else { throw invalid }
+            return PriceTier(minQuantity: from, unitPrice: price)
+        }
+    }
+
+    /// "A:300; B:200" (separated by semicolons or line breaks) → each key with its price in tyiyn, in
+    /// order: how prices are typed, by quantity (tiers) or by grade (a pool's contract).
+    public static func priced(_ text: String, invalid: DomainError) throws -> [(key: String, price: Int)] {
         try text.split(whereSeparator: { $0 == ";" || $0.isNewline }).map { pair in
             let sides = pair.split(separator: ":")
-            guard sides.count == 2, let from = Int(sides[0].trimmingCharacters(in: .whitespaces)),
-                  let price = Som.tyiyn(String(sides[1])) else { throw DomainError("producers.tiers-invalid", field: "tiers") }
-            return PriceTier(minQuantity: from, unitPrice: price)
+            guard sides.count == 2, let price = Som.tyiyn(String(sides[1])) else { throw invalid }
+            return (sides[0].trimmingCharacters(in: .whitespaces), price)
         }
     }
 }

@@ -82,13 +82,8 @@ struct SalePoolsController: RouteCollection {
 
     /// "A:300; B:200" → grade → tyiyn per unit.
     static func grades(_ text: String) throws -> [String: Int] {
-        var prices: [String: Int] = [:]
-        for pair in text.split(whereSeparator: { $0 == ";" || $0.isNewline }) {
-            let sides = pair.split(separator: ":")
-            guard sides.count == 2, let price = Som.tyiyn(String(sides[1])) else { throw DomainError("producers.grades-invalid", field: "grade_prices") }
-            prices[sides[0].trimmingCharacters(in: .whitespaces)] = price
-        }
-        return prices
+        Dictionary(try PriceTiers.priced(text, invalid: DomainError("producers.grades-invalid", field: "grade_prices")).map { ($0.key, $0.price) },
+                   uniquingKeysWith: { _, last in last })
     }
 
     // MARK: One pool
