@@ -3,7 +3,8 @@
 # sends random transfers among one bank's members with wrk for DURATION seconds from CLIENTS connections,
 # then checks that the ledger grew by the 201s (plus at most the requests in flight at the deadline) and
 # that the books still balance. The exact check, 201 by 201, is the 32-client test in `swift test`.
-# Usage: scripts/load-transfers.sh [CLIENTS=16] [DURATION=20]     (needs wrk and sqlite3)
+# Last, the same writes done raw on a copy of that database (scripts/load/raw-sqlite.py), and the ratio.
+# Usage: scripts/load-transfers.sh [CLIENTS=16] [DURATION=20]     (needs wrk, sqlite3 and python3)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 clients=${1:-16}
@@ -38,3 +39,8 @@ test "$added" -ge "${created:-0}" && test "$added" -le "$(( ${created:-0} + clie
 test "$(sqlite3 "$db" "SELECT COALESCE(SUM(balance_minutes), 0) FROM timebank_accounts")" = 0
 test "$(sqlite3 "$db" "SELECT COUNT(*) FROM timebank_accounts a WHERE a.balance_minutes != (SELECT COALESCE(SUM(minutes), 0) FROM timebank_entries e WHERE e.account_id = a.id)")" = 0
 echo "Every 201 is in the ledger; the books balance."
+raw=$(python3 scripts/load/raw-sqlite.py "$db" 3000)
+echo "$raw"
+api_rate=$(sed -n 's/^created_per_s=//p' <<<"$out")
+raw_rate=$(sed -n 's/^raw_per_s=\([0-9]*\).*/\1/p' <<<"$raw")
+python3 -c "import sys; print(f'api_to_raw={int(sys.argv[1]) / int(sys.argv[2]):.2f}')" "$api_rate" "$raw_rate"

@@ -53,6 +53,9 @@ public func configure(_ app: Application, database: DatabaseChoice) async throws
                                                 withIntermediateDirectories: true)
         app.databases.use(.sqlite(.file(path), sqlLogLevel: nil), as: .sqlite)
         app.storage[SQLiteFileKey.self] = path
+        let writer = try await SQLiteLedgerWriter(path: path, logger: app.logger)
+        app.lifecycle.use(SQLiteLedgerWriterShutdown(writer: writer))
+        app.storage[BookingQueueKey.self] = BookingQueue(db: writer.db, executor: writer.executor)
     case .sqliteMemory:
         app.databases.use(.sqlite(.memory, sqlLogLevel: nil), as: .sqlite)
     case .postgres(let url, let schema):
@@ -70,7 +73,7 @@ public func configure(_ app: Application, database: DatabaseChoice) async throws
     app.migrations.add(TimeBankMigrations.all)
     app.migrations.add(ProducerMigrations.all)
     app.migrations.add(SessionRecord.migration)
-    app.storage[BookingQueueKey.self] = BookingQueue(db: app.db)
+    if app.storage[BookingQueueKey.self] == nil { app.storage[BookingQueueKey.self] = BookingQueue(db: app.db) }
 
     app.http.server.configuration.hostname = Environment.get("HOST").flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1"
     app.http.server.configuration.port = Environment.get("PORT").flatMap(Int.init) ?? 8080

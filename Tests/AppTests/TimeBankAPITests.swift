@@ -57,7 +57,14 @@ struct TimeBankAPITests {
             let booked = try await transfer(m[0], m[1], 120, key: "slip-7")
             #expect(booked.status == .created)
             let id = try #require(try api.json(booked)["id"] as? String)
-            #expect(try api.json(try await transfer(m[0], m[1], 120, key: "slip-7"))["id"] as? String == id)
+            // The ledger's batch finds the key (no read before it): the first answer comes back, nothing is booked.
+            let replay = try await transfer(m[0], m[1], 120, key: "slip-7")
+            #expect(replay.status == .created)
+            #expect(replay.headers.first(name: "Idempotent-Replayed") == "true")
+            #expect(try api.json(replay)["id"] as? String == id)
+            let reused = try await transfer(m[0], m[1], 90, key: "slip-7")
+            #expect(reused.status == .conflict)
+            #expect((try api.json(reused)["error"] as? [String: Any])?["code"] as? String == "api.idempotency-key-reused")
             #expect(try await TimeTransfer.query(on: app.db).count() == 1)
 
             let account = try api.json(try await api.send(.GET, "/timebanks/\(bank)/accounts/\(m[1].id)"))

@@ -3,11 +3,16 @@ import Fluent
 import Foundation
 import Kernel
 import Localization
+import NIOCore
+import NIOPosix
 import Vapor
 
 /// The `ashar` executable: `serve` (default), `demo`, `migrate`, `token create --user LOGIN`, `seed --transfers N`.
 public enum Ashar {
     public static func main() async throws {
+        // Swift's tasks run on NIO's event loops, not on a thread pool of their own: a request no longer
+        // hops between the two for every await (the template Vapor generates does the same).
+        _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         var env = try Environment.detect()
         try LoggingSystem.bootstrap(from: &env)
         let app = try await Application.make(env)

@@ -4,6 +4,7 @@ import Fluent
 import Foundation
 import Kernel
 import Localization
+import OpenAPIRuntime
 import SQLKit
 import Vapor
 
@@ -26,13 +27,10 @@ struct IdempotencyMiddleware: AsyncMiddleware {
         if let body { hasher.update(data: Data(body.readableBytesView)) }
         let hash = hasher.finalize().hex
 
-        // Plain SQL: this runs on every write the API takes.
-        if let stored = try await IdempotencyReceipt.find(userID: user.id, key: key, on: request.db as! any SQLDatabase) {
-            guard stored.key.requestHash == hash else { throw DomainError("api.idempotency-key-reused", kind: .conflict) }
-            let response = Response(status: HTTPResponseStatus(statusCode: stored.status), body: .init(string: stored.body))
-            response.headers.replaceOrAdd(name: .contentType, value: stored.contentType)
-            response.headers.replaceOrAdd(name: "Idempotent-Replayed", value: "true")
-            return response
+        // A write booked in a batch of its own kind looks its key up there, in the transaction that books
+        // it: no read before it on the API's busiest path. It throws `IdempotencyKeyAnswered` on a replay.
+        if !Self.looksUpItsOwnKey(request), let kept = try await Self.kept(user: user.id, key: key, hash: hash, request: request) {
+            return kept
         }
 
         // A refusal is an answer too: a replay gets the same refusal, not a second try that might now pass.
@@ -40,6 +38,12 @@ struct IdempotencyMiddleware: AsyncMiddleware {
         let response: Response
         do {
             response = try await IdempotencySlot.$current.withValue(slot) { try await next.respond(to: request) }
+        } catch where Self.isAnswered(error) {
+            // Answered meanwhile, by the first of two copies racing, or long ago (a write that looks up its own key).
+            guard let kept = try await Self.kept(user: user.id, key: key, hash: hash, request: request) else {
+                throw DomainError("api.idempotency-key-in-flight", kind: .conflict)
+            }
+            return kept
         } catch {
             let failure = AsharErrorMiddleware.failure(for: error, request: request)
             guard (400..<500).contains(failure.status.code) else { throw error }
@@ -56,6 +60,27 @@ struct IdempotencyMiddleware: AsyncMiddleware {
                                          contentType: response.headers.contentType?.serialize() ?? "application/json", body: text)
         try? await request.db.writeTransaction { tx in try await IdempotencyReceipt.insert([receipt], on: tx as! any SQLDatabase) }
         return response
+    }
+
+    /// The answer kept for this key, replayed; a refusal if the key was used for another request.
+    private static func kept(user: UUID, key: String, hash: String, request: Request) async throws -> Response? {
+        // Plain SQL: this runs on every write the API takes.
+        guard let stored = try await IdempotencyReceipt.find(userID: user, key: key, on: request.db as! any SQLDatabase) else { return nil }
+        guard stored.key.requestHash == hash else { throw DomainError("api.idempotency-key-reused", kind: .conflict) }
+        let response = Response(status: HTTPResponseStatus(statusCode: stored.status), body: .init(string: stored.body))
+        response.headers.replaceOrAdd(name: .contentType, value: stored.contentType)
+        response.headers.replaceOrAdd(name: "Idempotent-Replayed", value: "true")
+        return response
+    }
+
+    /// The API's handlers throw through the OpenAPI runtime, which wraps what they throw.
+    private static func isAnswered(_ error: any Error) -> Bool {
+        error is IdempotencyKeyAnswered || (error as? ServerError)?.underlyingError is IdempotencyKeyAnswered
+    }
+
+    /// Recording a transfer: the ledger's batch reads the keys of all its transfers in one statement.
+    private static func looksUpItsOwnKey(_ request: Request) -> Bool {
+        request.method == .POST && request.route?.path.map(\.description) == ["api", "v1", "timebanks", ":bank", "transfers"]
     }
 }
 

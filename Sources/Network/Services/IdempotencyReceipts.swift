@@ -1,5 +1,6 @@
 import FluentKit
 import Foundation
+import Kernel
 import SQLKit
 
 /// Each write's first answer to a request that carried an `Idempotency-Key`, kept so a replay gets it back.
@@ -32,6 +33,12 @@ public struct IdempotencyKey: Sendable, Hashable {
         self.key = key
         self.requestHash = requestHash
     }
+}
+
+/// What a write throws when it finds its `Idempotency-Key` already answered (a replay, or the key reused):
+/// whoever took the request then gives the kept answer, or refuses the reuse.
+public struct IdempotencyKeyAnswered: Error {
+    public init() {}
 }
 
 /// The answer given to a request with an `Idempotency-Key`.
@@ -79,7 +86,7 @@ public struct IdempotencyReceipt: Sendable {
         for (index, r) in receipts.enumerated() {
             query.appendInterpolation(unsafeRaw: index == 0 ? "" : ", ")
             query.appendInterpolation("""
-                (\(bind: UUID()), \(bind: r.key.userID), \(bind: r.key.key), \(bind: r.key.requestHash), \(bind: r.status), \
+                (\(bind: UUID.timeOrdered(at: now)), \(bind: r.key.userID), \(bind: r.key.key), \(bind: r.key.requestHash), \(bind: r.status), \
                 \(bind: r.contentType), \(bind: r.body), \(bind: now))
                 """ as SQLQueryString)
         }

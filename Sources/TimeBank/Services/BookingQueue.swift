@@ -10,10 +10,15 @@ public actor BookingQueue {
     static let largestBatch = 256
 
     private let db: any Database
+    private let executor: (any TaskExecutor)?
     private var waiting: [(request: BookingRequest, reply: CheckedContinuation<TransferRecord, any Error>)] = []
     private var booking = false
 
-    public init(db: any Database) { self.db = db }
+    /// `executor`: where the batches run, if not on the shared threads (the embedded SQLite's own writer).
+    public init(db: any Database, executor: (any TaskExecutor)? = nil) {
+        self.db = db
+        self.executor = executor
+    }
 
     public func book(_ request: BookingRequest) async throws -> TransferRecord {
         let request = try request.normalized()
@@ -21,7 +26,7 @@ public actor BookingQueue {
             waiting.append((request, reply))
             if !booking {
                 booking = true
-                Task { await bookWaiting() }
+                Task(executorPreference: executor) { await self.bookWaiting() }
             }
         }
     }

@@ -70,9 +70,7 @@ extension Ledger {
         for (index, request) in requests.enumerated() {
             do {
                 let draft = request.draft
-                if let key = request.idempotency, keysTaken.contains(key) {
-                    throw DomainError("api.idempotency-key-in-flight", kind: .conflict)
-                }
+                if let key = request.idempotency, keysTaken.contains(key) { throw IdempotencyKeyAnswered() }
                 let legs = draft.providers + draft.recipients
                 guard legs.allSatisfy({ accounts[$0.memberID] != nil }) else { throw DomainError.notFound("timebank.member") }
                 // An account in this bank means the bank exists; none means it does not, or the members are elsewhere.
@@ -150,7 +148,7 @@ extension Ledger {
                 outcomes.append(.failure(refusal))
                 continue
             }
-            let id = UUID()
+            let id = UUID.timeOrdered(at: now)
             for (account, delta) in moves {
                 state[account]!.balance += delta
                 state[account]!.entryCount += 1
@@ -188,7 +186,7 @@ extension Ledger {
         var lines = SQLQueryString("INSERT INTO timebank_entries (id, transfer_id, account_id, minutes, balance_after, sequence, recorded_at) VALUES ")
         for (index, e) in entries.enumerated() {
             lines.appendInterpolation(unsafeRaw: index == 0 ? "" : ", ")
-            lines.appendInterpolation("(\(bind: UUID()), \(bind: e.transfer), \(bind: e.account), \(bind: e.minutes), \(bind: e.balance), \(bind: e.sequence), \(bind: now))" as SQLQueryString)
+            lines.appendInterpolation("(\(bind: UUID.timeOrdered(at: now)), \(bind: e.transfer), \(bind: e.account), \(bind: e.minutes), \(bind: e.balance), \(bind: e.sequence), \(bind: now))" as SQLQueryString)
         }
         try await sql.raw(lines).run()
         try await IdempotencyReceipt.insert(receipts, on: sql)
