@@ -12,7 +12,7 @@ let package = Package(
     products: [
         .executable(name: "ashar", targets: ["ashar"]),
         // For the benchmarks, which live in their own package under Benchmarks/.
-        .library(name: "AsharKit", targets: ["App", "TimeBank", "Producers", "AsharNetwork", "Kernel", "DemoData"]),
+        .library(name: "AsharKit", targets: ["App", "TimeBank", "Producers", "Needs", "AsharNetwork", "Kernel", "DemoData"]),
     ],
     dependencies: [
         .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
@@ -30,6 +30,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/swiftcsv/SwiftCSV.git", from: "0.10.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
+        .package(url: "https://github.com/CoreOffice/XMLCoder.git", from: "0.18.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
@@ -58,10 +60,19 @@ let package = Package(
             .product(name: "FluentKit", package: "fluent-kit"),
             .product(name: "SQLKit", package: "sql-kit"),
         ], swiftSettings: strict),
+        // Needs analysis: survey forms (XLSForm), submissions and their imports, analysis.
+        .target(name: "Needs", dependencies: [
+            "Kernel", "AsharNetwork",
+            .product(name: "FluentKit", package: "fluent-kit"),
+            .product(name: "SQLKit", package: "sql-kit"),
+            .product(name: "SwiftCSV", package: "SwiftCSV"),
+            .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            .product(name: "XMLCoder", package: "XMLCoder"),
+        ], swiftSettings: strict),
         .target(name: "DemoData", dependencies: ["Kernel", "AsharNetwork", "TimeBank", "Producers", .product(name: "FluentKit", package: "fluent-kit")], swiftSettings: strict),
         // The web layer: routes, pages, API, commands.
         .target(name: "App", dependencies: [
-            "Kernel", "Localization", "AsharNetwork", "TimeBank", "Producers", "DemoData",
+            "Kernel", "Localization", "AsharNetwork", "TimeBank", "Producers", "Needs", "DemoData",
             .product(name: "Vapor", package: "vapor"),
             .product(name: "Fluent", package: "fluent"),
             .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
@@ -89,6 +100,8 @@ let package = Package(
             .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
         ], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "NetworkTests", dependencies: ["AsharNetwork", "DemoData", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "NeedsTests", dependencies: ["Needs", "AsharNetwork", "TestSupport"],
+                    resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "TimeBankTests", dependencies: ["TimeBank", "AsharNetwork", "DemoData", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ProducersTests", dependencies: [
             "Producers", "AsharNetwork", "DemoData", "TestSupport", .product(name: "PropertyBased", package: "swift-property-based"),
