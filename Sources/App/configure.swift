@@ -8,6 +8,7 @@ import Leaf
 import SQLKit
 import LeafKit
 import Localization
+import Needs
 import Producers
 import TimeBank
 import Vapor
@@ -72,6 +73,7 @@ public func configure(_ app: Application, database: DatabaseChoice) async throws
     app.migrations.add(NetworkMigrations.all)
     app.migrations.add(TimeBankMigrations.all)
     app.migrations.add(ProducerMigrations.all)
+    app.migrations.add(NeedsMigrations.all)
     app.migrations.add(SessionRecord.migration)
     if app.storage[BookingQueueKey.self] == nil { app.storage[BookingQueueKey.self] = BookingQueue(db: app.db) }
 

@@ -4,6 +4,7 @@ import Foundation
 import Kernel
 import Leaf
 import Localization
+import Needs
 import OpenAPIRuntime
 import Vapor
 
@@ -19,6 +20,15 @@ struct AsharErrorMiddleware: AsyncMiddleware {
         var headers: HTTPHeaders = [:]
         /// Every field's error, when the input broke several rules at once.
         var all: [DomainError] = []
+        /// What is wrong with a file, where.
+        var problems: [Problem] = []
+    }
+
+    struct Problem {
+        var sheet: String?
+        var row: Int?
+        var line: Int?
+        var error: DomainError
     }
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
@@ -51,9 +61,15 @@ struct AsharErrorMiddleware: AsyncMiddleware {
             return first
         case let failed as ImportFailed:
             // Each wrong line of a file, its number in the field: "line 4: tiers".
-            return failure(for: ValidationErrors(failed.problems.flatMap { problem in
+            var result = failure(for: ValidationErrors(failed.problems.flatMap { problem in
                 problem.errors.map { DomainError($0.code, field: "line \(problem.line)" + ($0.field.map { ": " + $0 } ?? ""), arguments: $0.arguments) }
             }), request: request)
+            result.problems = failed.problems.flatMap { problem in problem.errors.map { Problem(line: problem.line, error: $0) } }
+            return result
+        case let refused as FormRefused:
+            return Failure(status: .unprocessableEntity, code: "needs.form.invalid", key: "error.needs.form.invalid",
+                           arguments: ["count": String(refused.problems.count)],
+                           problems: refused.problems.map { Problem(sheet: $0.sheet, row: $0.row, error: $0.error) })
         case is PossibleDuplicate:
             return Failure(status: .conflict, code: "network.person.possible-duplicate", key: "error.network.person.possible-duplicate")
         case let server as ServerError:
@@ -108,6 +124,14 @@ struct AsharErrorMiddleware: AsyncMiddleware {
             let message: String
             let field: String?
             let errors: [Detail]?
+            let problems: [ProblemDetail]?
+        }
+        struct ProblemDetail: Content {
+            let sheet: String?
+            let row: Int?
+            let line: Int?
+            let code: String
+            let message: String
         }
         let error: Detail
     }
@@ -119,7 +143,10 @@ struct AsharErrorMiddleware: AsyncMiddleware {
             try response.content.encode(APIErrorBody(error: .init(
                 code: failure.code, message: message, field: failure.field,
                 errors: failure.all.isEmpty ? nil : failure.all.map {
-                    .init(code: $0.code, message: request.t($0.key, $0.arguments), field: $0.field, errors: nil)
+                    .init(code: $0.code, message: request.t($0.key, $0.arguments), field: $0.field, errors: nil, problems: nil)
+                },
+                problems: failure.problems.isEmpty ? nil : failure.problems.map {
+                    .init(sheet: $0.sheet, row: $0.row, line: $0.line, code: $0.error.code, message: request.t($0.error.key, $0.error.arguments))
                 })), as: .json)
             if failure.status == .unauthorized {
                 response.headers.replaceOrAdd(name: .wwwAuthenticate, value: "Bearer")

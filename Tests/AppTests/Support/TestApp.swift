@@ -144,6 +144,15 @@ struct APIClient {
         return try await app.testing().sendRequest(method, "/api/v1" + path, headers: headers, body: json.map { ByteBuffer(string: $0) })
     }
 
+    /// A file as the body (a spreadsheet, a CSV), in the client's language.
+    func send(_ method: HTTPMethod, _ path: String, body: Data, contentType: String, language: String? = nil) async throws -> TestingHTTPResponse {
+        var headers = HTTPHeaders()
+        if let token { headers.bearerAuthorization = BearerAuthorization(token: token) }
+        headers.add(name: .acceptLanguage, value: language ?? self.language)
+        headers.add(name: .contentType, value: contentType)
+        return try await app.testing().sendRequest(method, "/api/v1" + path, headers: headers, body: ByteBuffer(bytes: body))
+    }
+
     func json(_ response: TestingHTTPResponse) throws -> [String: Any] {
         try #require(try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])
     }

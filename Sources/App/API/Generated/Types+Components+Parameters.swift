@@ -6,6 +6,10 @@ import struct Foundation.Date
 extension Components {
     /// Types generated from the `#/components/parameters` section of the OpenAPI document.
     internal enum Parameters {
+        /// A survey form (its id in Ashar).
+        ///
+        /// - Remark: Generated from `#/components/parameters/form`.
+        internal typealias Form = Swift.String
         /// A claim on a group fund.
         ///
         /// - Remark: Generated from `#/components/parameters/claim`.

@@ -59,6 +59,55 @@ extension Components {
                 ///
                 /// - Remark: Generated from `#/components/schemas/ErrorBody/error/errors`.
                 internal var errors: Components.Schemas.ErrorBody._ErrorPayload.ErrorsPayload?
+                /// - Remark: Generated from `#/components/schemas/ErrorBody/error/ProblemsPayload`.
+                internal struct ProblemsPayloadPayload: Codable, Hashable, Sendable {
+                    /// - Remark: Generated from `#/components/schemas/ErrorBody/error/ProblemsPayload/sheet`.
+                    internal var sheet: Swift.String?
+                    /// - Remark: Generated from `#/components/schemas/ErrorBody/error/ProblemsPayload/row`.
+                    internal var row: Swift.Int?
+                    /// - Remark: Generated from `#/components/schemas/ErrorBody/error/ProblemsPayload/line`.
+                    internal var line: Swift.Int?
+                    /// - Remark: Generated from `#/components/schemas/ErrorBody/error/ProblemsPayload/code`.
+                    internal var code: Swift.String
+                    /// - Remark: Generated from `#/components/schemas/ErrorBody/error/ProblemsPayload/message`.
+                    internal var message: Swift.String
+                    /// Creates a new `ProblemsPayloadPayload`.
+                    ///
+                    /// - Parameters:
+                    ///   - sheet:
+                    ///   - row:
+                    ///   - line:
+                    ///   - code:
+                    ///   - message:
+                    internal init(
+                        sheet: Swift.String? = nil,
+                        row: Swift.Int? = nil,
+                        line: Swift.Int? = nil,
+                        code: Swift.String,
+                        message: Swift.String
+                    ) {
+                        self.sheet = sheet
+                        self.row = row
+                        self.line = line
+                        self.code = code
+                        self.message = message
+                    }
+                    internal enum CodingKeys: String, CodingKey {
+                        case sheet
+                        case row
+                        case line
+                        case code
+                        case message
+                    }
+                }
+                /// What is wrong with a file, where: a form by sheet and row, a data file by line.
+                ///
+                /// - Remark: Generated from `#/components/schemas/ErrorBody/error/problems`.
+                internal typealias ProblemsPayload = [Components.Schemas.ErrorBody._ErrorPayload.ProblemsPayloadPayload]
+                /// What is wrong with a file, where: a form by sheet and row, a data file by line.
+                ///
+                /// - Remark: Generated from `#/components/schemas/ErrorBody/error/problems`.
+                internal var problems: Components.Schemas.ErrorBody._ErrorPayload.ProblemsPayload?
                 /// Creates a new `_ErrorPayload`.
                 ///
                 /// - Parameters:
@@ -66,22 +115,26 @@ extension Components {
                 ///   - message: In the language of Accept-Language (ky, ru, en).
                 ///   - field: The input field the error belongs to, when it belongs to one.
                 ///   - errors: Every broken rule, when the input broke several at once.
+                ///   - problems: What is wrong with a file, where: a form by sheet and row, a data file by line.
                 internal init(
                     code: Swift.String,
                     message: Swift.String,
                     field: Swift.String? = nil,
-                    errors: Components.Schemas.ErrorBody._ErrorPayload.ErrorsPayload? = nil
+                    errors: Components.Schemas.ErrorBody._ErrorPayload.ErrorsPayload? = nil,
+                    problems: Components.Schemas.ErrorBody._ErrorPayload.ProblemsPayload? = nil
                 ) {
                     self.code = code
                     self.message = message
                     self.field = field
                     self.errors = errors
+                    self.problems = problems
                 }
                 internal enum CodingKeys: String, CodingKey {
                     case code
                     case message
                     case field
                     case errors
+                    case problems
                 }
             }
             /// - Remark: Generated from `#/components/schemas/ErrorBody/error`.
@@ -95,6 +148,293 @@ extension Components {
             }
             internal enum CodingKeys: String, CodingKey {
                 case error
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/FormCreated`.
+        internal struct FormCreated: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/FormCreated/id`.
+            internal var id: Swift.String
+            /// The form's own id (settings form_id).
+            ///
+            /// - Remark: Generated from `#/components/schemas/FormCreated/formId`.
+            internal var formId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/FormCreated/version`.
+            internal var version: Swift.String
+            /// Questions a respondent answers (not groups, notes or calculations).
+            ///
+            /// - Remark: Generated from `#/components/schemas/FormCreated/questionCount`.
+            internal var questionCount: Swift.Int
+            /// Creates a new `FormCreated`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - formId: The form's own id (settings form_id).
+            ///   - version:
+            ///   - questionCount: Questions a respondent answers (not groups, notes or calculations).
+            internal init(
+                id: Swift.String,
+                formId: Swift.String,
+                version: Swift.String,
+                questionCount: Swift.Int
+            ) {
+                self.id = id
+                self.formId = formId
+                self.version = version
+                self.questionCount = questionCount
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case id
+                case formId
+                case version
+                case questionCount
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/FormList`.
+        internal struct FormList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/FormList/items`.
+            internal var items: [Components.Schemas.FormCreated]
+            /// - Remark: Generated from `#/components/schemas/FormList/total`.
+            internal var total: Swift.Int
+            /// Creates a new `FormList`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            ///   - total:
+            internal init(
+                items: [Components.Schemas.FormCreated],
+                total: Swift.Int
+            ) {
+                self.items = items
+                self.total = total
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case items
+                case total
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Form`.
+        internal struct Form: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Form/id`.
+            internal var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Form/formId`.
+            internal var formId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Form/version`.
+            internal var version: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Form/questionCount`.
+            internal var questionCount: Swift.Int
+            /// By language code.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Form/title`.
+            internal struct TitlePayload: Codable, Hashable, Sendable {
+                /// A container of undocumented properties.
+                internal var additionalProperties: [String: Swift.String]
+                /// Creates a new `TitlePayload`.
+                ///
+                /// - Parameters:
+                ///   - additionalProperties: A container of undocumented properties.
+                internal init(additionalProperties: [String: Swift.String] = .init()) {
+                    self.additionalProperties = additionalProperties
+                }
+                internal init(from decoder: any Swift.Decoder) throws {
+                    additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [])
+                }
+                internal func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeAdditionalProperties(additionalProperties)
+                }
+            }
+            /// By language code.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Form/title`.
+            internal var title: Components.Schemas.Form.TitlePayload
+            /// - Remark: Generated from `#/components/schemas/Form/defaultLanguage`.
+            internal var defaultLanguage: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Form/questions`.
+            internal var questions: [Components.Schemas.FormQuestion]
+            /// Choice lists by name.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Form/choices`.
+            internal struct ChoicesPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/Form/choices/AdditionalPropertiesPayload`.
+                internal struct AdditionalPropertiesPayloadPayload: Codable, Hashable, Sendable {
+                    /// - Remark: Generated from `#/components/schemas/Form/choices/AdditionalPropertiesPayload/name`.
+                    internal var name: Swift.String
+                    /// - Remark: Generated from `#/components/schemas/Form/choices/AdditionalPropertiesPayload/label`.
+                    internal struct LabelPayload: Codable, Hashable, Sendable {
+                        /// A container of undocumented properties.
+                        internal var additionalProperties: [String: Swift.String]
+                        /// Creates a new `LabelPayload`.
+                        ///
+                        /// - Parameters:
+                        ///   - additionalProperties: A container of undocumented properties.
+                        internal init(additionalProperties: [String: Swift.String] = .init()) {
+                            self.additionalProperties = additionalProperties
+                        }
+                        internal init(from decoder: any Swift.Decoder) throws {
+                            additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [])
+                        }
+                        internal func encode(to encoder: any Swift.Encoder) throws {
+                            try encoder.encodeAdditionalProperties(additionalProperties)
+                        }
+                    }
+                    /// - Remark: Generated from `#/components/schemas/Form/choices/AdditionalPropertiesPayload/label`.
+                    internal var label: Components.Schemas.Form.ChoicesPayload.AdditionalPropertiesPayloadPayload.LabelPayload
+                    /// Creates a new `AdditionalPropertiesPayloadPayload`.
+                    ///
+                    /// - Parameters:
+                    ///   - name:
+                    ///   - label:
+                    internal init(
+                        name: Swift.String,
+                        label: Components.Schemas.Form.ChoicesPayload.AdditionalPropertiesPayloadPayload.LabelPayload
+                    ) {
+                        self.name = name
+                        self.label = label
+                    }
+                    internal enum CodingKeys: String, CodingKey {
+                        case name
+                        case label
+                    }
+                }
+                /// - Remark: Generated from `#/components/schemas/Form/choices/additionalProperties`.
+                internal typealias AdditionalPropertiesPayload = [Components.Schemas.Form.ChoicesPayload.AdditionalPropertiesPayloadPayload]
+                /// A container of undocumented properties.
+                internal var additionalProperties: [String: Components.Schemas.Form.ChoicesPayload.AdditionalPropertiesPayload]
+                /// Creates a new `ChoicesPayload`.
+                ///
+                /// - Parameters:
+                ///   - additionalProperties: A container of undocumented properties.
+                internal init(additionalProperties: [String: Components.Schemas.Form.ChoicesPayload.AdditionalPropertiesPayload] = .init()) {
+                    self.additionalProperties = additionalProperties
+                }
+                internal init(from decoder: any Swift.Decoder) throws {
+                    additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [])
+                }
+                internal func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeAdditionalProperties(additionalProperties)
+                }
+            }
+            /// Choice lists by name.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Form/choices`.
+            internal var choices: Components.Schemas.Form.ChoicesPayload
+            /// Creates a new `Form`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - formId:
+            ///   - version:
+            ///   - questionCount:
+            ///   - title: By language code.
+            ///   - defaultLanguage:
+            ///   - questions:
+            ///   - choices: Choice lists by name.
+            internal init(
+                id: Swift.String,
+                formId: Swift.String,
+                version: Swift.String,
+                questionCount: Swift.Int,
+                title: Components.Schemas.Form.TitlePayload,
+                defaultLanguage: Swift.String,
+                questions: [Components.Schemas.FormQuestion],
+                choices: Components.Schemas.Form.ChoicesPayload
+            ) {
+                self.id = id
+                self.formId = formId
+                self.version = version
+                self.questionCount = questionCount
+                self.title = title
+                self.defaultLanguage = defaultLanguage
+                self.questions = questions
+                self.choices = choices
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case id
+                case formId
+                case version
+                case questionCount
+                case title
+                case defaultLanguage
+                case questions
+                case choices
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/FormQuestion`.
+        internal struct FormQuestion: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/FormQuestion/name`.
+            internal var name: Swift.String
+            /// integer, decimal, text, date, note, geopoint, calculate, select_one, select_multiple, begin_group, end_group, begin_repeat, end_repeat.
+            ///
+            /// - Remark: Generated from `#/components/schemas/FormQuestion/type`.
+            internal var _type: Swift.String
+            /// By language code.
+            ///
+            /// - Remark: Generated from `#/components/schemas/FormQuestion/label`.
+            internal struct LabelPayload: Codable, Hashable, Sendable {
+                /// A container of undocumented properties.
+                internal var additionalProperties: [String: Swift.String]
+                /// Creates a new `LabelPayload`.
+                ///
+                /// - Parameters:
+                ///   - additionalProperties: A container of undocumented properties.
+                internal init(additionalProperties: [String: Swift.String] = .init()) {
+                    self.additionalProperties = additionalProperties
+                }
+                internal init(from decoder: any Swift.Decoder) throws {
+                    additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [])
+                }
+                internal func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeAdditionalProperties(additionalProperties)
+                }
+            }
+            /// By language code.
+            ///
+            /// - Remark: Generated from `#/components/schemas/FormQuestion/label`.
+            internal var label: Components.Schemas.FormQuestion.LabelPayload
+            /// - Remark: Generated from `#/components/schemas/FormQuestion/choiceList`.
+            internal var choiceList: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/FormQuestion/orOther`.
+            internal var orOther: Swift.Bool?
+            /// - Remark: Generated from `#/components/schemas/FormQuestion/required`.
+            internal var required: Swift.Bool
+            /// The groups and repeats it sits in, outermost first.
+            ///
+            /// - Remark: Generated from `#/components/schemas/FormQuestion/path`.
+            internal var path: [Swift.String]
+            /// Creates a new `FormQuestion`.
+            ///
+            /// - Parameters:
+            ///   - name:
+            ///   - _type: integer, decimal, text, date, note, geopoint, calculate, select_one, select_multiple, begin_group, end_group, begin_repeat, end_repeat.
+            ///   - label: By language code.
+            ///   - choiceList:
+            ///   - orOther:
+            ///   - required:
+            ///   - path: The groups and repeats it sits in, outermost first.
+            internal init(
+                name: Swift.String,
+                _type: Swift.String,
+                label: Components.Schemas.FormQuestion.LabelPayload,
+                choiceList: Swift.String? = nil,
+                orOther: Swift.Bool? = nil,
+                required: Swift.Bool,
+                path: [Swift.String]
+            ) {
+                self.name = name
+                self._type = _type
+                self.label = label
+                self.choiceList = choiceList
+                self.orOther = orOther
+                self.required = required
+                self.path = path
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case name
+                case _type = "type"
+                case label
+                case choiceList
+                case orOther
+                case required
+                case path
             }
         }
         /// - Remark: Generated from `#/components/schemas/Me`.

@@ -338,6 +338,21 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /suppliers/{supplier}/price-list`.
     /// - Remark: Generated from `#/paths//suppliers/{supplier}/price-list/post(importPriceList)`.
     func importPriceList(_ input: Operations.ImportPriceList.Input) async throws -> Operations.ImportPriceList.Output
+    /// Survey forms, newest first.
+    ///
+    /// - Remark: HTTP `GET /forms`.
+    /// - Remark: Generated from `#/paths//forms/get(listForms)`.
+    func listForms(_ input: Operations.ListForms.Input) async throws -> Operations.ListForms.Output
+    /// A survey form from its XLSForm: the .xlsx file, or its CSV form (sheet names in the first column). A malformed form is refused with every problem by sheet and row.
+    ///
+    /// - Remark: HTTP `POST /forms`.
+    /// - Remark: Generated from `#/paths//forms/post(importForm)`.
+    func importForm(_ input: Operations.ImportForm.Input) async throws -> Operations.ImportForm.Output
+    /// A form with its questions and choices.
+    ///
+    /// - Remark: HTTP `GET /forms/{form}`.
+    /// - Remark: Generated from `#/paths//forms/{form}/get(getForm)`.
+    func getForm(_ input: Operations.GetForm.Input) async throws -> Operations.GetForm.Output
 }
 
 /// Convenience overloads for operation inputs.
@@ -1333,6 +1348,45 @@ extension APIProtocol {
             path: path,
             headers: headers,
             body: body
+        ))
+    }
+    /// Survey forms, newest first.
+    ///
+    /// - Remark: HTTP `GET /forms`.
+    /// - Remark: Generated from `#/paths//forms/get(listForms)`.
+    internal func listForms(
+        query: Operations.ListForms.Input.Query = .init(),
+        headers: Operations.ListForms.Input.Headers = .init()
+    ) async throws -> Operations.ListForms.Output {
+        try await listForms(Operations.ListForms.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// A survey form from its XLSForm: the .xlsx file, or its CSV form (sheet names in the first column). A malformed form is refused with every problem by sheet and row.
+    ///
+    /// - Remark: HTTP `POST /forms`.
+    /// - Remark: Generated from `#/paths//forms/post(importForm)`.
+    internal func importForm(
+        headers: Operations.ImportForm.Input.Headers = .init(),
+        body: Operations.ImportForm.Input.Body
+    ) async throws -> Operations.ImportForm.Output {
+        try await importForm(Operations.ImportForm.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// A form with its questions and choices.
+    ///
+    /// - Remark: HTTP `GET /forms/{form}`.
+    /// - Remark: Generated from `#/paths//forms/{form}/get(getForm)`.
+    internal func getForm(
+        path: Operations.GetForm.Input.Path,
+        headers: Operations.GetForm.Input.Headers = .init()
+    ) async throws -> Operations.GetForm.Output {
+        try await getForm(Operations.GetForm.Input(
+            path: path,
+            headers: headers
         ))
     }
 }

@@ -1,0 +1,68 @@
+import AsharNetwork
+import FluentKit
+import Foundation
+import Kernel
+
+/// A form as stored: its id, the form's own id and version, and the definition read from the file.
+public struct FormRecord: Sendable, Equatable {
+    public let id: UUID
+    public let definition: FormDefinition
+    public let importedAt: Date?
+}
+
+/// How a form file is written.
+public enum FormFileKind: Sendable {
+    case xlsx, csv
+}
+
+/// Survey forms: imported from an XLSForm file, one stored version per (form id, version).
+public struct FormService: Sendable {
+    let db: any Database
+    public init(db: any Database) { self.db = db }
+
+    /// Reads the file and keeps the form. A malformed form throws `FormRefused` with every problem; a
+    /// version already imported is refused (a changed form needs a new `version` in its settings).
+    public func importForm(_ data: Data, kind: FormFileKind, by actor: Actor) async throws -> FormRecord {
+        let sheets = switch kind {
+        case .xlsx: try FormFiles.sheets(xlsx: data)
+        case .csv: try FormFiles.sheets(csv: String(decoding: data, as: UTF8.self))
+        }
+        let definition = try FormDefinition.read(sheets)
+        return try await db.writeTransaction { tx in
+            if try await SurveyForm.query(on: tx).filter(\.$formKey == definition.formID).filter(\.$version == definition.version).first() != nil {
+                throw DomainError("needs.form.version-exists", kind: .conflict,
+                                  arguments: ["form": definition.formID, "version": definition.version])
+            }
+            let form = SurveyForm()
+            form.formKey = definition.formID
+            form.version = definition.version
+            form.title = definition.title[definition.defaultLanguage] ?? definition.title.values.sorted().first ?? definition.formID
+            form.questionCount = definition.questionCount
+            form.definition = String(decoding: try JSONEncoder().encode(definition), as: UTF8.self)
+            form.importedByLogin = actor.login
+            try await form.create(on: tx)
+            try await AuditLog.record(on: tx, actor: actor, action: "create", entity: "needs_form", entityID: form.id,
+                                      changes: [FieldChange(field: "form_id", from: nil, to: definition.formID),
+                                                FieldChange(field: "version", from: nil, to: definition.version)])
+            return try Self.record(form)
+        }
+    }
+
+    public func form(_ id: UUID) async throws -> FormRecord {
+        guard let form = try await SurveyForm.find(id, on: db) else { throw DomainError.notFound("needs.form") }
+        return try Self.record(form)
+    }
+
+    /// The forms, newest first.
+    public func forms(page: PageQuery) async throws -> Paged<FormRecord> {
+        let query = SurveyForm.query(on: db).sort(\.$createdAt, .descending).sort(\.$formKey)
+        let total = try await query.count()
+        let rows = try await query.range(page.offset..<(page.offset + page.per)).all()
+        return Paged(items: try rows.map(Self.record), total: total, request: page)
+    }
+
+    static func record(_ form: SurveyForm) throws -> FormRecord {
+        FormRecord(id: form.id!, definition: try JSONDecoder().decode(FormDefinition.self, from: Data(form.definition.utf8)),
+                   importedAt: form.createdAt)
+    }
+}
