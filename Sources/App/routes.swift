@@ -53,6 +53,7 @@ func routes(_ app: Application, resources: AppResources) throws {
     try web.register(collection: EquipmentController())
     try web.register(collection: SuppliersController())
     try web.register(collection: ProducerReportsController())
+    try web.register(collection: FormsController())
 
     let api = app.grouped("api", "v1").grouped(BearerUserMiddleware(), IdempotencyMiddleware(), APIRequestMiddleware())
     try AsharAPI().registerHandlers(on: VaporTransport(routesBuilder: api), serverURL: URL(string: "/")!)

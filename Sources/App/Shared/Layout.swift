@@ -51,6 +51,7 @@ struct Layout: Encodable {
         ("/people", "nav.people", .readPeople),
         ("/timebanks", "nav.timebanks", .readRegistry),
         ("/producer-groups", "nav.producers", .readRegistry),
+        ("/forms", "nav.forms", .readRegistry),
         ("/organisations", "nav.organisations", .readRegistry),
         ("/geography", "nav.geography", .readRegistry),
         ("/users", "nav.users", .manageUsers),

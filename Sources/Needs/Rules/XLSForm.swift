@@ -51,6 +51,7 @@ public struct FormProblem: Sendable, Equatable {
 /// A form that could not be read; every problem found, not only the first.
 public struct FormRefused: Error, Sendable {
     public let problems: [FormProblem]
+    public init(problems: [FormProblem]) { self.problems = problems }
 }
 
 /// A survey form, read from an XLSForm (the `survey`, `choices` and `settings` sheets).

@@ -102,6 +102,17 @@ final class Browser {
         return response
     }
 
+    /// Posts a form with a file, as `multipart/form-data`, with the CSRF token of the last page seen.
+    @discardableResult
+    func upload(_ path: String, file: String, named filename: String, field: String = "file") async throws -> TestingHTTPResponse {
+        if csrf == nil { try await get("/login") }
+        let boundary = "ashar-test-boundary"
+        let body = "--\(boundary)\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n\(csrf ?? "")\r\n"
+            + "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(field)\"; filename=\"\(filename)\"\r\nContent-Type: text/csv\r\n\r\n"
+            + file + "\r\n--\(boundary)--\r\n"
+        return try await send(.POST, path, body: body, contentType: "multipart/form-data; boundary=\(boundary)")
+    }
+
     func send(_ method: HTTPMethod, _ path: String, body: String? = nil, contentType: String? = nil) async throws -> TestingHTTPResponse {
         var headers = HTTPHeaders()
         if !cookies.isEmpty {
