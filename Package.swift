@@ -68,8 +68,8 @@ let package = Package(
             .product(name: "SwiftCSV", package: "SwiftCSV"),
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             .product(name: "XMLCoder", package: "XMLCoder"),
-        ], swiftSettings: strict),
-        .target(name: "DemoData", dependencies: ["Kernel", "AsharNetwork", "TimeBank", "Producers", .product(name: "FluentKit", package: "fluent-kit")], swiftSettings: strict),
+        ], resources: [.copy("Resources")], swiftSettings: strict),
+        .target(name: "DemoData", dependencies: ["Kernel", "AsharNetwork", "TimeBank", "Producers", "Needs", .product(name: "FluentKit", package: "fluent-kit")], swiftSettings: strict),
         // The web layer: routes, pages, API, commands.
         .target(name: "App", dependencies: [
             "Kernel", "Localization", "AsharNetwork", "TimeBank", "Producers", "Needs", "DemoData",

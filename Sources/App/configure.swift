@@ -127,6 +127,8 @@ public func migrate(_ app: Application) async throws {
         try await sql.raw("PRAGMA journal_mode=WAL").run()
     }
     try await app.autoMigrate()
+    // The pilot's baseline needs survey is there, ready to use, in every installation.
+    try await FormService(db: app.db).importBaselineIfMissing(by: .system)
 }
 
 private struct BookingQueueKey: StorageKey { typealias Value = BookingQueue }

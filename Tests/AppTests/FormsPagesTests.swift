@@ -13,6 +13,10 @@ struct FormsPagesTests {
             let list = try await browser.get("/forms")
             #expect(list.status == .ok)
             #expect(list.body.string.contains("Сурамжылоо формалары"))
+            #expect(list.body.string.contains("Муктаждыктарды баштапкы изилдөө"))  // the baseline, in every installation
+            let download = try await browser.get("/forms/baseline-needs-survey.csv")
+            #expect(download.headers.contentType?.subType == "csv")
+            #expect(download.body.string.contains("ashar_baseline_needs"))
 
             let bad = try await browser.upload("/forms", file: "survey,type,name,label\n,integer,age,Age\n,selekt_one x,colour,Colour\n", named: "bad.csv")
             #expect(bad.status == .unprocessableEntity)

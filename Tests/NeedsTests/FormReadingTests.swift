@@ -111,3 +111,27 @@ struct FormReadingTests {
         #expect(try FormExpression.parse("${a} + ${b} > ${c}").references == ["a", "b", "c"])
     }
 }
+
+@Suite("The baseline needs survey")
+struct BaselineSurveyTests {
+    @Test("It reads without a problem, and every question and choice speaks Kyrgyz, Russian and English")
+    func threeLanguages() throws {
+        let form = try FormDefinition.read(FormFiles.sheets(csv: String(decoding: try FormService.baseline, as: UTF8.self)))
+        #expect(form.formID == "ashar_baseline_needs")
+        #expect(form.defaultLanguage == "ky")
+        #expect(Set(form.title.keys) == ["ky", "ru", "en"])
+        for question in form.questions where question.kind.isAsked || question.kind == .beginGroup || question.kind == .note {
+            #expect(Set(question.label.keys) == ["ky", "ru", "en"], "\(question.name)")
+        }
+        for (list, choices) in form.choices {
+            for choice in choices { #expect(Set(choice.label.keys) == ["ky", "ru", "en"], "\(list)/\(choice.name)") }
+        }
+        let wanted = try #require(form.questions.first { $0.name == "services_wanted" })
+        #expect(form.choices[wanted.choiceList!]?.map(\.name).contains("certification") == true)
+        #expect(form.questionCount == 23)
+        // The household's ages add up: elders and children never more than the household.
+        let elders = try #require(form.questions.first { $0.name == "elders" }?.constraint)
+        #expect(elders.evaluate(["household_size": "5", "children": "3"], current: "2").isTrue)
+        #expect(!elders.evaluate(["household_size": "5", "children": "3"], current: "3").isTrue)
+    }
+}

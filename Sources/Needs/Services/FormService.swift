@@ -48,6 +48,24 @@ public struct FormService: Sendable {
         }
     }
 
+    /// The pilot's baseline needs survey, in ky, ru and en, as an XLSForm in its CSV form.
+    public static var baseline: Data {
+        get throws {
+            guard let url = Bundle.module.url(forResource: "baseline-needs-survey", withExtension: "csv", subdirectory: "Resources") else {
+                throw DomainError.notFound("needs.form")
+            }
+            return try Data(contentsOf: url)
+        }
+    }
+
+    /// Imports the baseline survey unless this version of it is there already.
+    public func importBaselineIfMissing(by actor: Actor) async throws {
+        let definition = try FormDefinition.read(FormFiles.sheets(csv: String(decoding: try Self.baseline, as: UTF8.self)))
+        guard try await SurveyForm.query(on: db).filter(\.$formKey == definition.formID).filter(\.$version == definition.version).first() == nil
+        else { return }
+        _ = try await importForm(try Self.baseline, kind: .csv, by: actor)
+    }
+
     public func form(_ id: UUID) async throws -> FormRecord {
         guard let form = try await SurveyForm.find(id, on: db) else { throw DomainError.notFound("needs.form") }
         return try Self.record(form)

@@ -53,5 +53,5 @@ public struct AuditLog: Sendable {
 
     /// The entity names that appear in the log, for the filter.
     public static let entities = ["place", "organisation", "person", "member_number", "user", "role_grant", "api_token",
-                                  "timebank", "timebank_member", "timebank_transfer", "timebank_category", "timebank_listing"]
+                                  "timebank", "timebank_member", "timebank_transfer", "timebank_category", "timebank_listing", "needs_form"]
 }

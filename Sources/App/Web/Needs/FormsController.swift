@@ -12,7 +12,17 @@ struct FormsController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("forms", use: list)
         routes.on(.POST, "forms", body: .collect(maxSize: "10mb"), use: upload)
+        routes.get("forms", "baseline-needs-survey.csv", use: baseline)
         routes.get("forms", ":form", use: show)
+    }
+
+    /// The baseline survey as a file to open in a spreadsheet, change, and import as a new version.
+    @Sendable func baseline(req: Request) async throws -> Response {
+        _ = try Self.grants(req, NeedsAccess.canReadForms)
+        var headers = HTTPHeaders()
+        headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
+        headers.contentDisposition = .init(.attachment, filename: "baseline-needs-survey.csv")
+        return Response(status: .ok, headers: headers, body: .init(data: try FormService.baseline))
     }
 
     struct FormRow: Encodable {
