@@ -60,10 +60,11 @@ public struct FormService: Sendable {
 
     /// Imports the baseline survey unless this version of it is there already.
     public func importBaselineIfMissing(by actor: Actor) async throws {
-        let definition = try FormDefinition.read(FormFiles.sheets(csv: String(decoding: try Self.baseline, as: UTF8.self)))
-        guard try await SurveyForm.query(on: db).filter(\.$formKey == definition.formID).filter(\.$version == definition.version).first() == nil
-        else { return }
-        _ = try await importForm(try Self.baseline, kind: .csv, by: actor)
+        do {
+            _ = try await importForm(try Self.baseline, kind: .csv, by: actor)
+        } catch let error as DomainError where error.code == "needs.form.version-exists" {
+            // Imported at an earlier start: nothing to do.
+        }
     }
 
     public func form(_ id: UUID) async throws -> FormRecord {
