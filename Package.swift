@@ -95,12 +95,12 @@ let package = Package(
         .testTarget(name: "LocalizationTests", dependencies: ["Localization"], swiftSettings: strict),
         // A fresh database per test: in-memory SQLite, or a new schema on DATABASE_URL's PostgreSQL.
         .target(name: "TestSupport", dependencies: [
-            "AsharNetwork", "TimeBank", "Producers",
+            "AsharNetwork", "TimeBank", "Producers", "Needs",
             .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
             .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
         ], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "NetworkTests", dependencies: ["AsharNetwork", "DemoData", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "NeedsTests", dependencies: ["Needs", "AsharNetwork", "TestSupport"],
+        .testTarget(name: "NeedsTests", dependencies: ["Needs", "AsharNetwork", "DemoData", "TestSupport"],
                     resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "TimeBankTests", dependencies: ["TimeBank", "AsharNetwork", "DemoData", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ProducersTests", dependencies: [

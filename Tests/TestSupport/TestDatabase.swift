@@ -1,4 +1,5 @@
 import AsharNetwork
+import Needs
 import Producers
 import TimeBank
 import FluentKit
@@ -44,6 +45,7 @@ public enum TestDatabase {
             migrations.add(NetworkMigrations.all)
             migrations.add(TimeBankMigrations.all)
             migrations.add(ProducerMigrations.all)
+            migrations.add(NeedsMigrations.all)
             let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: group.any())
             try await migrator.setupIfNeeded().get()
             try await migrator.prepareBatch().get()

@@ -25,6 +25,7 @@ struct AsharErrorMiddleware: AsyncMiddleware {
     }
 
     struct Problem {
+        var file: String?
         var sheet: String?
         var row: Int?
         var line: Int?
@@ -64,7 +65,7 @@ struct AsharErrorMiddleware: AsyncMiddleware {
             var result = failure(for: ValidationErrors(failed.problems.flatMap { problem in
                 problem.errors.map { DomainError($0.code, field: "line \(problem.line)" + ($0.field.map { ": " + $0 } ?? ""), arguments: $0.arguments) }
             }), request: request)
-            result.problems = failed.problems.flatMap { problem in problem.errors.map { Problem(line: problem.line, error: $0) } }
+            result.problems = failed.problems.flatMap { problem in problem.errors.map { Problem(file: problem.file, line: problem.line, error: $0) } }
             return result
         case let refused as FormRefused:
             return Failure(status: .unprocessableEntity, code: "needs.form.invalid", key: "error.needs.form.invalid",
@@ -127,6 +128,7 @@ struct AsharErrorMiddleware: AsyncMiddleware {
             let problems: [ProblemDetail]?
         }
         struct ProblemDetail: Content {
+            let file: String?
             let sheet: String?
             let row: Int?
             let line: Int?
@@ -146,7 +148,7 @@ struct AsharErrorMiddleware: AsyncMiddleware {
                     .init(code: $0.code, message: request.t($0.key, $0.arguments), field: $0.field, errors: nil, problems: nil)
                 },
                 problems: failure.problems.isEmpty ? nil : failure.problems.map {
-                    .init(sheet: $0.sheet, row: $0.row, line: $0.line, code: $0.error.code, message: request.t($0.error.key, $0.error.arguments))
+                    .init(file: $0.file, sheet: $0.sheet, row: $0.row, line: $0.line, code: $0.error.code, message: request.t($0.error.key, $0.error.arguments))
                 })), as: .json)
             if failure.status == .unauthorized {
                 response.headers.replaceOrAdd(name: .wwwAuthenticate, value: "Bearer")

@@ -4,6 +4,7 @@ import FluentKit
 public enum NeedsMigrations {
     public static let all: [any Migration] = [
         CreateSurveyForms(),  // needs.001
+        CreateSubmissions(),  // needs.002
     ]
 }
 
@@ -23,4 +24,26 @@ struct CreateSurveyForms: AsyncMigration {
             .create()
     }
     func revert(on db: any Database) async throws { try await db.schema("needs_forms").delete() }
+}
+
+/// Answers are JSON: `jsonb` on PostgreSQL, text on SQLite, read with each one's JSON operators.
+struct CreateSubmissions: AsyncMigration {
+    var name: String { "needs.002.create-submissions" }
+    func prepare(on db: any Database) async throws {
+        try await db.schema("needs_submissions")
+            .id()
+            .field("form_id", .uuid, .required, .references("needs_forms", "id"))
+            .field("instance_key", .string, .required)
+            .field("source", .string, .required)
+            .field("submitted_at", .datetime)
+            .field("answers", .json, .required)
+            .field("repeats", .json)
+            .field("recorded_by_login", .string, .required)
+            .field("person_id", .uuid, .references("people", "id"))
+            .field("consent_recorded_at", .datetime)
+            .field("created_at", .datetime)
+            .unique(on: "form_id", "instance_key")
+            .create()
+    }
+    func revert(on db: any Database) async throws { try await db.schema("needs_submissions").delete() }
 }

@@ -1,0 +1,202 @@
+import Foundation
+import Kernel
+
+/// Where an export comes from.
+public enum ExportSource: String, Sendable, CaseIterable {
+    /// KoboToolbox: `;` between quoted cells, `group/question` headers, a multiple choice as one
+    /// space-separated column plus `question/choice` columns of 0 and 1, `_uuid`, `_submission_time`, `_index`.
+    case kobo
+    /// ODK Central: `,` between cells, `group-question` headers, `SubmissionDate`, `KEY`; each repeat in
+    /// its own file whose rows name their submission in `PARENT_KEY`.
+    case odk
+}
+
+/// A file of an export, by the name it came with (the name problems are reported under).
+public struct ExportFile: Sendable {
+    public let name: String
+    public let data: Data
+
+    public init(name: String, data: Data) {
+        self.name = name
+        self.data = data
+    }
+}
+
+/// A submission read from an export or typed in: its instance id (without `uuid:`), when it was
+/// submitted, its answers, and where in the file it was.
+public struct IncomingSubmission: Sendable {
+    public var key: String
+    public var submittedAt: Date?
+    public var answers: Answers
+    public var line: Int
+}
+
+/// Reads a KoboToolbox or ODK Central export of a form into submissions. Every answer is checked for
+/// its type and choices (the form's other rules were enforced where it was collected); a file with any
+/// problem throws `ImportFailed` naming the file and line of each.
+public enum ExportReading {
+    public static func read(_ files: [ExportFile], source: ExportSource, form: FormDefinition) throws -> [IncomingSubmission] {
+        var problems: [ImportFailed.Problem] = []
+        let tables = files.map { (file: $0, text: DelimitedText($0.data)) }
+        guard let mainIndex = tables.firstIndex(where: { !$0.text.header.contains("PARENT_KEY") }) else {
+            throw ImportFailed(problems: [.init(line: 1, errors: [DomainError("needs.import.main-file-missing")], file: files.first?.name)])
+        }
+        let main = tables[mainIndex]
+        var submissions = readTable(main.text, file: main.file.name, source: source, form: form, repeatName: nil, problems: &problems)
+        var byKey: [String: Int] = [:]
+        for (index, submission) in submissions.enumerated() { byKey[submission.key] = index }
+        for (index, table) in tables.enumerated() where index != mainIndex {
+            let rows = readTable(table.text, file: table.file.name, source: source, form: form, repeatName: "", problems: &problems)
+            for row in rows {
+                // A nested repeat's PARENT_KEY is its parent instance's KEY, which starts with the submission's.
+                let root = String(row.key.split(separator: "/").first ?? "")
+                guard let owner = byKey[root], let repeatName = row.answers.repeats.keys.first else {
+                    problems.append(.init(line: row.line, errors: [DomainError("needs.import.parent-unknown", arguments: ["key": row.key])], file: table.file.name))
+                    continue
+                }
+                submissions[owner].answers.repeats[repeatName, default: []].append(contentsOf: row.answers.repeats[repeatName] ?? [])
+            }
+        }
+        if !problems.isEmpty { throw ImportFailed(problems: problems) }
+        return submissions
+    }
+
+    /// How a header names a question: with its groups (`household/size` or `household-size`) or alone.
+    static func columnNames(_ form: FormDefinition, source: ExportSource) -> [String: FormDefinition.Question] {
+        let separator = source == .kobo ? "/" : "-"
+        var names: [String: FormDefinition.Question] = [:]
+        for question in form.questions where question.kind.isAsked || question.kind == .calculate {
+            names[question.name] = question
+            names[(question.path + [question.name]).joined(separator: separator)] = question
+        }
+        return names
+    }
+
+    /// The rows of one file. For a repeat's file (`repeatName` not nil) each row's key is its
+    /// PARENT_KEY and its answers are one instance, under the repeat its questions are in.
+    static func readTable(_ table: DelimitedText, file: String, source: ExportSource, form: FormDefinition, repeatName: String?,
+                          problems: inout [ImportFailed.Problem]) -> [IncomingSubmission] {
+        let questions = columnNames(form, source: source)
+        let header = table.header.map { $0.trimmingCharacters(in: .whitespaces) }
+        var answerColumns: [(index: Int, question: FormDefinition.Question)] = []
+        var otherColumns: [(index: Int, name: String)] = []
+        var choiceColumns: [String: [(index: Int, choice: String)]] = [:]
+        var geopointParts: [String: [Int]] = [:]
+        for (index, name) in header.enumerated() {
+            if let question = questions[name] {
+                answerColumns.append((index, question))
+            } else if name.hasSuffix("_other"), let base = questions[String(name.dropLast(6))], base.orOther {
+                otherColumns.append((index, base.name + "_other"))
+            } else if let slash = name.lastIndex(of: "/"), let question = questions[String(name[..<slash])], question.kind == .selectMultiple {
+                choiceColumns[question.name, default: []].append((index, String(name[name.index(after: slash)...])))
+            } else if source == .odk, let dash = name.lastIndex(of: "-"), let question = questions[String(name[..<dash])], question.kind == .geopoint {
+                let part = ["Latitude", "Longitude", "Altitude", "Accuracy"].firstIndex(of: String(name[name.index(after: dash)...]))
+                if let part { geopointParts[question.name, default: [-1, -1, -1, -1]][part] = index }
+            }
+        }
+        let keyColumn = repeatName != nil ? header.firstIndex(of: "PARENT_KEY")
+            : source == .kobo ? header.firstIndex(of: "_uuid") ?? header.firstIndex(of: "meta/instanceID")
+            : header.firstIndex(of: "KEY") ?? header.firstIndex(of: "meta-instanceID")
+        let timeColumn = header.firstIndex(of: source == .kobo ? "_submission_time" : "SubmissionDate")
+        guard let keyColumn else {
+            let column = repeatName != nil ? "PARENT_KEY" : source == .kobo ? "_uuid" : "KEY"
+            problems.append(.init(line: 1, errors: [DomainError("needs.import.column-missing", arguments: ["column": column])], file: file))
+            return []
+        }
+        let answered = Set(answerColumns.map(\.question.name)).union(choiceColumns.keys).union(geopointParts.keys)
+        guard !answered.isEmpty else {
+            problems.append(.init(line: 1, errors: [DomainError("needs.import.no-questions")], file: file))
+            return []
+        }
+        let repeatOfFile: String? = repeatName.map { _ in
+            answered.compactMap { form.question($0).flatMap(form.repeatName(of:)) }.sorted().first ?? ""
+        }
+        var submissions: [IncomingSubmission] = []
+        submissions.reserveCapacity(table.records.count)
+        for record in table.records {
+            let cells = record.cells
+            func cell(_ index: Int) -> String {
+                index >= 0 && index < cells.count ? cells[index].trimmingCharacters(in: .whitespaces) : ""
+            }
+            var errors: [DomainError] = []
+            var values: [String: String] = [:]
+            for (index, question) in answerColumns {
+                let raw = cell(index)
+                guard !raw.isEmpty else { continue }
+                switch AnswerCheck.normalised(raw, for: question, in: form) {
+                case .success(let value): values[question.name] = value
+                case .failure(let error): errors.append(DomainError(error.code, field: question.name, arguments: error.arguments.merging(["question": question.name]) { $1 }))
+                }
+            }
+            for (question, columns) in choiceColumns where values[question] == nil {
+                let picked = columns.filter { cell($0.index) == "1" }.map(\.choice)
+                guard !picked.isEmpty, let q = form.question(question) else { continue }
+                switch AnswerCheck.normalised(picked.joined(separator: " "), for: q, in: form) {
+                case .success(let value): values[question] = value
+                case .failure(let error): errors.append(DomainError(error.code, field: question, arguments: error.arguments.merging(["question": question]) { $1 }))
+                }
+            }
+            for (question, parts) in geopointParts where values[question] == nil {
+                let point = parts.map(cell).filter { !$0.isEmpty }.joined(separator: " ")
+                guard !point.isEmpty, let q = form.question(question) else { continue }
+                switch AnswerCheck.normalised(point, for: q, in: form) {
+                case .success(let value): values[question] = value
+                case .failure(let error): errors.append(DomainError(error.code, field: question, arguments: error.arguments.merging(["question": question]) { $1 }))
+                }
+            }
+            for (index, name) in otherColumns where !cell(index).isEmpty { values[name] = cell(index) }
+            let key = instanceKey(cell(keyColumn))
+            if key.isEmpty { errors.append(DomainError("needs.import.key-missing", arguments: ["column": header[keyColumn]])) }
+            if !errors.isEmpty {
+                problems.append(.init(line: record.line, errors: errors, file: file))
+                continue
+            }
+            let answers = repeatOfFile.map { Answers(repeats: [$0: [values]]) } ?? Answers(values: values)
+            submissions.append(IncomingSubmission(key: key, submittedAt: timeColumn.flatMap { SubmissionTime.parse(cell($0)) },
+                                                  answers: answers, line: record.line))
+        }
+        return submissions
+    }
+
+    /// `uuid:0b5…` and `0b5…` are the same submission, whichever tool exported it.
+    public static func instanceKey(_ text: String) -> String {
+        text.hasPrefix("uuid:") ? String(text.dropFirst(5)) : text
+    }
+}
+
+/// Submission times as the tools write them: `2024-03-05T10:22:13`, with or without fractions of a
+/// second and a zone (`Z`, `+06:00`); without a zone the time is UTC, as KoboToolbox means it.
+enum SubmissionTime {
+    static func parse(_ text: String) -> Date? {
+        let bytes = Array(text.utf8)
+        guard bytes.count >= 19 else { return nil }
+        func number(_ from: Int, _ count: Int) -> Int? {
+            var value = 0
+            for byte in bytes[from..<(from + count)] {
+                guard byte >= 48, byte <= 57 else { return nil }
+                value = value * 10 + Int(byte - 48)
+            }
+            return value
+        }
+        guard let y = number(0, 4), let mo = number(5, 2), let d = number(8, 2), let h = number(11, 2), let mi = number(14, 2),
+              let s = number(17, 2), (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, s < 61 else { return nil }
+        var index = 19
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            while index < bytes.count, bytes[index] >= 48, bytes[index] <= 57 { index += 1 }
+        }
+        var offset = 0
+        if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-"), bytes.count >= index + 6,
+           let oh = number(index + 1, 2), let om = number(index + 4, 2) {
+            offset = (oh * 3600 + om * 60) * (bytes[index] == UInt8(ascii: "-") ? -1 : 1)
+        }
+        // Days from 1970-01-01 by the civil-from-days inverse (Howard Hinnant's algorithm).
+        let yy = mo <= 2 ? y - 1 : y
+        let era = (yy >= 0 ? yy : yy - 399) / 400
+        let yoe = yy - era * 400
+        let doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        let days = era * 146097 + doe - 719468
+        return Date(timeIntervalSince1970: TimeInterval(days * 86400 + h * 3600 + mi * 60 + s - offset))
+    }
+}

@@ -1,0 +1,60 @@
+import FluentKit
+import Foundation
+import Kernel
+import SQLKit
+
+/// Frequencies and cross-tabs of a form's submissions. The database counts the distinct answers (a
+/// few hundred rows however many submissions there are); the rules in `Tabulation` turn them into
+/// categories, shares and intervals.
+public struct AnalysisService: Sendable {
+    let db: any Database
+    public init(db: any Database) { self.db = db }
+
+    /// Words the analysis needs in the reader's language: `age_band` and `other`.
+    public typealias Labels = [String: String]
+
+    public func frequencies(form formID: UUID, question: String, weight: String?, language: String, labels: Labels) async throws -> Frequencies {
+        let form = try await FormService(db: db).form(formID)
+        let dimension = try Dimension.of(question, in: form.definition, language: language, labels: labels)
+        let counts = try await count(form: formID, row: dimension.question, column: nil, weight: try weightQuestion(weight, form.definition))
+        return Frequencies(dimension, counts: counts)
+    }
+
+    public func crosstab(form formID: UUID, row: String, column: String, weight: String?, language: String, labels: Labels) async throws -> CrossTab {
+        let form = try await FormService(db: db).form(formID)
+        let rowDimension = try Dimension.of(row, in: form.definition, language: language, labels: labels)
+        let columnDimension = try Dimension.of(column, in: form.definition, language: language, labels: labels)
+        let counts = try await count(form: formID, row: rowDimension.question, column: columnDimension.question,
+                                     weight: try weightQuestion(weight, form.definition))
+        return CrossTab(row: rowDimension, column: columnDimension, counts: counts)
+    }
+
+    /// A weight is a number question outside any repeat.
+    func weightQuestion(_ name: String?, _ form: FormDefinition) throws -> String? {
+        guard let name, !name.isEmpty else { return nil }
+        guard let question = form.question(name), question.kind == .integer || question.kind == .decimal,
+              form.repeatName(of: question) == nil else {
+            throw DomainError("needs.analysis.weight-invalid", field: "weight", arguments: ["name": name])
+        }
+        return name
+    }
+
+    /// Submissions counted by their answers to one or two questions.
+    func count(form formID: UUID, row: String, column: String?, weight: String?) async throws -> [AnswerCount] {
+        let sql = db as! any SQLDatabase
+        let store = AnswerStore(sql: sql)
+        let columnExpression: SQLQueryString = column.map(store.answer) ?? "NULL"
+        let weights: SQLQueryString = weight.map { w in
+            "SUM(\(store.number(w))) AS w, SUM(\(store.number(w)) * \(store.number(w))) AS w2"
+        } ?? "CAST(COUNT(*) AS \(unsafeRaw: store.real)) AS w, CAST(COUNT(*) AS \(unsafeRaw: store.real)) AS w2"
+        let rows = try await sql.raw("""
+            SELECT \(store.answer(row)) AS r, \(columnExpression) AS c, COUNT(*) AS n, \(weights)
+            FROM needs_submissions WHERE form_id = \(bind: formID) GROUP BY \(unsafeRaw: column == nil ? "1" : "1, 2")
+            """).all()
+        return try rows.map { row in
+            AnswerCount(row: try row.decode(column: "r", as: String?.self), column: try row.decode(column: "c", as: String?.self),
+                        count: try row.decode(column: "n", as: Int.self),
+                        weight: try row.decode(column: "w", as: Double?.self) ?? 0, weightSquared: try row.decode(column: "w2", as: Double?.self) ?? 0)
+        }
+    }
+}

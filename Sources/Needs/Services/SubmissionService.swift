@@ -1,0 +1,187 @@
+import AsharNetwork
+import FluentKit
+import Foundation
+import Kernel
+import SQLKit
+
+/// How a submission reached Ashar.
+public enum SubmissionSource: String, Sendable, Codable {
+    case web, api, kobo, odk
+}
+
+/// A submission as stored.
+public struct SubmissionRecord: Sendable, Equatable {
+    public let id: UUID
+    public let formID: UUID
+    public let instanceKey: String
+    public let source: SubmissionSource
+    public let submittedAt: Date?
+    public let answers: Answers
+    public let recordedBy: String
+    public let personID: UUID?
+}
+
+/// What an import stored: new submissions, and those already there (or twice in the file).
+public struct ImportResult: Sendable, Equatable {
+    public let imported: Int
+    public let duplicates: Int
+
+    public init(imported: Int, duplicates: Int) {
+        self.imported = imported
+        self.duplicates = duplicates
+    }
+}
+
+/// Filled forms: typed in the web, sent to the API, or imported from exports. Each instance id is
+/// stored once per form, so sending or importing the same submission again changes nothing.
+public struct SubmissionService: Sendable {
+    let db: any Database
+    public init(db: any Database) { self.db = db }
+
+    /// Keeps answers typed in or sent, once they meet every rule of the form (`ValidationErrors` with
+    /// each problem's question as its field, `<repeat>[<n>].<question>` inside a repeat). The same
+    /// instance id again returns the stored submission and `created: false`.
+    public func submit(form formID: UUID, answers: Answers, instanceKey: String?, source: SubmissionSource,
+                       by actor: Actor, language: String) async throws -> (record: SubmissionRecord, created: Bool) {
+        let form = try await FormService(db: db).form(formID)
+        let key = instanceKey.map(ExportReading.instanceKey) ?? UUID().uuidString.lowercased()
+        guard !key.isEmpty, key.count <= 200 else { throw DomainError("needs.submission.key-invalid", field: "instanceID") }
+        let (kept, problems) = AnswerCheck.check(answers, against: form.definition, language: language, today: BishkekCalendar.day(of: Date()))
+        try ValidationErrors.throwIfAny(problems.map { problem in
+            DomainError(problem.error.code, field: problem.instance.map { "\(form.definition.repeatOf(problem.question) ?? "")[\($0)].\(problem.question)" } ?? problem.question,
+                        arguments: problem.error.arguments)
+        })
+        let incoming = IncomingSubmission(key: key, submittedAt: Date(), answers: kept, line: 0)
+        return try await db.writeTransaction { tx in
+            let sql = tx as! any SQLDatabase
+            if let existing = try await Self.find(form: formID, key: key, on: sql) { return (existing, false) }
+            let id = try await Self.insert([incoming], form: formID, source: source, by: actor, on: sql).first!
+            try await AuditLog.record(on: tx, actor: actor, action: "create", entity: "needs_submission", entityID: id,
+                                      changes: [FieldChange(field: "source", from: nil, to: source.rawValue)])
+            return (try await Self.find(id: id, on: sql)!, true)
+        }
+    }
+
+    /// Imports an export of this form, all or nothing: any line with a problem throws `ImportFailed`
+    /// naming its file and line, and nothing is stored.
+    public func importExport(form formID: UUID, files: [ExportFile], source: ExportSource, by actor: Actor) async throws -> ImportResult {
+        let form = try await FormService(db: db).form(formID)
+        let incoming = try ExportReading.read(files, source: source, form: form.definition)
+        return try await db.writeTransaction { tx in
+            let sql = tx as! any SQLDatabase
+            var seen = Set(try await sql.raw("SELECT instance_key FROM needs_submissions WHERE form_id = \(bind: formID)").all()
+                .map { try $0.decode(column: "instance_key", as: String.self) })
+            var fresh: [IncomingSubmission] = []
+            for submission in incoming where seen.insert(submission.key).inserted { fresh.append(submission) }
+            // Each statement carries a few hundred rows: well within both databases' limits on parameters.
+            var offset = 0
+            while offset < fresh.count {
+                let batch = Array(fresh[offset..<min(offset + 400, fresh.count)])
+                _ = try await Self.insert(batch, form: formID, source: SubmissionSource(rawValue: source.rawValue)!, by: actor, on: sql)
+                offset += batch.count
+            }
+            let result = ImportResult(imported: fresh.count, duplicates: incoming.count - fresh.count)
+            try await AuditLog.record(on: tx, actor: actor, action: "import", entity: "needs_form", entityID: formID,
+                                      changes: [FieldChange(field: "source", from: nil, to: source.rawValue),
+                                                FieldChange(field: "imported", from: nil, to: String(result.imported)),
+                                                FieldChange(field: "duplicates", from: nil, to: String(result.duplicates))])
+            return result
+        }
+    }
+
+    public func submission(_ id: UUID) async throws -> SubmissionRecord {
+        guard let record = try await Self.find(id: id, on: db as! any SQLDatabase) else { throw DomainError.notFound("needs.submission") }
+        return record
+    }
+
+    /// A form's submissions, newest first.
+    public func submissions(form formID: UUID, page: PageQuery) async throws -> Paged<SubmissionRecord> {
+        _ = try await FormService(db: db).form(formID)
+        let sql = db as! any SQLDatabase
+        let total = try await sql.raw("SELECT COUNT(*) AS n FROM needs_submissions WHERE form_id = \(bind: formID)").first()?
+            .decode(column: "n", as: Int.self) ?? 0
+        let rows = try await sql.raw("""
+            SELECT \(Self.columns(sql))
+            FROM needs_submissions WHERE form_id = \(bind: formID)
+            ORDER BY created_at DESC, instance_key LIMIT \(bind: page.per) OFFSET \(bind: page.offset)
+            """).all()
+        return Paged(items: try rows.map(Self.record), total: total, request: page)
+    }
+
+    /// Links a submission to the woman who answered it, in the people registry, only when she agreed:
+    /// without `consentGiven` it is refused and nothing changes.
+    public func linkRespondent(_ id: UUID, person personID: UUID, consentGiven: Bool, by actor: Actor) async throws {
+        guard consentGiven else { throw DomainError("needs.submission.consent-required", field: "consent") }
+        try await db.writeTransaction { tx in
+            let sql = tx as! any SQLDatabase
+            guard try await Self.find(id: id, on: sql) != nil else { throw DomainError.notFound("needs.submission") }
+            guard try await Person.find(personID, on: tx) != nil else { throw DomainError.notFound("network.person") }
+            try await sql.raw("""
+                UPDATE needs_submissions SET person_id = \(bind: personID), consent_recorded_at = \(bind: Date()) WHERE id = \(bind: id)
+                """).run()
+            try await AuditLog.record(on: tx, actor: actor, action: "link-respondent", entity: "needs_submission", entityID: id,
+                                      changes: [FieldChange(field: "consent", from: nil, to: "recorded")])
+        }
+    }
+
+    // MARK: Rows
+
+    static func insert(_ submissions: [IncomingSubmission], form formID: UUID, source: SubmissionSource, by actor: Actor,
+                       on sql: any SQLDatabase) async throws -> [UUID] {
+        let store = AnswerStore(sql: sql)
+        let now = Date()
+        var ids: [UUID] = []
+        var query = SQLQueryString("""
+            INSERT INTO needs_submissions (id, form_id, instance_key, source, submitted_at, answers, repeats, recorded_by_login, created_at) VALUES 
+            """)
+        for (index, submission) in submissions.enumerated() {
+            let id = UUID.timeOrdered(at: now)
+            ids.append(id)
+            let repeats = submission.answers.repeats.isEmpty ? nil : try AnswerStore.encode(submission.answers.repeats)
+            query.appendInterpolation(unsafeRaw: index == 0 ? "" : ", ")
+            query.appendInterpolation("""
+                (\(bind: id), \(bind: formID), \(bind: submission.key), \(bind: source.rawValue), \(bind: submission.submittedAt), \
+                \(store.json(try AnswerStore.encode(submission.answers.values))), \(store.json(repeats)), \(bind: actor.login), \(bind: now))
+                """ as SQLQueryString)
+        }
+        try await sql.raw(query).run()
+        return ids
+    }
+
+    static func columns(_ sql: any SQLDatabase) -> SQLQueryString {
+        let store = AnswerStore(sql: sql)
+        return "id, form_id, instance_key, source, submitted_at, recorded_by_login, person_id, \(store.text("answers")), \(store.text("repeats"))"
+    }
+
+    static func find(form formID: UUID, key: String, on sql: any SQLDatabase) async throws -> SubmissionRecord? {
+        try await sql.raw("""
+            SELECT \(columns(sql))
+            FROM needs_submissions WHERE form_id = \(bind: formID) AND instance_key = \(bind: key)
+            """).first().map(record)
+    }
+
+    static func find(id: UUID, on sql: any SQLDatabase) async throws -> SubmissionRecord? {
+        try await sql.raw("""
+            SELECT \(columns(sql))
+            FROM needs_submissions WHERE id = \(bind: id)
+            """).first().map(record)
+    }
+
+    static func record(_ row: any SQLRow) throws -> SubmissionRecord {
+        let values = try JSONDecoder().decode([String: String].self, from: Data(try row.decode(column: "answers", as: String.self).utf8))
+        let repeats = try row.decodeNil(column: "repeats") ? [:]
+            : try JSONDecoder().decode([String: [[String: String]]].self, from: Data(try row.decode(column: "repeats", as: String.self).utf8))
+        return SubmissionRecord(
+            id: try row.decode(column: "id", as: UUID.self), formID: try row.decode(column: "form_id", as: UUID.self),
+            instanceKey: try row.decode(column: "instance_key", as: String.self),
+            source: SubmissionSource(rawValue: try row.decode(column: "source", as: String.self)) ?? .api,
+            submittedAt: try row.decode(column: "submitted_at", as: Date?.self), answers: Answers(values: values, repeats: repeats),
+            recordedBy: try row.decode(column: "recorded_by_login", as: String.self),
+            personID: try row.decode(column: "person_id", as: UUID?.self))
+    }
+}
+
+extension FormDefinition {
+    /// The repeat the question of this name is asked in, if any.
+    func repeatOf(_ name: String) -> String? { question(name).flatMap(repeatName(of:)) }
+}

@@ -1,0 +1,119 @@
+import AsharNetwork
+import DemoData
+import FluentKit
+import Foundation
+import Kernel
+import Needs
+import Testing
+import TestSupport
+
+@Suite("Submissions and analysis on a real database")
+struct SubmissionServiceTests {
+    static let actor = Actor(userID: nil, login: "enumerator")
+
+    static func householdForm(on db: any Database) async throws -> FormRecord {
+        try await FormService(db: db).importForm(try FormReadingTests.fixture("household-form.csv"), kind: .csv, by: actor)
+    }
+
+    static func count(_ form: FormRecord, on db: any Database) async throws -> Int {
+        try await SubmissionService(db: db).submissions(form: form.id, page: PageQuery()).total
+    }
+
+    @Test("KoboToolbox then ODK Central: repeats joined, the submission both exported is stored once, a second import adds nothing")
+    func importsAndDuplicates() async throws {
+        try await TestDatabase.withDatabase { db in
+            let form = try await Self.householdForm(on: db)
+            let service = SubmissionService(db: db)
+            let kobo = try await service.importExport(form: form.id, files: [try SubmissionRulesTests.file("household-kobo.csv")], source: .kobo, by: Self.actor)
+            #expect(kobo == ImportResult(imported: 4, duplicates: 0))
+            let odkFiles = [try SubmissionRulesTests.file("household-odk.csv"), try SubmissionRulesTests.file("household-odk-member.csv")]
+            let odk = try await service.importExport(form: form.id, files: odkFiles, source: .odk, by: Self.actor)
+            #expect(odk == ImportResult(imported: 2, duplicates: 1))
+            let again = try await service.importExport(form: form.id, files: odkFiles, source: .odk, by: Self.actor)
+            #expect(again == ImportResult(imported: 0, duplicates: 3))
+            #expect(try await Self.count(form, on: db) == 6)
+            let stored = try await service.submissions(form: form.id, page: PageQuery()).items
+            let withMembers = try #require(stored.first { $0.instanceKey == "a3c1e2f0-7b1d-4c55-8e2a-9d0f1b2c3d01" })
+            #expect(withMembers.answers.repeats["member"]?.count == 4)
+            #expect(withMembers.source == .odk)
+            #expect(stored.first { $0.instanceKey == "6f1a0c52-1c1e-4d8e-9a11-0a2b3c4d5e02" }?.answers.values["income_sources_other"] == "Кол өнөрчүлүк (кийиз)")
+        }
+    }
+
+    @Test("An export with one wrong line stores nothing")
+    func allOrNothing() async throws {
+        try await TestDatabase.withDatabase { db in
+            let form = try await Self.householdForm(on: db)
+            var text = String(decoding: try FormReadingTests.fixture("household-kobo.csv"), as: UTF8.self)
+            text = text.replacingOccurrences(of: "\"2025-03-06\"", with: "\"06.03.2025\"")
+            await #expect(throws: ImportFailed.self) {
+                try await SubmissionService(db: db).importExport(form: form.id, files: [ExportFile(name: "kobo.csv", data: Data(text.utf8))],
+                                                                 source: .kobo, by: Self.actor)
+            }
+            #expect(try await Self.count(form, on: db) == 0)
+        }
+    }
+
+    @Test("Frequencies and cross-tabs are counted by the database, every category present")
+    func analysis() async throws {
+        try await TestDatabase.withDatabase { db in
+            let form = try await Self.householdForm(on: db)
+            _ = try await SubmissionService(db: db).importExport(form: form.id, files: [try SubmissionRulesTests.file("household-kobo.csv")],
+                                                                source: .kobo, by: Self.actor)
+            let analysis = AnalysisService(db: db)
+            let income = try await analysis.frequencies(form: form.id, question: "income_sources", weight: nil, language: "ru", labels: ["other": "Другое"])
+            #expect(income.respondents == 4)
+            #expect(income.rows.map(\.category.value) == ["farming", "livestock", "trade", "wages", "other"])
+            #expect(income.rows.map(\.count) == [1, 2, 1, 1, 1])
+            #expect(income.rows.last?.category.label == "Другое")
+            #expect(income.rows[1].share.percent == 50)
+            let size = try await analysis.frequencies(form: form.id, question: "household_size", weight: nil, language: "en", labels: [:])
+            #expect(size.summary?.maximum == 7 && size.summary?.count == 4)
+            let weighted = try await analysis.frequencies(form: form.id, question: "remittances", weight: "household_size", language: "en", labels: [:])
+            #expect(weighted.rows.map(\.share.percent) == [70.6, 29.4])  // yes: 5 + 7 of 17 people
+
+            let tab = try await analysis.crosstab(form: form.id, row: "services_wanted", column: "remittances", weight: nil, language: "en", labels: [:])
+            #expect(tab.row.categories.map(\.value) == ["training", "credit", "childcare", "legal"])
+            #expect(tab.cells.map { $0.map(\.count) } == [[2, 0], [1, 0], [1, 0], [0, 1]])
+            #expect(tab.columnRespondents == [2, 1])  // the fourth woman named no service
+
+            await #expect(throws: DomainError.self) {
+                try await analysis.crosstab(form: form.id, row: "member_age", column: "remittances", weight: nil, language: "en", labels: [:])
+            }
+            await #expect(throws: DomainError.self) {
+                try await analysis.frequencies(form: form.id, question: "remittances", weight: "training_topic", language: "en", labels: [:])
+            }
+        }
+    }
+
+    @Test("Answers sent once are stored once; wrong answers are refused with their questions; a respondent is linked only with consent")
+    func submitAndLink() async throws {
+        try await TestDatabase.withDatabase { db in
+            let form = try await Self.householdForm(on: db)
+            let service = SubmissionService(db: db)
+            let answers = Answers(values: ["household_size": "3", "children": "1", "income_sources": "trade", "remittances": "no",
+                                           "interview_date": "2026-11-20"], repeats: ["member": [["member_age": "40"]]])
+            let (first, created) = try await service.submit(form: form.id, answers: answers, instanceKey: "uuid:web-1", source: .web, by: Self.actor, language: "ky")
+            #expect(created && first.answers.values["adults"] == "2" && first.answers.repeats["member"]?.count == 1)
+            let (again, createdAgain) = try await service.submit(form: form.id, answers: answers, instanceKey: "web-1", source: .web, by: Self.actor, language: "ky")
+            #expect(!createdAgain && again.id == first.id)
+
+            var wrong = answers
+            wrong.values["children"] = "9"
+            wrong.repeats = ["member": [["member_age": "40"], [:]]]
+            let refused = try await #require(throws: ValidationErrors.self) {
+                try await service.submit(form: form.id, answers: wrong, instanceKey: nil, source: .api, by: Self.actor, language: "en")
+            }
+            #expect(Set(refused.errors.compactMap(\.field)) == ["children", "member[2].member_age"])
+            #expect(try await Self.count(form, on: db) == 1)
+
+            let person = try await Factories(db: db).person("Айгүл Токтосунова", in: try await Factories(db: db).village())
+            await #expect(throws: DomainError.self) {
+                try await service.linkRespondent(first.id, person: person.id, consentGiven: false, by: Self.actor)
+            }
+            #expect(try await service.submission(first.id).personID == nil)
+            try await service.linkRespondent(first.id, person: person.id, consentGiven: true, by: Self.actor)
+            #expect(try await service.submission(first.id).personID == person.id)
+        }
+    }
+}
