@@ -2,6 +2,7 @@ import AsharNetwork
 import FluentKit
 import Foundation
 import Kernel
+import Needs
 import Producers
 import TimeBank
 
@@ -20,6 +21,8 @@ public enum DemoNetwork {
     public static let memberPIN = "2468"
     public static let memberPhone = "0555 100 001"
     public static let womenCount = 200
+    /// The women the pilot asked in its baseline survey.
+    public static let baselineCount = 1_100
 
     public static let logins: [DemoLogin] = [
         DemoLogin(login: "admin", password: staffPassword, what: "network admin"),
@@ -127,6 +130,7 @@ public enum DemoNetwork {
                                        by: make.actor, on: make.db)
         try await openPurchaseRound(for: orgs.groupJibek.id, members: producers[orgs.groupJibek.id] ?? [], on: make)
         let firstSarayMember = try await people.get(members[orgs.bankSaray.id]![0].personID)
+        try await importBaselineAnswers(on: make)
 
         _ = try await make.user("admin", name: "Network admin", password: staffPassword, hash: hash, grants: [Grant(role: .admin)])
         _ = try await make.user("coordinator", name: "Осмонова Бурул", password: staffPassword, hash: hash, grants: [
@@ -138,6 +142,15 @@ public enum DemoNetwork {
         _ = try await make.user("viewer", name: "Monitoring officer", password: staffPassword, hash: hash, grants: [Grant(role: .viewer)])
         _ = try await make.user("member", name: firstSarayMember.fullName, password: memberPIN, hash: hash,
                                 grants: [Grant(role: .member)], phone: memberPhone, person: firstSarayMember.id)
+    }
+
+    /// The baseline survey's 1,100 answers, as the pilot collected them, imported from a KoboToolbox export.
+    private static func importBaselineAnswers(on make: Factories) async throws {
+        let forms = FormService(db: make.db)
+        if try await forms.latest(formKey: "ashar_baseline_needs") == nil { try await forms.importBaselineIfMissing(by: make.actor) }
+        guard let baseline = try await forms.latest(formKey: "ashar_baseline_needs") else { return }
+        let export = ExportFile(name: "baseline-kobo.csv", data: try DemoSurvey.baselineExport(count: baselineCount))
+        _ = try await SubmissionService(db: make.db).importExport(form: baseline.id, files: [export], source: .kobo, by: make.actor)
     }
 
     /// A season of exchanges in each bank: weddings, fruit, harvest… over the last three months.

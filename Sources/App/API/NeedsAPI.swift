@@ -2,6 +2,7 @@ import AsharNetwork
 import Fluent
 import Foundation
 import Kernel
+import Localization
 import Needs
 import OpenAPIRuntime
 import Vapor
@@ -55,5 +56,108 @@ extension AsharAPI {
     static func formCreated(_ form: FormRecord) -> Schemas.FormCreated {
         Schemas.FormCreated(id: form.id.uuidString, formId: form.definition.formID, version: form.definition.version,
                             questionCount: form.definition.questionCount)
+    }
+}
+
+/// The Needs context: submissions, their imports, and the analysis.
+extension AsharAPI {
+    /// An export of 100,000 submissions is some 100 MB as CSV; a zip of it far less.
+    static let largestExport = 256 * 1024 * 1024
+
+    func importSubmissions(_ input: Operations.ImportSubmissions.Input) async throws -> Operations.ImportSubmissions.Output {
+        let req = try Self.forms(NeedsAccess.canManageForms)
+        let formID = try Self.id(input.path.form, notFound: "needs.form")
+        let files: [ExportFile] = switch input.body {
+        case .csv(let body): [ExportFile(name: "export.csv", data: try await Data(collecting: body, upTo: Self.largestExport))]
+        case .applicationZip(let body): try ExportReading.files(zip: try await Data(collecting: body, upTo: Self.largestExport))
+        }
+        let source: ExportSource = input.query.source == .kobo ? .kobo : .odk
+        let result = try await SubmissionService(db: req.db).importExport(form: formID, files: files, source: source, by: req.actor)
+        return .created(.init(body: .json(.init(imported: result.imported, duplicates: result.duplicates))))
+    }
+
+    func listSubmissions(_ input: Operations.ListSubmissions.Input) async throws -> Operations.ListSubmissions.Output {
+        let req = try Self.forms(NeedsAccess.canReadSubmissions)
+        let list = try await SubmissionService(db: req.db).submissions(form: try Self.id(input.path.form, notFound: "needs.form"),
+                                                                       page: PageQuery(page: input.query.page, per: input.query.per))
+        return .ok(.init(body: .json(.init(items: list.items.map(Self.submission), total: list.total))))
+    }
+
+    func submitAnswers(_ input: Operations.SubmitAnswers.Input) async throws -> Operations.SubmitAnswers.Output {
+        let req = try Self.forms(NeedsAccess.canCollect)
+        guard case .json(let body) = input.body else { throw Abort(.unsupportedMediaType) }
+        let answers = Answers(values: body.answers.additionalProperties.compactMapValues { Self.answerText($0.value) },
+                              repeats: (body.repeats?.additionalProperties ?? [:]).mapValues { instances in
+                                  instances.map { $0.additionalProperties.compactMapValues { Self.answerText($0.value) } }
+                              })
+        let (record, created) = try await SubmissionService(db: req.db).submit(
+            form: try Self.id(input.path.form, notFound: "needs.form"), answers: answers, instanceKey: body.instanceID,
+            source: .api, by: req.actor, language: req.appLocale.rawValue)
+        return created ? .created(.init(body: .json(Self.submission(record)))) : .ok(.init(body: .json(Self.submission(record))))
+    }
+
+    func linkRespondent(_ input: Operations.LinkRespondent.Input) async throws -> Operations.LinkRespondent.Output {
+        let req = try Self.forms(NeedsAccess.canManageForms)
+        guard case .json(let body) = input.body else { throw Abort(.unsupportedMediaType) }
+        let service = SubmissionService(db: req.db)
+        let submission = try await service.submission(try Self.id(input.path.submission, notFound: "needs.submission"))
+        guard submission.formID.uuidString.lowercased() == input.path.form.lowercased() else { throw DomainError.notFound("needs.submission") }
+        try await service.linkRespondent(submission.id, person: try Self.id(body.personId, field: "personId"), consentGiven: body.consent, by: req.actor)
+        return .noContent(.init())
+    }
+
+    func getFrequencies(_ input: Operations.GetFrequencies.Input) async throws -> Operations.GetFrequencies.Output {
+        let req = try Self.forms(NeedsAccess.canReadForms)
+        let f = try await AnalysisService(db: req.db).frequencies(
+            form: try Self.id(input.path.form, notFound: "needs.form"), question: input.query.question, weight: input.query.weight,
+            language: req.appLocale.rawValue, labels: req.analysisLabels)
+        return .ok(.init(body: .json(.init(
+            question: f.dimension.name, label: f.dimension.label, respondents: f.respondents,
+            categories: f.rows.map {
+                .init(value: $0.category.value, label: $0.category.label, count: $0.count, percent: $0.share.percent,
+                      ciLow: $0.share.low, ciHigh: $0.share.high, mentionsPercent: $0.mentionsPercent, small: $0.small)
+            },
+            summary: f.summary.map { .init(count: $0.count, mean: $0.mean, median: $0.median, min: $0.minimum, max: $0.maximum) }))))
+    }
+
+    func getCrosstab(_ input: Operations.GetCrosstab.Input) async throws -> Operations.GetCrosstab.Output {
+        let req = try Self.forms(NeedsAccess.canReadForms)
+        let tab = try await AnalysisService(db: req.db).crosstab(
+            form: try Self.id(input.path.form, notFound: "needs.form"), row: input.query.row, column: input.query.column,
+            weight: input.query.weight, language: req.appLocale.rawValue, labels: req.analysisLabels)
+        return .ok(.init(body: .json(.init(
+            row: tab.row.name, column: tab.column.name,
+            rows: tab.row.categories.map { .init(value: $0.value, label: $0.label) },
+            columns: tab.column.categories.map { .init(value: $0.value, label: $0.label) },
+            counts: tab.cells.map { $0.map(\.count) }, percents: tab.cells.map { $0.map(\.share.percent) },
+            ciLow: tab.cells.map { $0.map(\.share.low) }, ciHigh: tab.cells.map { $0.map(\.share.high) },
+            columnRespondents: tab.columnRespondents))))
+    }
+
+    /// An answer sent as JSON, as Ashar keeps it: numbers as written, a multiple choice's names joined by spaces.
+    static func answerText(_ value: (any Sendable)?) -> String? {
+        switch value {
+        case let text as String: text
+        case let number as Int: String(number)
+        case let number as Double: number == number.rounded() && abs(number) < 1e15 ? String(Int(number)) : String(number)
+        case let flag as Bool: flag ? "true" : "false"
+        case let list as [(any Sendable)?]: list.compactMap(answerText).joined(separator: " ")
+        default: nil
+        }
+    }
+
+    static func submission(_ record: SubmissionRecord) -> Components.Schemas.Submission {
+        .init(id: record.id.uuidString, formId: record.formID.uuidString, instanceID: "uuid:" + record.instanceKey,
+              source: .init(rawValue: record.source.rawValue) ?? .api, submittedAt: record.submittedAt,
+              answers: .init(additionalProperties: record.answers.values),
+              repeats: .init(additionalProperties: record.answers.repeats.mapValues { $0.map { .init(additionalProperties: $0) } }),
+              respondentLinked: record.personID != nil)
+    }
+}
+
+extension Request {
+    /// The words an analysis needs in the reader's language.
+    var analysisLabels: AnalysisService.Labels {
+        [Dimension.ageBandName: t("needs.analysis.age-band"), "other": t("needs.analysis.other")]
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Kernel
+import ZIPFoundation
 
 /// Where an export comes from.
 public enum ExportSource: String, Sendable, CaseIterable {
@@ -156,6 +157,21 @@ public enum ExportReading {
                                                   answers: answers, line: record.line))
         }
         return submissions
+    }
+
+    /// The CSV files of an ODK Central export (.csv.zip): the submissions and one file per repeat.
+    public static func files(zip data: Data) throws -> [ExportFile] {
+        guard let archive = try? Archive(data: data, accessMode: .read) else { throw DomainError("needs.import.unreadable") }
+        var files: [ExportFile] = []
+        for entry in archive where entry.type == .file && entry.path.lowercased().hasSuffix(".csv") {
+            var content = Data()
+            guard (try? archive.extract(entry, skipCRC32: false, consumer: { content.append($0) })) != nil else {
+                throw DomainError("needs.import.unreadable")
+            }
+            files.append(ExportFile(name: entry.path, data: content))
+        }
+        guard !files.isEmpty else { throw DomainError("needs.import.unreadable") }
+        return files.sorted { $0.name < $1.name }
     }
 
     /// `uuid:0b5…` and `0b5…` are the same submission, whichever tool exported it.

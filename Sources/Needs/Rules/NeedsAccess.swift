@@ -1,7 +1,8 @@
 import AsharNetwork
 
-/// Who may do what with surveys: forms are designed by network admins and coordinators; staff read them.
-/// Submissions (answers about women's households) will follow the people registry's rules.
+/// Who may do what with surveys: forms and imports are managed by network admins and coordinators;
+/// staff (and enumerators among them) fill forms in; the submissions themselves are read by admins and
+/// coordinators; everyone but members, donors among them, reads forms and the analysis (counts only).
 public enum NeedsAccess {
     public static func canManageForms(_ grants: [Grant]) -> Bool {
         grants.contains { $0.role == .admin || $0.role == .coordinator }
@@ -10,4 +11,10 @@ public enum NeedsAccess {
     public static func canReadForms(_ grants: [Grant]) -> Bool {
         grants.contains { $0.role != .member }
     }
+
+    public static func canCollect(_ grants: [Grant]) -> Bool {
+        grants.contains { $0.role == .admin || $0.role == .coordinator || $0.role == .caseworker }
+    }
+
+    public static func canReadSubmissions(_ grants: [Grant]) -> Bool { canManageForms(grants) }
 }

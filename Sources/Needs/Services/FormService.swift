@@ -72,6 +72,11 @@ public struct FormService: Sendable {
         return try Self.record(form)
     }
 
+    /// The newest version of the form with this form id, if any.
+    public func latest(formKey: String) async throws -> FormRecord? {
+        try await SurveyForm.query(on: db).filter(\.$formKey == formKey).sort(\.$createdAt, .descending).first().map(Self.record)
+    }
+
     /// The forms, newest first.
     public func forms(page: PageQuery) async throws -> Paged<FormRecord> {
         let query = SurveyForm.query(on: db).sort(\.$createdAt, .descending).sort(\.$formKey)

@@ -6,6 +6,10 @@ import struct Foundation.Date
 extension Components {
     /// Types generated from the `#/components/parameters` section of the OpenAPI document.
     internal enum Parameters {
+        /// A number question whose answer weighs each submission.
+        ///
+        /// - Remark: Generated from `#/components/parameters/weight`.
+        internal typealias Weight = Swift.String
         /// A survey form (its id in Ashar).
         ///
         /// - Remark: Generated from `#/components/parameters/form`.

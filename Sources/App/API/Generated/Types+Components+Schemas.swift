@@ -61,6 +61,8 @@ extension Components {
                 internal var errors: Components.Schemas.ErrorBody._ErrorPayload.ErrorsPayload?
                 /// - Remark: Generated from `#/components/schemas/ErrorBody/error/ProblemsPayload`.
                 internal struct ProblemsPayloadPayload: Codable, Hashable, Sendable {
+                    /// - Remark: Generated from `#/components/schemas/ErrorBody/error/ProblemsPayload/file`.
+                    internal var file: Swift.String?
                     /// - Remark: Generated from `#/components/schemas/ErrorBody/error/ProblemsPayload/sheet`.
                     internal var sheet: Swift.String?
                     /// - Remark: Generated from `#/components/schemas/ErrorBody/error/ProblemsPayload/row`.
@@ -74,18 +76,21 @@ extension Components {
                     /// Creates a new `ProblemsPayloadPayload`.
                     ///
                     /// - Parameters:
+                    ///   - file:
                     ///   - sheet:
                     ///   - row:
                     ///   - line:
                     ///   - code:
                     ///   - message:
                     internal init(
+                        file: Swift.String? = nil,
                         sheet: Swift.String? = nil,
                         row: Swift.Int? = nil,
                         line: Swift.Int? = nil,
                         code: Swift.String,
                         message: Swift.String
                     ) {
+                        self.file = file
                         self.sheet = sheet
                         self.row = row
                         self.line = line
@@ -93,6 +98,7 @@ extension Components {
                         self.message = message
                     }
                     internal enum CodingKeys: String, CodingKey {
+                        case file
                         case sheet
                         case row
                         case line
@@ -148,6 +154,522 @@ extension Components {
             }
             internal enum CodingKeys: String, CodingKey {
                 case error
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ImportResult`.
+        internal struct ImportResult: Codable, Hashable, Sendable {
+            /// Submissions stored.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ImportResult/imported`.
+            internal var imported: Swift.Int
+            /// Submissions already stored, or twice in the export: stored once.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ImportResult/duplicates`.
+            internal var duplicates: Swift.Int
+            /// Creates a new `ImportResult`.
+            ///
+            /// - Parameters:
+            ///   - imported: Submissions stored.
+            ///   - duplicates: Submissions already stored, or twice in the export: stored once.
+            internal init(
+                imported: Swift.Int,
+                duplicates: Swift.Int
+            ) {
+                self.imported = imported
+                self.duplicates = duplicates
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case imported
+                case duplicates
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/SubmissionInput`.
+        internal struct SubmissionInput: Codable, Hashable, Sendable {
+            /// The submission's own id (uuid:…); sending it again stores nothing. Ashar makes one when absent.
+            ///
+            /// - Remark: Generated from `#/components/schemas/SubmissionInput/instanceID`.
+            internal var instanceID: Swift.String?
+            /// By question name: text, a number, or for a multiple choice an array of choice names (or one text, names separated by spaces).
+            ///
+            /// - Remark: Generated from `#/components/schemas/SubmissionInput/answers`.
+            internal struct AnswersPayload: Codable, Hashable, Sendable {
+                /// A container of undocumented properties.
+                internal var additionalProperties: [String: OpenAPIRuntime.OpenAPIValueContainer]
+                /// Creates a new `AnswersPayload`.
+                ///
+                /// - Parameters:
+                ///   - additionalProperties: A container of undocumented properties.
+                internal init(additionalProperties: [String: OpenAPIRuntime.OpenAPIValueContainer] = .init()) {
+                    self.additionalProperties = additionalProperties
+                }
+                internal init(from decoder: any Swift.Decoder) throws {
+                    additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [])
+                }
+                internal func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeAdditionalProperties(additionalProperties)
+                }
+            }
+            /// By question name: text, a number, or for a multiple choice an array of choice names (or one text, names separated by spaces).
+            ///
+            /// - Remark: Generated from `#/components/schemas/SubmissionInput/answers`.
+            internal var answers: Components.Schemas.SubmissionInput.AnswersPayload
+            /// By repeat name: its instances, each answers by question name.
+            ///
+            /// - Remark: Generated from `#/components/schemas/SubmissionInput/repeats`.
+            internal struct RepeatsPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/SubmissionInput/repeats/AdditionalPropertiesPayload`.
+                internal struct AdditionalPropertiesPayloadPayload: Codable, Hashable, Sendable {
+                    /// A container of undocumented properties.
+                    internal var additionalProperties: [String: OpenAPIRuntime.OpenAPIValueContainer]
+                    /// Creates a new `AdditionalPropertiesPayloadPayload`.
+                    ///
+                    /// - Parameters:
+                    ///   - additionalProperties: A container of undocumented properties.
+                    internal init(additionalProperties: [String: OpenAPIRuntime.OpenAPIValueContainer] = .init()) {
+                        self.additionalProperties = additionalProperties
+                    }
+                    internal init(from decoder: any Swift.Decoder) throws {
+                        additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [])
+                    }
+                    internal func encode(to encoder: any Swift.Encoder) throws {
+                        try encoder.encodeAdditionalProperties(additionalProperties)
+                    }
+                }
+                /// - Remark: Generated from `#/components/schemas/SubmissionInput/repeats/additionalProperties`.
+                internal typealias AdditionalPropertiesPayload = [Components.Schemas.SubmissionInput.RepeatsPayload.AdditionalPropertiesPayloadPayload]
+                /// A container of undocumented properties.
+                internal var additionalProperties: [String: Components.Schemas.SubmissionInput.RepeatsPayload.AdditionalPropertiesPayload]
+                /// Creates a new `RepeatsPayload`.
+                ///
+                /// - Parameters:
+                ///   - additionalProperties: A container of undocumented properties.
+                internal init(additionalProperties: [String: Components.Schemas.SubmissionInput.RepeatsPayload.AdditionalPropertiesPayload] = .init()) {
+                    self.additionalProperties = additionalProperties
+                }
+                internal init(from decoder: any Swift.Decoder) throws {
+                    additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [])
+                }
+                internal func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeAdditionalProperties(additionalProperties)
+                }
+            }
+            /// By repeat name: its instances, each answers by question name.
+            ///
+            /// - Remark: Generated from `#/components/schemas/SubmissionInput/repeats`.
+            internal var repeats: Components.Schemas.SubmissionInput.RepeatsPayload?
+            /// Creates a new `SubmissionInput`.
+            ///
+            /// - Parameters:
+            ///   - instanceID: The submission's own id (uuid:…); sending it again stores nothing. Ashar makes one when absent.
+            ///   - answers: By question name: text, a number, or for a multiple choice an array of choice names (or one text, names separated by spaces).
+            ///   - repeats: By repeat name: its instances, each answers by question name.
+            internal init(
+                instanceID: Swift.String? = nil,
+                answers: Components.Schemas.SubmissionInput.AnswersPayload,
+                repeats: Components.Schemas.SubmissionInput.RepeatsPayload? = nil
+            ) {
+                self.instanceID = instanceID
+                self.answers = answers
+                self.repeats = repeats
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case instanceID
+                case answers
+                case repeats
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Submission`.
+        internal struct Submission: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Submission/id`.
+            internal var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Submission/formId`.
+            internal var formId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Submission/instanceID`.
+            internal var instanceID: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Submission/source`.
+            internal enum SourcePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case web = "web"
+                case api = "api"
+                case kobo = "kobo"
+                case odk = "odk"
+            }
+            /// - Remark: Generated from `#/components/schemas/Submission/source`.
+            internal var source: Components.Schemas.Submission.SourcePayload
+            /// - Remark: Generated from `#/components/schemas/Submission/submittedAt`.
+            internal var submittedAt: Foundation.Date?
+            /// - Remark: Generated from `#/components/schemas/Submission/answers`.
+            internal struct AnswersPayload: Codable, Hashable, Sendable {
+                /// A container of undocumented properties.
+                internal var additionalProperties: [String: Swift.String]
+                /// Creates a new `AnswersPayload`.
+                ///
+                /// - Parameters:
+                ///   - additionalProperties: A container of undocumented properties.
+                internal init(additionalProperties: [String: Swift.String] = .init()) {
+                    self.additionalProperties = additionalProperties
+                }
+                internal init(from decoder: any Swift.Decoder) throws {
+                    additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [])
+                }
+                internal func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeAdditionalProperties(additionalProperties)
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/Submission/answers`.
+            internal var answers: Components.Schemas.Submission.AnswersPayload
+            /// - Remark: Generated from `#/components/schemas/Submission/repeats`.
+            internal struct RepeatsPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/Submission/repeats/AdditionalPropertiesPayload`.
+                internal struct AdditionalPropertiesPayloadPayload: Codable, Hashable, Sendable {
+                    /// A container of undocumented properties.
+                    internal var additionalProperties: [String: Swift.String]
+                    /// Creates a new `AdditionalPropertiesPayloadPayload`.
+                    ///
+                    /// - Parameters:
+                    ///   - additionalProperties: A container of undocumented properties.
+                    internal init(additionalProperties: [String: Swift.String] = .init()) {
+                        self.additionalProperties = additionalProperties
+                    }
+                    internal init(from decoder: any Swift.Decoder) throws {
+                        additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [])
+                    }
+                    internal func encode(to encoder: any Swift.Encoder) throws {
+                        try encoder.encodeAdditionalProperties(additionalProperties)
+                    }
+                }
+                /// - Remark: Generated from `#/components/schemas/Submission/repeats/additionalProperties`.
+                internal typealias AdditionalPropertiesPayload = [Components.Schemas.Submission.RepeatsPayload.AdditionalPropertiesPayloadPayload]
+                /// A container of undocumented properties.
+                internal var additionalProperties: [String: Components.Schemas.Submission.RepeatsPayload.AdditionalPropertiesPayload]
+                /// Creates a new `RepeatsPayload`.
+                ///
+                /// - Parameters:
+                ///   - additionalProperties: A container of undocumented properties.
+                internal init(additionalProperties: [String: Components.Schemas.Submission.RepeatsPayload.AdditionalPropertiesPayload] = .init()) {
+                    self.additionalProperties = additionalProperties
+                }
+                internal init(from decoder: any Swift.Decoder) throws {
+                    additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [])
+                }
+                internal func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeAdditionalProperties(additionalProperties)
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/Submission/repeats`.
+            internal var repeats: Components.Schemas.Submission.RepeatsPayload
+            /// Linked to the people registry, with her consent on record.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Submission/respondentLinked`.
+            internal var respondentLinked: Swift.Bool
+            /// Creates a new `Submission`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - formId:
+            ///   - instanceID:
+            ///   - source:
+            ///   - submittedAt:
+            ///   - answers:
+            ///   - repeats:
+            ///   - respondentLinked: Linked to the people registry, with her consent on record.
+            internal init(
+                id: Swift.String,
+                formId: Swift.String,
+                instanceID: Swift.String,
+                source: Components.Schemas.Submission.SourcePayload,
+                submittedAt: Foundation.Date? = nil,
+                answers: Components.Schemas.Submission.AnswersPayload,
+                repeats: Components.Schemas.Submission.RepeatsPayload,
+                respondentLinked: Swift.Bool
+            ) {
+                self.id = id
+                self.formId = formId
+                self.instanceID = instanceID
+                self.source = source
+                self.submittedAt = submittedAt
+                self.answers = answers
+                self.repeats = repeats
+                self.respondentLinked = respondentLinked
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case id
+                case formId
+                case instanceID
+                case source
+                case submittedAt
+                case answers
+                case repeats
+                case respondentLinked
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/SubmissionList`.
+        internal struct SubmissionList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SubmissionList/items`.
+            internal var items: [Components.Schemas.Submission]
+            /// - Remark: Generated from `#/components/schemas/SubmissionList/total`.
+            internal var total: Swift.Int
+            /// Creates a new `SubmissionList`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            ///   - total:
+            internal init(
+                items: [Components.Schemas.Submission],
+                total: Swift.Int
+            ) {
+                self.items = items
+                self.total = total
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case items
+                case total
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Category`.
+        internal struct Category: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Category/value`.
+            internal var value: Swift.String
+            /// In the reader's language.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Category/label`.
+            internal var label: Swift.String
+            /// Creates a new `Category`.
+            ///
+            /// - Parameters:
+            ///   - value:
+            ///   - label: In the reader's language.
+            internal init(
+                value: Swift.String,
+                label: Swift.String
+            ) {
+                self.value = value
+                self.label = label
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case value
+                case label
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Frequencies`.
+        internal struct Frequencies: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Frequencies/question`.
+            internal var question: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Frequencies/label`.
+            internal var label: Swift.String
+            /// Submissions that answered the question.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Frequencies/respondents`.
+            internal var respondents: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/Frequencies/CategoriesPayload`.
+            internal struct CategoriesPayloadPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/Frequencies/CategoriesPayload/value`.
+                internal var value: Swift.String
+                /// - Remark: Generated from `#/components/schemas/Frequencies/CategoriesPayload/label`.
+                internal var label: Swift.String
+                /// - Remark: Generated from `#/components/schemas/Frequencies/CategoriesPayload/count`.
+                internal var count: Swift.Int
+                /// Of respondents (weighted when a weight is given).
+                ///
+                /// - Remark: Generated from `#/components/schemas/Frequencies/CategoriesPayload/percent`.
+                internal var percent: Swift.Double
+                /// - Remark: Generated from `#/components/schemas/Frequencies/CategoriesPayload/ciLow`.
+                internal var ciLow: Swift.Double
+                /// - Remark: Generated from `#/components/schemas/Frequencies/CategoriesPayload/ciHigh`.
+                internal var ciHigh: Swift.Double
+                /// A multiple choice: of all mentions.
+                ///
+                /// - Remark: Generated from `#/components/schemas/Frequencies/CategoriesPayload/mentionsPercent`.
+                internal var mentionsPercent: Swift.Double?
+                /// Fewer than 5 respondents: read with care.
+                ///
+                /// - Remark: Generated from `#/components/schemas/Frequencies/CategoriesPayload/small`.
+                internal var small: Swift.Bool
+                /// Creates a new `CategoriesPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - value:
+                ///   - label:
+                ///   - count:
+                ///   - percent: Of respondents (weighted when a weight is given).
+                ///   - ciLow:
+                ///   - ciHigh:
+                ///   - mentionsPercent: A multiple choice: of all mentions.
+                ///   - small: Fewer than 5 respondents: read with care.
+                internal init(
+                    value: Swift.String,
+                    label: Swift.String,
+                    count: Swift.Int,
+                    percent: Swift.Double,
+                    ciLow: Swift.Double,
+                    ciHigh: Swift.Double,
+                    mentionsPercent: Swift.Double? = nil,
+                    small: Swift.Bool
+                ) {
+                    self.value = value
+                    self.label = label
+                    self.count = count
+                    self.percent = percent
+                    self.ciLow = ciLow
+                    self.ciHigh = ciHigh
+                    self.mentionsPercent = mentionsPercent
+                    self.small = small
+                }
+                internal enum CodingKeys: String, CodingKey {
+                    case value
+                    case label
+                    case count
+                    case percent
+                    case ciLow
+                    case ciHigh
+                    case mentionsPercent
+                    case small
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/Frequencies/categories`.
+            internal typealias CategoriesPayload = [Components.Schemas.Frequencies.CategoriesPayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/Frequencies/categories`.
+            internal var categories: Components.Schemas.Frequencies.CategoriesPayload
+            /// - Remark: Generated from `#/components/schemas/Frequencies/summary`.
+            internal struct SummaryPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/Frequencies/summary/count`.
+                internal var count: Swift.Int
+                /// - Remark: Generated from `#/components/schemas/Frequencies/summary/mean`.
+                internal var mean: Swift.Double
+                /// - Remark: Generated from `#/components/schemas/Frequencies/summary/median`.
+                internal var median: Swift.Double
+                /// - Remark: Generated from `#/components/schemas/Frequencies/summary/min`.
+                internal var min: Swift.Double
+                /// - Remark: Generated from `#/components/schemas/Frequencies/summary/max`.
+                internal var max: Swift.Double
+                /// Creates a new `SummaryPayload`.
+                ///
+                /// - Parameters:
+                ///   - count:
+                ///   - mean:
+                ///   - median:
+                ///   - min:
+                ///   - max:
+                internal init(
+                    count: Swift.Int,
+                    mean: Swift.Double,
+                    median: Swift.Double,
+                    min: Swift.Double,
+                    max: Swift.Double
+                ) {
+                    self.count = count
+                    self.mean = mean
+                    self.median = median
+                    self.min = min
+                    self.max = max
+                }
+                internal enum CodingKeys: String, CodingKey {
+                    case count
+                    case mean
+                    case median
+                    case min
+                    case max
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/Frequencies/summary`.
+            internal var summary: Components.Schemas.Frequencies.SummaryPayload?
+            /// Creates a new `Frequencies`.
+            ///
+            /// - Parameters:
+            ///   - question:
+            ///   - label:
+            ///   - respondents: Submissions that answered the question.
+            ///   - categories:
+            ///   - summary:
+            internal init(
+                question: Swift.String,
+                label: Swift.String,
+                respondents: Swift.Int,
+                categories: Components.Schemas.Frequencies.CategoriesPayload,
+                summary: Components.Schemas.Frequencies.SummaryPayload? = nil
+            ) {
+                self.question = question
+                self.label = label
+                self.respondents = respondents
+                self.categories = categories
+                self.summary = summary
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case question
+                case label
+                case respondents
+                case categories
+                case summary
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Crosstab`.
+        internal struct Crosstab: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Crosstab/row`.
+            internal var row: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Crosstab/column`.
+            internal var column: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Crosstab/rows`.
+            internal var rows: [Components.Schemas.Category]
+            /// - Remark: Generated from `#/components/schemas/Crosstab/columns`.
+            internal var columns: [Components.Schemas.Category]
+            /// Respondents by row, then column; every category, zero counts included.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Crosstab/counts`.
+            internal var counts: [[Swift.Int]]
+            /// Each cell's share of its column's respondents.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Crosstab/percents`.
+            internal var percents: [[Swift.Double]]
+            /// - Remark: Generated from `#/components/schemas/Crosstab/ciLow`.
+            internal var ciLow: [[Swift.Double]]
+            /// - Remark: Generated from `#/components/schemas/Crosstab/ciHigh`.
+            internal var ciHigh: [[Swift.Double]]
+            /// Respondents who answered both questions, per column.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Crosstab/columnRespondents`.
+            internal var columnRespondents: [Swift.Int]
+            /// Creates a new `Crosstab`.
+            ///
+            /// - Parameters:
+            ///   - row:
+            ///   - column:
+            ///   - rows:
+            ///   - columns:
+            ///   - counts: Respondents by row, then column; every category, zero counts included.
+            ///   - percents: Each cell's share of its column's respondents.
+            ///   - ciLow:
+            ///   - ciHigh:
+            ///   - columnRespondents: Respondents who answered both questions, per column.
+            internal init(
+                row: Swift.String,
+                column: Swift.String,
+                rows: [Components.Schemas.Category],
+                columns: [Components.Schemas.Category],
+                counts: [[Swift.Int]],
+                percents: [[Swift.Double]],
+                ciLow: [[Swift.Double]],
+                ciHigh: [[Swift.Double]],
+                columnRespondents: [Swift.Int]
+            ) {
+                self.row = row
+                self.column = column
+                self.rows = rows
+                self.columns = columns
+                self.counts = counts
+                self.percents = percents
+                self.ciLow = ciLow
+                self.ciHigh = ciHigh
+                self.columnRespondents = columnRespondents
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case row
+                case column
+                case rows
+                case columns
+                case counts
+                case percents
+                case ciLow
+                case ciHigh
+                case columnRespondents
             }
         }
         /// - Remark: Generated from `#/components/schemas/FormCreated`.

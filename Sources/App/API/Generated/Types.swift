@@ -353,6 +353,36 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /forms/{form}`.
     /// - Remark: Generated from `#/paths//forms/{form}/get(getForm)`.
     func getForm(_ input: Operations.GetForm.Input) async throws -> Operations.GetForm.Output
+    /// Submissions from a KoboToolbox export (CSV, `;`, `group/question` headers) or an ODK Central export (CSV, or the .zip with each repeat in its own file joined by PARENT_KEY). All or nothing: any bad line is refused with its file and line and nothing is stored. A submission already stored (same instance id) is counted as a duplicate.
+    ///
+    /// - Remark: HTTP `POST /forms/{form}/imports`.
+    /// - Remark: Generated from `#/paths//forms/{form}/imports/post(importSubmissions)`.
+    func importSubmissions(_ input: Operations.ImportSubmissions.Input) async throws -> Operations.ImportSubmissions.Output
+    /// A form's submissions, newest first.
+    ///
+    /// - Remark: HTTP `GET /forms/{form}/submissions`.
+    /// - Remark: Generated from `#/paths//forms/{form}/submissions/get(listSubmissions)`.
+    func listSubmissions(_ input: Operations.ListSubmissions.Input) async throws -> Operations.ListSubmissions.Output
+    /// One filled form, checked against every rule of the form (types, choices, required, relevant, constraints); answers to questions that are not relevant are dropped and calculations worked out. The same instanceID again returns the stored submission (200) and stores nothing.
+    ///
+    /// - Remark: HTTP `POST /forms/{form}/submissions`.
+    /// - Remark: Generated from `#/paths//forms/{form}/submissions/post(submitAnswers)`.
+    func submitAnswers(_ input: Operations.SubmitAnswers.Input) async throws -> Operations.SubmitAnswers.Output
+    /// Links a submission to the woman who answered it, in the people registry. Refused unless her consent is recorded (consent: true).
+    ///
+    /// - Remark: HTTP `PUT /forms/{form}/submissions/{submission}/respondent`.
+    /// - Remark: Generated from `#/paths//forms/{form}/submissions/{submission}/respondent/put(linkRespondent)`.
+    func linkRespondent(_ input: Operations.LinkRespondent.Input) async throws -> Operations.LinkRespondent.Output
+    /// One question's answers: every category with its count, share of respondents and 95% interval (Wilson); for a multiple choice also its share of mentions; for a number question a summary.
+    ///
+    /// - Remark: HTTP `GET /forms/{form}/frequencies`.
+    /// - Remark: Generated from `#/paths//forms/{form}/frequencies/get(getFrequencies)`.
+    func getFrequencies(_ input: Operations.GetFrequencies.Input) async throws -> Operations.GetFrequencies.Output
+    /// Two questions crossed (district, village and age_band among them): every category of each, zero counts included, and each cell's share of its column's respondents with its 95% interval.
+    ///
+    /// - Remark: HTTP `GET /forms/{form}/crosstab`.
+    /// - Remark: Generated from `#/paths//forms/{form}/crosstab/get(getCrosstab)`.
+    func getCrosstab(_ input: Operations.GetCrosstab.Input) async throws -> Operations.GetCrosstab.Output
 }
 
 /// Convenience overloads for operation inputs.
@@ -1386,6 +1416,98 @@ extension APIProtocol {
     ) async throws -> Operations.GetForm.Output {
         try await getForm(Operations.GetForm.Input(
             path: path,
+            headers: headers
+        ))
+    }
+    /// Submissions from a KoboToolbox export (CSV, `;`, `group/question` headers) or an ODK Central export (CSV, or the .zip with each repeat in its own file joined by PARENT_KEY). All or nothing: any bad line is refused with its file and line and nothing is stored. A submission already stored (same instance id) is counted as a duplicate.
+    ///
+    /// - Remark: HTTP `POST /forms/{form}/imports`.
+    /// - Remark: Generated from `#/paths//forms/{form}/imports/post(importSubmissions)`.
+    internal func importSubmissions(
+        path: Operations.ImportSubmissions.Input.Path,
+        query: Operations.ImportSubmissions.Input.Query,
+        headers: Operations.ImportSubmissions.Input.Headers = .init(),
+        body: Operations.ImportSubmissions.Input.Body
+    ) async throws -> Operations.ImportSubmissions.Output {
+        try await importSubmissions(Operations.ImportSubmissions.Input(
+            path: path,
+            query: query,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// A form's submissions, newest first.
+    ///
+    /// - Remark: HTTP `GET /forms/{form}/submissions`.
+    /// - Remark: Generated from `#/paths//forms/{form}/submissions/get(listSubmissions)`.
+    internal func listSubmissions(
+        path: Operations.ListSubmissions.Input.Path,
+        query: Operations.ListSubmissions.Input.Query = .init(),
+        headers: Operations.ListSubmissions.Input.Headers = .init()
+    ) async throws -> Operations.ListSubmissions.Output {
+        try await listSubmissions(Operations.ListSubmissions.Input(
+            path: path,
+            query: query,
+            headers: headers
+        ))
+    }
+    /// One filled form, checked against every rule of the form (types, choices, required, relevant, constraints); answers to questions that are not relevant are dropped and calculations worked out. The same instanceID again returns the stored submission (200) and stores nothing.
+    ///
+    /// - Remark: HTTP `POST /forms/{form}/submissions`.
+    /// - Remark: Generated from `#/paths//forms/{form}/submissions/post(submitAnswers)`.
+    internal func submitAnswers(
+        path: Operations.SubmitAnswers.Input.Path,
+        headers: Operations.SubmitAnswers.Input.Headers = .init(),
+        body: Operations.SubmitAnswers.Input.Body
+    ) async throws -> Operations.SubmitAnswers.Output {
+        try await submitAnswers(Operations.SubmitAnswers.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Links a submission to the woman who answered it, in the people registry. Refused unless her consent is recorded (consent: true).
+    ///
+    /// - Remark: HTTP `PUT /forms/{form}/submissions/{submission}/respondent`.
+    /// - Remark: Generated from `#/paths//forms/{form}/submissions/{submission}/respondent/put(linkRespondent)`.
+    internal func linkRespondent(
+        path: Operations.LinkRespondent.Input.Path,
+        headers: Operations.LinkRespondent.Input.Headers = .init(),
+        body: Operations.LinkRespondent.Input.Body
+    ) async throws -> Operations.LinkRespondent.Output {
+        try await linkRespondent(Operations.LinkRespondent.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// One question's answers: every category with its count, share of respondents and 95% interval (Wilson); for a multiple choice also its share of mentions; for a number question a summary.
+    ///
+    /// - Remark: HTTP `GET /forms/{form}/frequencies`.
+    /// - Remark: Generated from `#/paths//forms/{form}/frequencies/get(getFrequencies)`.
+    internal func getFrequencies(
+        path: Operations.GetFrequencies.Input.Path,
+        query: Operations.GetFrequencies.Input.Query,
+        headers: Operations.GetFrequencies.Input.Headers = .init()
+    ) async throws -> Operations.GetFrequencies.Output {
+        try await getFrequencies(Operations.GetFrequencies.Input(
+            path: path,
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Two questions crossed (district, village and age_band among them): every category of each, zero counts included, and each cell's share of its column's respondents with its 95% interval.
+    ///
+    /// - Remark: HTTP `GET /forms/{form}/crosstab`.
+    /// - Remark: Generated from `#/paths//forms/{form}/crosstab/get(getCrosstab)`.
+    internal func getCrosstab(
+        path: Operations.GetCrosstab.Input.Path,
+        query: Operations.GetCrosstab.Input.Query,
+        headers: Operations.GetCrosstab.Input.Headers = .init()
+    ) async throws -> Operations.GetCrosstab.Output {
+        try await getCrosstab(Operations.GetCrosstab.Input(
+            path: path,
+            query: query,
             headers: headers
         ))
     }
