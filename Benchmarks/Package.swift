@@ -12,12 +12,18 @@ let package = Package(
         .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
     ],
     targets: [
+        .target(
+            name: "BenchmarkSupport",
+            dependencies: [.product(name: "AsharKit", package: "Ashar"), .product(name: "Vapor", package: "vapor")],
+            path: "Benchmarks/BenchmarkSupport"
+        ),
         .executableTarget(
             name: "Ledger",
             dependencies: [
                 .product(name: "AsharKit", package: "Ashar"),
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "Vapor", package: "vapor"),
+                "BenchmarkSupport",
             ],
             path: "Benchmarks/Ledger",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
@@ -29,6 +35,17 @@ let package = Package(
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/ProducerRules",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "Surveys",
+            dependencies: [
+                .product(name: "AsharKit", package: "Ashar"),
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Vapor", package: "vapor"),
+                "BenchmarkSupport",
+            ],
+            path: "Benchmarks/Surveys",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
     ]

@@ -142,12 +142,14 @@ def main():
         item = link(group + "/equipment", "/equipment/")
         supplier = link(group + "/suppliers", group + "/suppliers/")
         member = link(group, group + "/members/")
+        survey = link("/forms", "/forms/")  # the baseline survey (the demo's only form), with 1,100 answers
         pages = PAGES + [(p.replace("{bank}", bank), t) for p, t in BANK_PAGES] + [
             (group, "Биргелешкен сатып алуулар"), (round_page, "Эсептешүү"), (round_page + "/sheets", "Буйрутма барагы"),
             (round_page + "/distribution", "Бөлүштүрүү тизмеси"), (group + "/pools", "Биргелешкен сатуулар"), (pool, "Кантип эсептелди"),
             (group + "/fund", "Топтун фонду"), (group + "/equipment", "Жалпы шаймандар"), (item, "Кызуу жумаларга кезек"),
             (group + "/suppliers", "Жеткирүүчүлөр жана сатып алуучулар"), (supplier, "Баа тизмеси"), (group + "/reports", "<svg"),
-            (member, "Акча эсеби")]
+            (member, "Акча эсеби"), (survey, "Анкетаны толтуруу"), (survey + "/fill", "Үй-бүлөнүн кирешеси кайдан келет?"),
+            (survey + "/analysis?question=needs", "<svg"), (survey + "/analysis?question=needs&by=district", "Мамычалар боюнча рейтинг")]
         for lang, path, expected in [("ky", p, t) for p, t in pages] + [("ru", "/people", "Реестр людей"), ("en", "/organisations", "Organisations"),
                                                                          ("ru", f"/timebanks/{bank}/reports", "Часы обмена по месяцам"),
                                                                          ("en", f"/timebanks/{bank}/claims", "Exchanges awaiting confirmation")]:
@@ -189,6 +191,17 @@ def main():
             failures.append(f"batch entry: member {number!r} was not named as typed ({problems})")
         else:
             print(f"{'ok':12} en batch entry names member {number} as typed: {named}")
+        # Survey entry shows a question only when it is relevant, as the enumerator answers (survey.js).
+        browser.go(args.base + survey + "/fill")
+        hidden_before = browser.evaluate("document.querySelector('[data-q=\"a.remittance_months\"]').hidden")
+        browser.evaluate("""var r = document.querySelector("input[name='a.remittances'][value='yes']");
+            r.checked = true; r.dispatchEvent(new Event('change', {bubbles: true}));""")
+        hidden_after = browser.evaluate("document.querySelector('[data-q=\"a.remittance_months\"]').hidden")
+        browser.evaluate("localStorage.clear()")
+        if hidden_before is not True or hidden_after is not False:
+            failures.append(f"survey entry: remittance months hidden {hidden_before} before and {hidden_after} after answering yes")
+        else:
+            print(f"{'ok':12} ky survey entry shows a question once it is relevant")
         browser.go(f"{args.base}/lang/ky?back=/")
     finally:
         browser.close()

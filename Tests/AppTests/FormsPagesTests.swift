@@ -1,4 +1,9 @@
+import AsharNetwork
+import DemoData
+import Fluent
 import Foundation
+import Kernel
+import Needs
 import Testing
 import VaporTesting
 @testable import App
@@ -48,6 +53,92 @@ struct FormsPagesTests {
             #expect(list.status == .ok)
             #expect(!list.body.string.contains(#"enctype="multipart/form-data""#))
             #expect(try await caseworker.upload("/forms", file: "survey,type,name\n,text,a\n", named: "a.csv").status == .forbidden)
+        }
+    }
+}
+
+@Suite("Survey entry, imports and analysis pages")
+struct SurveyPagesTests {
+    static func householdForm(_ app: Application) async throws -> String {
+        let api = try await APIClient.forUser("admin", on: app)
+        let created = try await api.send(.POST, "/forms", body: try FormsAPITests.fixture("household-form.csv"), contentType: "text/csv")
+        return try #require(try api.json(created)["id"] as? String)
+    }
+
+    @Test("Web entry: problems beside their questions in Russian, answers kept; then saved once, however often it is sent")
+    func entry() async throws {
+        try await withAshar { app, _ in
+            let form = try await Self.householdForm(app)
+            let browser = Browser(app, acceptLanguage: "ru")
+            try await browser.login("caseworker")
+            let page = try await browser.get("/forms/\(form)/fill")
+            #expect(page.status == .ok)
+            #expect(page.body.string.contains("Откуда доходы домохозяйства?"))
+            #expect(page.body.string.contains("data-relevant="))  // the script hides what is not relevant
+            #expect(page.body.string.contains("/js/survey.js"))
+            let instance = "web-\(UUID().uuidString)"
+            var answers = ["instance": instance, "a.household_size": "4", "a.children": "7", "a.income_sources": "trade",
+                           "a.remittances": "yes", "a.interview_date": "2026-11-20", "r.member.1.member_age": "38"]
+            let refused = try await browser.post("/forms/\(form)/fill", answers)
+            #expect(refused.status == .unprocessableEntity)
+            #expect(refused.body.string.contains("Fewer than the household"))  // the form's own constraint message
+            #expect(refused.body.string.contains("value=\"38\""))  // nothing typed is lost
+            answers["a.children"] = "1"
+            let saved = try await browser.post("/forms/\(form)/fill", answers)
+            #expect(saved.status == .seeOther)
+            #expect(saved.headers.first(name: .location) == "/forms/\(form)/fill?saved=\(instance)")
+            let again = try await browser.post("/forms/\(form)/fill", answers)
+            #expect(again.status == .seeOther)
+            let stored = try await SubmissionService(db: app.db).submissions(form: try #require(UUID(uuidString: form)), page: PageQuery())
+            #expect(stored.total == 1)
+            #expect(stored.items.first?.answers.repeats["member"]?.first?["member_age"] == "38")
+            #expect(stored.items.first?.source == .web)
+        }
+    }
+
+    @Test("A coordinator imports an export from the form's page: the count, or each problem with file and line and nothing stored")
+    func importPage() async throws {
+        try await withAshar { app, _ in
+            let form = try await Self.householdForm(app)
+            let browser = Browser(app, acceptLanguage: "ky")
+            try await browser.login("coordinator")
+            let kobo = String(decoding: try FormsAPITests.fixture("household-kobo.csv"), as: UTF8.self)
+            let done = try await browser.upload("/forms/\(form)/imports", file: kobo, named: "kobo.csv", field: "files[]", fields: ["source": "kobo"])
+            #expect(done.status == .ok)
+            #expect(done.body.string.contains("4 анкета жүктөлдү."))
+            #expect(done.body.string.contains("4 анкета"))
+            let bad = try await browser.upload("/forms/\(form)/imports", file: kobo.replacingOccurrences(of: "\"2025-03-06\"", with: "\"06.03.2025\""),
+                                               named: "kobo-2.csv", field: "files[]", fields: ["source": "kobo"])
+            #expect(bad.status == .unprocessableEntity)
+            #expect(bad.body.string.contains("kobo-2.csv, 6-сап"))
+            let caseworker = Browser(app)
+            try await caseworker.login("caseworker")
+            #expect(try await caseworker.upload("/forms/\(form)/imports", file: kobo, named: "k.csv", field: "files[]", fields: ["source": "kobo"]).status == .forbidden)
+        }
+    }
+
+    @Test("Analysis pages: frequencies with chart and intervals, a cross-tab by district with its ranking, CSV beside each, for a donor too")
+    func analysis() async throws {
+        try await withAshar { app, _ in
+            let baseline = try #require(try await FormService(db: app.db).latest(formKey: "ashar_baseline_needs"))
+            _ = try await SubmissionService(db: app.db).importExport(
+                form: baseline.id, files: [ExportFile(name: "b.csv", data: try DemoSurvey.baselineExport(count: 120))], source: .kobo, by: .system)
+            let browser = Browser(app, acceptLanguage: "ru")
+            try await browser.login("viewer")
+            let frequencies = try await browser.get("/forms/\(baseline.id)/analysis?question=needs")
+            #expect(frequencies.status == .ok)
+            #expect(frequencies.body.string.contains("<svg"))
+            #expect(frequencies.body.string.contains("Ответили 120 респонденток"))
+            #expect(frequencies.body.string.contains("% упоминаний"))
+            let crosstab = try await browser.get("/forms/\(baseline.id)/analysis?question=needs&by=district")
+            #expect(crosstab.body.string.contains("Рейтинг по столбцам"))
+            #expect(crosstab.body.string.contains("Кара-Суу"))
+            let csv = try await browser.get("/forms/\(baseline.id)/analysis.csv?question=needs&by=district")
+            #expect(csv.headers.contentType?.subType == "csv")
+            #expect(csv.body.string.contains("Безопасность дома,Кара-Суу,"))
+            let wrong = try await browser.get("/forms/\(baseline.id)/analysis?question=needs&by=colour")
+            #expect(wrong.status == .unprocessableEntity)
+            #expect(wrong.body.string.contains("«colour» — не вопрос этой формы"))
         }
     }
 }

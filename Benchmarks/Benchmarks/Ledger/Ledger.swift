@@ -1,6 +1,7 @@
 import App
 import AsharNetwork
 import Benchmark
+import BenchmarkSupport
 import DemoData
 import Foundation
 import Kernel
@@ -22,7 +23,7 @@ let benchmarks: @Sendable () -> Void = {
     } setup: {
         try await World.make(transfers: 0)
     } teardown: {
-        try await World.closeAll()
+        try await BenchmarkApps.closeAll()
     }
 
     Benchmark("Ledger.account: a balance read") { benchmark, world in
@@ -32,7 +33,7 @@ let benchmarks: @Sendable () -> Void = {
     } setup: {
         try await World.make(transfers: 1_000)
     } teardown: {
-        try await World.closeAll()
+        try await BenchmarkApps.closeAll()
     }
 
     Benchmark("Ledger.statement: the last page of 100 lines, 100,000 entries behind it", configuration: .init(maxIterations: 2_000)) { benchmark, world in
@@ -43,14 +44,13 @@ let benchmarks: @Sendable () -> Void = {
     } setup: {
         try await World.make(transfers: 100_000)
     } teardown: {
-        try await World.closeAll()
+        try await BenchmarkApps.closeAll()
     }
 }
 
 /// A bank on a file database, with members and, when asked, a long history for one of them.
 final class World: @unchecked Sendable {
     let app: Application
-    let directory: URL
     let bank: UUID
     let members: [UUID]
     /// The member in every one of the seeded transfers.
@@ -58,9 +58,8 @@ final class World: @unchecked Sendable {
     let today = ServiceDate.string(Date())
     private var counter = 0
 
-    init(app: Application, directory: URL, bank: UUID, members: [UUID]) {
+    init(app: Application, bank: UUID, members: [UUID]) {
         self.app = app
-        self.directory = directory
         self.bank = bank
         self.members = members
         self.heavy = members[0]
@@ -73,13 +72,7 @@ final class World: @unchecked Sendable {
     }
 
     static func make(transfers: Int) async throws -> World {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ashar-bench-\(UUID().uuidString)")
-        var environment = Environment.production
-        environment.arguments = ["ashar"]
-        let app = try await Application.make(environment)
-        app.logger.logLevel = .warning
-        try await configure(app, database: .sqliteFile(directory.appendingPathComponent("ashar.sqlite").path))
-        try await migrate(app)
+        let app = try await BenchmarkApps.open()
         let make = Factories(db: app.db)
         let village = try await make.village()
         let org = try await make.organisation("Бенчмарк банкы", kind: .timeBank, in: village)
@@ -102,24 +95,6 @@ final class World: @unchecked Sendable {
                 }
             }
         }
-        let world = World(app: app, directory: directory, bank: bank.id, members: members)
-        await open.add(world)
-        return world
-    }
-
-    /// Worlds made by setups, closed by teardowns (which are not handed the setup's state).
-    private static let open = Registry()
-
-    actor Registry {
-        var worlds: [World] = []
-        func add(_ world: World) { worlds.append(world) }
-        func removeAll() -> [World] { defer { worlds = [] }; return worlds }
-    }
-
-    static func closeAll() async throws {
-        for world in await open.removeAll() {
-            try await world.app.asyncShutdown()
-            try? FileManager.default.removeItem(at: world.directory)
-        }
+        return World(app: app, bank: bank.id, members: members)
     }
 }

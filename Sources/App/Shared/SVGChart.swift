@@ -38,7 +38,7 @@ enum SVGChart {
 
     /// Long labels are cut so they do not run into the bars.
     static func clip(_ label: String) -> String {
-        label.count > 25 ? String(label.prefix(24)) + "…" : label
+        label.count > 23 ? String(label.prefix(22)) + "…" : label
     }
 }
 

@@ -94,12 +94,16 @@ public struct SubmissionService: Sendable {
         return record
     }
 
+    public func count(form formID: UUID) async throws -> Int {
+        try await (db as! any SQLDatabase).raw("SELECT COUNT(*) AS n FROM needs_submissions WHERE form_id = \(bind: formID)").first()?
+            .decode(column: "n", as: Int.self) ?? 0
+    }
+
     /// A form's submissions, newest first.
     public func submissions(form formID: UUID, page: PageQuery) async throws -> Paged<SubmissionRecord> {
         _ = try await FormService(db: db).form(formID)
         let sql = db as! any SQLDatabase
-        let total = try await sql.raw("SELECT COUNT(*) AS n FROM needs_submissions WHERE form_id = \(bind: formID)").first()?
-            .decode(column: "n", as: Int.self) ?? 0
+        let total = try await count(form: formID)
         let rows = try await sql.raw("""
             SELECT \(Self.columns(sql))
             FROM needs_submissions WHERE form_id = \(bind: formID)

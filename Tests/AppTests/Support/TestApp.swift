@@ -104,10 +104,11 @@ final class Browser {
 
     /// Posts a form with a file, as `multipart/form-data`, with the CSRF token of the last page seen.
     @discardableResult
-    func upload(_ path: String, file: String, named filename: String, field: String = "file") async throws -> TestingHTTPResponse {
+    func upload(_ path: String, file: String, named filename: String, field: String = "file", fields: [String: String] = [:]) async throws -> TestingHTTPResponse {
         if csrf == nil { try await get("/login") }
         let boundary = "ashar-test-boundary"
-        let body = "--\(boundary)\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n\(csrf ?? "")\r\n"
+        let body = (["_csrf": csrf ?? ""].merging(fields) { $1 }).sorted { $0.key < $1.key }
+            .map { "--\(boundary)\r\nContent-Disposition: form-data; name=\"\($0.key)\"\r\n\r\n\($0.value)\r\n" }.joined()
             + "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(field)\"; filename=\"\(filename)\"\r\nContent-Type: text/csv\r\n\r\n"
             + file + "\r\n--\(boundary)--\r\n"
         return try await send(.POST, path, body: body, contentType: "multipart/form-data; boundary=\(boundary)")

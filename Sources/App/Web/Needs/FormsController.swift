@@ -100,16 +100,30 @@ struct FormsController: RouteCollection {
     }
 
     struct FormPage: Encodable {
+        let id: UUID
         let title: String
         let formID: String
         let version: String
         let questions: [QuestionRow]
         let count: String
+        let submissions: String
+        let canCollect: Bool
+        let canImport: Bool
+        let imported: String?
+        let refused: String?
+        let importProblems: [String]
     }
 
     @Sendable func show(req: Request) async throws -> Response {
-        _ = try Self.grants(req, NeedsAccess.canReadForms)
-        let form = try await FormService(db: req.db).form(try req.pathID("form"))
+        try await renderShow(req, formID: try req.pathID("form"))
+    }
+
+    /// The form's page: its questions, how many submissions it has, and for coordinators the import of an
+    /// export with its outcome (how many stored, or every problem by file and line).
+    func renderShow(_ req: Request, formID: UUID, imported: String? = nil, importProblems: [String] = [], refused: String? = nil,
+                    status: HTTPResponseStatus = .ok) async throws -> Response {
+        let grants = try Self.grants(req, NeedsAccess.canReadForms)
+        let form = try await FormService(db: req.db).form(formID)
         let d = form.definition
         var previousSection: [String]?
         let rows: [QuestionRow] = d.questions.compactMap { q in
@@ -124,9 +138,13 @@ struct FormsController: RouteCollection {
                                label: Self.text(q.label, d, req) ?? "", section: section, required: q.required, choices: choices,
                                conditional: q.relevant != nil)
         }
+        let submitted = try await SubmissionService(db: req.db).count(form: form.id)
         return try await req.render("forms/show", title: req.t("forms.title"), FormPage(
-            title: Self.text(d.title, d, req) ?? d.formID, formID: d.formID, version: d.version, questions: rows,
-            count: req.catalogue.plural("forms.questions", count: d.questionCount)))
+            id: form.id, title: Self.text(d.title, d, req) ?? d.formID, formID: d.formID, version: d.version, questions: rows,
+            count: req.catalogue.plural("forms.questions", count: d.questionCount),
+            submissions: req.catalogue.plural("survey.submission-count", count: submitted),
+            canCollect: NeedsAccess.canCollect(grants), canImport: NeedsAccess.canManageForms(grants),
+            imported: imported, refused: refused, importProblems: importProblems), status: status)
     }
 
     /// A label in the reader's language, else the form's default language, else any it has.
