@@ -9,6 +9,7 @@ import SQLKit
 import LeafKit
 import Localization
 import Needs
+import Partnerships
 import Producers
 import TimeBank
 import Vapor
@@ -74,6 +75,7 @@ public func configure(_ app: Application, database: DatabaseChoice) async throws
     app.migrations.add(TimeBankMigrations.all)
     app.migrations.add(ProducerMigrations.all)
     app.migrations.add(NeedsMigrations.all)
+    app.migrations.add(PartnershipMigrations.all)
     app.migrations.add(SessionRecord.migration)
     if app.storage[BookingQueueKey.self] == nil { app.storage[BookingQueueKey.self] = BookingQueue(db: app.db) }
 

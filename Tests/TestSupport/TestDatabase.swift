@@ -1,5 +1,6 @@
 import AsharNetwork
 import Needs
+import Partnerships
 import Producers
 import TimeBank
 import FluentKit
@@ -46,6 +47,7 @@ public enum TestDatabase {
             migrations.add(TimeBankMigrations.all)
             migrations.add(ProducerMigrations.all)
             migrations.add(NeedsMigrations.all)
+            migrations.add(PartnershipMigrations.all)
             let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: group.any())
             try await migrator.setupIfNeeded().get()
             try await migrator.prepareBatch().get()
