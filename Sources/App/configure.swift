@@ -48,6 +48,12 @@ public enum DatabaseChoice: Sendable {
 
 /// Builds the whole application on the given database. The executable and the tests both call it.
 public func configure(_ app: Application, database: DatabaseChoice) async throws {
+    // Scanned agreements live beside the data (a test keeps its own in a temporary directory).
+    if app.environment == .testing {
+        app.agreementScans = FileManager.default.temporaryDirectory.appendingPathComponent("ashar-scans-\(UUID().uuidString)")
+    } else if case .sqliteFile(let path) = database {
+        app.agreementScans = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("agreements")
+    }
     // SQL is not logged (PostgreSQL: only at trace): its values carry names and situations.
     switch database {
     case .sqliteFile(let path):

@@ -6,6 +6,10 @@ import struct Foundation.Date
 extension Components {
     /// Types generated from the `#/components/parameters` section of the OpenAPI document.
     internal enum Parameters {
+        /// A framework agreement.
+        ///
+        /// - Remark: Generated from `#/components/parameters/agreement`.
+        internal typealias Agreement = Swift.String
         /// A number question whose answer weighs each submission.
         ///
         /// - Remark: Generated from `#/components/parameters/weight`.

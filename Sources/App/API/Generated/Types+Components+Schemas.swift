@@ -156,6 +156,697 @@ extension Components {
                 case error
             }
         }
+        /// - Remark: Generated from `#/components/schemas/Sector`.
+        internal enum Sector: String, Codable, Hashable, Sendable, CaseIterable {
+            case state = "state"
+            case localGovernment = "local_government"
+            case ngo = "ngo"
+            case business = "business"
+            case financial = "financial"
+            case community = "community"
+            case international = "international"
+        }
+        /// - Remark: Generated from `#/components/schemas/AgreementStatus`.
+        internal enum AgreementStatus: String, Codable, Hashable, Sendable, CaseIterable {
+            case draft = "draft"
+            case signed = "signed"
+            case active = "active"
+            case expired = "expired"
+            case terminated = "terminated"
+        }
+        /// - Remark: Generated from `#/components/schemas/StakeholderInput`.
+        internal struct StakeholderInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/StakeholderInput/name`.
+            internal var name: Swift.String
+            /// A person rather than an organisation.
+            ///
+            /// - Remark: Generated from `#/components/schemas/StakeholderInput/isPerson`.
+            internal var isPerson: Swift.Bool?
+            /// - Remark: Generated from `#/components/schemas/StakeholderInput/sector`.
+            internal var sector: Components.Schemas.Sector
+            /// The organisation in the network's registry, if it is one.
+            ///
+            /// - Remark: Generated from `#/components/schemas/StakeholderInput/organisationId`.
+            internal var organisationId: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/StakeholderInput/districtId`.
+            internal var districtId: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/StakeholderInput/role`.
+            internal var role: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/StakeholderInput/influence`.
+            internal var influence: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/StakeholderInput/interest`.
+            internal var interest: Swift.Int
+            /// The activities it could take on.
+            ///
+            /// - Remark: Generated from `#/components/schemas/StakeholderInput/activities`.
+            internal var activities: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/StakeholderInput/InputsPayload`.
+            internal enum InputsPayloadPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case premises = "premises"
+                case staffTime = "staff_time"
+                case expertise = "expertise"
+                case money = "money"
+                case goods = "goods"
+            }
+            /// - Remark: Generated from `#/components/schemas/StakeholderInput/inputs`.
+            internal typealias InputsPayload = [Components.Schemas.StakeholderInput.InputsPayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/StakeholderInput/inputs`.
+            internal var inputs: Components.Schemas.StakeholderInput.InputsPayload?
+            /// How the network engages it.
+            ///
+            /// - Remark: Generated from `#/components/schemas/StakeholderInput/strategy`.
+            internal var strategy: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/StakeholderInput/contact`.
+            internal var contact: Swift.String?
+            /// Creates a new `StakeholderInput`.
+            ///
+            /// - Parameters:
+            ///   - name:
+            ///   - isPerson: A person rather than an organisation.
+            ///   - sector:
+            ///   - organisationId: The organisation in the network's registry, if it is one.
+            ///   - districtId:
+            ///   - role:
+            ///   - influence:
+            ///   - interest:
+            ///   - activities: The activities it could take on.
+            ///   - inputs:
+            ///   - strategy: How the network engages it.
+            ///   - contact:
+            internal init(
+                name: Swift.String,
+                isPerson: Swift.Bool? = nil,
+                sector: Components.Schemas.Sector,
+                organisationId: Swift.String? = nil,
+                districtId: Swift.String? = nil,
+                role: Swift.String? = nil,
+                influence: Swift.Int,
+                interest: Swift.Int,
+                activities: Swift.String? = nil,
+                inputs: Components.Schemas.StakeholderInput.InputsPayload? = nil,
+                strategy: Swift.String? = nil,
+                contact: Swift.String? = nil
+            ) {
+                self.name = name
+                self.isPerson = isPerson
+                self.sector = sector
+                self.organisationId = organisationId
+                self.districtId = districtId
+                self.role = role
+                self.influence = influence
+                self.interest = interest
+                self.activities = activities
+                self.inputs = inputs
+                self.strategy = strategy
+                self.contact = contact
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case name
+                case isPerson
+                case sector
+                case organisationId
+                case districtId
+                case role
+                case influence
+                case interest
+                case activities
+                case inputs
+                case strategy
+                case contact
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Stakeholder`.
+        internal struct Stakeholder: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Stakeholder/value1`.
+            internal var value1: Components.Schemas.StakeholderInput
+            /// - Remark: Generated from `#/components/schemas/Stakeholder/value2`.
+            internal struct Value2Payload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/Stakeholder/value2/id`.
+                internal var id: Swift.String
+                /// Its place on the power–interest grid.
+                ///
+                /// - Remark: Generated from `#/components/schemas/Stakeholder/value2/quadrant`.
+                internal enum QuadrantPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                    case manageClosely = "manage_closely"
+                    case keepSatisfied = "keep_satisfied"
+                    case keepInformed = "keep_informed"
+                    case monitor = "monitor"
+                }
+                /// Its place on the power–interest grid.
+                ///
+                /// - Remark: Generated from `#/components/schemas/Stakeholder/value2/quadrant`.
+                internal var quadrant: Components.Schemas.Stakeholder.Value2Payload.QuadrantPayload
+                /// Creates a new `Value2Payload`.
+                ///
+                /// - Parameters:
+                ///   - id:
+                ///   - quadrant: Its place on the power–interest grid.
+                internal init(
+                    id: Swift.String,
+                    quadrant: Components.Schemas.Stakeholder.Value2Payload.QuadrantPayload
+                ) {
+                    self.id = id
+                    self.quadrant = quadrant
+                }
+                internal enum CodingKeys: String, CodingKey {
+                    case id
+                    case quadrant
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/Stakeholder/value2`.
+            internal var value2: Components.Schemas.Stakeholder.Value2Payload
+            /// Creates a new `Stakeholder`.
+            ///
+            /// - Parameters:
+            ///   - value1:
+            ///   - value2:
+            internal init(
+                value1: Components.Schemas.StakeholderInput,
+                value2: Components.Schemas.Stakeholder.Value2Payload
+            ) {
+                self.value1 = value1
+                self.value2 = value2
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                self.value1 = try .init(from: decoder)
+                self.value2 = try .init(from: decoder)
+            }
+            internal func encode(to encoder: any Swift.Encoder) throws {
+                try self.value1.encode(to: encoder)
+                try self.value2.encode(to: encoder)
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/StakeholderList`.
+        internal struct StakeholderList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/StakeholderList/items`.
+            internal var items: [Components.Schemas.Stakeholder]
+            /// - Remark: Generated from `#/components/schemas/StakeholderList/total`.
+            internal var total: Swift.Int
+            /// Creates a new `StakeholderList`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            ///   - total:
+            internal init(
+                items: [Components.Schemas.Stakeholder],
+                total: Swift.Int
+            ) {
+                self.items = items
+                self.total = total
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case items
+                case total
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/AgreementInput`.
+        internal struct AgreementInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/AgreementInput/title`.
+            internal var title: Swift.String
+            /// - Remark: Generated from `#/components/schemas/AgreementInput/CooperationPayload`.
+            internal enum CooperationPayloadPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case training = "training"
+                case referrals = "referrals"
+                case funding = "funding"
+                case premises = "premises"
+                case marketing = "marketing"
+                case certification = "certification"
+                case expertise = "expertise"
+                case jointActivities = "joint_activities"
+            }
+            /// - Remark: Generated from `#/components/schemas/AgreementInput/cooperation`.
+            internal typealias CooperationPayload = [Components.Schemas.AgreementInput.CooperationPayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/AgreementInput/cooperation`.
+            internal var cooperation: Components.Schemas.AgreementInput.CooperationPayload?
+            /// - Remark: Generated from `#/components/schemas/AgreementInput/rules`.
+            internal var rules: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/AgreementInput/status`.
+            internal var status: Components.Schemas.AgreementStatus?
+            /// - Remark: Generated from `#/components/schemas/AgreementInput/signedOn`.
+            internal var signedOn: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/AgreementInput/validFrom`.
+            internal var validFrom: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/AgreementInput/validUntil`.
+            internal var validUntil: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/AgreementInput/reviewOn`.
+            internal var reviewOn: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/AgreementInput/PartiesPayload`.
+            internal struct PartiesPayloadPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/AgreementInput/PartiesPayload/stakeholderId`.
+                internal var stakeholderId: Swift.String
+                /// - Remark: Generated from `#/components/schemas/AgreementInput/PartiesPayload/signedOn`.
+                internal var signedOn: Swift.String?
+                /// Creates a new `PartiesPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - stakeholderId:
+                ///   - signedOn:
+                internal init(
+                    stakeholderId: Swift.String,
+                    signedOn: Swift.String? = nil
+                ) {
+                    self.stakeholderId = stakeholderId
+                    self.signedOn = signedOn
+                }
+                internal enum CodingKeys: String, CodingKey {
+                    case stakeholderId
+                    case signedOn
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/AgreementInput/parties`.
+            internal typealias PartiesPayload = [Components.Schemas.AgreementInput.PartiesPayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/AgreementInput/parties`.
+            internal var parties: Components.Schemas.AgreementInput.PartiesPayload
+            /// Creates a new `AgreementInput`.
+            ///
+            /// - Parameters:
+            ///   - title:
+            ///   - cooperation:
+            ///   - rules:
+            ///   - status:
+            ///   - signedOn:
+            ///   - validFrom:
+            ///   - validUntil:
+            ///   - reviewOn:
+            ///   - parties:
+            internal init(
+                title: Swift.String,
+                cooperation: Components.Schemas.AgreementInput.CooperationPayload? = nil,
+                rules: Swift.String? = nil,
+                status: Components.Schemas.AgreementStatus? = nil,
+                signedOn: Swift.String? = nil,
+                validFrom: Swift.String? = nil,
+                validUntil: Swift.String? = nil,
+                reviewOn: Swift.String? = nil,
+                parties: Components.Schemas.AgreementInput.PartiesPayload
+            ) {
+                self.title = title
+                self.cooperation = cooperation
+                self.rules = rules
+                self.status = status
+                self.signedOn = signedOn
+                self.validFrom = validFrom
+                self.validUntil = validUntil
+                self.reviewOn = reviewOn
+                self.parties = parties
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case title
+                case cooperation
+                case rules
+                case status
+                case signedOn
+                case validFrom
+                case validUntil
+                case reviewOn
+                case parties
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Obligation`.
+        internal struct Obligation: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Obligation/id`.
+            internal var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Obligation/stakeholderId`.
+            internal var stakeholderId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Obligation/what`.
+            internal var what: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Obligation/dueOn`.
+            internal var dueOn: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Obligation/recurrence`.
+            internal enum RecurrencePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case once = "once"
+                case monthly = "monthly"
+                case quarterly = "quarterly"
+                case yearly = "yearly"
+            }
+            /// - Remark: Generated from `#/components/schemas/Obligation/recurrence`.
+            internal var recurrence: Components.Schemas.Obligation.RecurrencePayload
+            /// - Remark: Generated from `#/components/schemas/Obligation/status`.
+            internal enum StatusPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case open = "open"
+                case done = "done"
+                case waived = "waived"
+            }
+            /// - Remark: Generated from `#/components/schemas/Obligation/status`.
+            internal var status: Components.Schemas.Obligation.StatusPayload
+            /// - Remark: Generated from `#/components/schemas/Obligation/evidence`.
+            internal var evidence: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Obligation/lastDoneOn`.
+            internal var lastDoneOn: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Obligation/overdue`.
+            internal var overdue: Swift.Bool
+            /// Creates a new `Obligation`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - stakeholderId:
+            ///   - what:
+            ///   - dueOn:
+            ///   - recurrence:
+            ///   - status:
+            ///   - evidence:
+            ///   - lastDoneOn:
+            ///   - overdue:
+            internal init(
+                id: Swift.String,
+                stakeholderId: Swift.String,
+                what: Swift.String,
+                dueOn: Swift.String? = nil,
+                recurrence: Components.Schemas.Obligation.RecurrencePayload,
+                status: Components.Schemas.Obligation.StatusPayload,
+                evidence: Swift.String,
+                lastDoneOn: Swift.String? = nil,
+                overdue: Swift.Bool
+            ) {
+                self.id = id
+                self.stakeholderId = stakeholderId
+                self.what = what
+                self.dueOn = dueOn
+                self.recurrence = recurrence
+                self.status = status
+                self.evidence = evidence
+                self.lastDoneOn = lastDoneOn
+                self.overdue = overdue
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case id
+                case stakeholderId
+                case what
+                case dueOn
+                case recurrence
+                case status
+                case evidence
+                case lastDoneOn
+                case overdue
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ObligationInput`.
+        internal struct ObligationInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ObligationInput/stakeholderId`.
+            internal var stakeholderId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ObligationInput/what`.
+            internal var what: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ObligationInput/dueOn`.
+            internal var dueOn: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/ObligationInput/recurrence`.
+            internal enum RecurrencePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case once = "once"
+                case monthly = "monthly"
+                case quarterly = "quarterly"
+                case yearly = "yearly"
+            }
+            /// - Remark: Generated from `#/components/schemas/ObligationInput/recurrence`.
+            internal var recurrence: Components.Schemas.ObligationInput.RecurrencePayload?
+            /// Creates a new `ObligationInput`.
+            ///
+            /// - Parameters:
+            ///   - stakeholderId:
+            ///   - what:
+            ///   - dueOn:
+            ///   - recurrence:
+            internal init(
+                stakeholderId: Swift.String,
+                what: Swift.String,
+                dueOn: Swift.String? = nil,
+                recurrence: Components.Schemas.ObligationInput.RecurrencePayload? = nil
+            ) {
+                self.stakeholderId = stakeholderId
+                self.what = what
+                self.dueOn = dueOn
+                self.recurrence = recurrence
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case stakeholderId
+                case what
+                case dueOn
+                case recurrence
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ObligationUpdate`.
+        internal struct ObligationUpdate: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ObligationUpdate/status`.
+            internal enum StatusPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case open = "open"
+                case done = "done"
+                case waived = "waived"
+            }
+            /// - Remark: Generated from `#/components/schemas/ObligationUpdate/status`.
+            internal var status: Components.Schemas.ObligationUpdate.StatusPayload
+            /// - Remark: Generated from `#/components/schemas/ObligationUpdate/evidence`.
+            internal var evidence: Swift.String?
+            /// The day it was met (default today in Bishkek).
+            ///
+            /// - Remark: Generated from `#/components/schemas/ObligationUpdate/on`.
+            internal var on: Swift.String?
+            /// Creates a new `ObligationUpdate`.
+            ///
+            /// - Parameters:
+            ///   - status:
+            ///   - evidence:
+            ///   - on: The day it was met (default today in Bishkek).
+            internal init(
+                status: Components.Schemas.ObligationUpdate.StatusPayload,
+                evidence: Swift.String? = nil,
+                on: Swift.String? = nil
+            ) {
+                self.status = status
+                self.evidence = evidence
+                self.on = on
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case status
+                case evidence
+                case on
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ServiceInput`.
+        internal struct ServiceInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ServiceInput/stakeholderId`.
+            internal var stakeholderId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ServiceInput/service`.
+            internal enum ServicePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case training = "training"
+                case credit = "credit"
+                case childcare = "childcare"
+                case legal = "legal"
+                case psychological = "psychological"
+                case crisisShelter = "crisis_shelter"
+                case health = "health"
+                case markets = "markets"
+                case certification = "certification"
+                case equipment = "equipment"
+            }
+            /// - Remark: Generated from `#/components/schemas/ServiceInput/service`.
+            internal var service: Components.Schemas.ServiceInput.ServicePayload
+            /// - Remark: Generated from `#/components/schemas/ServiceInput/districtId`.
+            internal var districtId: Swift.String
+            /// Creates a new `ServiceInput`.
+            ///
+            /// - Parameters:
+            ///   - stakeholderId:
+            ///   - service:
+            ///   - districtId:
+            internal init(
+                stakeholderId: Swift.String,
+                service: Components.Schemas.ServiceInput.ServicePayload,
+                districtId: Swift.String
+            ) {
+                self.stakeholderId = stakeholderId
+                self.service = service
+                self.districtId = districtId
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case stakeholderId
+                case service
+                case districtId
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/DeliveredService`.
+        internal struct DeliveredService: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/DeliveredService/id`.
+            internal var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/DeliveredService/stakeholderId`.
+            internal var stakeholderId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/DeliveredService/service`.
+            internal var service: Swift.String
+            /// - Remark: Generated from `#/components/schemas/DeliveredService/districtId`.
+            internal var districtId: Swift.String
+            /// Creates a new `DeliveredService`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - stakeholderId:
+            ///   - service:
+            ///   - districtId:
+            internal init(
+                id: Swift.String,
+                stakeholderId: Swift.String,
+                service: Swift.String,
+                districtId: Swift.String
+            ) {
+                self.id = id
+                self.stakeholderId = stakeholderId
+                self.service = service
+                self.districtId = districtId
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case id
+                case stakeholderId
+                case service
+                case districtId
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Agreement`.
+        internal struct Agreement: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Agreement/value1`.
+            internal var value1: Components.Schemas.AgreementInput
+            /// - Remark: Generated from `#/components/schemas/Agreement/value2`.
+            internal struct Value2Payload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/Agreement/value2/id`.
+                internal var id: Swift.String
+                /// - Remark: Generated from `#/components/schemas/Agreement/value2/currentStatus`.
+                internal var currentStatus: Components.Schemas.AgreementStatus
+                /// - Remark: Generated from `#/components/schemas/Agreement/value2/obligations`.
+                internal var obligations: [Components.Schemas.Obligation]
+                /// - Remark: Generated from `#/components/schemas/Agreement/value2/services`.
+                internal var services: [Components.Schemas.DeliveredService]
+                /// - Remark: Generated from `#/components/schemas/Agreement/value2/hasScan`.
+                internal var hasScan: Swift.Bool
+                /// Creates a new `Value2Payload`.
+                ///
+                /// - Parameters:
+                ///   - id:
+                ///   - currentStatus:
+                ///   - obligations:
+                ///   - services:
+                ///   - hasScan:
+                internal init(
+                    id: Swift.String,
+                    currentStatus: Components.Schemas.AgreementStatus,
+                    obligations: [Components.Schemas.Obligation],
+                    services: [Components.Schemas.DeliveredService],
+                    hasScan: Swift.Bool
+                ) {
+                    self.id = id
+                    self.currentStatus = currentStatus
+                    self.obligations = obligations
+                    self.services = services
+                    self.hasScan = hasScan
+                }
+                internal enum CodingKeys: String, CodingKey {
+                    case id
+                    case currentStatus
+                    case obligations
+                    case services
+                    case hasScan
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/Agreement/value2`.
+            internal var value2: Components.Schemas.Agreement.Value2Payload
+            /// Creates a new `Agreement`.
+            ///
+            /// - Parameters:
+            ///   - value1:
+            ///   - value2:
+            internal init(
+                value1: Components.Schemas.AgreementInput,
+                value2: Components.Schemas.Agreement.Value2Payload
+            ) {
+                self.value1 = value1
+                self.value2 = value2
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                self.value1 = try .init(from: decoder)
+                self.value2 = try .init(from: decoder)
+            }
+            internal func encode(to encoder: any Swift.Encoder) throws {
+                try self.value1.encode(to: encoder)
+                try self.value2.encode(to: encoder)
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/AgreementList`.
+        internal struct AgreementList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/AgreementList/items`.
+            internal var items: [Components.Schemas.Agreement]
+            /// - Remark: Generated from `#/components/schemas/AgreementList/total`.
+            internal var total: Swift.Int
+            /// Creates a new `AgreementList`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            ///   - total:
+            internal init(
+                items: [Components.Schemas.Agreement],
+                total: Swift.Int
+            ) {
+                self.items = items
+                self.total = total
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case items
+                case total
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/AgreementAttention`.
+        internal struct AgreementAttention: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/AgreementAttention/OverduePayload`.
+            internal struct OverduePayloadPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/AgreementAttention/OverduePayload/agreementId`.
+                internal var agreementId: Swift.String
+                /// - Remark: Generated from `#/components/schemas/AgreementAttention/OverduePayload/title`.
+                internal var title: Swift.String
+                /// - Remark: Generated from `#/components/schemas/AgreementAttention/OverduePayload/obligation`.
+                internal var obligation: Components.Schemas.Obligation
+                /// Creates a new `OverduePayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - agreementId:
+                ///   - title:
+                ///   - obligation:
+                internal init(
+                    agreementId: Swift.String,
+                    title: Swift.String,
+                    obligation: Components.Schemas.Obligation
+                ) {
+                    self.agreementId = agreementId
+                    self.title = title
+                    self.obligation = obligation
+                }
+                internal enum CodingKeys: String, CodingKey {
+                    case agreementId
+                    case title
+                    case obligation
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/AgreementAttention/overdue`.
+            internal typealias OverduePayload = [Components.Schemas.AgreementAttention.OverduePayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/AgreementAttention/overdue`.
+            internal var overdue: Components.Schemas.AgreementAttention.OverduePayload
+            /// - Remark: Generated from `#/components/schemas/AgreementAttention/ending`.
+            internal var ending: [Components.Schemas.Agreement]
+            /// - Remark: Generated from `#/components/schemas/AgreementAttention/reviewDue`.
+            internal var reviewDue: [Components.Schemas.Agreement]
+            /// Creates a new `AgreementAttention`.
+            ///
+            /// - Parameters:
+            ///   - overdue:
+            ///   - ending:
+            ///   - reviewDue:
+            internal init(
+                overdue: Components.Schemas.AgreementAttention.OverduePayload,
+                ending: [Components.Schemas.Agreement],
+                reviewDue: [Components.Schemas.Agreement]
+            ) {
+                self.overdue = overdue
+                self.ending = ending
+                self.reviewDue = reviewDue
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case overdue
+                case ending
+                case reviewDue
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/ImportResult`.
         internal struct ImportResult: Codable, Hashable, Sendable {
             /// Submissions stored.

@@ -383,6 +383,76 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /forms/{form}/crosstab`.
     /// - Remark: Generated from `#/paths//forms/{form}/crosstab/get(getCrosstab)`.
     func getCrosstab(_ input: Operations.GetCrosstab.Input) async throws -> Operations.GetCrosstab.Output
+    /// The stakeholder map, by name.
+    ///
+    /// - Remark: HTTP `GET /stakeholders`.
+    /// - Remark: Generated from `#/paths//stakeholders/get(listStakeholders)`.
+    func listStakeholders(_ input: Operations.ListStakeholders.Input) async throws -> Operations.ListStakeholders.Output
+    /// An actor on the map: organisation or person, sector, role, influence and interest (1–5), activities, inputs, strategy.
+    ///
+    /// - Remark: HTTP `POST /stakeholders`.
+    /// - Remark: Generated from `#/paths//stakeholders/post(createStakeholder)`.
+    func createStakeholder(_ input: Operations.CreateStakeholder.Input) async throws -> Operations.CreateStakeholder.Output
+    /// A stakeholder.
+    ///
+    /// - Remark: HTTP `GET /stakeholders/{stakeholder}`.
+    /// - Remark: Generated from `#/paths//stakeholders/{stakeholder}/get(getStakeholder)`.
+    func getStakeholder(_ input: Operations.GetStakeholder.Input) async throws -> Operations.GetStakeholder.Output
+    /// Changes a stakeholder (every field, as when created).
+    ///
+    /// - Remark: HTTP `PUT /stakeholders/{stakeholder}`.
+    /// - Remark: Generated from `#/paths//stakeholders/{stakeholder}/put(updateStakeholder)`.
+    func updateStakeholder(_ input: Operations.UpdateStakeholder.Input) async throws -> Operations.UpdateStakeholder.Output
+    /// Framework agreements, newest first; status as it stands today (a signed agreement past its end is expired).
+    ///
+    /// - Remark: HTTP `GET /agreements`.
+    /// - Remark: Generated from `#/paths//agreements/get(listAgreements)`.
+    func listAgreements(_ input: Operations.ListAgreements.Input) async throws -> Operations.ListAgreements.Output
+    /// An agreement between two or more parties of the stakeholder map.
+    ///
+    /// - Remark: HTTP `POST /agreements`.
+    /// - Remark: Generated from `#/paths//agreements/post(createAgreement)`.
+    func createAgreement(_ input: Operations.CreateAgreement.Input) async throws -> Operations.CreateAgreement.Output
+    /// What the coordinator should look at: obligations past due, agreements ending within 60 days or due for review within 30.
+    ///
+    /// - Remark: HTTP `GET /agreements/attention`.
+    /// - Remark: Generated from `#/paths//agreements/attention/get(getAgreementAttention)`.
+    func getAgreementAttention(_ input: Operations.GetAgreementAttention.Input) async throws -> Operations.GetAgreementAttention.Output
+    /// An agreement with its parties, obligations and services.
+    ///
+    /// - Remark: HTTP `GET /agreements/{agreement}`.
+    /// - Remark: Generated from `#/paths//agreements/{agreement}/get(getAgreement)`.
+    func getAgreement(_ input: Operations.GetAgreement.Input) async throws -> Operations.GetAgreement.Output
+    /// Changes an agreement's terms and parties; a party that owes an obligation or delivers a service under it stays.
+    ///
+    /// - Remark: HTTP `PUT /agreements/{agreement}`.
+    /// - Remark: Generated from `#/paths//agreements/{agreement}/put(updateAgreement)`.
+    func updateAgreement(_ input: Operations.UpdateAgreement.Input) async throws -> Operations.UpdateAgreement.Output
+    /// What a party owes: by a date, or again each month, quarter or year.
+    ///
+    /// - Remark: HTTP `POST /agreements/{agreement}/obligations`.
+    /// - Remark: Generated from `#/paths//agreements/{agreement}/obligations/post(addObligation)`.
+    func addObligation(_ input: Operations.AddObligation.Input) async throws -> Operations.AddObligation.Output
+    /// An obligation met (with its evidence), waived, or open again; a recurring one met moves to its next due date.
+    ///
+    /// - Remark: HTTP `PUT /agreements/{agreement}/obligations/{obligation}`.
+    /// - Remark: Generated from `#/paths//agreements/{agreement}/obligations/{obligation}/put(recordObligation)`.
+    func recordObligation(_ input: Operations.RecordObligation.Input) async throws -> Operations.RecordObligation.Output
+    /// A service a party delivers in a district under the agreement: the directory referrals use.
+    ///
+    /// - Remark: HTTP `POST /agreements/{agreement}/services`.
+    /// - Remark: Generated from `#/paths//agreements/{agreement}/services/post(addAgreementService)`.
+    func addAgreementService(_ input: Operations.AddAgreementService.Input) async throws -> Operations.AddAgreementService.Output
+    /// The scanned copy.
+    ///
+    /// - Remark: HTTP `GET /agreements/{agreement}/scan`.
+    /// - Remark: Generated from `#/paths//agreements/{agreement}/scan/get(getAgreementScan)`.
+    func getAgreementScan(_ input: Operations.GetAgreementScan.Input) async throws -> Operations.GetAgreementScan.Output
+    /// The signed copy, scanned: a PDF of at most 10 MB, kept in the data directory.
+    ///
+    /// - Remark: HTTP `PUT /agreements/{agreement}/scan`.
+    /// - Remark: Generated from `#/paths//agreements/{agreement}/scan/put(attachAgreementScan)`.
+    func attachAgreementScan(_ input: Operations.AttachAgreementScan.Input) async throws -> Operations.AttachAgreementScan.Output
 }
 
 /// Convenience overloads for operation inputs.
@@ -1509,6 +1579,194 @@ extension APIProtocol {
             path: path,
             query: query,
             headers: headers
+        ))
+    }
+    /// The stakeholder map, by name.
+    ///
+    /// - Remark: HTTP `GET /stakeholders`.
+    /// - Remark: Generated from `#/paths//stakeholders/get(listStakeholders)`.
+    internal func listStakeholders(
+        query: Operations.ListStakeholders.Input.Query = .init(),
+        headers: Operations.ListStakeholders.Input.Headers = .init()
+    ) async throws -> Operations.ListStakeholders.Output {
+        try await listStakeholders(Operations.ListStakeholders.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// An actor on the map: organisation or person, sector, role, influence and interest (1–5), activities, inputs, strategy.
+    ///
+    /// - Remark: HTTP `POST /stakeholders`.
+    /// - Remark: Generated from `#/paths//stakeholders/post(createStakeholder)`.
+    internal func createStakeholder(
+        headers: Operations.CreateStakeholder.Input.Headers = .init(),
+        body: Operations.CreateStakeholder.Input.Body
+    ) async throws -> Operations.CreateStakeholder.Output {
+        try await createStakeholder(Operations.CreateStakeholder.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// A stakeholder.
+    ///
+    /// - Remark: HTTP `GET /stakeholders/{stakeholder}`.
+    /// - Remark: Generated from `#/paths//stakeholders/{stakeholder}/get(getStakeholder)`.
+    internal func getStakeholder(
+        path: Operations.GetStakeholder.Input.Path,
+        headers: Operations.GetStakeholder.Input.Headers = .init()
+    ) async throws -> Operations.GetStakeholder.Output {
+        try await getStakeholder(Operations.GetStakeholder.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Changes a stakeholder (every field, as when created).
+    ///
+    /// - Remark: HTTP `PUT /stakeholders/{stakeholder}`.
+    /// - Remark: Generated from `#/paths//stakeholders/{stakeholder}/put(updateStakeholder)`.
+    internal func updateStakeholder(
+        path: Operations.UpdateStakeholder.Input.Path,
+        headers: Operations.UpdateStakeholder.Input.Headers = .init(),
+        body: Operations.UpdateStakeholder.Input.Body
+    ) async throws -> Operations.UpdateStakeholder.Output {
+        try await updateStakeholder(Operations.UpdateStakeholder.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Framework agreements, newest first; status as it stands today (a signed agreement past its end is expired).
+    ///
+    /// - Remark: HTTP `GET /agreements`.
+    /// - Remark: Generated from `#/paths//agreements/get(listAgreements)`.
+    internal func listAgreements(
+        query: Operations.ListAgreements.Input.Query = .init(),
+        headers: Operations.ListAgreements.Input.Headers = .init()
+    ) async throws -> Operations.ListAgreements.Output {
+        try await listAgreements(Operations.ListAgreements.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// An agreement between two or more parties of the stakeholder map.
+    ///
+    /// - Remark: HTTP `POST /agreements`.
+    /// - Remark: Generated from `#/paths//agreements/post(createAgreement)`.
+    internal func createAgreement(
+        headers: Operations.CreateAgreement.Input.Headers = .init(),
+        body: Operations.CreateAgreement.Input.Body
+    ) async throws -> Operations.CreateAgreement.Output {
+        try await createAgreement(Operations.CreateAgreement.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// What the coordinator should look at: obligations past due, agreements ending within 60 days or due for review within 30.
+    ///
+    /// - Remark: HTTP `GET /agreements/attention`.
+    /// - Remark: Generated from `#/paths//agreements/attention/get(getAgreementAttention)`.
+    internal func getAgreementAttention(headers: Operations.GetAgreementAttention.Input.Headers = .init()) async throws -> Operations.GetAgreementAttention.Output {
+        try await getAgreementAttention(Operations.GetAgreementAttention.Input(headers: headers))
+    }
+    /// An agreement with its parties, obligations and services.
+    ///
+    /// - Remark: HTTP `GET /agreements/{agreement}`.
+    /// - Remark: Generated from `#/paths//agreements/{agreement}/get(getAgreement)`.
+    internal func getAgreement(
+        path: Operations.GetAgreement.Input.Path,
+        headers: Operations.GetAgreement.Input.Headers = .init()
+    ) async throws -> Operations.GetAgreement.Output {
+        try await getAgreement(Operations.GetAgreement.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Changes an agreement's terms and parties; a party that owes an obligation or delivers a service under it stays.
+    ///
+    /// - Remark: HTTP `PUT /agreements/{agreement}`.
+    /// - Remark: Generated from `#/paths//agreements/{agreement}/put(updateAgreement)`.
+    internal func updateAgreement(
+        path: Operations.UpdateAgreement.Input.Path,
+        headers: Operations.UpdateAgreement.Input.Headers = .init(),
+        body: Operations.UpdateAgreement.Input.Body
+    ) async throws -> Operations.UpdateAgreement.Output {
+        try await updateAgreement(Operations.UpdateAgreement.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// What a party owes: by a date, or again each month, quarter or year.
+    ///
+    /// - Remark: HTTP `POST /agreements/{agreement}/obligations`.
+    /// - Remark: Generated from `#/paths//agreements/{agreement}/obligations/post(addObligation)`.
+    internal func addObligation(
+        path: Operations.AddObligation.Input.Path,
+        headers: Operations.AddObligation.Input.Headers = .init(),
+        body: Operations.AddObligation.Input.Body
+    ) async throws -> Operations.AddObligation.Output {
+        try await addObligation(Operations.AddObligation.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// An obligation met (with its evidence), waived, or open again; a recurring one met moves to its next due date.
+    ///
+    /// - Remark: HTTP `PUT /agreements/{agreement}/obligations/{obligation}`.
+    /// - Remark: Generated from `#/paths//agreements/{agreement}/obligations/{obligation}/put(recordObligation)`.
+    internal func recordObligation(
+        path: Operations.RecordObligation.Input.Path,
+        headers: Operations.RecordObligation.Input.Headers = .init(),
+        body: Operations.RecordObligation.Input.Body
+    ) async throws -> Operations.RecordObligation.Output {
+        try await recordObligation(Operations.RecordObligation.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// A service a party delivers in a district under the agreement: the directory referrals use.
+    ///
+    /// - Remark: HTTP `POST /agreements/{agreement}/services`.
+    /// - Remark: Generated from `#/paths//agreements/{agreement}/services/post(addAgreementService)`.
+    internal func addAgreementService(
+        path: Operations.AddAgreementService.Input.Path,
+        headers: Operations.AddAgreementService.Input.Headers = .init(),
+        body: Operations.AddAgreementService.Input.Body
+    ) async throws -> Operations.AddAgreementService.Output {
+        try await addAgreementService(Operations.AddAgreementService.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// The scanned copy.
+    ///
+    /// - Remark: HTTP `GET /agreements/{agreement}/scan`.
+    /// - Remark: Generated from `#/paths//agreements/{agreement}/scan/get(getAgreementScan)`.
+    internal func getAgreementScan(
+        path: Operations.GetAgreementScan.Input.Path,
+        headers: Operations.GetAgreementScan.Input.Headers = .init()
+    ) async throws -> Operations.GetAgreementScan.Output {
+        try await getAgreementScan(Operations.GetAgreementScan.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// The signed copy, scanned: a PDF of at most 10 MB, kept in the data directory.
+    ///
+    /// - Remark: HTTP `PUT /agreements/{agreement}/scan`.
+    /// - Remark: Generated from `#/paths//agreements/{agreement}/scan/put(attachAgreementScan)`.
+    internal func attachAgreementScan(
+        path: Operations.AttachAgreementScan.Input.Path,
+        headers: Operations.AttachAgreementScan.Input.Headers = .init(),
+        body: Operations.AttachAgreementScan.Input.Body
+    ) async throws -> Operations.AttachAgreementScan.Output {
+        try await attachAgreementScan(Operations.AttachAgreementScan.Input(
+            path: path,
+            headers: headers,
+            body: body
         ))
     }
 }
