@@ -56,6 +56,8 @@ func routes(_ app: Application, resources: AppResources) throws {
     try web.register(collection: FormsController())
     try web.register(collection: SurveyEntryController())
     try web.register(collection: SurveyAnalysisController())
+    try web.register(collection: StakeholdersController())
+    try web.register(collection: AgreementsController())
 
     let api = app.grouped("api", "v1").grouped(BearerUserMiddleware(), IdempotencyMiddleware(), APIRequestMiddleware())
     try AsharAPI().registerHandlers(on: VaporTransport(routesBuilder: api), serverURL: URL(string: "/")!)

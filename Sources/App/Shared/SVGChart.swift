@@ -64,3 +64,45 @@ struct ChartReportView: Encodable {
         self.csv = csv
     }
 }
+
+/// The power–interest grid: each stakeholder a numbered dot at (interest, influence) on a 1–5 scale,
+/// the four quadrants named; the table under it says who each number is (names would overlap).
+extension SVGChart {
+    struct Point {
+        let label: String
+        let x: Int
+        let y: Int
+    }
+
+    /// `quadrants`: top left, top right, bottom left, bottom right.
+    static func grid(_ points: [Point], title: String, xLabel: String, yLabel: String, quadrants: [String]) -> String {
+        let size = 360, margin = 40, cell = (size - 2 * margin) / 5
+        func px(_ v: Int) -> Int { margin + (v - 1) * cell + cell / 2 }
+        func py(_ v: Int) -> Int { size - margin - (v - 1) * cell - cell / 2 }
+        let middle = margin + cell * 3
+        var svg = """
+            <svg xmlns="http://www.w3.org/2000/svg" class="chart grid" viewBox="0 0 \(size) \(size)" role="img" aria-label="\(escape(title))">\
+            <title>\(escape(title))</title>\
+            <rect x="\(margin)" y="\(margin)" width="\(size - 2 * margin)" height="\(size - 2 * margin)" class="grid-frame"/>\
+            <line x1="\(middle)" y1="\(margin)" x2="\(middle)" y2="\(size - margin)" class="grid-line"/>\
+            <line x1="\(margin)" y1="\(size - middle)" x2="\(size - margin)" y2="\(size - middle)" class="grid-line"/>\
+            <text x="\(size / 2)" y="\(size - 8)" text-anchor="middle" class="chart-label">\(escape(xLabel)) →</text>\
+            <text x="12" y="\(size / 2)" text-anchor="middle" transform="rotate(-90 12 \(size / 2))" class="chart-label">\(escape(yLabel)) →</text>
+            """
+        let corners = [(margin + 4, margin + 14, "start"), (size - margin - 4, margin + 14, "end"),
+                       (margin + 4, size - margin - 6, "start"), (size - margin - 4, size - margin - 6, "end")]
+        for (index, corner) in corners.enumerated() where index < quadrants.count {
+            svg += #"<text x="\#(corner.0)" y="\#(corner.1)" text-anchor="\#(corner.2)" class="grid-quadrant">\#(escape(quadrants[index]))</text>"#
+        }
+        // Several stakeholders in one cell sit side by side.
+        var seen: [String: Int] = [:]
+        for point in points {
+            let key = "\(point.x),\(point.y)"
+            let n = seen[key, default: 0]
+            seen[key] = n + 1
+            let x = px(point.x) + (n % 3 - 1) * 16, y = py(point.y) + (n / 3 % 3 - 1) * 16
+            svg += #"<circle cx="\#(x)" cy="\#(y)" r="8" class="chart-bar"/><text x="\#(x)" y="\#(y + 4)" text-anchor="middle" class="grid-dot">\#(escape(point.label))</text>"#
+        }
+        return svg + "</svg>"
+    }
+}

@@ -31,6 +31,14 @@ extension Request {
         text.flatMap { UUID(uuidString: $0.trimmingCharacters(in: .whitespaces)) }
     }
 
+    /// The user's roles, if they allow this; otherwise the login page (no user) or 403.
+    func grants(_ allowed: ([Grant]) -> Bool) throws -> [Grant] {
+        let user = try require(.readRegistry, or: .readAggregates)
+        let grants = user.grants.map(\.grant)
+        guard allowed(grants) else { throw Abort(.forbidden) }
+        return grants
+    }
+
     func pathID(_ name: String = "id") throws -> UUID {
         guard let raw = parameters.get(name), let id = UUID(uuidString: raw) else { throw Abort(.notFound) }
         return id

@@ -51,7 +51,7 @@ extension FormDefinition {
 public enum AnswerCheck {
     /// The answer written as Ashar keeps it, or the reason it cannot be one (`needs.answer.*`).
     public static func normalised(_ raw: String, for question: FormDefinition.Question, in form: FormDefinition) -> Result<String, DomainError> {
-        let value = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        let value = raw.trimmedCell
         func refuse(_ code: String) -> Result<String, DomainError> {
             .failure(DomainError("needs.answer." + code, field: question.name, arguments: ["value": value]))
         }

@@ -79,3 +79,12 @@ public struct DelimitedText: Sendable {
         return semicolons > commas ? UInt8(ascii: ";") : UInt8(ascii: ",")
     }
 }
+
+extension String {
+    /// Without spaces and line breaks around it; free when there are none, as in nearly every cell.
+    var trimmedCell: String {
+        guard let first = unicodeScalars.first, let last = unicodeScalars.last,
+              first.properties.isWhitespace || last.properties.isWhitespace else { return self }
+        return trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}

@@ -117,7 +117,7 @@ public enum ExportReading {
         for record in table.records {
             let cells = record.cells
             func cell(_ index: Int) -> String {
-                index >= 0 && index < cells.count ? cells[index].trimmingCharacters(in: .whitespaces) : ""
+                index >= 0 && index < cells.count ? cells[index].trimmedCell : ""
             }
             var errors: [DomainError] = []
             var values: [String: String] = [:]

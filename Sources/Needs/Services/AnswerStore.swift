@@ -2,8 +2,10 @@ import Foundation
 import SQLKit
 
 /// The `needs_submissions` table's JSON columns as each database writes and reads them: `jsonb` with
-/// its `->>` on PostgreSQL, text with `json_extract` on SQLite. Submissions are read and written with
-/// SQL, not a Fluent model, because the analysis reads single answers inside the JSON.
+/// its `->>` on PostgreSQL, SQLite's own binary JSON (JSONB) with `json_extract` on SQLite — read
+/// without parsing text, which makes a cross-tab over 100,000 submissions several times faster.
+/// Submissions are read and written with SQL, not a Fluent model, because the analysis reads single
+/// answers inside the JSON.
 struct AnswerStore {
     let sql: any SQLDatabase
     var isPostgres: Bool { sql.dialect.name == "postgresql" }
@@ -11,7 +13,7 @@ struct AnswerStore {
     /// A JSON document to store.
     func json(_ text: String?) -> SQLQueryString {
         guard let text else { return "NULL" }
-        return isPostgres ? "CAST(\(bind: text) AS JSONB)" : "\(bind: text)"
+        return isPostgres ? "CAST(\(bind: text) AS JSONB)" : "jsonb(\(bind: text))"
     }
 
     /// One answer, as text (NULL when not given).
@@ -29,16 +31,46 @@ struct AnswerStore {
 
     /// A JSON column read back as text.
     func text(_ column: String) -> SQLQueryString {
-        isPostgres ? "CAST(\(unsafeRaw: column) AS TEXT) AS \(unsafeRaw: column)" : "\(unsafeRaw: column)"
+        isPostgres ? "CAST(\(unsafeRaw: column) AS TEXT) AS \(unsafeRaw: column)" : "json(\(unsafeRaw: column)) AS \(unsafeRaw: column)"
     }
 
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return encoder
-    }()
-
     static func encode<T: Encodable>(_ value: T) throws -> String {
-        String(decoding: try encoder.encode(value), as: UTF8.self)
+        String(decoding: try JSONEncoder().encode(value), as: UTF8.self)
+    }
+
+    /// One submission's answers as a JSON object. Written by hand: JSONEncoder took a quarter of a
+    /// 100,000-row import's time for these flat objects of text.
+    static func encode(_ values: [String: String]) -> String {
+        var json = "{"
+        json.reserveCapacity(values.count * 32)
+        for (index, (key, value)) in values.enumerated() {
+            if index > 0 { json += "," }
+            quote(key, into: &json)
+            json += ":"
+            quote(value, into: &json)
+        }
+        return json + "}"
+    }
+
+    static func quote(_ text: String, into json: inout String) {
+        json += "\""
+        // Nearly every answer needs no escape: copied whole.
+        guard text.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) else {
+            json += text
+            json += "\""
+            return
+        }
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": json += "\\\""
+            case "\\": json += "\\\\"
+            case "\n": json += "\\n"
+            case "\r": json += "\\r"
+            case "\t": json += "\\t"
+            case _ where scalar.value < 0x20: json += String(format: "\\u%04x", scalar.value)
+            default: json.unicodeScalars.append(scalar)
+            }
+        }
+        json += "\""
     }
 }

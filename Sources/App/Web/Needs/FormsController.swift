@@ -18,7 +18,7 @@ struct FormsController: RouteCollection {
 
     /// The baseline survey as a file to open in a spreadsheet, change, and import as a new version.
     @Sendable func baseline(req: Request) async throws -> Response {
-        _ = try Self.grants(req, NeedsAccess.canReadForms)
+        _ = try req.grants(NeedsAccess.canReadForms)
         var headers = HTTPHeaders()
         headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
         headers.contentDisposition = .init(.attachment, filename: "baseline-needs-survey.csv")
@@ -47,12 +47,12 @@ struct FormsController: RouteCollection {
     }
 
     func renderList(_ req: Request, refusal: FormRefused? = nil, message: String? = nil, status: HTTPResponseStatus = .ok) async throws -> Response {
-        let grants = try Self.grants(req, NeedsAccess.canReadForms)
+        let grants = try req.grants(NeedsAccess.canReadForms)
         let page = PageQuery(page: req.query["page"], per: 50)
         let forms = try await FormService(db: req.db).forms(page: page)
         return try await req.render("forms/list", title: req.t("forms.title"), ListPage(
             forms: forms.items.map { form in
-                FormRow(id: form.id, title: Self.text(form.definition.title, form.definition, req) ?? form.definition.formID,
+                FormRow(id: form.id, title: FormDefinition.text(form.definition.title, req.appLocale.rawValue, default: form.definition.defaultLanguage) ?? form.definition.formID,
                         formID: form.definition.formID, version: form.definition.version,
                         questions: req.catalogue.plural("forms.questions", count: form.definition.questionCount),
                         imported: form.importedAt.map(BishkekTime.format) ?? "")
@@ -70,7 +70,7 @@ struct FormsController: RouteCollection {
     }
 
     @Sendable func upload(req: Request) async throws -> Response {
-        guard NeedsAccess.canManageForms(try Self.grants(req, NeedsAccess.canReadForms)) else { throw Abort(.forbidden) }
+        guard NeedsAccess.canManageForms(try req.grants(NeedsAccess.canReadForms)) else { throw Abort(.forbidden) }
         let upload = try req.content.decode(Upload.self)
         guard let file = upload.file, file.data.readableBytes > 0 else {
             return try await renderList(req, refusal: FormRefused(problems: [FormProblem(sheet: "", row: 0, "file-unreadable")]),
@@ -122,7 +122,7 @@ struct FormsController: RouteCollection {
     /// export with its outcome (how many stored, or every problem by file and line).
     func renderShow(_ req: Request, formID: UUID, imported: String? = nil, importProblems: [String] = [], refused: String? = nil,
                     status: HTTPResponseStatus = .ok) async throws -> Response {
-        let grants = try Self.grants(req, NeedsAccess.canReadForms)
+        let grants = try req.grants(NeedsAccess.canReadForms)
         let form = try await FormService(db: req.db).form(formID)
         let d = form.definition
         var previousSection: [String]?
@@ -131,32 +131,19 @@ struct FormsController: RouteCollection {
             // A group's or repeat's title above its first question; after the last, a break before the rest.
             let section: String? = q.path == (previousSection ?? []) ? nil
                 : q.path.isEmpty ? req.t("forms.outside-groups")
-                : q.path.map { name in d.questions.first { $0.name == name }.flatMap { Self.text($0.label, d, req) } ?? name }.joined(separator: " › ")
+                : q.path.map { name in d.questions.first { $0.name == name }.flatMap { FormDefinition.text($0.label, req.appLocale.rawValue, default: d.defaultLanguage) } ?? name }.joined(separator: " › ")
             previousSection = q.path
-            let choices = q.choiceList.flatMap { d.choices[$0] }?.map { Self.text($0.label, d, req) ?? $0.name }.joined(separator: " · ") ?? ""
+            let choices = q.choiceList.flatMap { d.choices[$0] }?.map { FormDefinition.text($0.label, req.appLocale.rawValue, default: d.defaultLanguage) ?? $0.name }.joined(separator: " · ") ?? ""
             return QuestionRow(name: q.name, type: req.t("forms.type.\(q.kind.rawValue)") + (q.orOther ? " + " + req.t("forms.or-other") : ""),
-                               label: Self.text(q.label, d, req) ?? "", section: section, required: q.required, choices: choices,
+                               label: FormDefinition.text(q.label, req.appLocale.rawValue, default: d.defaultLanguage) ?? "", section: section, required: q.required, choices: choices,
                                conditional: q.relevant != nil)
         }
         let submitted = try await SubmissionService(db: req.db).count(form: form.id)
         return try await req.render("forms/show", title: req.t("forms.title"), FormPage(
-            id: form.id, title: Self.text(d.title, d, req) ?? d.formID, formID: d.formID, version: d.version, questions: rows,
+            id: form.id, title: FormDefinition.text(d.title, req.appLocale.rawValue, default: d.defaultLanguage) ?? d.formID, formID: d.formID, version: d.version, questions: rows,
             count: req.catalogue.plural("forms.questions", count: d.questionCount),
             submissions: req.catalogue.plural("survey.submission-count", count: submitted),
             canCollect: NeedsAccess.canCollect(grants), canImport: NeedsAccess.canManageForms(grants),
             imported: imported, refused: refused, importProblems: importProblems), status: status)
-    }
-
-    /// A label in the reader's language, else the form's default language, else any it has.
-    static func text(_ labels: [String: String], _ form: FormDefinition, _ req: Request) -> String? {
-        labels[req.appLocale.rawValue] ?? labels[form.defaultLanguage] ?? labels.sorted { $0.key < $1.key }.first?.value
-    }
-
-    /// The user's roles, if they allow this; otherwise the login page or 403.
-    static func grants(_ req: Request, _ allowed: ([Grant]) -> Bool) throws -> [Grant] {
-        let user = try req.require(.readRegistry, or: .readAggregates)
-        let grants = user.grants.map(\.grant)
-        guard allowed(grants) else { throw Abort(.forbidden) }
-        return grants
     }
 }

@@ -77,7 +77,7 @@ struct SurveyAnalysisController: RouteCollection {
     }
 
     @Sendable func page(req: Request) async throws -> Response {
-        _ = try FormsController.grants(req, NeedsAccess.canReadForms)
+        _ = try req.grants(NeedsAccess.canReadForms)
         let form = try await FormService(db: req.db).form(try req.pathID("form"))
         let d = form.definition
         let language = req.appLocale.rawValue
@@ -149,7 +149,7 @@ struct SurveyAnalysisController: RouteCollection {
     }
 
     @Sendable func csv(req: Request) async throws -> Response {
-        _ = try FormsController.grants(req, NeedsAccess.canReadForms)
+        _ = try req.grants(NeedsAccess.canReadForms)
         let form = try await FormService(db: req.db).form(try req.pathID("form"))
         let query = try req.query.decode(Query.self)
         guard let question = query.question.nonBlank else { throw DomainError("needs.analysis.question-unknown", arguments: ["name": ""]) }

@@ -64,7 +64,7 @@ struct SurveyEntryController: RouteCollection {
     }
 
     @Sendable func page(req: Request) async throws -> Response {
-        _ = try FormsController.grants(req, NeedsAccess.canCollect)
+        _ = try req.grants(NeedsAccess.canCollect)
         let form = try await FormService(db: req.db).form(try req.pathID("form"))
         let saved: String? = req.query["saved"]
         return try await render(req, form, given: Answers(), instance: UUID().uuidString.lowercased(), errors: [:],
@@ -72,7 +72,7 @@ struct SurveyEntryController: RouteCollection {
     }
 
     @Sendable func submit(req: Request) async throws -> Response {
-        let grants = try FormsController.grants(req, NeedsAccess.canReadForms)
+        let grants = try req.grants(NeedsAccess.canReadForms)
         guard NeedsAccess.canCollect(grants) else { throw Abort(.forbidden) }
         let form = try await FormService(db: req.db).form(try req.pathID("form"))
         let fields = Self.fields(of: req)
@@ -198,7 +198,7 @@ struct SurveyEntryController: RouteCollection {
     // MARK: Imports
 
     @Sendable func importExport(req: Request) async throws -> Response {
-        guard NeedsAccess.canManageForms(try FormsController.grants(req, NeedsAccess.canReadForms)) else { throw Abort(.forbidden) }
+        guard NeedsAccess.canManageForms(try req.grants(NeedsAccess.canReadForms)) else { throw Abort(.forbidden) }
         let formID = try req.pathID("form")
         struct Upload: Content {
             var source: String?
