@@ -58,6 +58,7 @@ func routes(_ app: Application, resources: AppResources) throws {
     try web.register(collection: SurveyAnalysisController())
     try web.register(collection: StakeholdersController())
     try web.register(collection: AgreementsController())
+    try web.register(collection: NeedsGapsController())
 
     let api = app.grouped("api", "v1").grouped(BearerUserMiddleware(), IdempotencyMiddleware(), APIRequestMiddleware())
     try AsharAPI().registerHandlers(on: VaporTransport(routesBuilder: api), serverURL: URL(string: "/")!)

@@ -1,7 +1,9 @@
 import AsharNetwork
+import DemoData
 import Fluent
 import Foundation
 import Kernel
+import Needs
 import Partnerships
 import Testing
 import VaporTesting
@@ -47,6 +49,16 @@ struct PartnershipsPagesTests {
             let obligation = try #require(agreement.obligations.first)
             #expect(try await browser.post(page + "/obligations/\(obligation.id)", ["status": "done", "evidence": "Алынды"]).status == .seeOther)
             #expect(try await AgreementService(db: app.db).agreement(agreement.id).obligations.first?.status == .done)
+
+            // Needs meet services: Kara-Suu's women name income, and training answers it there now.
+            let baseline = try #require(try await FormService(db: app.db).latest(formKey: "ashar_baseline_needs"))
+            _ = try await SubmissionService(db: app.db).importExport(
+                form: baseline.id, files: [ExportFile(name: "b.csv", data: try DemoSurvey.baselineExport(count: 200))], source: .kobo, by: .system)
+            let gaps = try await browser.get("/needs-gaps")
+            #expect(gaps.status == .ok)
+            let karaSuu = try #require(gaps.body.string.components(separatedBy: "<h2>").first { $0.hasPrefix("Кара-Суу") })
+            #expect(karaSuu.contains("Окутуу"))  // training, delivered there under the agreement
+            #expect(karaSuu.contains(">жок<"))    // water: no one serves it
 
             let viewer = Browser(app)
             try await viewer.login("viewer")

@@ -20,7 +20,7 @@ struct SubmissionRulesTests {
                                      "remittances": "no", "remittance_months": "5", "interview_date": "2025-02-30",
                                      "services_wanted": "credit", "training_topic": "never asked"],
                             repeats: ["member": [["member_age": "-3"], ["member_age": "30"]]])
-        let (kept, problems) = AnswerCheck.check(given, against: form, language: "ru", today: "2026-11-27")
+        let (kept, problems) = AnswerCheck(form).check(given, language: "ru", today: "2026-11-27")
         let byQuestion = Dictionary(grouping: problems, by: \.question)
         #expect(byQuestion["children"]?.first?.error.code == "needs.answer.constraint-message")
         #expect(byQuestion["children"]?.first?.error.arguments["question"] == "Сколько из них младше 16 лет?")
@@ -34,10 +34,10 @@ struct SubmissionRulesTests {
 
         let fine = Answers(values: ["household_size": "4", "children": "1", "income_sources": "wages", "remittances": "yes",
                                     "interview_date": "2025-02-28", "land_ha": "0,5"])
-        let (good, none) = AnswerCheck.check(fine, against: form, language: "en", today: "2026-11-27")
+        let (good, none) = AnswerCheck(form).check(fine, language: "en", today: "2026-11-27")
         #expect(none.isEmpty)
         #expect(good.values["land_ha"] == "0.5" && good.values["adults"] == "3")
-        let unknown = AnswerCheck.check(Answers(values: ["nope": "1"]), against: form, language: "en", today: "2026-11-27").1
+        let unknown = AnswerCheck(form).check(Answers(values: ["nope": "1"]), language: "en", today: "2026-11-27").1
         #expect(unknown.contains { $0.error.code == "needs.answer.unknown-question" })
         #expect(unknown.contains { $0.question == "household_size" && $0.error.code == "needs.answer.required" })
     }

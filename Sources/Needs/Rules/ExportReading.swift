@@ -78,21 +78,22 @@ public enum ExportReading {
     static func readTable(_ table: DelimitedText, file: String, source: ExportSource, form: FormDefinition, repeatName: String?,
                           problems: inout [ImportFailed.Problem]) -> [IncomingSubmission] {
         let questions = columnNames(form, source: source)
+        let check = AnswerCheck(form)
         let header = table.header.map { $0.trimmingCharacters(in: .whitespaces) }
         var answerColumns: [(index: Int, question: FormDefinition.Question)] = []
         var otherColumns: [(index: Int, name: String)] = []
-        var choiceColumns: [String: [(index: Int, choice: String)]] = [:]
-        var geopointParts: [String: [Int]] = [:]
+        var choiceColumns: [String: (question: FormDefinition.Question, columns: [(index: Int, choice: String)])] = [:]
+        var geopointParts: [String: (question: FormDefinition.Question, parts: [Int])] = [:]
         for (index, name) in header.enumerated() {
             if let question = questions[name] {
                 answerColumns.append((index, question))
             } else if name.hasSuffix("_other"), let base = questions[String(name.dropLast(6))], base.orOther {
                 otherColumns.append((index, base.name + "_other"))
             } else if let slash = name.lastIndex(of: "/"), let question = questions[String(name[..<slash])], question.kind == .selectMultiple {
-                choiceColumns[question.name, default: []].append((index, String(name[name.index(after: slash)...])))
+                choiceColumns[question.name, default: (question, [])].columns.append((index, String(name[name.index(after: slash)...])))
             } else if source == .odk, let dash = name.lastIndex(of: "-"), let question = questions[String(name[..<dash])], question.kind == .geopoint {
                 let part = ["Latitude", "Longitude", "Altitude", "Accuracy"].firstIndex(of: String(name[name.index(after: dash)...]))
-                if let part { geopointParts[question.name, default: [-1, -1, -1, -1]][part] = index }
+                if let part { geopointParts[question.name, default: (question, [-1, -1, -1, -1])].parts[part] = index }
             }
         }
         let keyColumn = repeatName != nil ? header.firstIndex(of: "PARENT_KEY")
@@ -124,25 +125,25 @@ public enum ExportReading {
             for (index, question) in answerColumns {
                 let raw = cell(index)
                 guard !raw.isEmpty else { continue }
-                switch AnswerCheck.normalised(raw, for: question, in: form) {
+                switch check.normalised(raw, for: question) {
                 case .success(let value): values[question.name] = value
                 case .failure(let error): errors.append(DomainError(error.code, field: question.name, arguments: error.arguments.merging(["question": question.name]) { $1 }))
                 }
             }
-            for (question, columns) in choiceColumns where values[question] == nil {
+            for (question, columns) in choiceColumns.values where values[question.name] == nil {
                 let picked = columns.filter { cell($0.index) == "1" }.map(\.choice)
-                guard !picked.isEmpty, let q = form.question(question) else { continue }
-                switch AnswerCheck.normalised(picked.joined(separator: " "), for: q, in: form) {
-                case .success(let value): values[question] = value
-                case .failure(let error): errors.append(DomainError(error.code, field: question, arguments: error.arguments.merging(["question": question]) { $1 }))
+                guard !picked.isEmpty else { continue }
+                switch check.normalised(picked.joined(separator: " "), for: question) {
+                case .success(let value): values[question.name] = value
+                case .failure(let error): errors.append(DomainError(error.code, field: question.name, arguments: error.arguments.merging(["question": question.name]) { $1 }))
                 }
             }
-            for (question, parts) in geopointParts where values[question] == nil {
+            for (question, parts) in geopointParts.values where values[question.name] == nil {
                 let point = parts.map(cell).filter { !$0.isEmpty }.joined(separator: " ")
-                guard !point.isEmpty, let q = form.question(question) else { continue }
-                switch AnswerCheck.normalised(point, for: q, in: form) {
-                case .success(let value): values[question] = value
-                case .failure(let error): errors.append(DomainError(error.code, field: question, arguments: error.arguments.merging(["question": question]) { $1 }))
+                guard !point.isEmpty else { continue }
+                switch check.normalised(point, for: question) {
+                case .success(let value): values[question.name] = value
+                case .failure(let error): errors.append(DomainError(error.code, field: question.name, arguments: error.arguments.merging(["question": question.name]) { $1 }))
                 }
             }
             for (index, name) in otherColumns where !cell(index).isEmpty { values[name] = cell(index) }

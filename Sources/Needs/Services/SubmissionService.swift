@@ -46,7 +46,7 @@ public struct SubmissionService: Sendable {
         let form = try await FormService(db: db).form(formID)
         let key = instanceKey.map(ExportReading.instanceKey) ?? UUID().uuidString.lowercased()
         guard !key.isEmpty, key.count <= 200 else { throw DomainError("needs.submission.key-invalid", field: "instanceID") }
-        let (kept, problems) = AnswerCheck.check(answers, against: form.definition, language: language, today: BishkekCalendar.day(of: Date()))
+        let (kept, problems) = AnswerCheck(form.definition).check(answers, language: language, today: BishkekCalendar.day(of: Date()))
         try ValidationErrors.throwIfAny(problems.map { problem in
             DomainError(problem.error.code, field: problem.instance.map { "\(form.definition.repeatOf(problem.question) ?? "")[\($0)].\(problem.question)" } ?? problem.question,
                         arguments: problem.error.arguments)
