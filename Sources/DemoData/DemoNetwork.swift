@@ -45,11 +45,13 @@ public enum DemoNetwork {
 
     private static func build(_ make: Factories, hash: @escaping @Sendable (String) throws -> String) async throws {
         var villages: [String: PlaceRecord] = [:]
+        var districts: [String: UUID] = [:]
         for oblast in DemoGeography.oblasts {
             let o = try await make.place(.oblast, parent: nil, code: oblast.code, ky: oblast.name.ky, ru: oblast.name.ru, en: oblast.name.en)
             for district in oblast.districts {
                 let d = try await make.place(.district, parent: o.id, code: district.code,
                                              ky: district.name.ky, ru: district.name.ru, en: district.name.en)
+                districts[district.code] = d.id
                 for v in district.villages {
                     let a = try await make.place(.aiylAimak, parent: d.id, ky: v.aimak.ky, ru: v.aimak.ru, en: v.aimak.en)
                     villages[v.village.en] = try await make.place(.village, parent: a.id, ky: v.village.ky, ru: v.village.ru, en: v.village.en)
@@ -131,6 +133,7 @@ public enum DemoNetwork {
         try await openPurchaseRound(for: orgs.groupJibek.id, members: producers[orgs.groupJibek.id] ?? [], on: make)
         let firstSarayMember = try await people.get(members[orgs.bankSaray.id]![0].personID)
         try await importBaselineAnswers(on: make)
+        try await DemoPartnerships.load(districts: districts, on: make.db, by: make.actor)
 
         _ = try await make.user("admin", name: "Network admin", password: staffPassword, hash: hash, grants: [Grant(role: .admin)])
         _ = try await make.user("coordinator", name: "Осмонова Бурул", password: staffPassword, hash: hash, grants: [
