@@ -56,7 +56,7 @@ struct PartnershipsPagesTests {
                 form: baseline.id, files: [ExportFile(name: "b.csv", data: try DemoSurvey.baselineExport(count: 200))], source: .kobo, by: .system)
             let gaps = try await browser.get("/needs-gaps")
             #expect(gaps.status == .ok)
-            let karaSuu = try #require(gaps.body.string.components(separatedBy: "<h2>").first { $0.hasPrefix("Кара-Суу") })
+            let karaSuu = try #require(gaps.body.string.components(separatedBy: "<h2>").first { $0.hasPrefix("Кара-Суу</h2>") })
             #expect(karaSuu.contains("Окутуу"))  // training, delivered there under the agreement
             #expect(karaSuu.contains(">жок<"))    // water: no one serves it
 

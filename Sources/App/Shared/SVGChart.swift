@@ -86,11 +86,12 @@ extension SVGChart {
             <rect x="\(margin)" y="\(margin)" width="\(size - 2 * margin)" height="\(size - 2 * margin)" class="grid-frame"/>\
             <line x1="\(middle)" y1="\(margin)" x2="\(middle)" y2="\(size - margin)" class="grid-line"/>\
             <line x1="\(margin)" y1="\(size - middle)" x2="\(size - margin)" y2="\(size - middle)" class="grid-line"/>\
-            <text x="\(size / 2)" y="\(size - 8)" text-anchor="middle" class="chart-label">\(escape(xLabel)) →</text>\
+            <text x="\(size / 2)" y="\(size - 4)" text-anchor="middle" class="chart-label">\(escape(xLabel)) →</text>\
             <text x="12" y="\(size / 2)" text-anchor="middle" transform="rotate(-90 12 \(size / 2))" class="chart-label">\(escape(yLabel)) →</text>
             """
-        let corners = [(margin + 4, margin + 14, "start"), (size - margin - 4, margin + 14, "end"),
-                       (margin + 4, size - margin - 6, "start"), (size - margin - 4, size - margin - 6, "end")]
+        // The quadrants' names sit outside the frame, above and below it, clear of the dots.
+        let corners = [(margin, margin - 6, "start"), (size - margin, margin - 6, "end"),
+                       (margin, size - margin + 13, "start"), (size - margin, size - margin + 13, "end")]
         for (index, corner) in corners.enumerated() where index < quadrants.count {
             svg += #"<text x="\#(corner.0)" y="\#(corner.1)" text-anchor="\#(corner.2)" class="grid-quadrant">\#(escape(quadrants[index]))</text>"#
         }

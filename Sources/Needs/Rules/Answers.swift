@@ -72,7 +72,7 @@ public struct AnswerCheck: Sendable {
         case .integer:
             return Int(value) != nil ? .success(value) : refuse("not-integer")
         case .decimal:
-            let dotted = value.contains(",") ? value.replacingOccurrences(of: ",", with: ".") : value
+            let dotted = value.utf8.contains(UInt8(ascii: ",")) ? value.replacingOccurrences(of: ",", with: ".") : value
             return Double(dotted).map { $0.isFinite } == true ? .success(dotted) : refuse("not-number")
         case .date:
             let day = String(value.prefix(10))
@@ -86,10 +86,11 @@ public struct AnswerCheck: Sendable {
             let names = choices[question.name] ?? []
             if question.kind == .selectOne {
                 return names.contains(value) ? .success(value)
-                    : value.contains(" ") ? refuse("one-choice")
+                    : value.utf8.contains(UInt8(ascii: " ")) ? refuse("one-choice")
                     : .failure(DomainError("needs.answer.not-choice", field: question.name, arguments: ["value": value]))
             }
-            let picked = value.split(whereSeparator: \.isWhitespace)
+            // Choices are split by spaces, as ODK writes them (the cell is already trimmed).
+            let picked = value.split(separator: " ")
             guard let wrong = picked.first(where: { !names.contains(String($0)) }) else {
                 return .success(picked.count == 1 ? String(picked[0]) : picked.joined(separator: " "))
             }

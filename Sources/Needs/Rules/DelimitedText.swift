@@ -83,8 +83,12 @@ public struct DelimitedText: Sendable {
 extension String {
     /// Without spaces and line breaks around it; free when there are none, as in nearly every cell.
     var trimmedCell: String {
-        guard let first = unicodeScalars.first, let last = unicodeScalars.last,
-              first.properties.isWhitespace || last.properties.isWhitespace else { return self }
+        // An ASCII end is judged without the Unicode tables (most cells are numbers and choice names).
+        func space(_ scalar: Unicode.Scalar?) -> Bool {
+            guard let scalar else { return false }
+            return scalar.isASCII ? scalar.value <= 0x20 : scalar.properties.isWhitespace
+        }
+        guard space(unicodeScalars.first) || space(unicodeScalars.last) else { return self }
         return trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

@@ -33,7 +33,7 @@ struct NeedsGapsController: RouteCollection {
 
     struct DistrictBlock: Encodable {
         let name: String
-        let respondents: Int
+        let respondents: String
         let needs: [NeedRow]
         let gaps: Int
     }
@@ -76,7 +76,7 @@ struct NeedsGapsController: RouteCollection {
                                services: answering.map { req.t("partnerships.service.\($0.rawValue)") }.joined(separator: ", "),
                                served: served.map { req.t("partnerships.service.\($0.rawValue)") }.joined(separator: ", "), gap: served.isEmpty)
             }
-            return DistrictBlock(name: category.label, respondents: respondents, needs: rows, gaps: rows.filter(\.gap).count)
+            return DistrictBlock(name: category.label, respondents: req.catalogue.plural("analysis.respondents", count: respondents), needs: rows, gaps: rows.filter(\.gap).count)
         }
         return try await req.render("partnerships/gaps", title: req.t("gaps.title"), Page(districts: blocks, formID: form.id))
     }
