@@ -1,3 +1,4 @@
+import AsharNetwork
 import Foundation
 import Testing
 
@@ -23,5 +24,34 @@ struct TemplateLintTests {
             }
         }
         #expect(found.isEmpty, "inline tags followed by a colon: \(found)")
+    }
+}
+
+/// The audit log shows each entry's action and record type in the reader's language: every one the
+/// services write must have its name in the catalogue, or the page shows a key.
+@Suite("Audit names")
+struct AuditNameTests {
+    @Test func everyAuditedActionAndEntityHasAName() throws {
+        let root = TemplateLintTests.views.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let catalogue = try JSONSerialization.jsonObject(with: Data(contentsOf: root.appendingPathComponent("Localization/Resources/en.json"))) as! [String: Any]
+        let regex = try NSRegularExpression(pattern: #"AuditLog\.record\([^)]*?action: "([a-z\-]+)", entity: "([a-z_]+)""#, options: [.dotMatchesLineSeparators])
+        var missing: Set<String> = []
+        var entities: Set<String> = []
+        let files = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil)!.compactMap { $0 as? URL }.filter { $0.pathExtension == "swift" }
+        var found = 0
+        for file in files {
+            let text = try String(contentsOf: file, encoding: .utf8)
+            for match in regex.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+                found += 1
+                entities.insert(String(text[Range(match.range(at: 2), in: text)!]))
+                for (index, prefix) in [(1, "audit.action."), (2, "audit.entity.")] {
+                    let key = prefix + String(text[Range(match.range(at: index), in: text)!])
+                    if catalogue[key] == nil { missing.insert(key) }
+                }
+            }
+        }
+        #expect(found > 40)
+        #expect(missing.isEmpty, "without a name: \(missing.sorted())")
+        #expect(entities.subtracting(AuditLog.entities).isEmpty, "not in the audit log's filter: \(entities.subtracting(AuditLog.entities).sorted())")
     }
 }

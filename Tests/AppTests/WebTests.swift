@@ -4,6 +4,8 @@ import DemoData
 import Fluent
 import Foundation
 import Kernel
+import Needs
+import Partnerships
 import Testing
 import Vapor
 import VaporTesting
@@ -251,7 +253,7 @@ struct EveryPageTests {
                 "/geography/new?level=village&parent=\(fixture.village.parentID!)", "/users", "/users/new",
                 "/users/new?person=\(fixture.member.id)", "/users/\(user.id)", "/audit", "/audit?entity=person",
                 "/audit?record=\(fixture.member.id)", "/timebanks",
-            ]
+            ] + (try await Self.surveyAndPartnerPages(app, district: district))
             let keyLike = try Regex(#">\s*[a-z_]+(\.[a-z_\-]+)+\s*<"#)
             for path in pages {
                 let response = try await admin.get(path)
@@ -265,6 +267,26 @@ struct EveryPageTests {
             try await member.login("member", Fixture.pin)
             #expect(try await member.get("/me").status == .ok)
         }
+    }
+}
+
+extension EveryPageTests {
+    /// The baseline survey with answers, a stakeholder pair and an agreement: the pages that show them.
+    static func surveyAndPartnerPages(_ app: Application, district: UUID) async throws -> [String] {
+        let form = try #require(try await FormService(db: app.db).latest(formKey: "ashar_baseline_needs"))
+        _ = try await SubmissionService(db: app.db).importExport(
+            form: form.id, files: [ExportFile(name: "b.csv", data: try DemoSurvey.baselineExport(count: 40))], source: .kobo, by: .system)
+        let map = StakeholderService(db: app.db)
+        let a = try await map.create(StakeholderDraft(name: "Акимиат", sector: .localGovernment, districtID: district, influence: 5, interest: 4), by: .system)
+        let b = try await map.create(StakeholderDraft(name: "БӨУ", sector: .ngo, influence: 2, interest: 5, inputs: [.expertise]), by: .system)
+        let agreement = try await AgreementService(db: app.db).create(AgreementDraft(
+            title: "Макулдашуу", cooperation: [.training], status: .active, signedOn: "2026-01-01",
+            parties: [PartyDraft(stakeholderID: a.id), PartyDraft(stakeholderID: b.id)]), by: .system)
+        _ = try await AgreementService(db: app.db).addObligation(to: agreement.id, ObligationDraft(stakeholderID: b.id, what: "Отчет", dueOn: "2026-01-31"), by: .system)
+        return ["/forms", "/forms/\(form.id)", "/forms/\(form.id)/fill", "/forms/\(form.id)/analysis?question=needs",
+                "/forms/\(form.id)/analysis?question=household_size", "/forms/\(form.id)/analysis?question=needs&by=district",
+                "/forms/\(form.id)/analysis?question=age_band&by=village&weight=household_size",
+                "/stakeholders", "/stakeholders/\(a.id)", "/agreements", "/agreements/\(agreement.id)", "/needs-gaps"]
     }
 }
 

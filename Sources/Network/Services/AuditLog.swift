@@ -52,6 +52,11 @@ public struct AuditLog: Sendable {
     }
 
     /// The entity names that appear in the log, for the filter.
-    public static let entities = ["place", "organisation", "person", "member_number", "user", "role_grant", "api_token",
-                                  "timebank", "timebank_member", "timebank_transfer", "timebank_category", "timebank_listing", "needs_form"]
+    public static let entities = [
+        "place", "organisation", "person", "member_number", "user", "role_grant", "api_token",
+        "timebank", "timebank_member", "timebank_transfer", "timebank_claim", "timebank_category", "timebank_listing",
+        "producer_group", "producer_member", "counterparty", "catalogue_article", "purchase_round", "round_article", "round_order", "round_cost",
+        "sale_pool", "pool_intake", "producer_account_entry", "fund_entry", "fund_claim", "fund_vote", "equipment", "equipment_booking",
+        "needs_form", "needs_submission", "stakeholder", "agreement", "agreement_obligation", "agreement_service",
+    ]
 }
