@@ -14,6 +14,14 @@ enum APIRequest {
         guard let request = current else { throw Abort(.internalServerError, reason: "API handler outside a request") }
         return request
     }
+
+    /// The request, if its user's roles allow this: 401 without a user, 403 when they do not.
+    static func allowed(_ allowed: ([Grant]) -> Bool) throws -> Request {
+        let req = try get()
+        guard let user = req.currentUser else { throw Abort(.unauthorized) }
+        guard allowed(user.grants.map(\.grant)) else { throw Abort(.forbidden) }
+        return req
+    }
 }
 
 struct APIRequestMiddleware: AsyncMiddleware {

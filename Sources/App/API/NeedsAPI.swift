@@ -13,13 +13,13 @@ extension AsharAPI {
     static let largestFormFile = 10 * 1024 * 1024
 
     func listForms(_ input: Operations.ListForms.Input) async throws -> Operations.ListForms.Output {
-        let req = try Self.forms(NeedsAccess.canReadForms)
+        let req = try APIRequest.allowed(NeedsAccess.canReadForms)
         let list = try await FormService(db: req.db).forms(page: PageQuery(page: input.query.page, per: input.query.per))
         return .ok(.init(body: .json(Schemas.FormList(items: list.items.map(Self.formCreated), total: list.total))))
     }
 
     func importForm(_ input: Operations.ImportForm.Input) async throws -> Operations.ImportForm.Output {
-        let req = try Self.forms(NeedsAccess.canManageForms)
+        let req = try APIRequest.allowed(NeedsAccess.canManageForms)
         let (body, kind): (HTTPBody, FormFileKind) = switch input.body {
         case .applicationVnd_openxmlformatsOfficedocument_spreadsheetml_sheet(let body): (body, .xlsx)
         case .csv(let body): (body, .csv)
@@ -30,7 +30,7 @@ extension AsharAPI {
     }
 
     func getForm(_ input: Operations.GetForm.Input) async throws -> Operations.GetForm.Output {
-        let req = try Self.forms(NeedsAccess.canReadForms)
+        let req = try APIRequest.allowed(NeedsAccess.canReadForms)
         let form = try await FormService(db: req.db).form(try Self.id(input.path.form, notFound: "needs.form"))
         let d = form.definition
         return .ok(.init(body: .json(Schemas.Form(
@@ -45,14 +45,6 @@ extension AsharAPI {
             })))))
     }
 
-    /// The request, if its user may do this with forms.
-    static func forms(_ allowed: ([Grant]) -> Bool) throws -> Request {
-        let req = try APIRequest.get()
-        guard let user = req.currentUser else { throw Abort(.unauthorized) }
-        guard allowed(user.grants.map(\.grant)) else { throw Abort(.forbidden) }
-        return req
-    }
-
     static func formCreated(_ form: FormRecord) -> Schemas.FormCreated {
         Schemas.FormCreated(id: form.id.uuidString, formId: form.definition.formID, version: form.definition.version,
                             questionCount: form.definition.questionCount)
@@ -65,7 +57,7 @@ extension AsharAPI {
     static let largestExport = 256 * 1024 * 1024
 
     func importSubmissions(_ input: Operations.ImportSubmissions.Input) async throws -> Operations.ImportSubmissions.Output {
-        let req = try Self.forms(NeedsAccess.canManageForms)
+        let req = try APIRequest.allowed(NeedsAccess.canManageForms)
         let formID = try Self.id(input.path.form, notFound: "needs.form")
         let files: [ExportFile] = switch input.body {
         case .csv(let body): [ExportFile(name: "export.csv", data: try await Data(collecting: body, upTo: Self.largestExport))]
@@ -77,14 +69,14 @@ extension AsharAPI {
     }
 
     func listSubmissions(_ input: Operations.ListSubmissions.Input) async throws -> Operations.ListSubmissions.Output {
-        let req = try Self.forms(NeedsAccess.canReadSubmissions)
+        let req = try APIRequest.allowed(NeedsAccess.canReadSubmissions)
         let list = try await SubmissionService(db: req.db).submissions(form: try Self.id(input.path.form, notFound: "needs.form"),
                                                                        page: PageQuery(page: input.query.page, per: input.query.per))
         return .ok(.init(body: .json(.init(items: list.items.map(Self.submission), total: list.total))))
     }
 
     func submitAnswers(_ input: Operations.SubmitAnswers.Input) async throws -> Operations.SubmitAnswers.Output {
-        let req = try Self.forms(NeedsAccess.canCollect)
+        let req = try APIRequest.allowed(NeedsAccess.canCollect)
         guard case .json(let body) = input.body else { throw Abort(.unsupportedMediaType) }
         let answers = Answers(values: body.answers.additionalProperties.compactMapValues { Self.answerText($0.value) },
                               repeats: (body.repeats?.additionalProperties ?? [:]).mapValues { instances in
@@ -97,7 +89,7 @@ extension AsharAPI {
     }
 
     func linkRespondent(_ input: Operations.LinkRespondent.Input) async throws -> Operations.LinkRespondent.Output {
-        let req = try Self.forms(NeedsAccess.canManageForms)
+        let req = try APIRequest.allowed(NeedsAccess.canManageForms)
         guard case .json(let body) = input.body else { throw Abort(.unsupportedMediaType) }
         let service = SubmissionService(db: req.db)
         let submission = try await service.submission(try Self.id(input.path.submission, notFound: "needs.submission"))
@@ -107,7 +99,7 @@ extension AsharAPI {
     }
 
     func getFrequencies(_ input: Operations.GetFrequencies.Input) async throws -> Operations.GetFrequencies.Output {
-        let req = try Self.forms(NeedsAccess.canReadForms)
+        let req = try APIRequest.allowed(NeedsAccess.canReadForms)
         let f = try await AnalysisService(db: req.db).frequencies(
             form: try Self.id(input.path.form, notFound: "needs.form"), question: input.query.question, weight: input.query.weight,
             language: req.appLocale.rawValue, labels: req.analysisLabels)
@@ -121,7 +113,7 @@ extension AsharAPI {
     }
 
     func getCrosstab(_ input: Operations.GetCrosstab.Input) async throws -> Operations.GetCrosstab.Output {
-        let req = try Self.forms(NeedsAccess.canReadForms)
+        let req = try APIRequest.allowed(NeedsAccess.canReadForms)
         let tab = try await AnalysisService(db: req.db).crosstab(
             form: try Self.id(input.path.form, notFound: "needs.form"), row: input.query.row, column: input.query.column,
             weight: input.query.weight, language: req.appLocale.rawValue, labels: req.analysisLabels)

@@ -9,59 +9,59 @@ import Vapor
 /// The Partnerships context: the stakeholder map and framework agreements.
 extension AsharAPI {
     func listStakeholders(_ input: Operations.ListStakeholders.Input) async throws -> Operations.ListStakeholders.Output {
-        let req = try Self.partnerships(PartnershipAccess.canRead)
+        let req = try APIRequest.allowed(PartnershipAccess.canRead)
         let list = try await StakeholderService(db: req.db).stakeholders(
             sector: input.query.sector.flatMap { Sector(rawValue: $0.rawValue) }, page: PageQuery(page: input.query.page, per: input.query.per))
         return .ok(.init(body: .json(.init(items: list.items.map(Self.stakeholder), total: list.total))))
     }
 
     func createStakeholder(_ input: Operations.CreateStakeholder.Input) async throws -> Operations.CreateStakeholder.Output {
-        let req = try Self.partnerships(PartnershipAccess.canManage)
+        let req = try APIRequest.allowed(PartnershipAccess.canManage)
         guard case .json(let body) = input.body else { throw Abort(.unsupportedMediaType) }
         return .created(.init(body: .json(Self.stakeholder(try await StakeholderService(db: req.db).create(try Self.draft(body), by: req.actor)))))
     }
 
     func getStakeholder(_ input: Operations.GetStakeholder.Input) async throws -> Operations.GetStakeholder.Output {
-        let req = try Self.partnerships(PartnershipAccess.canRead)
+        let req = try APIRequest.allowed(PartnershipAccess.canRead)
         let id = try Self.id(input.path.stakeholder, notFound: "partnerships.stakeholder")
         return .ok(.init(body: .json(Self.stakeholder(try await StakeholderService(db: req.db).stakeholder(id)))))
     }
 
     func updateStakeholder(_ input: Operations.UpdateStakeholder.Input) async throws -> Operations.UpdateStakeholder.Output {
-        let req = try Self.partnerships(PartnershipAccess.canManage)
+        let req = try APIRequest.allowed(PartnershipAccess.canManage)
         guard case .json(let body) = input.body else { throw Abort(.unsupportedMediaType) }
         let id = try Self.id(input.path.stakeholder, notFound: "partnerships.stakeholder")
         return .ok(.init(body: .json(Self.stakeholder(try await StakeholderService(db: req.db).update(id, try Self.draft(body), by: req.actor)))))
     }
 
     func listAgreements(_ input: Operations.ListAgreements.Input) async throws -> Operations.ListAgreements.Output {
-        let req = try Self.partnerships(PartnershipAccess.canRead)
+        let req = try APIRequest.allowed(PartnershipAccess.canRead)
         let list = try await AgreementService(db: req.db).agreements(
             status: input.query.status.flatMap { AgreementStatus(rawValue: $0.rawValue) }, page: PageQuery(page: input.query.page, per: input.query.per))
         return .ok(.init(body: .json(.init(items: list.items.map(Self.agreement), total: list.total))))
     }
 
     func createAgreement(_ input: Operations.CreateAgreement.Input) async throws -> Operations.CreateAgreement.Output {
-        let req = try Self.partnerships(PartnershipAccess.canManage)
+        let req = try APIRequest.allowed(PartnershipAccess.canManage)
         guard case .json(let body) = input.body else { throw Abort(.unsupportedMediaType) }
         return .created(.init(body: .json(Self.agreement(try await AgreementService(db: req.db).create(try Self.draft(body), by: req.actor)))))
     }
 
     func getAgreement(_ input: Operations.GetAgreement.Input) async throws -> Operations.GetAgreement.Output {
-        let req = try Self.partnerships(PartnershipAccess.canRead)
+        let req = try APIRequest.allowed(PartnershipAccess.canRead)
         let id = try Self.id(input.path.agreement, notFound: "partnerships.agreement")
         return .ok(.init(body: .json(Self.agreement(try await AgreementService(db: req.db).agreement(id)))))
     }
 
     func updateAgreement(_ input: Operations.UpdateAgreement.Input) async throws -> Operations.UpdateAgreement.Output {
-        let req = try Self.partnerships(PartnershipAccess.canManage)
+        let req = try APIRequest.allowed(PartnershipAccess.canManage)
         guard case .json(let body) = input.body else { throw Abort(.unsupportedMediaType) }
         let id = try Self.id(input.path.agreement, notFound: "partnerships.agreement")
         return .ok(.init(body: .json(Self.agreement(try await AgreementService(db: req.db).update(id, try Self.draft(body), by: req.actor)))))
     }
 
     func getAgreementAttention(_ input: Operations.GetAgreementAttention.Input) async throws -> Operations.GetAgreementAttention.Output {
-        let req = try Self.partnerships(PartnershipAccess.canRead)
+        let req = try APIRequest.allowed(PartnershipAccess.canRead)
         let list = try await AgreementService(db: req.db).attention()
         return .ok(.init(body: .json(.init(
             overdue: list.overdue.map { .init(agreementId: $0.agreement.id.uuidString, title: $0.agreement.draft.title, obligation: Self.obligation($0.obligation)) },
@@ -69,7 +69,7 @@ extension AsharAPI {
     }
 
     func addObligation(_ input: Operations.AddObligation.Input) async throws -> Operations.AddObligation.Output {
-        let req = try Self.partnerships(PartnershipAccess.canManage)
+        let req = try APIRequest.allowed(PartnershipAccess.canManage)
         guard case .json(let body) = input.body else { throw Abort(.unsupportedMediaType) }
         let id = try Self.id(input.path.agreement, notFound: "partnerships.agreement")
         let obligation = try await AgreementService(db: req.db).addObligation(to: id, ObligationDraft(
@@ -79,7 +79,7 @@ extension AsharAPI {
     }
 
     func recordObligation(_ input: Operations.RecordObligation.Input) async throws -> Operations.RecordObligation.Output {
-        let req = try Self.partnerships(PartnershipAccess.canManage)
+        let req = try APIRequest.allowed(PartnershipAccess.canManage)
         guard case .json(let body) = input.body else { throw Abort(.unsupportedMediaType) }
         let service = AgreementService(db: req.db)
         let agreement = try await service.agreement(try Self.id(input.path.agreement, notFound: "partnerships.agreement"))
@@ -96,7 +96,7 @@ extension AsharAPI {
     }
 
     func addAgreementService(_ input: Operations.AddAgreementService.Input) async throws -> Operations.AddAgreementService.Output {
-        let req = try Self.partnerships(PartnershipAccess.canManage)
+        let req = try APIRequest.allowed(PartnershipAccess.canManage)
         guard case .json(let body) = input.body else { throw Abort(.unsupportedMediaType) }
         let record = try await AgreementService(db: req.db).addService(
             to: try Self.id(input.path.agreement, notFound: "partnerships.agreement"), stakeholder: try Self.id(body.stakeholderId, field: "stakeholderId"),
@@ -105,7 +105,7 @@ extension AsharAPI {
     }
 
     func attachAgreementScan(_ input: Operations.AttachAgreementScan.Input) async throws -> Operations.AttachAgreementScan.Output {
-        let req = try Self.partnerships(PartnershipAccess.canManage)
+        let req = try APIRequest.allowed(PartnershipAccess.canManage)
         guard case .pdf(let body) = input.body else { throw Abort(.unsupportedMediaType) }
         let data = try await Data(collecting: body, upTo: AgreementService.largestScan + 1)
         try await AgreementService(db: req.db).attachScan(try Self.id(input.path.agreement, notFound: "partnerships.agreement"), data: data,
@@ -114,20 +114,13 @@ extension AsharAPI {
     }
 
     func getAgreementScan(_ input: Operations.GetAgreementScan.Input) async throws -> Operations.GetAgreementScan.Output {
-        let req = try Self.partnerships(PartnershipAccess.canRead)
+        let req = try APIRequest.allowed(PartnershipAccess.canRead)
         let scan = try await AgreementService(db: req.db).scan(try Self.id(input.path.agreement, notFound: "partnerships.agreement"),
                                                                directory: req.application.agreementScans)
         return .ok(.init(body: .pdf(HTTPBody(scan.data))))
     }
 
     // MARK: -
-
-    static func partnerships(_ allowed: ([Grant]) -> Bool) throws -> Request {
-        let req = try APIRequest.get()
-        guard let user = req.currentUser else { throw Abort(.unauthorized) }
-        guard allowed(user.grants.map(\.grant)) else { throw Abort(.forbidden) }
-        return req
-    }
 
     static func draft(_ body: Components.Schemas.StakeholderInput) throws -> StakeholderDraft {
         StakeholderDraft(

@@ -197,8 +197,9 @@ struct AgreementsController: RouteCollection {
         let id = try req.pathID()
         let form = try req.content.decode(ObligationForm.self)
         return try await attempt(req, id) {
+            guard let party = req.uuid(form.stakeholder_id) else { throw DomainError("partnerships.agreement.not-a-party", field: "stakeholder_id") }
             _ = try await AgreementService(db: req.db).addObligation(to: id, ObligationDraft(
-                stakeholderID: req.uuid(form.stakeholder_id) ?? UUID(), what: form.what ?? "", dueOn: form.due_on.nonBlank,
+                stakeholderID: party, what: form.what ?? "", dueOn: form.due_on.nonBlank,
                 recurrence: form.recurrence.flatMap(Recurrence.init(rawValue:)) ?? .once), by: req.actor)
         }
     }
@@ -232,8 +233,9 @@ struct AgreementsController: RouteCollection {
         let form = try req.content.decode(ServiceForm.self)
         return try await attempt(req, id) {
             guard let service = form.service.flatMap(ServiceKind.init(rawValue:)) else { throw DomainError("partnerships.service.required", field: "service") }
-            _ = try await AgreementService(db: req.db).addService(to: id, stakeholder: req.uuid(form.stakeholder_id) ?? UUID(), service: service,
-                                                                 district: req.uuid(form.district_id) ?? UUID(), by: req.actor)
+            guard let party = req.uuid(form.stakeholder_id) else { throw DomainError("partnerships.agreement.not-a-party", field: "stakeholder_id") }
+            guard let district = req.uuid(form.district_id) else { throw DomainError("partnerships.district-unknown", field: "district_id") }
+            _ = try await AgreementService(db: req.db).addService(to: id, stakeholder: party, service: service, district: district, by: req.actor)
         }
     }
 
