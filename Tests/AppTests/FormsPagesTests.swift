@@ -133,6 +133,8 @@ struct SurveyPagesTests {
             let crosstab = try await browser.get("/forms/\(baseline.id)/analysis?question=needs&by=district")
             #expect(crosstab.body.string.contains("Рейтинг по столбцам"))
             #expect(crosstab.body.string.contains("Кара-Суу"))
+            #expect(crosstab.body.string.contains(#"class="chart heat""#))
+            #expect(crosstab.body.string.contains("Чем темнее клетка"))
             let csv = try await browser.get("/forms/\(baseline.id)/analysis.csv?question=needs&by=district")
             #expect(csv.headers.contentType?.subType == "csv")
             #expect(csv.body.string.contains("Безопасность дома,Кара-Суу,"))

@@ -107,3 +107,39 @@ extension SVGChart {
         return svg + "</svg>"
     }
 }
+
+/// A cross-tab as a heat map: one row per answer, one column per district (or other category), each
+/// cell shaded by its share of the column, so the needs that stand out in one place show at a glance.
+extension SVGChart {
+    struct HeatCell {
+        let percent: Double
+        let caption: String
+        let small: Bool
+    }
+
+    static func heatMap(rows: [String], columns: [String], cells: [[HeatCell]], title: String) -> String {
+        let labelWidth = 190, cellWidth = 58, rowHeight = 26, header = 110
+        let width = labelWidth + max(1, columns.count) * cellWidth + 4
+        let height = header + max(1, rows.count) * rowHeight + 4
+        var svg = """
+            <svg xmlns="http://www.w3.org/2000/svg" class="chart heat" width="\(width)" height="\(height)" viewBox="0 0 \(width) \(height)" role="img" aria-label="\(escape(title))">\
+            <title>\(escape(title))</title>
+            """
+        for (c, column) in columns.enumerated() {
+            let x = labelWidth + c * cellWidth + cellWidth / 2
+            svg += #"<text x="\#(x)" y="\#(header - 6)" transform="rotate(-45 \#(x) \#(header - 6))" class="chart-label">\#(escape(clip(column)))</text>"#
+        }
+        for (r, label) in rows.enumerated() {
+            let y = header + r * rowHeight
+            svg += #"<text x="\#(labelWidth - 8)" y="\#(y + 17)" text-anchor="end" class="chart-label">\#(escape(clip(label)))</text>"#
+            for (c, cell) in cells[r].enumerated() {
+                let x = labelWidth + c * cellWidth
+                // Five steps of shade: fine enough to compare, coarse enough to print in grey.
+                let step = min(4, Int(cell.percent / 20))
+                svg += #"<rect x="\#(x + 1)" y="\#(y + 1)" width="\#(cellWidth - 2)" height="\#(rowHeight - 2)" class="heat-\#(step)"/>"#
+                svg += #"<text x="\#(x + cellWidth / 2)" y="\#(y + 17)" text-anchor="middle" class="heat-value\#(step >= 3 ? " on-dark" : "")">\#(escape(cell.caption))\#(cell.small ? "*" : "")</text>"#
+            }
+        }
+        return svg + "</svg>"
+    }
+}

@@ -16,6 +16,9 @@ public struct Dimension: Sendable {
     /// A multiple choice: one answer counts in several categories.
     public let multiple: Bool
     public let numeric: Bool
+    /// The repeat the question is asked in: its answers are counted per entry (each household
+    /// member), not per respondent.
+    public var repeatName: String? = nil
     public private(set) var categories: [Category]
     let bucket: @Sendable (String) -> [String]
 
@@ -25,7 +28,7 @@ public struct Dimension: Sendable {
     static let ageBands: [(upTo: Int, value: String)] = [(24, "16-24"), (34, "25-34"), (44, "35-44"), (54, "45-54"), (64, "55-64"), (Int.max, "65+")]
 
     /// The dimension `name` of the form: a question, or `age_band`. Text questions (a village typed by
-    /// hand) fold their spellings together. Throws `needs.analysis.question-unknown` or `-in-repeat`.
+    /// hand) fold their spellings together. Throws `needs.analysis.question-unknown`.
     public static func of(_ name: String, in form: FormDefinition, language: String, labels: [String: String] = [:]) throws -> Dimension {
         if name == ageBandName, let age = form.question(ageBandQuestion), age.kind == .integer {
             return Dimension(name: name, question: ageBandQuestion, label: labels[ageBandName] ?? name, multiple: false, numeric: false,
@@ -37,9 +40,13 @@ public struct Dimension: Sendable {
         guard let question = form.question(name), question.kind.isAsked || question.kind == .calculate else {
             throw DomainError("needs.analysis.question-unknown", field: name, arguments: ["name": name])
         }
-        if form.repeatName(of: question) != nil {
-            throw DomainError("needs.analysis.in-repeat", field: name, arguments: ["name": name])
-        }
+        var dimension = plain(question, in: form, language: language, labels: labels)
+        dimension.repeatName = form.repeatName(of: question)
+        return dimension
+    }
+
+    static func plain(_ question: FormDefinition.Question, in form: FormDefinition, language: String, labels: [String: String]) -> Dimension {
+        let name = question.name
         let label = form.label(of: question, language)
         switch question.kind {
         case .selectOne, .selectMultiple:

@@ -16,7 +16,7 @@ public struct AnalysisService: Sendable {
     public func frequencies(form formID: UUID, question: String, weight: String?, language: String, labels: Labels) async throws -> Frequencies {
         let form = try await FormService(db: db).form(formID)
         let dimension = try Dimension.of(question, in: form.definition, language: language, labels: labels)
-        let counts = try await count(form: formID, row: dimension.question, column: nil, weight: try weightQuestion(weight, form.definition))
+        let counts = try await count(form: formID, row: dimension, column: nil, weight: try weightQuestion(weight, form.definition))
         return Frequencies(dimension, counts: counts)
     }
 
@@ -24,8 +24,7 @@ public struct AnalysisService: Sendable {
         let form = try await FormService(db: db).form(formID)
         let rowDimension = try Dimension.of(row, in: form.definition, language: language, labels: labels)
         let columnDimension = try Dimension.of(column, in: form.definition, language: language, labels: labels)
-        let counts = try await count(form: formID, row: rowDimension.question, column: columnDimension.question,
-                                     weight: try weightQuestion(weight, form.definition))
+        let counts = try await count(form: formID, row: rowDimension, column: columnDimension, weight: try weightQuestion(weight, form.definition))
         return CrossTab(row: rowDimension, column: columnDimension, counts: counts)
     }
 
@@ -39,17 +38,25 @@ public struct AnalysisService: Sendable {
         return name
     }
 
-    /// Submissions counted by their answers to one or two questions.
-    func count(form formID: UUID, row: String, column: String?, weight: String?) async throws -> [AnswerCount] {
+    /// Submissions counted by their answers to one or two questions; entries of a repeat when either
+    /// is asked in one (each entry with its submission's answers outside the repeat).
+    func count(form formID: UUID, row: Dimension, column: Dimension?, weight: String?) async throws -> [AnswerCount] {
+        let repeats = Set([row.repeatName, column?.repeatName].compactMap { $0 })
+        guard repeats.count <= 1 else {
+            throw DomainError("needs.analysis.repeats-differ", field: column?.name, arguments: ["row": row.name, "column": column?.name ?? ""])
+        }
         let sql = db as! any SQLDatabase
         let store = AnswerStore(sql: sql)
-        let columnExpression: SQLQueryString = column.map(store.answer) ?? "NULL"
+        func answer(_ dimension: Dimension) -> SQLQueryString {
+            dimension.repeatName == nil ? store.answer(dimension.question) : store.entryAnswer(dimension.question)
+        }
+        let columnExpression: SQLQueryString = column.map(answer) ?? "NULL"
         let weights: SQLQueryString = weight.map { w in
             "SUM(\(store.number(w))) AS w, SUM(\(store.number(w)) * \(store.number(w))) AS w2"
         } ?? "CAST(COUNT(*) AS \(unsafeRaw: store.real)) AS w, CAST(COUNT(*) AS \(unsafeRaw: store.real)) AS w2"
         let rows = try await sql.raw("""
-            SELECT \(store.answer(row)) AS r, \(columnExpression) AS c, COUNT(*) AS n, \(weights)
-            FROM needs_submissions WHERE form_id = \(bind: formID) GROUP BY \(unsafeRaw: column == nil ? "1" : "1, 2")
+            SELECT \(answer(row)) AS r, \(columnExpression) AS c, COUNT(*) AS n, \(weights)
+            FROM \(repeats.first.map(store.entries) ?? "needs_submissions") WHERE form_id = \(bind: formID) GROUP BY \(unsafeRaw: column == nil ? "1" : "1, 2")
             """).all()
         return try rows.map { row in
             AnswerCount(row: try row.decode(column: "r", as: String?.self), column: try row.decode(column: "c", as: String?.self),

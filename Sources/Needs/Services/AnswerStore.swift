@@ -21,6 +21,17 @@ struct AnswerStore {
         isPostgres ? "(answers ->> \(bind: question))" : "json_extract(answers, \(bind: "$.\"" + question + "\""))"
     }
 
+    /// The submissions, each once per entry of the repeat `name` (as `entry`); none without entries.
+    func entries(_ name: String) -> SQLQueryString {
+        isPostgres ? "needs_submissions CROSS JOIN LATERAL jsonb_array_elements(repeats -> \(bind: name)) AS entry(value)"
+            : "needs_submissions, json_each(repeats, \(bind: "$.\"" + name + "\"")) AS entry"
+    }
+
+    /// One answer inside the repeat entry of `entries`.
+    func entryAnswer(_ question: String) -> SQLQueryString {
+        isPostgres ? "(entry.value ->> \(bind: question))" : "json_extract(entry.value, \(bind: "$.\"" + question + "\""))"
+    }
+
     /// A number answer as a number, for weights (checked to be a number when it was stored).
     func number(_ question: String) -> SQLQueryString {
         "CAST(\(answer(question)) AS \(unsafeRaw: real))"

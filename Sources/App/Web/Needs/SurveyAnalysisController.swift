@@ -58,6 +58,8 @@ struct SurveyAnalysisController: RouteCollection {
     struct CrosstabView: Encodable {
         let rowLabel: String
         let columnLabel: String
+        let unit: String?
+        let svg: String
         let columns: [String]
         let rows: [CrossRow]
         let respondents: [Int]
@@ -82,16 +84,20 @@ struct SurveyAnalysisController: RouteCollection {
         let d = form.definition
         let language = req.appLocale.rawValue
         let query = try req.query.decode(Query.self)
-        let analysable = d.questions.filter { ($0.kind.isAsked || $0.kind == .calculate) && $0.kind != .geopoint && d.repeatName(of: $0) == nil }
+        let analysable = d.questions.filter { ($0.kind.isAsked || $0.kind == .calculate) && $0.kind != .geopoint }
         let question = query.question.nonBlank ?? analysable.first { $0.kind == .selectMultiple || $0.kind == .selectOne }?.name ?? analysable.first?.name ?? ""
         let by = query.by.nonBlank
         let weight = query.weight.nonBlank
         let hasAge = d.question(Dimension.ageBandQuestion)?.kind == .integer
+        // A question inside a repeat says which: its answers are counted per entry.
+        func label(_ question: FormDefinition.Question) -> String {
+            d.label(of: question, language) + (d.repeatName(of: question).flatMap(d.question).map { " · " + d.label(of: $0, language) } ?? "")
+        }
         func options(_ selected: String?, blank: String?, numbersOnly: Bool = false, ageBand: Bool = false) -> [Choice] {
             (blank.map { [Choice(value: "", label: $0, selected: selected == nil)] } ?? [])
                 + (ageBand && hasAge ? [Choice(value: Dimension.ageBandName, label: req.t("needs.analysis.age-band"), selected: selected == Dimension.ageBandName)] : [])
-                + analysable.filter { !numbersOnly || $0.kind == .integer || $0.kind == .decimal }.map {
-                    Choice(value: $0.name, label: d.label(of: $0, language), selected: $0.name == selected)
+                + analysable.filter { !numbersOnly || (($0.kind == .integer || $0.kind == .decimal) && d.repeatName(of: $0) == nil) }.map {
+                    Choice(value: $0.name, label: label($0), selected: $0.name == selected)
                 }
         }
         let analysis = AnalysisService(db: req.db)
@@ -100,9 +106,9 @@ struct SurveyAnalysisController: RouteCollection {
         var error: String?
         do {
             if let by {
-                crosstab = view(try await analysis.crosstab(form: form.id, row: question, column: by, weight: weight, language: language, labels: req.analysisLabels), req)
+                crosstab = view(try await analysis.crosstab(form: form.id, row: question, column: by, weight: weight, language: language, labels: req.analysisLabels), d, req)
             } else if !question.isEmpty {
-                frequencies = view(try await analysis.frequencies(form: form.id, question: question, weight: weight, language: language, labels: req.analysisLabels), req)
+                frequencies = view(try await analysis.frequencies(form: form.id, question: question, weight: weight, language: language, labels: req.analysisLabels), d, req)
             }
         } catch let domain as DomainError {
             error = req.t(domain.key, domain.arguments)
@@ -118,9 +124,18 @@ struct SurveyAnalysisController: RouteCollection {
             status: error == nil ? .ok : .unprocessableEntity)
     }
 
-    func view(_ f: Frequencies, _ req: Request) -> FrequencyView {
+    /// "6 entries in “Household member”" for a question in a repeat, nil for one asked once.
+    func entries(_ count: Int, _ dimensions: [Needs.Dimension], _ form: FormDefinition, _ req: Request) -> String? {
+        dimensions.lazy.compactMap(\.repeatName).first.flatMap(form.question).map {
+            req.catalogue.plural("analysis.entries", count: count, ["repeat": form.label(of: $0, req.appLocale.rawValue)])
+        }
+    }
+
+    func view(_ f: Frequencies, _ form: FormDefinition, _ req: Request) -> FrequencyView {
         FrequencyView(
-            label: f.dimension.label, respondents: req.catalogue.plural("analysis.respondents", count: f.respondents), multiple: f.dimension.multiple,
+            label: f.dimension.label,
+            respondents: entries(f.respondents, [f.dimension], form, req) ?? req.catalogue.plural("analysis.respondents", count: f.respondents),
+            multiple: f.dimension.multiple,
             rows: f.rows.map {
                 FrequencyRow(label: $0.category.label, count: $0.count, percent: percent($0.share.percent, req),
                              interval: percent($0.share.low, req) + " – " + percent($0.share.high, req),
@@ -134,9 +149,14 @@ struct SurveyAnalysisController: RouteCollection {
             })
     }
 
-    func view(_ tab: CrossTab, _ req: Request) -> CrosstabView {
+    func view(_ tab: CrossTab, _ form: FormDefinition, _ req: Request) -> CrosstabView {
         CrosstabView(
-            rowLabel: tab.row.label, columnLabel: tab.column.label, columns: tab.column.categories.map(\.label),
+            rowLabel: tab.row.label, columnLabel: tab.column.label,
+            unit: entries(tab.columnRespondents.reduce(0, +), [tab.row, tab.column], form, req),
+            svg: SVGChart.heatMap(rows: tab.row.categories.map(\.label), columns: tab.column.categories.map(\.label),
+                                  cells: tab.cells.map { $0.map { SVGChart.HeatCell(percent: $0.share.percent, caption: String(format: "%.0f", $0.share.percent), small: $0.small) } },
+                                  title: "\(tab.row.label) × \(tab.column.label)"),
+            columns: tab.column.categories.map(\.label),
             rows: tab.row.categories.indices.map { r in
                 CrossRow(label: tab.row.categories[r].label, cells: tab.cells[r].map {
                     CrossCell(count: $0.count, percent: percent($0.share.percent, req), small: $0.small)
@@ -144,7 +164,7 @@ struct SurveyAnalysisController: RouteCollection {
             },
             respondents: tab.columnRespondents,
             ranking: zip(tab.column.categories, tab.ranking()).compactMap { column, ranked in
-                ranked.isEmpty ? nil : RankColumn(label: column.label, items: ranked.prefix(5).map { "\($0.category.label) — \(percent($0.cell.share.percent, req))" })
+                ranked.isEmpty ? nil : RankColumn(label: column.label, items: ranked.map { "\($0.category.label) — \(percent($0.cell.share.percent, req))" })
             })
     }
 
