@@ -56,6 +56,7 @@ func routes(_ app: Application, resources: AppResources) throws {
     try web.register(collection: FormsController())
     try web.register(collection: SurveyEntryController())
     try web.register(collection: SurveyAnalysisController())
+    try web.register(collection: SubmissionsController())
     try web.register(collection: StakeholdersController())
     try web.register(collection: AgreementsController())
     try web.register(collection: NeedsGapsController())

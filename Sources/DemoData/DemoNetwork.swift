@@ -128,12 +128,14 @@ public enum DemoNetwork {
             }
         }
         try await recordExchanges(members, on: make)
+        try await postOnBoards(members, on: make)
         try await DemoProducers.season(of: orgs.groupJibek.id, members: producers[orgs.groupJibek.id] ?? [], supplier: supplier.id, buyer: buyer.id,
                                        by: make.actor, on: make.db)
         try await openPurchaseRound(for: orgs.groupJibek.id, members: producers[orgs.groupJibek.id] ?? [], on: make)
         let firstSarayMember = try await people.get(members[orgs.bankSaray.id]![0].personID)
         try await importBaselineAnswers(on: make)
         try await DemoPartnerships.load(districts: districts, on: make.db, by: make.actor)
+        try await DemoPartnerships.mapTimeBankCategories(on: make.db, by: make.actor)
 
         _ = try await make.user("admin", name: "Network admin", password: staffPassword, hash: hash, grants: [Grant(role: .admin)])
         _ = try await make.user("coordinator", name: "Осмонова Бурул", password: staffPassword, hash: hash, grants: [
@@ -180,6 +182,22 @@ public enum DemoNetwork {
             let draft = ExchangeDraft(bankID: banks[0], provider: second[i * 3].id, recipient: first[i * 2 + 1].id, minutes: 120,
                                       categoryID: categories.first, serviceDate: ServiceDate.string(Date().addingTimeInterval(-Double(20 + i) * day)))
             try await bookUnlessOverLimit(draft, ledger: ledger, by: make.actor)
+        }
+    }
+
+    /// A few offers and requests on each bank's board, in the members' own villages.
+    private static func postOnBoards(_ members: [UUID: [MemberRecord]], on make: Factories) async throws {
+        let categories = try await ServiceCategory.query(on: make.db).filter(\.$bankID == nil).all()
+        func category(_ code: String) -> UUID? { categories.first { $0.code == code }?.id }
+        let offers = [("childcare", "Кечке чейин балдарды карап берем"), ("fruit", "Өрүк кургатуу, варенье кайнатуу"),
+                      ("weddings", "Той-тамашага дасторкон жасалгалоо"), ("sewing", "Курак жууркан тигем")]
+        let board = BoardService(db: make.db)
+        for (bank, list) in members.sorted(by: { $0.key.uuidString < $1.key.uuidString }) where list.count > offers.count {
+            for (i, offer) in offers.enumerated() {
+                _ = try await board.post(bank, ListingDraft(memberID: list[i * 2].id, kind: .offer, categoryID: category(offer.0), description: offer.1), by: make.actor)
+            }
+            _ = try await board.post(bank, ListingDraft(memberID: list[1].id, kind: .request, categoryID: category("harvest"),
+                                                        description: "Күздө картошка казууга эки киши керек"), by: make.actor)
         }
     }
 

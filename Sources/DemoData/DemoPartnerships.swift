@@ -2,6 +2,7 @@ import AsharNetwork
 import FluentKit
 import Foundation
 import Partnerships
+import TimeBank
 
 /// A part of the pilot's stakeholder map and three of its framework agreements: the local governments
 /// that give premises, the NGOs that train and counsel, a microcredit company, a donor; obligations
@@ -56,5 +57,14 @@ enum DemoPartnerships {
         _ = try await agreements.create(AgreementDraft(
             title: "Өндүрүүчүлөр топторуна чакан кредит", cooperation: [.funding], rules: "Топтук кепилдик", status: .draft,
             parties: [PartyDraft(stakeholderID: credit), PartyDraft(stakeholderID: donor), PartyDraft(stakeholderID: forum)]), by: actor)
+    }
+
+    /// Besides what Ashar ships: women minding each other's children through the time bank answer
+    /// childcare, in the villages where one offers it.
+    static func mapTimeBankCategories(on db: any Database, by actor: Actor) async throws {
+        guard let childcare = try await CategoryService(db: db).available(to: nil).first(where: { $0.code == "childcare" }) else { return }
+        var answers = try await NeedCoverageService(db: db).mapping(formKey: NeedCoverage.baselineForm)["childcare"] ?? []
+        answers.insert(.category(childcare.id))
+        try await NeedCoverageService(db: db).setAnswers(formKey: NeedCoverage.baselineForm, need: "childcare", to: answers, by: actor)
     }
 }

@@ -143,4 +143,45 @@ struct SurveyPagesTests {
             #expect(wrong.body.string.contains("«colour» — не вопрос этой формы"))
         }
     }
+
+    @Test("A coordinator lists the submissions, reads one, and links it to the woman only with her consent and how she gave it; others cannot see them")
+    func submissionsAndConsent() async throws {
+        try await withAshar { app, fixture in
+            let baseline = try #require(try await FormService(db: app.db).latest(formKey: "ashar_baseline_needs"))
+            _ = try await SubmissionService(db: app.db).importExport(
+                form: baseline.id, files: [ExportFile(name: "b.csv", data: try DemoSurvey.baselineExport(count: 12))], source: .kobo, by: .system)
+            let browser = Browser(app, acceptLanguage: "ru")
+            try await browser.login("coordinator")
+            let list = try await browser.get("/forms/\(baseline.id)/submissions")
+            #expect(list.status == .ok)
+            #expect(list.body.string.contains("KoboToolbox"))
+            let first = try #require(try await SubmissionService(db: app.db).submissions(form: baseline.id, page: .init()).items.first)
+            let path = "/forms/\(baseline.id)/submissions/\(first.id)"
+            #expect(list.body.string.contains(path))
+            let shown = try await browser.get(path + "?q=Асанова")
+            #expect(shown.body.string.contains("Анонимна"))
+            #expect(shown.body.string.contains("Асанова Гүлнара"))
+            #expect(shown.body.string.contains("Что больше всего нужно вашему домохозяйству?"))
+
+            let refused = try await browser.post(path + "/respondent", ["person_id": fixture.member.id.uuidString, "consent_method": "written"])
+            #expect(refused.status == .unprocessableEntity)
+            #expect(refused.body.string.contains("только с её записанным согласием"))
+            #expect(try await SubmissionService(db: app.db).submission(first.id).personID == nil)
+
+            let linked = try await browser.post(path + "/respondent", ["person_id": fixture.member.id.uuidString, "consent": "1", "consent_method": "written"])
+            #expect(linked.status == .seeOther)
+            let after = try await browser.get(path)
+            #expect(after.body.string.contains("Асанова Гүлнара"))
+            #expect(after.body.string.contains("Согласие дано письменно"))
+            #expect(!(after.body.string.components(separatedBy: "</title>").first ?? "").contains("Асанова"))
+            #expect(try await SubmissionService(db: app.db).submission(first.id).consent?.method == .written)
+
+            for login in ["viewer", "caseworker"] {
+                let other = Browser(app)
+                try await other.login(login)
+                #expect(try await other.get("/forms/\(baseline.id)/submissions").status == .forbidden)
+                #expect(try await other.get(path).status == .forbidden)
+            }
+        }
+    }
 }

@@ -65,4 +65,52 @@ struct PartnershipsPagesTests {
             #expect(try await viewer.get("/agreements").status == .forbidden)
         }
     }
+
+    @Test("Needs meet services by district and village; a coordinator changes what answers a need, and the gaps follow; a made-up service changes nothing")
+    func needsAndServices() async throws {
+        try await withAshar { app, fixture in
+            let baseline = try #require(try await FormService(db: app.db).latest(formKey: NeedCoverage.baselineForm))
+            _ = try await SubmissionService(db: app.db).importExport(
+                form: baseline.id, files: [ExportFile(name: "b.csv", data: try DemoSurvey.baselineExport(count: 300))], source: .kobo, by: .system)
+            let browser = Browser(app, acceptLanguage: "en")
+            try await browser.login("coordinator")
+            func karaSuu() async throws -> (district: String, village: String) {
+                let page = try await browser.get("/needs-gaps")
+                #expect(page.status == .ok)
+                let block = try #require(page.body.string.components(separatedBy: "<h2>").first { $0.hasPrefix("Kara-Suu</h2>") })
+                let village = try #require(block.components(separatedBy: "<tr>").first { $0.contains(">Сарай<") })
+                return (block, village)
+            }
+            let before = try await karaSuu()
+            // The help centre in Сарай answers safety in all of Kara-Suu; nothing answers water.
+            #expect(before.district.contains("Help centre for women"))
+            #expect(before.district.contains(">none<"))
+            #expect(before.village.contains("Drinking or irrigation water ("))
+            #expect(!before.village.contains("Safety at home ("))
+
+            let map = try await browser.get("/needs-gaps/services")
+            #expect(map.status == .ok)
+            #expect(map.body.string.contains(#"value="organisation:help_centre" checked"#))
+            let bogus = try await browser.post("/needs-gaps/services", ["need": "water", "refs[0]": "category:\(UUID().uuidString)"])
+            #expect(bogus.status == .unprocessableEntity)
+            #expect(bogus.body.string.contains("no longer exists"))
+            #expect(try await NeedCoverageService(db: app.db).mapping(formKey: NeedCoverage.baselineForm)["water"] == nil)
+
+            // The time bank in Сарай takes on water (women carrying it for each other): served there now.
+            let saved = try await browser.post("/needs-gaps/services", ["need": "water", "refs[0]": "organisation:time_bank"])
+            #expect(saved.status == .seeOther)
+            #expect(try await browser.get(try #require(saved.headers.first(name: .location))).body.string.contains("Saved: what answers"))
+            let after = try await karaSuu()
+            #expect(!after.village.contains("Drinking or irrigation water ("))
+            #expect(after.district.contains("Time bank"))
+            let audit = try await AuditLog(db: app.db).list(entity: "need_services", page: .init())
+            #expect(audit.items.first?.changes.first?.to == "organisation:time_bank")
+
+            let caseworker = Browser(app)
+            try await caseworker.login("caseworker")
+            #expect(try await caseworker.get("/needs-gaps").status == .ok)
+            #expect(try await caseworker.get("/needs-gaps/services").status == .forbidden)
+            _ = fixture
+        }
+    }
 }

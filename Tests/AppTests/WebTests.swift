@@ -276,6 +276,7 @@ extension EveryPageTests {
         let form = try #require(try await FormService(db: app.db).latest(formKey: "ashar_baseline_needs"))
         _ = try await SubmissionService(db: app.db).importExport(
             form: form.id, files: [ExportFile(name: "b.csv", data: try DemoSurvey.baselineExport(count: 40))], source: .kobo, by: .system)
+        let submission = try #require(try await SubmissionService(db: app.db).submissions(form: form.id, page: .init()).items.first)
         let map = StakeholderService(db: app.db)
         let a = try await map.create(StakeholderDraft(name: "Акимиат", sector: .localGovernment, districtID: district, influence: 5, interest: 4), by: .system)
         let b = try await map.create(StakeholderDraft(name: "БӨУ", sector: .ngo, influence: 2, interest: 5, inputs: [.expertise]), by: .system)
@@ -283,10 +284,10 @@ extension EveryPageTests {
             title: "Макулдашуу", cooperation: [.training], status: .active, signedOn: "2026-01-01",
             parties: [PartyDraft(stakeholderID: a.id), PartyDraft(stakeholderID: b.id)]), by: .system)
         _ = try await AgreementService(db: app.db).addObligation(to: agreement.id, ObligationDraft(stakeholderID: b.id, what: "Отчет", dueOn: "2026-01-31"), by: .system)
-        return ["/forms", "/forms/\(form.id)", "/forms/\(form.id)/fill", "/forms/\(form.id)/analysis?question=needs",
+        return ["/forms", "/forms/\(form.id)", "/forms/\(form.id)/fill", "/forms/\(form.id)/submissions", "/forms/\(form.id)/submissions/\(submission.id)?q=a", "/forms/\(form.id)/analysis?question=needs",
                 "/forms/\(form.id)/analysis?question=household_size", "/forms/\(form.id)/analysis?question=needs&by=district",
                 "/forms/\(form.id)/analysis?question=age_band&by=village&weight=household_size",
-                "/stakeholders", "/stakeholders/\(a.id)", "/agreements", "/agreements/\(agreement.id)", "/needs-gaps"]
+                "/stakeholders", "/stakeholders/\(a.id)", "/agreements", "/agreements/\(agreement.id)", "/needs-gaps", "/needs-gaps/services"]
     }
 }
 

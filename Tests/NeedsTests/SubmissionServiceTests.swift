@@ -127,11 +127,13 @@ struct SubmissionServiceTests {
 
             let person = try await Factories(db: db).person("Айгүл Токтосунова", in: try await Factories(db: db).village())
             await #expect(throws: DomainError.self) {
-                try await service.linkRespondent(first.id, person: person.id, consentGiven: false, by: Self.actor)
+                try await service.linkRespondent(first.id, person: person.id, consentGiven: false, method: .spoken, by: Self.actor)
             }
             #expect(try await service.submission(first.id).personID == nil)
-            try await service.linkRespondent(first.id, person: person.id, consentGiven: true, by: Self.actor)
-            #expect(try await service.submission(first.id).personID == person.id)
+            try await service.linkRespondent(first.id, person: person.id, consentGiven: true, method: .interpreter, by: Self.actor)
+            let linked = try await service.submission(first.id)
+            #expect(linked.personID == person.id)
+            #expect(linked.consent?.method == .interpreter)
         }
     }
 }

@@ -113,4 +113,26 @@ struct PartnershipServiceTests {
             #expect(try await service.agreement(agreement.id).scanBytes == pdf.count)
         }
     }
+
+    @Test("A need is served where its service is: partners and organisations in their district, a time-bank category in the villages it is offered")
+    func presence() {
+        let district = UUID(), other = UUID(), village = UUID(), neighbour = UUID(), category = UUID()
+        var presence = ServicePresence()
+        presence.partnerServices[.legal] = [district]
+        presence.organisations[.producerGroup] = [other]
+        presence.offers[category] = [village]
+        presence.villageDistrict = [village: district, neighbour: district]
+        #expect(presence.serves(.service(.legal), district: district, village: neighbour))
+        #expect(!presence.serves(.service(.legal), district: other, village: nil))
+        #expect(presence.serves(.organisation(.producerGroup), district: other, village: nil))
+        #expect(!presence.serves(.organisation(.producerGroup), district: district, village: village))
+        #expect(presence.serves(.category(category), district: district, village: village))
+        #expect(!presence.serves(.category(category), district: district, village: neighbour))
+        #expect(presence.serves(.category(category), district: district, village: nil))
+        #expect(!presence.serves(.category(category), district: other, village: nil))
+        for reference in [ServiceReference.service(.crisisShelter), .organisation(.helpCentre), .category(category)] {
+            #expect(ServiceReference(code: reference.code) == reference)
+        }
+        #expect(ServiceReference(code: "service:magic") == nil && ServiceReference(code: "category") == nil)
+    }
 }

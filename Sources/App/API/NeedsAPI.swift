@@ -94,7 +94,8 @@ extension AsharAPI {
         let service = SubmissionService(db: req.db)
         let submission = try await service.submission(try Self.id(input.path.submission, notFound: "needs.submission"))
         guard submission.formID.uuidString.lowercased() == input.path.form.lowercased() else { throw DomainError.notFound("needs.submission") }
-        try await service.linkRespondent(submission.id, person: try Self.id(body.personId, field: "personId"), consentGiven: body.consent, by: req.actor)
+        try await service.linkRespondent(submission.id, person: try Self.id(body.personId, field: "personId"), consentGiven: body.consent,
+                                         method: body.consentMethod.flatMap { ConsentMethod(rawValue: $0.rawValue) } ?? .spoken, by: req.actor)
         return .noContent(.init())
     }
 

@@ -121,6 +121,7 @@ extension SVGChart {
         let labelWidth = 190, cellWidth = 58, rowHeight = 26, header = 110
         let width = labelWidth + max(1, columns.count) * cellWidth + 4
         let height = header + max(1, rows.count) * rowHeight + 4
+        let largest = max(1, cells.joined().map(\.percent).max() ?? 1)
         var svg = """
             <svg xmlns="http://www.w3.org/2000/svg" class="chart heat" width="\(width)" height="\(height)" viewBox="0 0 \(width) \(height)" role="img" aria-label="\(escape(title))">\
             <title>\(escape(title))</title>
@@ -134,8 +135,9 @@ extension SVGChart {
             svg += #"<text x="\#(labelWidth - 8)" y="\#(y + 17)" text-anchor="end" class="chart-label">\#(escape(clip(label)))</text>"#
             for (c, cell) in cells[r].enumerated() {
                 let x = labelWidth + c * cellWidth
-                // Five steps of shade: fine enough to compare, coarse enough to print in grey.
-                let step = min(4, Int(cell.percent / 20))
+                // Five steps of shade up to the table's largest share: fine enough to compare, coarse
+                // enough to print in grey.
+                let step = cell.percent <= 0 ? 0 : min(4, 1 + Int(cell.percent / largest * 4))
                 svg += #"<rect x="\#(x + 1)" y="\#(y + 1)" width="\#(cellWidth - 2)" height="\#(rowHeight - 2)" class="heat-\#(step)"/>"#
                 svg += #"<text x="\#(x + cellWidth / 2)" y="\#(y + 17)" text-anchor="middle" class="heat-value\#(step >= 3 ? " on-dark" : "")">\#(escape(cell.caption))\#(cell.small ? "*" : "")</text>"#
             }

@@ -5,6 +5,7 @@ public enum NeedsMigrations {
     public static let all: [any Migration] = [
         CreateSurveyForms(),  // needs.001
         CreateSubmissions(),  // needs.002
+        AddConsentMethod(),   // needs.003
     ]
 }
 
@@ -46,4 +47,13 @@ struct CreateSubmissions: AsyncMigration {
             .create()
     }
     func revert(on db: any Database) async throws { try await db.schema("needs_submissions").delete() }
+}
+
+/// How a respondent gave her consent to be linked: spoken, written, through an interpreter.
+struct AddConsentMethod: AsyncMigration {
+    var name: String { "needs.003.add-consent-method" }
+    func prepare(on db: any Database) async throws {
+        try await db.schema("needs_submissions").field("consent_method", .string).update()
+    }
+    func revert(on db: any Database) async throws { try await db.schema("needs_submissions").deleteField("consent_method").update() }
 }

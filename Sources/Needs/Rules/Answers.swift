@@ -194,3 +194,13 @@ public struct AnswerCheck: Sendable {
         return kept
     }
 }
+
+/// How a respondent agreed to be linked to the people registry.
+public enum ConsentMethod: String, Sendable, CaseIterable, Codable {
+    case spoken, written, interpreter
+}
+
+public struct RespondentConsent: Sendable, Equatable {
+    public let method: ConsentMethod
+    public let recordedAt: Date
+}

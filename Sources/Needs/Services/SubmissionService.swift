@@ -19,6 +19,8 @@ public struct SubmissionRecord: Sendable, Equatable {
     public let answers: Answers
     public let recordedBy: String
     public let personID: UUID?
+    /// How and when she agreed to be linked, when she is.
+    public let consent: RespondentConsent?
 }
 
 /// What an import stored: new submissions, and those already there (or twice in the file).
@@ -114,17 +116,18 @@ public struct SubmissionService: Sendable {
 
     /// Links a submission to the woman who answered it, in the people registry, only when she agreed:
     /// without `consentGiven` it is refused and nothing changes.
-    public func linkRespondent(_ id: UUID, person personID: UUID, consentGiven: Bool, by actor: Actor) async throws {
+    public func linkRespondent(_ id: UUID, person personID: UUID, consentGiven: Bool, method: ConsentMethod, by actor: Actor) async throws {
         guard consentGiven else { throw DomainError("needs.submission.consent-required", field: "consent") }
         try await db.writeTransaction { tx in
             let sql = tx as! any SQLDatabase
             guard try await Self.find(id: id, on: sql) != nil else { throw DomainError.notFound("needs.submission") }
             guard try await Person.find(personID, on: tx) != nil else { throw DomainError.notFound("network.person") }
             try await sql.raw("""
-                UPDATE needs_submissions SET person_id = \(bind: personID), consent_recorded_at = \(bind: Date()) WHERE id = \(bind: id)
+                UPDATE needs_submissions SET person_id = \(bind: personID), consent_recorded_at = \(bind: Date()),
+                consent_method = \(bind: method.rawValue) WHERE id = \(bind: id)
                 """).run()
             try await AuditLog.record(on: tx, actor: actor, action: "link-respondent", entity: "needs_submission", entityID: id,
-                                      changes: [FieldChange(field: "consent", from: nil, to: "recorded")])
+                                      changes: [FieldChange(field: "consent", from: nil, to: method.rawValue)])
         }
     }
 
@@ -154,7 +157,10 @@ public struct SubmissionService: Sendable {
 
     static func columns(_ sql: any SQLDatabase) -> SQLQueryString {
         let store = AnswerStore(sql: sql)
-        return "id, form_id, instance_key, source, submitted_at, recorded_by_login, person_id, \(store.text("answers")), \(store.text("repeats"))"
+        return """
+            id, form_id, instance_key, source, submitted_at, recorded_by_login, person_id, consent_recorded_at, consent_method, \
+            \(store.text("answers")), \(store.text("repeats"))
+            """
     }
 
     static func find(form formID: UUID, key: String, on sql: any SQLDatabase) async throws -> SubmissionRecord? {
@@ -181,7 +187,10 @@ public struct SubmissionService: Sendable {
             source: SubmissionSource(rawValue: try row.decode(column: "source", as: String.self)) ?? .api,
             submittedAt: try row.decode(column: "submitted_at", as: Date?.self), answers: Answers(values: values, repeats: repeats),
             recordedBy: try row.decode(column: "recorded_by_login", as: String.self),
-            personID: try row.decode(column: "person_id", as: UUID?.self))
+            personID: try row.decode(column: "person_id", as: UUID?.self),
+            consent: try row.decode(column: "consent_recorded_at", as: Date?.self).map { at in
+                RespondentConsent(method: ConsentMethod(rawValue: try row.decode(column: "consent_method", as: String?.self) ?? "") ?? .spoken, recordedAt: at)
+            })
     }
 }
 

@@ -57,6 +57,6 @@ public struct AuditLog: Sendable {
         "timebank", "timebank_member", "timebank_transfer", "timebank_claim", "timebank_category", "timebank_listing",
         "producer_group", "producer_member", "counterparty", "catalogue_article", "purchase_round", "round_article", "round_order", "round_cost",
         "sale_pool", "pool_intake", "producer_account_entry", "fund_entry", "fund_claim", "fund_vote", "equipment", "equipment_booking",
-        "needs_form", "needs_submission", "stakeholder", "agreement", "agreement_obligation", "agreement_service",
+        "needs_form", "needs_submission", "stakeholder", "agreement", "agreement_obligation", "agreement_service", "need_services",
     ]
 }

@@ -5,6 +5,7 @@ public enum PartnershipMigrations {
     public static let all: [any Migration] = [
         CreateStakeholders(),  // partnerships.001
         CreateAgreements(),    // partnerships.002
+        CreateNeedServices(),  // partnerships.003
     ]
 }
 
@@ -83,4 +84,24 @@ struct CreateAgreements: AsyncMigration {
             try await db.schema(table).delete()
         }
     }
+}
+
+/// Which services answer which need, filled with what Ashar ships for the baseline survey.
+struct CreateNeedServices: AsyncMigration {
+    var name: String { "partnerships.003.create-need-services" }
+    func prepare(on db: any Database) async throws {
+        try await db.schema("partnerships_need_services")
+            .id()
+            .field("form_key", .string, .required)
+            .field("need", .string, .required)
+            .field("reference", .string, .required)
+            .unique(on: "form_key", "need", "reference")
+            .create()
+        for (need, references) in NeedCoverage.defaults {
+            for reference in references {
+                try await NeedService(formKey: NeedCoverage.baselineForm, need: need, reference: reference).create(on: db)
+            }
+        }
+    }
+    func revert(on db: any Database) async throws { try await db.schema("partnerships_need_services").delete() }
 }

@@ -100,6 +100,14 @@ public struct BoardService: Sendable {
             .map(Self.record)
     }
 
+    /// Where each category is offered across every bank: the villages of open offers. What the network
+    /// can do for women there, for the needs-and-services page.
+    public func offeredVillages() async throws -> [UUID: Set<UUID>] {
+        let rows = try await Listing.query(on: db).filter(\.$kind == .offer).filter(\.$closedAt == nil).filter(\.$categoryID != nil)
+            .unique().field(\.$categoryID).field(\.$villageID).all()
+        return rows.reduce(into: [:]) { map, row in map[row.categoryID!, default: []].insert(row.villageID) }
+    }
+
     public func listing(_ id: UUID, in bankID: UUID) async throws -> ListingRecord {
         guard let listing = try await Listing.find(id, on: db), listing.bankID == bankID else { throw DomainError.notFound("timebank.listing") }
         return Self.record(listing)

@@ -20038,21 +20038,37 @@ internal enum Operations {
                     ///
                     /// - Remark: Generated from `#/paths/forms/{form}/submissions/{submission}/respondent/PUT/requestBody/json/consent`.
                     internal var consent: Swift.Bool
+                    /// How she gave it; spoken when not said.
+                    ///
+                    /// - Remark: Generated from `#/paths/forms/{form}/submissions/{submission}/respondent/PUT/requestBody/json/consentMethod`.
+                    internal enum ConsentMethodPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                        case spoken = "spoken"
+                        case written = "written"
+                        case interpreter = "interpreter"
+                    }
+                    /// How she gave it; spoken when not said.
+                    ///
+                    /// - Remark: Generated from `#/paths/forms/{form}/submissions/{submission}/respondent/PUT/requestBody/json/consentMethod`.
+                    internal var consentMethod: Operations.LinkRespondent.Input.Body.JsonPayload.ConsentMethodPayload?
                     /// Creates a new `JsonPayload`.
                     ///
                     /// - Parameters:
                     ///   - personId:
                     ///   - consent: She agreed to be linked; recorded with the time and who recorded it.
+                    ///   - consentMethod: How she gave it; spoken when not said.
                     internal init(
                         personId: Swift.String,
-                        consent: Swift.Bool
+                        consent: Swift.Bool,
+                        consentMethod: Operations.LinkRespondent.Input.Body.JsonPayload.ConsentMethodPayload? = nil
                     ) {
                         self.personId = personId
                         self.consent = consent
+                        self.consentMethod = consentMethod
                     }
                     internal enum CodingKeys: String, CodingKey {
                         case personId
                         case consent
+                        case consentMethod
                     }
                 }
                 /// - Remark: Generated from `#/paths/forms/{form}/submissions/{submission}/respondent/PUT/requestBody/content/application\/json`.

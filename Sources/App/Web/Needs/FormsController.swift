@@ -109,6 +109,7 @@ struct FormsController: RouteCollection {
         let submissions: String
         let canCollect: Bool
         let canImport: Bool
+        let canReadSubmissions: Bool
         let imported: String?
         let refused: String?
         let importProblems: [String]
@@ -144,6 +145,6 @@ struct FormsController: RouteCollection {
             count: req.catalogue.plural("forms.questions", count: d.questionCount),
             submissions: req.catalogue.plural("survey.submission-count", count: submitted),
             canCollect: NeedsAccess.canCollect(grants), canImport: NeedsAccess.canManageForms(grants),
-            imported: imported, refused: refused, importProblems: importProblems), status: status)
+            canReadSubmissions: NeedsAccess.canReadSubmissions(grants), imported: imported, refused: refused, importProblems: importProblems), status: status)
     }
 }

@@ -5,23 +5,20 @@ import Kernel
 import Localization
 import Needs
 import Partnerships
+import TimeBank
 import Vapor
 
-/// Needs meet services: for each district, the needs women named in the baseline survey, and whether
-/// any partner delivers a service that answers each there (from the agreements in force). Read across
-/// two contexts, so it lives in the web layer, as a report would; counts only.
+/// Needs meet services: for each district and each of its villages, the needs women named in the
+/// baseline survey, and whether anything in the network answers each there — a partner's service under
+/// an agreement in force, an organisation of the network, a time-bank category women offer in that
+/// village. Which services answer which need is the coordinators' map, edited on its own page. Read
+/// across contexts, so it lives in the web layer, as a report would; counts only.
 struct NeedsGapsController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("needs-gaps", use: page)
+        routes.get("needs-gaps", "services", use: mapping)
+        routes.post("needs-gaps", "services", use: saveMapping)
     }
-
-    /// Which services answer which need of the baseline survey's `need` list. Water has no service in
-    /// the network's vocabulary: a gap wherever it is named, for the local government to hear.
-    static let answeredBy: [String: [ServiceKind]] = [
-        "income": [.training, .credit, .markets], "water": [], "childcare": [.childcare], "health": [.health, .psychological],
-        "inputs": [.credit, .equipment], "market": [.markets, .certification], "safety": [.legal, .psychological, .crisisShelter],
-    ]
-    static let baseline = "ashar_baseline_needs"
 
     struct NeedRow: Encodable {
         let need: String
@@ -31,53 +28,209 @@ struct NeedsGapsController: RouteCollection {
         let gap: Bool
     }
 
+    struct VillageRow: Encodable {
+        let name: String
+        let respondents: Int
+        let small: Bool
+        let gaps: String
+    }
+
     struct DistrictBlock: Encodable {
         let name: String
         let respondents: String
         let needs: [NeedRow]
         let gaps: Int
+        let villages: [VillageRow]
     }
 
     struct Page: Encodable {
         let districts: [DistrictBlock]
         let formID: UUID?
+        let canManage: Bool
+    }
+
+    /// The survey's answers to one question by another, and the network's services with their names.
+    struct Survey {
+        let form: FormRecord
+        let needChoices: [String]
+        let mapping: [String: Set<ServiceReference>]
     }
 
     @Sendable func page(req: Request) async throws -> Response {
-        _ = try req.grants(PartnershipAccess.canRead)
+        let grants = try req.grants(PartnershipAccess.canRead)
+        let canManage = PartnershipAccess.canManage(grants)
+        guard let survey = try await survey(req) else {
+            return try await req.render("partnerships/gaps", title: req.t("gaps.title"), Page(districts: [], formID: nil, canManage: canManage))
+        }
         let lang = req.appLocale.rawValue
-        guard let form = try await FormService(db: req.db).latest(formKey: Self.baseline) else {
-            return try await req.render("partnerships/gaps", title: req.t("gaps.title"), Page(districts: [], formID: nil))
+        let analysis = AnalysisService(db: req.db)
+        func crosstab(_ row: String, _ column: String) async throws -> CrossTab {
+            try await analysis.crosstab(form: survey.form.id, row: row, column: column, weight: nil, language: lang, labels: req.analysisLabels)
         }
-        let tab = try await AnalysisService(db: req.db).crosstab(form: form.id, row: "needs", column: "district", weight: nil, language: lang,
-                                                                labels: req.analysisLabels)
-        let places = try await req.network.geography.all(level: .district)
-        // The survey's districts are choices of its own list; they meet the registry's districts by name
-        // ("Кара-Суу" is "Кара-Суу району").
-        let placeNames = places.flatMap { p in [p.name.ky, p.name.ru, p.name.en].map { (SearchKey.fold($0), p.id) } }
-        func place(named label: String) -> UUID? {
-            let key = SearchKey.fold(label)
-            return placeNames.first { $0.0 == key }?.1 ?? placeNames.first { $0.0.hasPrefix(key + " ") }?.1
-        }
-        let directory = try await AgreementService(db: req.db).directory()
-        let choices = form.definition.choices[form.definition.question("district")?.choiceList ?? ""] ?? []
-        let blocks: [DistrictBlock] = tab.column.categories.enumerated().compactMap { c, category in
-            let respondents = tab.columnRespondents[c]
-            guard respondents > 0 else { return nil }
-            let labels = choices.first { $0.name == category.value }.map { Array($0.label.values) } ?? [category.label]
-            let place = labels.lazy.compactMap(place(named:)).first
-            let delivered = Set(directory.filter { $0.districtID == place }.map(\.service))
-            let rows = tab.row.categories.enumerated().compactMap { r, need -> NeedRow? in
-                let cell = tab.cells[r][c]
-                guard cell.count > 0 else { return nil }
-                let answering = Self.answeredBy[need.value] ?? []
-                let served = answering.filter(delivered.contains)
-                return NeedRow(need: need.label, share: String(format: "%.0f %%", cell.share.percent),
-                               services: answering.map { req.t("partnerships.service.\($0.rawValue)") }.joined(separator: ", "),
-                               served: served.map { req.t("partnerships.service.\($0.rawValue)") }.joined(separator: ", "), gap: served.isEmpty)
+        let byDistrict = try await crosstab(NeedCoverage.baselineNeeds, "district")
+        let byVillage = try await crosstab(NeedCoverage.baselineNeeds, "village")
+        let villageDistricts = try await crosstab("village", "district")
+        let presence = try await presence(req)
+        let names = try await referenceNames(req)
+        let districts = try await req.network.geography.all(level: .district)
+        let villages = try await req.network.geography.all(level: .village)
+        let choices = survey.form.definition.choices[survey.form.definition.question("district")?.choiceList ?? ""] ?? []
+
+        // The survey's districts are choices of its own list, its villages typed by hand; they meet the
+        // registry's places by name ("Кара-Суу" is "Кара-Суу району").
+        func place(named labels: [String], among places: [PlaceRecord]) -> UUID? {
+            let keyed = places.flatMap { p in [p.name.ky, p.name.ru, p.name.en].map { (SearchKey.fold($0), p.id) } }
+            for key in labels.map(SearchKey.fold) {
+                if let id = keyed.first(where: { $0.0 == key })?.1 ?? keyed.first(where: { $0.0.hasPrefix(key + " ") })?.1 { return id }
             }
-            return DistrictBlock(name: category.label, respondents: req.catalogue.plural("analysis.respondents", count: respondents), needs: rows, gaps: rows.filter(\.gap).count)
+            return nil
         }
-        return try await req.render("partnerships/gaps", title: req.t("gaps.title"), Page(districts: blocks, formID: form.id))
+        func answers(_ need: String) -> [ServiceReference] {
+            (survey.mapping[need] ?? []).sorted { (names[$0] ?? "") < (names[$1] ?? "") }
+        }
+        // Each village's district: the one most of its respondents named.
+        let homeDistrict: [String: Int] = Dictionary(uniqueKeysWithValues: villageDistricts.row.categories.indices.compactMap { v in
+            let counts = villageDistricts.cells[v].map(\.count)
+            guard let most = counts.max(), most > 0, let c = counts.firstIndex(of: most) else { return nil }
+            return (villageDistricts.row.categories[v].value, c)
+        })
+
+        let blocks: [DistrictBlock] = byDistrict.column.categories.enumerated().compactMap { c, category in
+            let respondents = byDistrict.columnRespondents[c]
+            guard respondents > 0 else { return nil }
+            let labels = choices.first { $0.name == category.value }.map { Array($0.label.values).sorted() } ?? [category.label]
+            let district = place(named: labels, among: districts)
+            func served(_ need: String, village: UUID?) -> [ServiceReference] {
+                guard let district else { return [] }
+                return answers(need).filter { presence.serves($0, district: district, village: village) }
+            }
+            let needs = byDistrict.row.categories.enumerated().compactMap { r, need -> NeedRow? in
+                let cell = byDistrict.cells[r][c]
+                guard cell.count > 0 else { return nil }
+                let serving = served(need.value, village: nil)
+                return NeedRow(need: need.label, share: String(format: "%.0f %%", cell.share.percent),
+                               services: answers(need.value).isEmpty ? "—" : answers(need.value).compactMap { names[$0] }.joined(separator: ", "),
+                               served: serving.compactMap { names[$0] }.joined(separator: ", "), gap: serving.isEmpty)
+            }
+            let ownVillages = villages.filter { $0.districtID == district }
+            let villageRows = byVillage.column.categories.enumerated().compactMap { v, village -> VillageRow? in
+                guard homeDistrict[village.value] == c, byVillage.columnRespondents[v] > 0 else { return nil }
+                let registered = place(named: [village.label], among: ownVillages)
+                let unserved = byVillage.row.categories.enumerated().filter { r, need in
+                    byVillage.cells[r][v].count > 0 && served(need.value, village: registered).isEmpty
+                }.map { r, need in "\(need.label) (\(byVillage.cells[r][v].count))" }
+                let count = byVillage.columnRespondents[v]
+                return VillageRow(name: village.label, respondents: count, small: count < smallCell,
+                                  gaps: unserved.isEmpty ? req.t("gaps.village-none") : unserved.joined(separator: ", "))
+            }
+            return DistrictBlock(name: category.label, respondents: req.catalogue.plural("analysis.respondents", count: respondents),
+                                 needs: needs, gaps: needs.filter(\.gap).count, villages: villageRows)
+        }
+        return try await req.render("partnerships/gaps", title: req.t("gaps.title"), Page(districts: blocks, formID: survey.form.id, canManage: canManage))
+    }
+
+    func survey(_ req: Request) async throws -> Survey? {
+        guard let form = try await FormService(db: req.db).latest(formKey: NeedCoverage.baselineForm) else { return nil }
+        let d = form.definition
+        let needChoices = (d.choices[d.question(NeedCoverage.baselineNeeds)?.choiceList ?? ""] ?? []).map(\.name)
+        return Survey(form: form, needChoices: needChoices, mapping: try await NeedCoverageService(db: req.db).mapping(formKey: NeedCoverage.baselineForm))
+    }
+
+    /// What the network delivers where, read from each context.
+    func presence(_ req: Request) async throws -> ServicePresence {
+        var presence = ServicePresence()
+        for service in try await AgreementService(db: req.db).directory() {
+            presence.partnerServices[service.service, default: []].insert(service.districtID)
+        }
+        for organisation in try await req.network.organisations.all() where organisation.inNetwork {
+            presence.organisations[organisation.kind, default: []].insert(organisation.districtID)
+        }
+        presence.offers = try await BoardService(db: req.db).offeredVillages()
+        for village in try await req.network.geography.all(level: .village) {
+            if let district = village.districtID { presence.villageDistrict[village.id] = district }
+        }
+        return presence
+    }
+
+    /// Everything a need can be answered by, with its name in the reader's language, in the order the
+    /// map page lists them: partners' services, the network's organisations, time-bank categories.
+    func references(_ req: Request) async throws -> [(group: String, reference: ServiceReference, name: String)] {
+        let lang = req.appLocale.rawValue
+        return ServiceKind.allCases.map { ("gaps.group.services", .service($0), req.t("partnerships.service.\($0.rawValue)")) }
+            + ServiceReference.organisationKinds.map { ("gaps.group.organisations", .organisation($0), req.t("organisation.kind.\($0.rawValue)")) }
+            + (try await CategoryService(db: req.db).available(to: nil)).map {
+                ("gaps.group.categories", .category($0.id), req.t("gaps.category", ["name": $0.name.named(lang)]))
+            }
+    }
+
+    func referenceNames(_ req: Request) async throws -> [ServiceReference: String] {
+        Dictionary(try await references(req).map { ($0.reference, $0.name) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    // MARK: - The map of needs to services
+
+    struct MappingForm: Content {
+        var need: String?
+        var refs: [String]?
+    }
+
+    struct ReferenceGroup: Encodable {
+        let title: String
+        let options: [Choice]
+    }
+
+    struct NeedMapping: Encodable {
+        let value: String
+        let label: String
+        let groups: [ReferenceGroup]
+    }
+
+    struct MappingPage: Encodable {
+        let needs: [NeedMapping]
+        let saved: String?
+        let error: String?
+    }
+
+    @Sendable func mapping(req: Request) async throws -> Response {
+        _ = try req.grants(PartnershipAccess.canManage)
+        return try await renderMapping(req, saved: req.query["saved"], failed: nil)
+    }
+
+    func renderMapping(_ req: Request, saved: String?, failed: (need: String, refs: Set<String>, message: String)?) async throws -> Response {
+        guard let survey = try await survey(req) else { throw Abort(.notFound) }
+        let d = survey.form.definition, lang = req.appLocale.rawValue
+        let needList = d.choices[d.question(NeedCoverage.baselineNeeds)?.choiceList ?? ""] ?? []
+        let references = try await references(req)
+        let groupTitles = ["gaps.group.services", "gaps.group.organisations", "gaps.group.categories"]
+        let needs = needList.map { need in
+            let chosen = failed?.need == need.name ? failed!.refs : Set((survey.mapping[need.name] ?? []).map(\.code))
+            return NeedMapping(value: need.name, label: d.label(of: need, lang), groups: groupTitles.map { group in
+                ReferenceGroup(title: req.t(group), options: references.filter { $0.group == group }.map {
+                    Choice(value: $0.reference.code, label: $0.name, selected: chosen.contains($0.reference.code))
+                })
+            })
+        }
+        let savedLabel = saved.flatMap { name in needList.first { $0.name == name } }.map { req.t("gaps.map.saved", ["need": d.label(of: $0, lang)]) }
+        return try await req.render("partnerships/need-services", title: req.t("gaps.map.title"), MappingPage(needs: needs, saved: savedLabel, error: failed?.message),
+                                    status: failed == nil ? .ok : .unprocessableEntity)
+    }
+
+    @Sendable func saveMapping(req: Request) async throws -> Response {
+        _ = try req.grants(PartnershipAccess.canManage)
+        let form = try req.content.decode(MappingForm.self)
+        guard let survey = try await survey(req) else { throw Abort(.notFound) }
+        let need = form.need ?? ""
+        let codes = Set(form.refs ?? [])
+        // Only what the page offered: a made-up code or a category that is gone changes nothing.
+        let offered = Set(try await references(req).map(\.reference.code))
+        guard survey.needChoices.contains(need) else {
+            return try await renderMapping(req, saved: nil, failed: (need, codes, req.t("error.partnerships.need.unknown")))
+        }
+        guard codes.isSubset(of: offered) else {
+            return try await renderMapping(req, saved: nil, failed: (need, codes, req.t("error.partnerships.need.reference-unknown")))
+        }
+        try await NeedCoverageService(db: req.db).setAnswers(formKey: NeedCoverage.baselineForm, need: need,
+                                                            to: Set(codes.compactMap(ServiceReference.init(code:))), by: req.actor)
+        return req.redirect(to: "/needs-gaps/services?saved=\(need)#need-\(need)")
     }
 }
