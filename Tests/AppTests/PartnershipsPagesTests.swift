@@ -45,6 +45,8 @@ struct PartnershipsPagesTests {
             #expect(shown.body.string.contains("Окутуу"))
             let list = try await browser.get("/agreements")
             #expect(list.body.string.contains("Мөөнөтү өткөн милдеттенмелер"))
+            let home = try await browser.get("/")
+            #expect(home.body.string.contains("Өнөктөштөрдүн 1 милдеттенмесинин мөөнөтү өттү"))
             let agreement = try #require(try await AgreementService(db: app.db).agreements(page: .init()).items.first)
             let obligation = try #require(agreement.obligations.first)
             #expect(try await browser.post(page + "/obligations/\(obligation.id)", ["status": "done", "evidence": "Алынды"]).status == .seeOther)

@@ -3,6 +3,7 @@ import Fluent
 import Foundation
 import Kernel
 import Localization
+import Partnerships
 import TimeBank
 import Vapor
 
@@ -19,6 +20,13 @@ struct HomeController: RouteCollection {
         let byDistrict: [DistrictRow]
         /// The organisations the user's roles are scoped to.
         let mine: [Mine]
+        /// What is waiting for a coordinator: obligations past due, agreements ending or due for review.
+        let attention: [Attention]
+    }
+
+    struct Attention: Encodable {
+        let text: String
+        let href: String
     }
 
     struct Mine: Encodable {
@@ -59,8 +67,18 @@ struct HomeController: RouteCollection {
             },
             mine: user.grants.compactMap { grant in
                 grant.organisationID.flatMap { orgs[$0] }.map { Mine(id: $0.id, name: $0.name, role: req.t("role.\(grant.role.rawValue)")) }
-            })
+            },
+            attention: try await attention(req, grants: user.grants.map(\.grant)))
         return try await req.render("home", title: req.t("home.title"), page)
+    }
+
+    func attention(_ req: Request, grants: [Grant]) async throws -> [Attention] {
+        guard PartnershipAccess.canManage(grants) else { return [] }
+        let agreements = try await AgreementService(db: req.db).attention()
+        return [("home.attention.overdue", agreements.overdue.count), ("home.attention.ending", agreements.ending.count),
+                ("home.attention.review", agreements.reviewDue.count)]
+            .filter { $0.1 > 0 }
+            .map { Attention(text: req.catalogue.plural($0.0, count: $0.1), href: "/agreements") }
     }
 
     struct MePage: Encodable {
