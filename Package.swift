@@ -12,7 +12,7 @@ let package = Package(
     products: [
         .executable(name: "ashar", targets: ["ashar"]),
         // For the benchmarks, which live in their own package under Benchmarks/.
-        .library(name: "AsharKit", targets: ["App", "TimeBank", "Producers", "Needs", "Partnerships", "AsharNetwork", "Kernel", "DemoData"]),
+        .library(name: "AsharKit", targets: ["App", "TimeBank", "Producers", "Needs", "Partnerships", "Referrals", "AsharNetwork", "Kernel", "DemoData"]),
     ],
     dependencies: [
         .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
@@ -33,6 +33,7 @@ let package = Package(
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
         .package(url: "https://github.com/CoreOffice/XMLCoder.git", from: "0.18.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // Shared value types: no Fluent, no Vapor.
@@ -74,10 +75,18 @@ let package = Package(
             "Kernel", "AsharNetwork",
             .product(name: "FluentKit", package: "fluent-kit"),
         ], swiftSettings: strict),
-        .target(name: "DemoData", dependencies: ["Kernel", "AsharNetwork", "TimeBank", "Producers", "Needs", "Partnerships", .product(name: "FluentKit", package: "fluent-kit")], swiftSettings: strict),
+        // Referrals: the service directory, help requests, consent, referrals and follow-up; notes sealed with AES-GCM.
+        .target(name: "Referrals", dependencies: [
+            "Kernel", "AsharNetwork",
+            .product(name: "FluentKit", package: "fluent-kit"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ], swiftSettings: strict),
+        .target(name: "DemoData", dependencies: [
+            "Kernel", "AsharNetwork", "TimeBank", "Producers", "Needs", "Partnerships", "Referrals", .product(name: "FluentKit", package: "fluent-kit"),
+        ], swiftSettings: strict),
         // The web layer: routes, pages, API, commands.
         .target(name: "App", dependencies: [
-            "Kernel", "Localization", "AsharNetwork", "TimeBank", "Producers", "Needs", "Partnerships", "DemoData",
+            "Kernel", "Localization", "AsharNetwork", "TimeBank", "Producers", "Needs", "Partnerships", "Referrals", "DemoData",
             .product(name: "Vapor", package: "vapor"),
             .product(name: "Fluent", package: "fluent"),
             .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
@@ -100,12 +109,13 @@ let package = Package(
         .testTarget(name: "LocalizationTests", dependencies: ["Localization"], swiftSettings: strict),
         // A fresh database per test: in-memory SQLite, or a new schema on DATABASE_URL's PostgreSQL.
         .target(name: "TestSupport", dependencies: [
-            "AsharNetwork", "TimeBank", "Producers", "Needs", "Partnerships",
+            "AsharNetwork", "TimeBank", "Producers", "Needs", "Partnerships", "Referrals",
             .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
             .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
         ], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "NetworkTests", dependencies: ["AsharNetwork", "DemoData", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "PartnershipsTests", dependencies: ["Partnerships", "AsharNetwork", "DemoData", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "ReferralsTests", dependencies: ["Referrals", "AsharNetwork", "DemoData", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "NeedsTests", dependencies: ["Needs", "AsharNetwork", "DemoData", "TestSupport"],
                     resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "TimeBankTests", dependencies: ["TimeBank", "AsharNetwork", "DemoData", "TestSupport"], swiftSettings: strict),

@@ -10,6 +10,7 @@ import LeafKit
 import Localization
 import Needs
 import Partnerships
+import Referrals
 import Producers
 import TimeBank
 import Vapor
@@ -82,6 +83,8 @@ public func configure(_ app: Application, database: DatabaseChoice) async throws
     app.migrations.add(ProducerMigrations.all)
     app.migrations.add(NeedsMigrations.all)
     app.migrations.add(PartnershipMigrations.all)
+    app.migrations.add(ReferralMigrations.all)
+    app.noteCipher = try NotesKey.cipher(testing: app.environment == .testing, database: database)
     app.migrations.add(SessionRecord.migration)
     if app.storage[BookingQueueKey.self] == nil { app.storage[BookingQueueKey.self] = BookingQueue(db: app.db) }
 

@@ -2,6 +2,7 @@ import AsharNetwork
 import Needs
 import Partnerships
 import Producers
+import Referrals
 import TimeBank
 import FluentKit
 import FluentPostgresDriver
@@ -23,8 +24,9 @@ public enum TestDatabase {
         "test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
     }
 
-    /// Runs `body` on a fresh database migrated for every context, then throws it away.
-    public static func withDatabase<T>(_ body: (any Database) async throws -> T) async throws -> T {
+    /// Runs `body` on a fresh database migrated for every context, then throws it away. `sqliteFile`:
+    /// a SQLite file instead of memory (when there is no PostgreSQL), for tests that read the file.
+    public static func withDatabase<T>(sqliteFile: String? = nil, _ body: (any Database) async throws -> T) async throws -> T {
         let group = MultiThreadedEventLoopGroup.singleton
         let databases = Databases(threadPool: NIOThreadPool.singleton, on: group)
         let logger = Logger(label: "test")
@@ -37,7 +39,7 @@ public enum TestDatabase {
             // Tests run side by side on a busy machine: wait for a connection rather than fail.
             databases.use(.postgres(configuration: config, maxConnectionsPerEventLoop: 4, connectionPoolTimeout: .seconds(60)), as: .psql)
         } else {
-            databases.use(.sqlite(.memory), as: .sqlite)
+            databases.use(.sqlite(sqliteFile.map { .file($0) } ?? .memory), as: .sqlite)
         }
         let db = databases.database(logger: logger, on: group.any())!
         do {
@@ -48,6 +50,7 @@ public enum TestDatabase {
             migrations.add(ProducerMigrations.all)
             migrations.add(NeedsMigrations.all)
             migrations.add(PartnershipMigrations.all)
+            migrations.add(ReferralMigrations.all)
             let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: group.any())
             try await migrator.setupIfNeeded().get()
             try await migrator.prepareBatch().get()

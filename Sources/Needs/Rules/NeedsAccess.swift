@@ -13,7 +13,7 @@ public enum NeedsAccess {
     }
 
     public static func canCollect(_ grants: [Grant]) -> Bool {
-        grants.contains { $0.role == .admin || $0.role == .coordinator || $0.role == .caseworker }
+        grants.contains { $0.role == .admin || $0.role == .coordinator || $0.role == .caseworker || $0.role == .supervisor }
     }
 
     public static func canReadSubmissions(_ grants: [Grant]) -> Bool { canManageForms(grants) }

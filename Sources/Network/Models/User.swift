@@ -20,11 +20,14 @@ public final class User: Model, @unchecked Sendable {
 
 public enum Role: String, Codable, Sendable, CaseIterable {
     case admin, coordinator, caseworker, member, viewer
+    /// A senior case worker of a help centre: a case worker who may also send a referral without the
+    /// woman's consent in an emergency, with a written reason.
+    case supervisor
 
     /// Whether a grant of this role names the organisation it is limited to.
     public var isScoped: Bool {
         switch self {
-        case .coordinator, .caseworker: true
+        case .coordinator, .caseworker, .supervisor: true
         case .admin, .member, .viewer: false
         }
     }

@@ -38,7 +38,7 @@ public enum AccessPolicy {
         switch role {
         case .admin:
             Set(Permission.allCases).subtracting([.ownRecord])
-        case .coordinator, .caseworker:
+        case .coordinator, .caseworker, .supervisor:
             [.readRegistry, .readPeople, .writePeople, .readAggregates]
         case .viewer:
             [.readAggregates]

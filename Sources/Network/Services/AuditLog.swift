@@ -58,5 +58,6 @@ public struct AuditLog: Sendable {
         "producer_group", "producer_member", "counterparty", "catalogue_article", "purchase_round", "round_article", "round_order", "round_cost",
         "sale_pool", "pool_intake", "producer_account_entry", "fund_entry", "fund_claim", "fund_vote", "equipment", "equipment_booking",
         "needs_form", "needs_submission", "stakeholder", "agreement", "agreement_obligation", "agreement_service", "need_services",
+        "referral_case", "referral_consent", "referral", "referral_service",
     ]
 }

@@ -140,7 +140,7 @@ public struct UserService: Sendable {
                 guard let orgID, let org = try await Organisation.find(orgID, on: tx) else {
                     throw DomainError("network.role.organisation-required", field: "organisation_id")
                 }
-                if role == .caseworker && org.kind != .helpCentre {
+                if (role == .caseworker || role == .supervisor) && org.kind != .helpCentre {
                     throw DomainError("network.role.caseworker-needs-help-centre", field: "organisation_id")
                 }
             }

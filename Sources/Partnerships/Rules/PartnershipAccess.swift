@@ -8,6 +8,6 @@ public enum PartnershipAccess {
     }
 
     public static func canRead(_ grants: [Grant]) -> Bool {
-        grants.contains { $0.role == .admin || $0.role == .coordinator || $0.role == .caseworker }
+        grants.contains { $0.role == .admin || $0.role == .coordinator || $0.role == .caseworker || $0.role == .supervisor }
     }
 }

@@ -1,0 +1,46 @@
+import AsharNetwork
+import FluentKit
+import Foundation
+import Kernel
+
+/// The referrals in numbers, for anyone who reads the network's aggregates: counts only, never a case,
+/// each count under 5 shown as "<5" by whoever prints it (`SmallCount.shown`).
+public struct ReferralCounts: Sendable, Equatable {
+    public var cases = 0
+    public var bySituation: [Situation: Int] = [:]
+    public var byDistrict: [UUID: Int] = [:]
+    public var referrals = 0
+    public var byServiceKind: [HelpServiceKind: Int] = [:]
+    public var byStatus: [ReferralStatus: Int] = [:]
+    public var byOutcome: [Outcome: Int] = [:]
+    /// From the request to the first contact with her, in hours.
+    public var medianHoursToFirstContact: Int?
+}
+
+public struct ReferralReport: Sendable {
+    let db: any Database
+    public init(db: any Database) { self.db = db }
+
+    /// Cases opened and referrals sent in [from, to).
+    public func counts(from: Date, to: Date) async throws -> ReferralCounts {
+        var counts = ReferralCounts()
+        let cases = try await HelpCase.query(on: db).filter(\.$openedAt >= from).filter(\.$openedAt < to)
+            .field(\.$id).field(\.$situations).field(\.$districtID).field(\.$openedAt).field(\.$firstContactAt).all()
+        counts.cases = cases.count
+        for row in cases {
+            for code in row.situations.split(separator: " ") { if let s = Situation(rawValue: String(code)) { counts.bySituation[s, default: 0] += 1 } }
+            if let district = row.districtID { counts.byDistrict[district, default: 0] += 1 }
+        }
+        counts.medianHoursToFirstContact = SmallCount.medianHours(cases.compactMap { row in row.firstContactAt.map { $0.timeIntervalSince(row.openedAt) } })
+        let referrals = try await Referral.query(on: db).filter(\.$sentAt >= from).filter(\.$sentAt < to)
+            .field(\.$id).field(\.$serviceID).field(\.$status).field(\.$outcome).all()
+        counts.referrals = referrals.count
+        let kinds = Dictionary(uniqueKeysWithValues: try await HelpService.query(on: db).field(\.$id).field(\.$kind).all().map { ($0.id!, $0.kind) })
+        for referral in referrals {
+            if let kind = kinds[referral.serviceID] { counts.byServiceKind[kind, default: 0] += 1 }
+            counts.byStatus[referral.status, default: 0] += 1
+            if let outcome = referral.outcome.flatMap(Outcome.init(rawValue:)) { counts.byOutcome[outcome, default: 0] += 1 }
+        }
+        return counts
+    }
+}
