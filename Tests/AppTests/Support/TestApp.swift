@@ -17,6 +17,8 @@ struct Fixture {
     let village: PlaceRecord
     let bank: OrganisationRecord
     let helpCentre: OrganisationRecord
+    /// A second help centre, with its own case worker (`caseworker2`): the organisation a case is referred to.
+    let helpCentre2: OrganisationRecord
     let member: PersonRecord
 
     static let password = "correct-horse-9"
@@ -49,6 +51,7 @@ func seed(_ app: Application) async throws -> Fixture {
     let village = try await make.village(named: "Сарай")
     let bank = try await make.organisation("Сарай убакыт банкы", kind: .timeBank, in: village)
     let centre = try await make.organisation("«Мээрим» аялдарга жардам борбору", kind: .helpCentre, in: village)
+    let centre2 = try await make.organisation("«Үмүт» кризистик борбору", kind: .helpCentre, in: village)
     let member = try await make.person("Асанова Гүлнара", in: village, born: 1980, phone: "0555 100 001")
     try await PeopleService(db: app.db).addMemberNumber(personID: member.id, organisationID: bank.id, number: "СР-001", by: .system)
     _ = try await make.user("admin", name: "Admin", password: Fixture.password, hash: hash, grants: [Grant(role: .admin)])
@@ -56,10 +59,14 @@ func seed(_ app: Application) async throws -> Fixture {
                             grants: [Grant(role: .coordinator, organisationID: bank.id)])
     _ = try await make.user("caseworker", name: "Садыкова Асел", password: Fixture.password, hash: hash,
                             grants: [Grant(role: .caseworker, organisationID: centre.id)])
+    _ = try await make.user("caseworker2", name: "Жумабаева Нургүл", password: Fixture.password, hash: hash,
+                            grants: [Grant(role: .caseworker, organisationID: centre2.id)])
+    _ = try await make.user("supervisor", name: "Токтогулова Айжан", password: Fixture.password, hash: hash,
+                            grants: [Grant(role: .supervisor, organisationID: centre.id)])
     _ = try await make.user("viewer", name: "Viewer", password: Fixture.password, hash: hash, grants: [Grant(role: .viewer)])
     _ = try await make.user("member", name: member.fullName, password: Fixture.pin, hash: hash, grants: [Grant(role: .member)],
                             phone: "0555 100 001", person: member.id)
-    return Fixture(village: village, bank: bank, helpCentre: centre, member: member)
+    return Fixture(village: village, bank: bank, helpCentre: centre, helpCentre2: centre2, member: member)
 }
 
 /// A browser in a test: keeps cookies, reads the CSRF token from the last page, fills forms.

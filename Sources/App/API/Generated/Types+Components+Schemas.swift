@@ -6,6 +6,803 @@ import struct Foundation.Date
 extension Components {
     /// Types generated from the `#/components/schemas` section of the OpenAPI document.
     internal enum Schemas {
+        /// - Remark: Generated from `#/components/schemas/HelpServiceKind`.
+        internal enum HelpServiceKind: String, Codable, Hashable, Sendable, CaseIterable {
+            case psychosocial = "psychosocial"
+            case legalAid = "legal_aid"
+            case medical = "medical"
+            case crisisShelter = "crisis_shelter"
+            case policeLiaison = "police_liaison"
+            case livelihoods = "livelihoods"
+            case microfinance = "microfinance"
+            case childcare = "childcare"
+        }
+        /// - Remark: Generated from `#/components/schemas/HelpService`.
+        internal struct HelpService: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/HelpService/id`.
+            internal var id: Swift.String
+            /// The network organisation that receives referrals; absent for a partner outside the network.
+            ///
+            /// - Remark: Generated from `#/components/schemas/HelpService/organisationId`.
+            internal var organisationId: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/HelpService/provider`.
+            internal var provider: Swift.String
+            /// - Remark: Generated from `#/components/schemas/HelpService/kind`.
+            internal var kind: Components.Schemas.HelpServiceKind
+            /// - Remark: Generated from `#/components/schemas/HelpService/districtIds`.
+            internal var districtIds: [Swift.String]
+            /// - Remark: Generated from `#/components/schemas/HelpService/languages`.
+            internal var languages: [Swift.String]
+            /// - Remark: Generated from `#/components/schemas/HelpService/womanStaff`.
+            internal var womanStaff: Swift.Bool
+            /// - Remark: Generated from `#/components/schemas/HelpService/hours`.
+            internal var hours: Swift.String
+            /// - Remark: Generated from `#/components/schemas/HelpService/contact`.
+            internal var contact: Swift.String
+            /// - Remark: Generated from `#/components/schemas/HelpService/capacity`.
+            internal var capacity: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/HelpService/active`.
+            internal var active: Swift.Bool
+            /// Named in a framework agreement in force.
+            ///
+            /// - Remark: Generated from `#/components/schemas/HelpService/fromAgreement`.
+            internal var fromAgreement: Swift.Bool
+            /// Creates a new `HelpService`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - organisationId: The network organisation that receives referrals; absent for a partner outside the network.
+            ///   - provider:
+            ///   - kind:
+            ///   - districtIds:
+            ///   - languages:
+            ///   - womanStaff:
+            ///   - hours:
+            ///   - contact:
+            ///   - capacity:
+            ///   - active:
+            ///   - fromAgreement: Named in a framework agreement in force.
+            internal init(
+                id: Swift.String,
+                organisationId: Swift.String? = nil,
+                provider: Swift.String,
+                kind: Components.Schemas.HelpServiceKind,
+                districtIds: [Swift.String],
+                languages: [Swift.String],
+                womanStaff: Swift.Bool,
+                hours: Swift.String,
+                contact: Swift.String,
+                capacity: Swift.Int? = nil,
+                active: Swift.Bool,
+                fromAgreement: Swift.Bool
+            ) {
+                self.id = id
+                self.organisationId = organisationId
+                self.provider = provider
+                self.kind = kind
+                self.districtIds = districtIds
+                self.languages = languages
+                self.womanStaff = womanStaff
+                self.hours = hours
+                self.contact = contact
+                self.capacity = capacity
+                self.active = active
+                self.fromAgreement = fromAgreement
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case id
+                case organisationId
+                case provider
+                case kind
+                case districtIds
+                case languages
+                case womanStaff
+                case hours
+                case contact
+                case capacity
+                case active
+                case fromAgreement
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/HelpServiceList`.
+        internal struct HelpServiceList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/HelpServiceList/items`.
+            internal var items: [Components.Schemas.HelpService]
+            /// - Remark: Generated from `#/components/schemas/HelpServiceList/total`.
+            internal var total: Swift.Int
+            /// Creates a new `HelpServiceList`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            ///   - total:
+            internal init(
+                items: [Components.Schemas.HelpService],
+                total: Swift.Int
+            ) {
+                self.items = items
+                self.total = total
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case items
+                case total
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Situation`.
+        internal enum Situation: String, Codable, Hashable, Sendable, CaseIterable {
+            case domesticViolence = "domestic_violence"
+            case psychological = "psychological"
+            case legal = "legal"
+            case health = "health"
+            case economic = "economic"
+            case shelter = "shelter"
+            case childcare = "childcare"
+        }
+        /// - Remark: Generated from `#/components/schemas/CasePreferences`.
+        internal struct CasePreferences: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/CasePreferences/providerSex`.
+            internal enum ProviderSexPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case female = "female"
+                case male = "male"
+            }
+            /// - Remark: Generated from `#/components/schemas/CasePreferences/providerSex`.
+            internal var providerSex: Components.Schemas.CasePreferences.ProviderSexPayload?
+            /// - Remark: Generated from `#/components/schemas/CasePreferences/languages`.
+            internal var languages: [Swift.String]?
+            /// A safe way to reach her.
+            ///
+            /// - Remark: Generated from `#/components/schemas/CasePreferences/safeContact`.
+            internal var safeContact: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/CasePreferences/safeTime`.
+            internal var safeTime: Swift.String?
+            /// What must never happen ("never call the home number").
+            ///
+            /// - Remark: Generated from `#/components/schemas/CasePreferences/never`.
+            internal var never: Swift.String?
+            /// Creates a new `CasePreferences`.
+            ///
+            /// - Parameters:
+            ///   - providerSex:
+            ///   - languages:
+            ///   - safeContact: A safe way to reach her.
+            ///   - safeTime:
+            ///   - never: What must never happen ("never call the home number").
+            internal init(
+                providerSex: Components.Schemas.CasePreferences.ProviderSexPayload? = nil,
+                languages: [Swift.String]? = nil,
+                safeContact: Swift.String? = nil,
+                safeTime: Swift.String? = nil,
+                never: Swift.String? = nil
+            ) {
+                self.providerSex = providerSex
+                self.languages = languages
+                self.safeContact = safeContact
+                self.safeTime = safeTime
+                self.never = never
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case providerSex
+                case languages
+                case safeContact
+                case safeTime
+                case never
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/CaseInput`.
+        internal struct CaseInput: Codable, Hashable, Sendable {
+            /// The help centre that holds it; needed only when the case worker serves several.
+            ///
+            /// - Remark: Generated from `#/components/schemas/CaseInput/organisationId`.
+            internal var organisationId: Swift.String?
+            /// A pseudonym: never her name.
+            ///
+            /// - Remark: Generated from `#/components/schemas/CaseInput/alias`.
+            internal var alias: Swift.String
+            /// - Remark: Generated from `#/components/schemas/CaseInput/situations`.
+            internal var situations: [Components.Schemas.Situation]
+            /// - Remark: Generated from `#/components/schemas/CaseInput/riskLevel`.
+            internal enum RiskLevelPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case low = "low"
+                case medium = "medium"
+                case high = "high"
+            }
+            /// - Remark: Generated from `#/components/schemas/CaseInput/riskLevel`.
+            internal var riskLevel: Components.Schemas.CaseInput.RiskLevelPayload
+            /// - Remark: Generated from `#/components/schemas/CaseInput/villageId`.
+            internal var villageId: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/CaseInput/preferences`.
+            internal var preferences: Components.Schemas.CasePreferences?
+            /// - Remark: Generated from `#/components/schemas/CaseInput/notes`.
+            internal var notes: Swift.String?
+            /// Her record in the people registry: only with identityConsent.
+            ///
+            /// - Remark: Generated from `#/components/schemas/CaseInput/personId`.
+            internal var personId: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/CaseInput/identityConsent`.
+            internal enum IdentityConsentPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case spoken = "spoken"
+                case written = "written"
+                case interpreter = "interpreter"
+            }
+            /// - Remark: Generated from `#/components/schemas/CaseInput/identityConsent`.
+            internal var identityConsent: Components.Schemas.CaseInput.IdentityConsentPayload?
+            /// Creates a new `CaseInput`.
+            ///
+            /// - Parameters:
+            ///   - organisationId: The help centre that holds it; needed only when the case worker serves several.
+            ///   - alias: A pseudonym: never her name.
+            ///   - situations:
+            ///   - riskLevel:
+            ///   - villageId:
+            ///   - preferences:
+            ///   - notes:
+            ///   - personId: Her record in the people registry: only with identityConsent.
+            ///   - identityConsent:
+            internal init(
+                organisationId: Swift.String? = nil,
+                alias: Swift.String,
+                situations: [Components.Schemas.Situation],
+                riskLevel: Components.Schemas.CaseInput.RiskLevelPayload,
+                villageId: Swift.String? = nil,
+                preferences: Components.Schemas.CasePreferences? = nil,
+                notes: Swift.String? = nil,
+                personId: Swift.String? = nil,
+                identityConsent: Components.Schemas.CaseInput.IdentityConsentPayload? = nil
+            ) {
+                self.organisationId = organisationId
+                self.alias = alias
+                self.situations = situations
+                self.riskLevel = riskLevel
+                self.villageId = villageId
+                self.preferences = preferences
+                self.notes = notes
+                self.personId = personId
+                self.identityConsent = identityConsent
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case organisationId
+                case alias
+                case situations
+                case riskLevel
+                case villageId
+                case preferences
+                case notes
+                case personId
+                case identityConsent
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Case`.
+        internal struct Case: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Case/id`.
+            internal var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Case/organisationId`.
+            internal var organisationId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Case/alias`.
+            internal var alias: Swift.String
+            /// The reader works at the help centre that holds it (sees all); false: at one it was referred to (sees what consent covers).
+            ///
+            /// - Remark: Generated from `#/components/schemas/Case/holder`.
+            internal var holder: Swift.Bool
+            /// Empty when her consent does not share it with the reader.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Case/situations`.
+            internal var situations: [Components.Schemas.Situation]
+            /// - Remark: Generated from `#/components/schemas/Case/riskLevel`.
+            internal enum RiskLevelPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case low = "low"
+                case medium = "medium"
+                case high = "high"
+            }
+            /// - Remark: Generated from `#/components/schemas/Case/riskLevel`.
+            internal var riskLevel: Components.Schemas.Case.RiskLevelPayload?
+            /// - Remark: Generated from `#/components/schemas/Case/villageId`.
+            internal var villageId: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Case/districtId`.
+            internal var districtId: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Case/preferences`.
+            internal var preferences: Components.Schemas.CasePreferences?
+            /// - Remark: Generated from `#/components/schemas/Case/notes`.
+            internal var notes: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Case/personId`.
+            internal var personId: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Case/status`.
+            internal enum StatusPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case open = "open"
+                case closed = "closed"
+            }
+            /// - Remark: Generated from `#/components/schemas/Case/status`.
+            internal var status: Components.Schemas.Case.StatusPayload
+            /// - Remark: Generated from `#/components/schemas/Case/openedAt`.
+            internal var openedAt: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/Case/firstContactAt`.
+            internal var firstContactAt: Foundation.Date?
+            /// - Remark: Generated from `#/components/schemas/Case/closedAt`.
+            internal var closedAt: Foundation.Date?
+            /// - Remark: Generated from `#/components/schemas/Case/outcome`.
+            internal enum OutcomePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case helped = "helped"
+                case partlyHelped = "partly_helped"
+                case notHelped = "not_helped"
+                case lostContact = "lost_contact"
+            }
+            /// - Remark: Generated from `#/components/schemas/Case/outcome`.
+            internal var outcome: Components.Schemas.Case.OutcomePayload?
+            /// Creates a new `Case`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - organisationId:
+            ///   - alias:
+            ///   - holder: The reader works at the help centre that holds it (sees all); false: at one it was referred to (sees what consent covers).
+            ///   - situations: Empty when her consent does not share it with the reader.
+            ///   - riskLevel:
+            ///   - villageId:
+            ///   - districtId:
+            ///   - preferences:
+            ///   - notes:
+            ///   - personId:
+            ///   - status:
+            ///   - openedAt:
+            ///   - firstContactAt:
+            ///   - closedAt:
+            ///   - outcome:
+            internal init(
+                id: Swift.String,
+                organisationId: Swift.String,
+                alias: Swift.String,
+                holder: Swift.Bool,
+                situations: [Components.Schemas.Situation],
+                riskLevel: Components.Schemas.Case.RiskLevelPayload? = nil,
+                villageId: Swift.String? = nil,
+                districtId: Swift.String? = nil,
+                preferences: Components.Schemas.CasePreferences? = nil,
+                notes: Swift.String? = nil,
+                personId: Swift.String? = nil,
+                status: Components.Schemas.Case.StatusPayload,
+                openedAt: Foundation.Date,
+                firstContactAt: Foundation.Date? = nil,
+                closedAt: Foundation.Date? = nil,
+                outcome: Components.Schemas.Case.OutcomePayload? = nil
+            ) {
+                self.id = id
+                self.organisationId = organisationId
+                self.alias = alias
+                self.holder = holder
+                self.situations = situations
+                self.riskLevel = riskLevel
+                self.villageId = villageId
+                self.districtId = districtId
+                self.preferences = preferences
+                self.notes = notes
+                self.personId = personId
+                self.status = status
+                self.openedAt = openedAt
+                self.firstContactAt = firstContactAt
+                self.closedAt = closedAt
+                self.outcome = outcome
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case id
+                case organisationId
+                case alias
+                case holder
+                case situations
+                case riskLevel
+                case villageId
+                case districtId
+                case preferences
+                case notes
+                case personId
+                case status
+                case openedAt
+                case firstContactAt
+                case closedAt
+                case outcome
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/CaseList`.
+        internal struct CaseList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/CaseList/items`.
+            internal var items: [Components.Schemas.Case]
+            /// - Remark: Generated from `#/components/schemas/CaseList/total`.
+            internal var total: Swift.Int
+            /// Creates a new `CaseList`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            ///   - total:
+            internal init(
+                items: [Components.Schemas.Case],
+                total: Swift.Int
+            ) {
+                self.items = items
+                self.total = total
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case items
+                case total
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ConsentInput`.
+        internal struct ConsentInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ConsentInput/recipientOrganisationId`.
+            internal var recipientOrganisationId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ConsentInput/ScopePayload`.
+            internal enum ScopePayloadPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case situation = "situation"
+                case preferences = "preferences"
+                case notes = "notes"
+                case identity = "identity"
+            }
+            /// - Remark: Generated from `#/components/schemas/ConsentInput/scope`.
+            internal typealias ScopePayload = [Components.Schemas.ConsentInput.ScopePayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/ConsentInput/scope`.
+            internal var scope: Components.Schemas.ConsentInput.ScopePayload
+            /// - Remark: Generated from `#/components/schemas/ConsentInput/purpose`.
+            internal var purpose: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ConsentInput/givenHow`.
+            internal enum GivenHowPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case spoken = "spoken"
+                case written = "written"
+                case interpreter = "interpreter"
+            }
+            /// - Remark: Generated from `#/components/schemas/ConsentInput/givenHow`.
+            internal var givenHow: Components.Schemas.ConsentInput.GivenHowPayload
+            /// YYYY-MM-DD
+            ///
+            /// - Remark: Generated from `#/components/schemas/ConsentInput/expiresOn`.
+            internal var expiresOn: Swift.String?
+            /// Creates a new `ConsentInput`.
+            ///
+            /// - Parameters:
+            ///   - recipientOrganisationId:
+            ///   - scope:
+            ///   - purpose:
+            ///   - givenHow:
+            ///   - expiresOn: YYYY-MM-DD
+            internal init(
+                recipientOrganisationId: Swift.String,
+                scope: Components.Schemas.ConsentInput.ScopePayload,
+                purpose: Swift.String,
+                givenHow: Components.Schemas.ConsentInput.GivenHowPayload,
+                expiresOn: Swift.String? = nil
+            ) {
+                self.recipientOrganisationId = recipientOrganisationId
+                self.scope = scope
+                self.purpose = purpose
+                self.givenHow = givenHow
+                self.expiresOn = expiresOn
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case recipientOrganisationId
+                case scope
+                case purpose
+                case givenHow
+                case expiresOn
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Consent`.
+        internal struct Consent: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Consent/id`.
+            internal var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Consent/recipientOrganisationId`.
+            internal var recipientOrganisationId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Consent/ScopePayload`.
+            internal enum ScopePayloadPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case situation = "situation"
+                case preferences = "preferences"
+                case notes = "notes"
+                case identity = "identity"
+            }
+            /// - Remark: Generated from `#/components/schemas/Consent/scope`.
+            internal typealias ScopePayload = [Components.Schemas.Consent.ScopePayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/Consent/scope`.
+            internal var scope: Components.Schemas.Consent.ScopePayload
+            /// - Remark: Generated from `#/components/schemas/Consent/purpose`.
+            internal var purpose: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Consent/givenHow`.
+            internal enum GivenHowPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case spoken = "spoken"
+                case written = "written"
+                case interpreter = "interpreter"
+            }
+            /// - Remark: Generated from `#/components/schemas/Consent/givenHow`.
+            internal var givenHow: Components.Schemas.Consent.GivenHowPayload
+            /// - Remark: Generated from `#/components/schemas/Consent/givenAt`.
+            internal var givenAt: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/Consent/expiresOn`.
+            internal var expiresOn: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Consent/withdrawnAt`.
+            internal var withdrawnAt: Foundation.Date?
+            /// Creates a new `Consent`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - recipientOrganisationId:
+            ///   - scope:
+            ///   - purpose:
+            ///   - givenHow:
+            ///   - givenAt:
+            ///   - expiresOn:
+            ///   - withdrawnAt:
+            internal init(
+                id: Swift.String,
+                recipientOrganisationId: Swift.String,
+                scope: Components.Schemas.Consent.ScopePayload,
+                purpose: Swift.String,
+                givenHow: Components.Schemas.Consent.GivenHowPayload,
+                givenAt: Foundation.Date,
+                expiresOn: Swift.String? = nil,
+                withdrawnAt: Foundation.Date? = nil
+            ) {
+                self.id = id
+                self.recipientOrganisationId = recipientOrganisationId
+                self.scope = scope
+                self.purpose = purpose
+                self.givenHow = givenHow
+                self.givenAt = givenAt
+                self.expiresOn = expiresOn
+                self.withdrawnAt = withdrawnAt
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case id
+                case recipientOrganisationId
+                case scope
+                case purpose
+                case givenHow
+                case givenAt
+                case expiresOn
+                case withdrawnAt
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ReferralInput`.
+        internal struct ReferralInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ReferralInput/serviceId`.
+            internal var serviceId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ReferralInput/consentId`.
+            internal var consentId: Swift.String?
+            /// Without consent: a case supervisor only, with this written reason.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ReferralInput/overrideReason`.
+            internal var overrideReason: Swift.String?
+            /// YYYY-MM-DD: when to check on it.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ReferralInput/followUpOn`.
+            internal var followUpOn: Swift.String?
+            /// Creates a new `ReferralInput`.
+            ///
+            /// - Parameters:
+            ///   - serviceId:
+            ///   - consentId:
+            ///   - overrideReason: Without consent: a case supervisor only, with this written reason.
+            ///   - followUpOn: YYYY-MM-DD: when to check on it.
+            internal init(
+                serviceId: Swift.String,
+                consentId: Swift.String? = nil,
+                overrideReason: Swift.String? = nil,
+                followUpOn: Swift.String? = nil
+            ) {
+                self.serviceId = serviceId
+                self.consentId = consentId
+                self.overrideReason = overrideReason
+                self.followUpOn = followUpOn
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case serviceId
+                case consentId
+                case overrideReason
+                case followUpOn
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ReferralAction`.
+        internal struct ReferralAction: Codable, Hashable, Sendable {
+            /// Why it is declined or revoked.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ReferralAction/reason`.
+            internal var reason: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/ReferralAction/outcome`.
+            internal enum OutcomePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case helped = "helped"
+                case partlyHelped = "partly_helped"
+                case notHelped = "not_helped"
+                case lostContact = "lost_contact"
+            }
+            /// - Remark: Generated from `#/components/schemas/ReferralAction/outcome`.
+            internal var outcome: Components.Schemas.ReferralAction.OutcomePayload?
+            /// Creates a new `ReferralAction`.
+            ///
+            /// - Parameters:
+            ///   - reason: Why it is declined or revoked.
+            ///   - outcome:
+            internal init(
+                reason: Swift.String? = nil,
+                outcome: Components.Schemas.ReferralAction.OutcomePayload? = nil
+            ) {
+                self.reason = reason
+                self.outcome = outcome
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case reason
+                case outcome
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Referral`.
+        internal struct Referral: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Referral/id`.
+            internal var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Referral/caseId`.
+            internal var caseId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Referral/serviceId`.
+            internal var serviceId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Referral/consentId`.
+            internal var consentId: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Referral/status`.
+            internal enum StatusPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case sent = "sent"
+                case accepted = "accepted"
+                case declined = "declined"
+                case done = "done"
+                case revoked = "revoked"
+            }
+            /// - Remark: Generated from `#/components/schemas/Referral/status`.
+            internal var status: Components.Schemas.Referral.StatusPayload
+            /// - Remark: Generated from `#/components/schemas/Referral/reason`.
+            internal var reason: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Referral/outcome`.
+            internal enum OutcomePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case helped = "helped"
+                case partlyHelped = "partly_helped"
+                case notHelped = "not_helped"
+                case lostContact = "lost_contact"
+            }
+            /// - Remark: Generated from `#/components/schemas/Referral/outcome`.
+            internal var outcome: Components.Schemas.Referral.OutcomePayload?
+            /// - Remark: Generated from `#/components/schemas/Referral/followUpOn`.
+            internal var followUpOn: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Referral/sentAt`.
+            internal var sentAt: Foundation.Date
+            /// Creates a new `Referral`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - caseId:
+            ///   - serviceId:
+            ///   - consentId:
+            ///   - status:
+            ///   - reason:
+            ///   - outcome:
+            ///   - followUpOn:
+            ///   - sentAt:
+            internal init(
+                id: Swift.String,
+                caseId: Swift.String,
+                serviceId: Swift.String,
+                consentId: Swift.String? = nil,
+                status: Components.Schemas.Referral.StatusPayload,
+                reason: Swift.String? = nil,
+                outcome: Components.Schemas.Referral.OutcomePayload? = nil,
+                followUpOn: Swift.String? = nil,
+                sentAt: Foundation.Date
+            ) {
+                self.id = id
+                self.caseId = caseId
+                self.serviceId = serviceId
+                self.consentId = consentId
+                self.status = status
+                self.reason = reason
+                self.outcome = outcome
+                self.followUpOn = followUpOn
+                self.sentAt = sentAt
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case id
+                case caseId
+                case serviceId
+                case consentId
+                case status
+                case reason
+                case outcome
+                case followUpOn
+                case sentAt
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/CountRow`.
+        internal struct CountRow: Codable, Hashable, Sendable {
+            /// A code, or a district id.
+            ///
+            /// - Remark: Generated from `#/components/schemas/CountRow/key`.
+            internal var key: Swift.String
+            /// A number, or "<5".
+            ///
+            /// - Remark: Generated from `#/components/schemas/CountRow/count`.
+            internal var count: Swift.String
+            /// Creates a new `CountRow`.
+            ///
+            /// - Parameters:
+            ///   - key: A code, or a district id.
+            ///   - count: A number, or "<5".
+            internal init(
+                key: Swift.String,
+                count: Swift.String
+            ) {
+                self.key = key
+                self.count = count
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case key
+                case count
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ReferralReport`.
+        internal struct ReferralReport: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ReferralReport/from`.
+            internal var from: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ReferralReport/to`.
+            internal var to: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ReferralReport/cases`.
+            internal var cases: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ReferralReport/referrals`.
+            internal var referrals: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ReferralReport/bySituation`.
+            internal var bySituation: [Components.Schemas.CountRow]
+            /// - Remark: Generated from `#/components/schemas/ReferralReport/byDistrict`.
+            internal var byDistrict: [Components.Schemas.CountRow]
+            /// - Remark: Generated from `#/components/schemas/ReferralReport/byService`.
+            internal var byService: [Components.Schemas.CountRow]
+            /// - Remark: Generated from `#/components/schemas/ReferralReport/byStatus`.
+            internal var byStatus: [Components.Schemas.CountRow]
+            /// - Remark: Generated from `#/components/schemas/ReferralReport/byOutcome`.
+            internal var byOutcome: [Components.Schemas.CountRow]
+            /// - Remark: Generated from `#/components/schemas/ReferralReport/medianHoursToFirstContact`.
+            internal var medianHoursToFirstContact: Swift.Int?
+            /// Creates a new `ReferralReport`.
+            ///
+            /// - Parameters:
+            ///   - from:
+            ///   - to:
+            ///   - cases:
+            ///   - referrals:
+            ///   - bySituation:
+            ///   - byDistrict:
+            ///   - byService:
+            ///   - byStatus:
+            ///   - byOutcome:
+            ///   - medianHoursToFirstContact:
+            internal init(
+                from: Swift.String,
+                to: Swift.String,
+                cases: Swift.String,
+                referrals: Swift.String,
+                bySituation: [Components.Schemas.CountRow],
+                byDistrict: [Components.Schemas.CountRow],
+                byService: [Components.Schemas.CountRow],
+                byStatus: [Components.Schemas.CountRow],
+                byOutcome: [Components.Schemas.CountRow],
+                medianHoursToFirstContact: Swift.Int? = nil
+            ) {
+                self.from = from
+                self.to = to
+                self.cases = cases
+                self.referrals = referrals
+                self.bySituation = bySituation
+                self.byDistrict = byDistrict
+                self.byService = byService
+                self.byStatus = byStatus
+                self.byOutcome = byOutcome
+                self.medianHoursToFirstContact = medianHoursToFirstContact
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case from
+                case to
+                case cases
+                case referrals
+                case bySituation
+                case byDistrict
+                case byService
+                case byStatus
+                case byOutcome
+                case medianHoursToFirstContact
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/ErrorBody`.
         internal struct ErrorBody: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/ErrorBody/error`.
@@ -1711,6 +2508,7 @@ extension Components {
             case caseworker = "caseworker"
             case member = "member"
             case viewer = "viewer"
+            case supervisor = "supervisor"
         }
         /// - Remark: Generated from `#/components/schemas/PlaceLevel`.
         internal enum PlaceLevel: String, Codable, Hashable, Sendable, CaseIterable {

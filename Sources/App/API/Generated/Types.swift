@@ -453,6 +453,46 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `PUT /agreements/{agreement}/scan`.
     /// - Remark: Generated from `#/paths//agreements/{agreement}/scan/put(attachAgreementScan)`.
     func attachAgreementScan(_ input: Operations.AttachAgreementScan.Input) async throws -> Operations.AttachAgreementScan.Output
+    /// The directory of specialised services (psychosocial, legal aid, medical, crisis shelter, police liaison, livelihoods, microfinance, childcare), with those partners agreed to deliver; by kind and district.
+    ///
+    /// - Remark: HTTP `GET /services`.
+    /// - Remark: Generated from `#/paths//services/get(listHelpServices)`.
+    func listHelpServices(_ input: Operations.ListHelpServices.Input) async throws -> Operations.ListHelpServices.Output
+    /// The cases a case worker works on: her help centre's, and those referred to it (each as much as consent shows). Open first, newest first. Anyone else gets an empty list.
+    ///
+    /// - Remark: HTTP `GET /cases`.
+    /// - Remark: Generated from `#/paths//cases/get(listCases)`.
+    func listCases(_ input: Operations.ListCases.Input) async throws -> Operations.ListCases.Output
+    /// A case worker opens a case at her help centre: an alias (never her name), situations, risk, village, preferences, notes (sealed). A link to the people registry only with identityConsent.
+    ///
+    /// - Remark: HTTP `POST /cases`.
+    /// - Remark: Generated from `#/paths//cases/post(openCase)`.
+    func openCase(_ input: Operations.OpenCase.Input) async throws -> Operations.OpenCase.Output
+    /// A case, as much as the reader may see; the read is written to the audit log. A case she may not see answers 404, as one that does not exist.
+    ///
+    /// - Remark: HTTP `GET /cases/{case}`.
+    /// - Remark: Generated from `#/paths//cases/{case}/get(getCase)`.
+    func getCase(_ input: Operations.GetCase.Input) async throws -> Operations.GetCase.Output
+    /// Her consent, as a record: what may be shared, with which organisation, for what, how she gave it, until when.
+    ///
+    /// - Remark: HTTP `POST /cases/{case}/consents`.
+    /// - Remark: Generated from `#/paths//cases/{case}/consents/post(addConsent)`.
+    func addConsent(_ input: Operations.AddConsent.Input) async throws -> Operations.AddConsent.Output
+    /// Sends the case to a service under a consent that covers the service's organisation (422 referrals.no-consent otherwise); a case supervisor may send without one with overrideReason, which is audited.
+    ///
+    /// - Remark: HTTP `POST /cases/{case}/referrals`.
+    /// - Remark: Generated from `#/paths//cases/{case}/referrals/post(referCase)`.
+    func referCase(_ input: Operations.ReferCase.Input) async throws -> Operations.ReferCase.Output
+    /// accept, decline (with a reason) or done (with its outcome) by the receiving organisation; revoke by the sender. One that the user may not act on answers 404. The body is a JSON object, {} when there is nothing to add.
+    ///
+    /// - Remark: HTTP `POST /referrals/{referral}/{action}`.
+    /// - Remark: Generated from `#/paths//referrals/{referral}/{action}/post(actOnReferral)`.
+    func actOnReferral(_ input: Operations.ActOnReferral.Input) async throws -> Operations.ActOnReferral.Output
+    /// Counts of cases and referrals opened in a period, by situation, district, service, status and outcome, and the median hours to first contact. Counts under 5 are "<5".
+    ///
+    /// - Remark: HTTP `GET /referrals/report`.
+    /// - Remark: Generated from `#/paths//referrals/report/get(referralReport)`.
+    func referralReport(_ input: Operations.ReferralReport.Input) async throws -> Operations.ReferralReport.Output
 }
 
 /// Convenience overloads for operation inputs.
@@ -1767,6 +1807,116 @@ extension APIProtocol {
             path: path,
             headers: headers,
             body: body
+        ))
+    }
+    /// The directory of specialised services (psychosocial, legal aid, medical, crisis shelter, police liaison, livelihoods, microfinance, childcare), with those partners agreed to deliver; by kind and district.
+    ///
+    /// - Remark: HTTP `GET /services`.
+    /// - Remark: Generated from `#/paths//services/get(listHelpServices)`.
+    internal func listHelpServices(
+        query: Operations.ListHelpServices.Input.Query = .init(),
+        headers: Operations.ListHelpServices.Input.Headers = .init()
+    ) async throws -> Operations.ListHelpServices.Output {
+        try await listHelpServices(Operations.ListHelpServices.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// The cases a case worker works on: her help centre's, and those referred to it (each as much as consent shows). Open first, newest first. Anyone else gets an empty list.
+    ///
+    /// - Remark: HTTP `GET /cases`.
+    /// - Remark: Generated from `#/paths//cases/get(listCases)`.
+    internal func listCases(
+        query: Operations.ListCases.Input.Query = .init(),
+        headers: Operations.ListCases.Input.Headers = .init()
+    ) async throws -> Operations.ListCases.Output {
+        try await listCases(Operations.ListCases.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// A case worker opens a case at her help centre: an alias (never her name), situations, risk, village, preferences, notes (sealed). A link to the people registry only with identityConsent.
+    ///
+    /// - Remark: HTTP `POST /cases`.
+    /// - Remark: Generated from `#/paths//cases/post(openCase)`.
+    internal func openCase(
+        headers: Operations.OpenCase.Input.Headers = .init(),
+        body: Operations.OpenCase.Input.Body
+    ) async throws -> Operations.OpenCase.Output {
+        try await openCase(Operations.OpenCase.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// A case, as much as the reader may see; the read is written to the audit log. A case she may not see answers 404, as one that does not exist.
+    ///
+    /// - Remark: HTTP `GET /cases/{case}`.
+    /// - Remark: Generated from `#/paths//cases/{case}/get(getCase)`.
+    internal func getCase(
+        path: Operations.GetCase.Input.Path,
+        headers: Operations.GetCase.Input.Headers = .init()
+    ) async throws -> Operations.GetCase.Output {
+        try await getCase(Operations.GetCase.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Her consent, as a record: what may be shared, with which organisation, for what, how she gave it, until when.
+    ///
+    /// - Remark: HTTP `POST /cases/{case}/consents`.
+    /// - Remark: Generated from `#/paths//cases/{case}/consents/post(addConsent)`.
+    internal func addConsent(
+        path: Operations.AddConsent.Input.Path,
+        headers: Operations.AddConsent.Input.Headers = .init(),
+        body: Operations.AddConsent.Input.Body
+    ) async throws -> Operations.AddConsent.Output {
+        try await addConsent(Operations.AddConsent.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Sends the case to a service under a consent that covers the service's organisation (422 referrals.no-consent otherwise); a case supervisor may send without one with overrideReason, which is audited.
+    ///
+    /// - Remark: HTTP `POST /cases/{case}/referrals`.
+    /// - Remark: Generated from `#/paths//cases/{case}/referrals/post(referCase)`.
+    internal func referCase(
+        path: Operations.ReferCase.Input.Path,
+        headers: Operations.ReferCase.Input.Headers = .init(),
+        body: Operations.ReferCase.Input.Body
+    ) async throws -> Operations.ReferCase.Output {
+        try await referCase(Operations.ReferCase.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// accept, decline (with a reason) or done (with its outcome) by the receiving organisation; revoke by the sender. One that the user may not act on answers 404. The body is a JSON object, {} when there is nothing to add.
+    ///
+    /// - Remark: HTTP `POST /referrals/{referral}/{action}`.
+    /// - Remark: Generated from `#/paths//referrals/{referral}/{action}/post(actOnReferral)`.
+    internal func actOnReferral(
+        path: Operations.ActOnReferral.Input.Path,
+        headers: Operations.ActOnReferral.Input.Headers = .init(),
+        body: Operations.ActOnReferral.Input.Body
+    ) async throws -> Operations.ActOnReferral.Output {
+        try await actOnReferral(Operations.ActOnReferral.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Counts of cases and referrals opened in a period, by situation, district, service, status and outcome, and the median hours to first contact. Counts under 5 are "<5".
+    ///
+    /// - Remark: HTTP `GET /referrals/report`.
+    /// - Remark: Generated from `#/paths//referrals/report/get(referralReport)`.
+    internal func referralReport(
+        query: Operations.ReferralReport.Input.Query = .init(),
+        headers: Operations.ReferralReport.Input.Headers = .init()
+    ) async throws -> Operations.ReferralReport.Output {
+        try await referralReport(Operations.ReferralReport.Input(
+            query: query,
+            headers: headers
         ))
     }
 }
