@@ -4,6 +4,7 @@ import Foundation
 import Kernel
 import Needs
 import Producers
+import Referrals
 import TimeBank
 
 /// A login the demo makes, printed by `ashar demo`.
@@ -28,22 +29,25 @@ public enum DemoNetwork {
         DemoLogin(login: "admin", password: staffPassword, what: "network admin"),
         DemoLogin(login: "coordinator", password: staffPassword, what: "coordinator: Saray time bank and the Jibek producer group"),
         DemoLogin(login: "caseworker", password: staffPassword, what: "case worker: Meerim help centre"),
+        DemoLogin(login: "caseworker2", password: staffPassword, what: "case worker: Umut crisis centre (cases are referred to it)"),
+        DemoLogin(login: "supervisor", password: staffPassword, what: "case supervisor: Meerim help centre (may refer without consent in an emergency)"),
         DemoLogin(login: "viewer", password: staffPassword, what: "viewer: aggregates only"),
         DemoLogin(login: "member", password: memberPIN, what: "member of the Saray time bank (or phone \(memberPhone) with PIN \(memberPIN))"),
     ]
 
     /// Loads the demo unless it is there already. Everything in one transaction: all or nothing.
+    /// `cipher`: the network's notes key, for the demo cases (none without it).
     /// - Returns: true when it loaded, false when the demo was already there.
     @discardableResult
-    public static func load(on db: any Database, hash: @escaping @Sendable (String) throws -> String) async throws -> Bool {
+    public static func load(on db: any Database, hash: @escaping @Sendable (String) throws -> String, cipher: NoteCipher? = nil) async throws -> Bool {
         if try await Place.query(on: db).filter(\.$code == "KG-C").first() != nil { return false }
         try await db.writeTransaction { tx in
-            try await build(Factories(db: tx), hash: hash)
+            try await build(Factories(db: tx), hash: hash, cipher: cipher)
         }
         return true
     }
 
-    private static func build(_ make: Factories, hash: @escaping @Sendable (String) throws -> String) async throws {
+    private static func build(_ make: Factories, hash: @escaping @Sendable (String) throws -> String, cipher: NoteCipher?) async throws {
         var villages: [String: PlaceRecord] = [:]
         var districts: [String: UUID] = [:]
         for oblast in DemoGeography.oblasts {
@@ -72,7 +76,8 @@ public enum DemoNetwork {
             groupAkBuudai: try await make.organisation("«Ак-Буудай» тилектеш өндүрүүчүлөр тобу", kind: .producerGroup, in: at("Kyzyl-Tuu")),
             groupJibek: try await make.organisation("«Жибек» тилектеш өндүрүүчүлөр тобу", kind: .producerGroup, in: at("Papan")),
             helpCentre: try await make.organisation("«Мээрим» аялдарга жардам борбору", kind: .helpCentre, in: at("Kashgar-Kyshtak"),
-                                                    phone: "0555 300 400")
+                                                    phone: "0555 300 400"),
+            crisisCentre: try await make.organisation("«Үмүт» кризистик борбору", kind: .helpCentre, in: at("Sokuluk"), phone: "0700 911 112")
         )
         _ = try await make.organisation("Сарай айыл өкмөтү", kind: .localGovernment, in: at("Saray"))
         _ = try await make.organisation("Сокулук айыл өкмөтү", kind: .localGovernment, in: at("Sokuluk"))
@@ -136,6 +141,10 @@ public enum DemoNetwork {
         try await importBaselineAnswers(on: make)
         try await DemoPartnerships.load(districts: districts, on: make.db, by: make.actor)
         try await DemoPartnerships.mapTimeBankCategories(on: make.db, by: make.actor)
+        if let cipher {
+            try await DemoReferrals.load(meerim: orgs.helpCentre.id, umut: orgs.crisisCentre.id, districts: districts,
+                                         villages: villages.mapValues(\.id), cipher: cipher, on: make.db, by: make.actor)
+        }
 
         _ = try await make.user("admin", name: "Network admin", password: staffPassword, hash: hash, grants: [Grant(role: .admin)])
         _ = try await make.user("coordinator", name: "Осмонова Бурул", password: staffPassword, hash: hash, grants: [
@@ -144,6 +153,10 @@ public enum DemoNetwork {
         ])
         _ = try await make.user("caseworker", name: "Садыкова Асел", password: staffPassword, hash: hash,
                                 grants: [Grant(role: .caseworker, organisationID: orgs.helpCentre.id)])
+        _ = try await make.user("caseworker2", name: "Жумабаева Нургүл", password: staffPassword, hash: hash,
+                                grants: [Grant(role: .caseworker, organisationID: orgs.crisisCentre.id)])
+        _ = try await make.user("supervisor", name: "Токтогулова Айжан", password: staffPassword, hash: hash,
+                                grants: [Grant(role: .supervisor, organisationID: orgs.helpCentre.id)])
         _ = try await make.user("viewer", name: "Monitoring officer", password: staffPassword, hash: hash, grants: [Grant(role: .viewer)])
         _ = try await make.user("member", name: firstSarayMember.fullName, password: memberPIN, hash: hash,
                                 grants: [Grant(role: .member)], phone: memberPhone, person: firstSarayMember.id)

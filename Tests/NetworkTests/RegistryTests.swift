@@ -169,7 +169,7 @@ struct DemoNetworkTests {
             #expect(try await orgs.list(OrganisationFilter(kind: .entrepreneurshipCentre), page: PageQuery()).total == 2)
             #expect(try await orgs.list(OrganisationFilter(kind: .timeBank), page: PageQuery()).total == 2)
             #expect(try await orgs.list(OrganisationFilter(kind: .producerGroup), page: PageQuery()).total == 2)
-            #expect(try await orgs.list(OrganisationFilter(kind: .helpCentre), page: PageQuery()).total == 1)
+            #expect(try await orgs.list(OrganisationFilter(kind: .helpCentre), page: PageQuery()).total == 2)
             let users = UserService(db: db)
             for login in ["admin", "coordinator", "caseworker", "viewer", "member"] {
                 #expect(try await users.credentials(for: login) != nil, "demo login \(login)")

@@ -3,6 +3,7 @@ import Fluent
 import Foundation
 import Kernel
 import Localization
+import Referrals
 import Vapor
 
 /// What every page's frame needs: language, title, navigation for the user's roles, the CSRF token.
@@ -34,8 +35,9 @@ struct Layout: Encodable {
         self.title = title
         userName = req.currentUser?.displayName
         let path = req.url.path
+        let grants = req.currentUser?.grants.map(\.grant) ?? []
         nav = Self.sections.compactMap { section in
-            guard let user = req.currentUser, user.permits(section.permission) else { return nil }
+            guard req.currentUser != nil, section.visible(grants) else { return nil }
             let current = section.href == "/" ? path == "/" : path.hasPrefix(section.href)
             return NavItem(href: section.href, label: req.t(section.key), current: current)
         }
@@ -46,17 +48,24 @@ struct Layout: Encodable {
         csrf = CSRF.token(for: req)
     }
 
-    private static let sections: [(href: String, key: String, permission: Permission)] = [
-        ("/me", "nav.me", .ownRecord),
-        ("/people", "nav.people", .readPeople),
-        ("/timebanks", "nav.timebanks", .readRegistry),
-        ("/producer-groups", "nav.producers", .readRegistry),
-        ("/forms", "nav.forms", .readAggregates),
-        ("/stakeholders", "nav.partnerships", .readRegistry),
-        ("/organisations", "nav.organisations", .readRegistry),
-        ("/geography", "nav.geography", .readRegistry),
-        ("/users", "nav.users", .manageUsers),
-        ("/audit", "nav.audit", .readAudit),
+    private static func permits(_ permission: Permission) -> @Sendable ([Grant]) -> Bool {
+        { AccessPolicy.permits($0, permission) }
+    }
+
+    private static let sections: [(href: String, key: String, visible: @Sendable ([Grant]) -> Bool)] = [
+        ("/me", "nav.me", permits(.ownRecord)),
+        ("/cases", "nav.cases", CaseAccess.isCaseworker),
+        ("/help-requests", "nav.help-requests", { !CaseAccess.requestingOrganisations($0).isEmpty }),
+        ("/people", "nav.people", permits(.readPeople)),
+        ("/timebanks", "nav.timebanks", permits(.readRegistry)),
+        ("/producer-groups", "nav.producers", permits(.readRegistry)),
+        ("/forms", "nav.forms", permits(.readAggregates)),
+        ("/stakeholders", "nav.partnerships", permits(.readRegistry)),
+        ("/services", "nav.services", CaseAccess.canReadDirectory),
+        ("/organisations", "nav.organisations", permits(.readRegistry)),
+        ("/geography", "nav.geography", permits(.readRegistry)),
+        ("/users", "nav.users", permits(.manageUsers)),
+        ("/audit", "nav.audit", permits(.readAudit)),
     ]
 }
 

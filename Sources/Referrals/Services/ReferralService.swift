@@ -120,6 +120,14 @@ public struct ReferralService: Sendable {
         }
     }
 
+    /// The case a referral belongs to, for its sender or receiver; nil for anyone else.
+    public func caseOf(_ id: UUID, grants: [Grant]) async throws -> UUID? {
+        guard let referral = try await Referral.find(id, on: db) else { return nil }
+        let organisations = CaseAccess.caseworkerOrganisations(grants)
+        let involved = organisations.contains(referral.fromOrganisationID) || referral.toOrganisationID.map(organisations.contains) == true
+        return involved ? referral.caseID : nil
+    }
+
     /// The case's referrals, for those who see the case: the receiver sees only those sent to it.
     public func referrals(of record: CaseRecord, grants: [Grant]) async throws -> [ReferralRecord] {
         let organisations = CaseAccess.caseworkerOrganisations(grants)
