@@ -171,7 +171,7 @@ struct DemoNetworkTests {
             #expect(try await orgs.list(OrganisationFilter(kind: .producerGroup), page: PageQuery()).total == 2)
             #expect(try await orgs.list(OrganisationFilter(kind: .helpCentre), page: PageQuery()).total == 2)
             let users = UserService(db: db)
-            for login in ["admin", "coordinator", "caseworker", "viewer", "member"] {
+            for login in ["admin", "coordinator", "caseworker", "caseworker2", "supervisor", "viewer", "member"] {
                 #expect(try await users.credentials(for: login) != nil, "demo login \(login)")
             }
             #expect(try await users.credentials(for: "coordinator")?.user.grants.count == 2)
