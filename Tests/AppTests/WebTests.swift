@@ -3,6 +3,7 @@ import AsharNetwork
 import DemoData
 import Fluent
 import Foundation
+import Referrals
 import Kernel
 import Needs
 import Partnerships
@@ -263,10 +264,49 @@ struct EveryPageTests {
                 #expect(!html.contains("#t(") && !html.contains("#("), "\(path) has template text left")
                 #expect(html.firstMatch(of: keyLike) == nil, "\(path) shows a catalogue key: \(html.firstMatch(of: keyLike).map { String(html[$0.range]) } ?? "")")
             }
+            // The referral pages, each seen by the one who works with it.
+            for (login, path) in try await Self.referralPages(app, fixture) {
+                let browser = Browser(app, acceptLanguage: language)
+                try await browser.login(login)
+                let response = try await browser.get(path)
+                let html = response.body.string
+                #expect(response.status == .ok, "\(login) \(path)")
+                #expect(!html.contains("#t(") && !html.contains("#("), "\(path) has template text left")
+                #expect(html.firstMatch(of: keyLike) == nil, "\(path) shows a catalogue key: \(html.firstMatch(of: keyLike).map { String(html[$0.range]) } ?? "")")
+            }
             let member = Browser(app, acceptLanguage: language)
             try await member.login("member", Fixture.pin)
             #expect(try await member.get("/me").status == .ok)
         }
+    }
+}
+
+extension EveryPageTests {
+    /// A case at the first help centre, referred with consent to the second, one closed: the pages of
+    /// the case worker, the receiving case worker, the time bank's staff and the admin.
+    static func referralPages(_ app: Application, _ fixture: Fixture) async throws -> [(String, String)] {
+        let grants = [Grant(role: .caseworker, organisationID: fixture.helpCentre.id)]
+        let service = try await DirectoryService(db: app.db).create(HelpServiceDraft(
+            organisationID: fixture.helpCentre2.id, provider: "Баш калкалоо", kind: .crisisShelter, districtIDs: [fixture.village.districtID!],
+            hours: "24/7"), by: .system)
+        let cases = CaseService(db: app.db, cipher: app.noteCipher)
+        let opened = try await cases.open(CaseDraft(alias: "А-1", situations: [.domesticViolence, .legal], riskLevel: .high, villageID: fixture.village.id,
+                                                    preferences: Preferences(providerSex: "female", languages: ["ky"], safeContact: "эжеси", never: "чалбагыла"),
+                                                    notes: "эскертме"), at: fixture.helpCentre.id, grants: grants, by: .system)
+        let consent = try await cases.addConsent(to: opened.id, ConsentDraft(recipientOrganisationID: fixture.helpCentre2.id, scope: [.situation, .preferences],
+                                                                             purpose: "жай", givenHow: .written), grants: grants, by: .system)
+        let referral = try await ReferralService(db: app.db).refer(case: opened.id, service: service.id, consent: consent.id, followUpOn: "2000-01-01",
+                                                                   grants: grants, by: .system)
+        _ = try await ReferralService(db: app.db).act(referral.id, .decline, reason: "орун жок", grants: [Grant(role: .caseworker, organisationID: fixture.helpCentre2.id)], by: .system)
+        let closed = try await cases.open(CaseDraft(alias: "А-2", situations: [.health], riskLevel: .low), at: fixture.helpCentre.id, grants: grants, by: .system)
+        try await cases.close(closed.id, outcome: .helped, grants: grants, by: .system)
+        let second = try await cases.open(CaseDraft(alias: "А-3", situations: [.shelter], riskLevel: .medium), at: fixture.helpCentre.id, grants: grants, by: .system)
+        let consent3 = try await cases.addConsent(to: second.id, ConsentDraft(recipientOrganisationID: fixture.helpCentre2.id, scope: [.situation],
+                                                                              purpose: "жай", givenHow: .spoken), grants: grants, by: .system)
+        _ = try await ReferralService(db: app.db).refer(case: second.id, service: service.id, consent: consent3.id, grants: grants, by: .system)
+        return [("caseworker", "/cases"), ("caseworker", "/cases/new"), ("caseworker", "/cases/\(opened.id)"), ("caseworker", "/cases/\(closed.id)"),
+                ("caseworker2", "/cases"), ("caseworker2", "/cases/\(second.id)"), ("coordinator", "/help-requests"),
+                ("admin", "/services"), ("admin", "/services/\(service.id)"), ("admin", "/referrals/report"), ("viewer", "/referrals/report")]
     }
 }
 

@@ -22,6 +22,7 @@ public enum Ashar {
             await app.asyncCommands.use(DemoCommand(serve: app.servers.asyncCommand), as: "demo")
             app.asyncCommands.use(TokenCommand(), as: "token")
             app.asyncCommands.use(SeedCommand(), as: "seed")
+            app.asyncCommands.use(ReferralsCommand(), as: "referrals")
             app.asyncCommands.use(RunMigrationsCommand(), as: "migrate")
             try await app.execute()
         } catch {

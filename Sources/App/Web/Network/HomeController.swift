@@ -4,6 +4,7 @@ import Foundation
 import Kernel
 import Localization
 import Partnerships
+import Referrals
 import TimeBank
 import Vapor
 
@@ -72,13 +73,21 @@ struct HomeController: RouteCollection {
         return try await req.render("home", title: req.t("home.title"), page)
     }
 
+    /// For a coordinator, the partners' obligations and agreements; for a case worker, the referrals
+    /// waiting for her centre's answer and the follow-ups due (counts only: the cases are one click on).
     func attention(_ req: Request, grants: [Grant]) async throws -> [Attention] {
-        guard PartnershipAccess.canManage(grants) else { return [] }
-        let agreements = try await AgreementService(db: req.db).attention()
-        return [("home.attention.overdue", agreements.overdue.count), ("home.attention.ending", agreements.ending.count),
-                ("home.attention.review", agreements.reviewDue.count)]
-            .filter { $0.1 > 0 }
-            .map { Attention(text: req.catalogue.plural($0.0, count: $0.1), href: "/agreements") }
+        var items: [(key: String, count: Int, href: String)] = []
+        if PartnershipAccess.canManage(grants) {
+            let agreements = try await AgreementService(db: req.db).attention()
+            items += [("home.attention.overdue", agreements.overdue.count, "/agreements"), ("home.attention.ending", agreements.ending.count, "/agreements"),
+                      ("home.attention.review", agreements.reviewDue.count, "/agreements")]
+        }
+        if CaseAccess.isCaseworker(grants) {
+            let referrals = ReferralService(db: req.db)
+            items += [("home.attention.referrals-waiting", try await referrals.incoming(grants: grants).filter { $0.status == .sent }.count, "/cases"),
+                      ("home.attention.follow-ups", try await referrals.followUpsDue(grants: grants).count, "/cases")]
+        }
+        return items.filter { $0.count > 0 }.map { Attention(text: req.catalogue.plural($0.key, count: $0.count), href: $0.href) }
     }
 
     struct MePage: Encodable {
