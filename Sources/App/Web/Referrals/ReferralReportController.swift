@@ -58,7 +58,7 @@ struct ReferralReportController: RouteCollection {
             Choice(value: req.t("referrals.report.cases"), label: SmallCount.shown(c.cases), selected: false),
             Choice(value: req.t("referrals.report.referrals"), label: SmallCount.shown(c.referrals), selected: false),
             Choice(value: req.t("referrals.report.first-contact"),
-                   label: c.medianHoursToFirstContact.map { req.catalogue.plural("referrals.hours", count: $0) } ?? "—", selected: false),
+                   label: c.medianHoursToFirstContact.map { req.catalogue.plural("referrals.hours-count", count: $0) } ?? "—", selected: false),
         ] } ?? []
         return try await req.render("referrals/report", title: req.t("referrals.report"), ReportPage(
             from: period.from, to: period.to, totals: totals, tables: tables, error: error), status: error == nil ? .ok : .unprocessableEntity)
