@@ -37,6 +37,7 @@ struct ReferralsAccessTests {
         "POST /cases/:id/consents": .caseScoped,
         "POST /cases/:id/consents/:consent/withdraw": .caseScoped,
         "POST /cases/:id/referrals": .caseScoped,
+        "POST /cases/:id/person": .caseScoped,
         "POST /referrals/:referral/:action": .caseScoped,
         "GET /referrals/report": .openWithoutContents,
         "GET /help-requests": .openWithoutContents,

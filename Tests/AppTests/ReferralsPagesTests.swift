@@ -50,6 +50,13 @@ struct ReferralsPagesTests {
             #expect(override.status == .unprocessableEntity)
             #expect(override.body.string.contains("кейс-супервизор гана"))
 
+            // Her registry record: found by name, linked only with her consent.
+            #expect(try await worker.get(casePath + "?q=Асанова").body.string.contains("Асанова Гүлнара"))
+            let unconsented = try await worker.post(casePath + "/person", ["person_id": fixture.member.id.uuidString, "given_how": "spoken"])
+            #expect(unconsented.status == .unprocessableEntity)
+            #expect(try await worker.post(casePath + "/person", ["person_id": fixture.member.id.uuidString, "consent": "1", "given_how": "written"]).status == .seeOther)
+            #expect(try await worker.get(casePath).body.string.contains("Асанова Гүлнара, 1980"))
+
             let receiver = Browser(app, acceptLanguage: "ru")
             try await receiver.login("caseworker2")
             #expect(try await receiver.get("/").body.string.contains("1 направление ждёт ответа вашего центра"))

@@ -231,6 +231,21 @@ public struct CaseService: Sendable {
         }
     }
 
+    /// Links the case to her record in the people registry: only with her consent, said how she gave it.
+    public func linkPerson(_ id: UUID, person: UUID, consentGiven: Bool, how: ConsentGiven, grants: [Grant], by actor: Actor) async throws {
+        guard consentGiven else { throw DomainError("referrals.case.identity-consent-required", field: "consent") }
+        guard try await Person.find(person, on: db) != nil else { throw DomainError.notFound("network.person") }
+        try await db.writeTransaction { tx in
+            guard let row = try await HelpCase.find(id, on: tx), CaseAccess.caseworkerOrganisations(grants).contains(row.organisationID) else {
+                throw DomainError.notFound("referrals.case")
+            }
+            row.personID = person
+            try await row.update(on: tx)
+            try await AuditLog.record(on: tx, actor: actor, action: "link-person", entity: Self.entity, entityID: id,
+                                      changes: [FieldChange(field: "identity_consent", from: nil, to: how.rawValue)])
+        }
+    }
+
     /// Changes her notes (the holder's case workers only).
     public func updateNotes(_ id: UUID, notes: String, grants: [Grant], by actor: Actor) async throws {
         let sealed = notes.isEmpty ? nil : try cipher.seal(notes)

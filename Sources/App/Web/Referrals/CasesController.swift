@@ -23,6 +23,7 @@ struct CasesController: RouteCollection {
         routes.post("cases", ":id", "consents", use: addConsent)
         routes.post("cases", ":id", "consents", ":consent", "withdraw", use: withdraw)
         routes.post("cases", ":id", "referrals", use: refer)
+        routes.post("cases", ":id", "person", use: linkPerson)
         routes.post("referrals", ":referral", ":action", use: act)
     }
 
@@ -173,7 +174,16 @@ struct CasesController: RouteCollection {
         let canContact: Bool
         let consentForm: ConsentFormView?
         let outcomes: [Choice]
+        let person: PersonLink?
         let error: String?
+    }
+
+    /// Her record in the people registry: who, once linked; else the search to find her.
+    struct PersonLink: Encodable {
+        let linked: String?
+        let q: String
+        let candidates: [Choice]
+        let ways: [Choice]
     }
 
     struct ConsentFormView: Encodable {
@@ -259,9 +269,24 @@ struct CasesController: RouteCollection {
             canReceive: holder && c.receivedAt == nil, canContact: holder && c.firstContactAt == nil && c.status == .open,
             consentForm: consentForm,
             outcomes: Outcome.allCases.map { Choice(value: $0.rawValue, label: req.t("referrals.outcome.\($0.rawValue)"), selected: false) },
+            person: holder ? try await personLink(req, c) : nil,
             error: error), status: error == nil ? .ok : .unprocessableEntity)
         response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
         return response
+    }
+
+    func personLink(_ req: Request, _ c: CaseRecord) async throws -> PersonLink {
+        let ways = ConsentGiven.allCases.map { Choice(value: $0.rawValue, label: req.t("referrals.given.\($0.rawValue)"), selected: $0 == .spoken) }
+        if let person = c.personID {
+            let record = try await req.network.people.get(person)
+            return PersonLink(linked: "\(record.fullName), \(record.birthYear)", q: "", candidates: [], ways: ways)
+        }
+        let q = (req.query["q"] as String?)?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        let found: [PersonRecord] = q.isEmpty ? [] : try await req.network.people.search(q: q, page: PageQuery(page: 1, per: 10)).items
+        let villages = try await req.network.geography.lookup(found.map(\.villageID))
+        return PersonLink(linked: nil, q: q, candidates: found.map {
+            Choice(value: $0.id.uuidString, label: "\($0.fullName), \($0.birthYear) · \(villages[$0.villageID]?.name.named(req.appLocale.rawValue) ?? "")", selected: false)
+        }, ways: ways)
     }
 
     // MARK: Writes from the case page
@@ -296,6 +321,12 @@ struct CasesController: RouteCollection {
         var consent_id: String?
         var override_reason: String?
         var follow_up_on: String?
+    }
+
+    struct PersonForm: Content {
+        var person_id: String?
+        var consent: String?
+        var given_how: String?
     }
 
     struct ActForm: Content {
@@ -346,6 +377,15 @@ struct CasesController: RouteCollection {
             _ = try await ReferralService(db: req.db).refer(case: id, service: service, consent: req.uuid(form.consent_id),
                                                             overrideReason: form.override_reason, followUpOn: form.follow_up_on.nonBlank,
                                                             grants: grants, by: req.actor)
+        }
+    }
+
+    @Sendable func linkPerson(req: Request) async throws -> Response {
+        let form = try req.content.decode(PersonForm.self)
+        return try await caseWrite(req) { grants, id in
+            guard let person = req.uuid(form.person_id) else { throw DomainError("needs.submission.person-required", field: "person_id") }
+            try await req.cases.linkPerson(id, person: person, consentGiven: form.consent == "1",
+                                           how: form.given_how.flatMap(ConsentGiven.init(rawValue:)) ?? .spoken, grants: grants, by: req.actor)
         }
     }
 
