@@ -22,6 +22,10 @@ PAGES = [
     ("/audit", "Аудит журналы"),
     ("/timebanks", "Убакыт банктары"),
     ("/producer-groups", "Тилектеш өндүрүүчүлөр топтору"),
+    ("/needs-gaps", "Кайсы кызматтар кайсы муктаждыкка жооп берет"),
+    ("/needs-gaps/services", "Убакыт банкынын категориялары"),
+    ("/services", "Кызматтар маалымдамасы"),
+    ("/referrals/report", "Жолдомолор сандар менен"),
 ]
 # One time bank's pages: {bank} is the first bank on /timebanks.
 BANK_PAGES = [
@@ -109,6 +113,44 @@ class Browser:
         self.ws.close()
         self.proc.terminate()
         self.proc.wait(timeout=10)
+
+
+def caseworker_checks(args, failures):
+    """A case worker's pages: her cases, one case with its quick exit (its script loads under the CSP;
+    not clicked: it leaves for a site outside, which CI cannot reach), and the form to open one."""
+    profile = tempfile.mkdtemp(prefix="ashar-chromium-")
+    browser = Browser(args.port + 1, profile)
+    try:
+        browser.go(args.base + "/login")
+        browser.evaluate("""
+            document.getElementById('identifier').value = 'caseworker';
+            document.getElementById('password').value = 'ashar-demo-2026';
+            document.querySelector('form.stack').submit();""")
+        browser.wait_for_load()
+        browser.go(f"{args.base}/lang/ky?back=/")
+        browser.go(args.base + "/cases")
+        case = browser.evaluate("""(document.querySelector('table a[href^="/cases/"]') || {getAttribute: () => ''}).getAttribute('href')""") or "/cases/none"
+        for path, expected in [("/cases", "Кейстер"), (case, "Тез чыгуу"), ("/cases/new", "Лакап ат")]:
+            html = browser.go(args.base + path)
+            problems = browser.problems(args.base)
+            exit_link = browser.evaluate("!!document.querySelector('a.quick-exit')")
+            status = "ok"
+            if expected not in html or 'class="error-page"' in html:
+                failures.append(f"caseworker {path}: missing text {expected!r}")
+                status = "MISSING TEXT"
+            if not exit_link:
+                failures.append(f"caseworker {path}: no quick exit")
+                status = "NO EXIT"
+            for p in problems:
+                failures.append(f"caseworker {path}: {p}")
+                status = "PROBLEM"
+            print(f"{status:12} ky {path} (caseworker)")
+            if args.shots:
+                name = "case" if path == case else path.strip("/").replace("/", "_")
+                browser.screenshot(os.path.join(args.shots, f"caseworker-{name}-phone.png"), 390, 844)
+    finally:
+        browser.close()
+        shutil.rmtree(profile, ignore_errors=True)
 
 
 def main():
@@ -206,6 +248,7 @@ def main():
     finally:
         browser.close()
         shutil.rmtree(profile, ignore_errors=True)
+    caseworker_checks(args, failures)
     # The public page, dumped by Chromium itself without any scripting.
     dom = subprocess.run([shutil.which("chromium") or "chromium", "--headless", "--no-sandbox", "--disable-gpu",
                           "--accept-lang=ky", "--dump-dom", args.base + "/login"], capture_output=True, text=True, timeout=60).stdout

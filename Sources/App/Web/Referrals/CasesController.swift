@@ -7,7 +7,8 @@ import Referrals
 import Vapor
 
 /// A case worker's cases on the web: the list (her centre's and those referred to it, follow-ups due,
-/// referrals waiting), opening one, and the case page — as much as her sight allows, with its
+/// referrals waiting — by alias, risk and status: her situation only on the case page, whose every
+/// reading is in the audit log), opening one, and the case page — as much as her sight allows, with its
 /// consents, referrals, the services proposed for it and who read it. Every case page has the quick
 /// exit; URLs carry ids and titles say "Case", never her alias or situation.
 struct CasesController: RouteCollection {
@@ -30,7 +31,6 @@ struct CasesController: RouteCollection {
     struct Row: Encodable {
         let id: UUID
         let alias: String
-        let situations: String
         let risk: String?
         let status: String
         let opened: String
@@ -64,7 +64,7 @@ struct CasesController: RouteCollection {
         let referrals = ReferralService(db: req.db)
         return try await req.render("referrals/cases", title: req.t("referrals.cases"), ListPage(
             rows: page.items.map { c in
-                Row(id: c.id, alias: c.alias, situations: situations(c.situations, req), risk: c.riskLevel.map { req.t("referrals.risk.\($0.rawValue)") },
+                Row(id: c.id, alias: c.alias, risk: c.riskLevel.map { req.t("referrals.risk.\($0.rawValue)") },
                     status: req.t("referrals.case-status.\(c.status.rawValue)"), opened: BishkekTime.format(c.openedAt), holder: c.sight == .holder)
             },
             pager: Pager(page: page.request.page, pageCount: page.pageCount, total: page.total),
