@@ -38,6 +38,7 @@ struct ReferralsAccessTests {
         "POST /cases/:id/consents/:consent/withdraw": .caseScoped,
         "POST /cases/:id/referrals": .caseScoped,
         "POST /cases/:id/person": .caseScoped,
+        "POST /cases/:id/person-search": .caseScoped,
         "POST /referrals/:referral/:action": .caseScoped,
         "GET /referrals/report": .openWithoutContents,
         "GET /help-requests": .openWithoutContents,

@@ -25,6 +25,8 @@ struct CasesController: RouteCollection {
         routes.post("cases", ":id", "consents", ":consent", "withdraw", use: withdraw)
         routes.post("cases", ":id", "referrals", use: refer)
         routes.post("cases", ":id", "person", use: linkPerson)
+        // Posted, not a query string: her name never sits in a case's URL or the browser's history.
+        routes.post("cases", ":id", "person-search", use: searchPerson)
         routes.post("referrals", ":referral", ":action", use: act)
     }
 
@@ -196,7 +198,7 @@ struct CasesController: RouteCollection {
         try await renderCase(req, id: try req.pathID(), error: nil)
     }
 
-    func renderCase(_ req: Request, id: UUID, error: String?) async throws -> Response {
+    func renderCase(_ req: Request, id: UUID, error: String?, personQuery: String = "") async throws -> Response {
         let grants = try caseworker(req)
         let c = try await req.cases.read(id, grants: grants, by: req.actor)
         let holder = c.sight == .holder
@@ -249,6 +251,7 @@ struct CasesController: RouteCollection {
                     ways: ConsentGiven.allCases.map { Choice(value: $0.rawValue, label: req.t("referrals.given.\($0.rawValue)"), selected: $0 == .spoken) })
             }
             return try await render(req, c, facts: facts, preferences: preferences, referrals: referrals, proposals: proposals, readings: readings,
+                                    personQuery: personQuery,
                                     consents: consents.map { r in
                                         ConsentRow(id: r.id, recipient: r.draft.recipientOrganisationID.flatMap { consentNames[$0] } ?? "—",
                                                    scope: ConsentScope.allCases.filter(r.draft.scope.contains).map { req.t("referrals.scope.\($0.rawValue)") }.joined(separator: ", "),
@@ -256,12 +259,12 @@ struct CasesController: RouteCollection {
                                                    until: r.draft.expiresOn, withdrawn: r.withdrawnAt.map(BishkekTime.format))
                                     }, consentForm: consentForm, grants: grants, error: error)
         }
-        return try await render(req, c, facts: facts, preferences: preferences, referrals: referrals, proposals: [], readings: [], consents: [],
+        return try await render(req, c, facts: facts, preferences: preferences, referrals: referrals, proposals: [], readings: [], personQuery: "", consents: [],
                                 consentForm: nil, grants: grants, error: error)
     }
 
     func render(_ req: Request, _ c: CaseRecord, facts: [Fact], preferences: [Fact], referrals: [ReferralRow], proposals: [Proposal], readings: [String],
-                consents: [ConsentRow], consentForm: ConsentFormView?, grants: [Grant], error: String?) async throws -> Response {
+                personQuery: String, consents: [ConsentRow], consentForm: ConsentFormView?, grants: [Grant], error: String?) async throws -> Response {
         let holder = c.sight == .holder
         let response = try await req.render("referrals/case", title: req.t("referrals.case"), CasePage(
             id: c.id, alias: c.alias, holder: holder, supervisor: CaseAccess.supervises(grants, organisation: c.organisationID), open: c.status == .open,
@@ -269,19 +272,18 @@ struct CasesController: RouteCollection {
             canReceive: holder && c.receivedAt == nil, canContact: holder && c.firstContactAt == nil && c.status == .open,
             consentForm: consentForm,
             outcomes: Outcome.allCases.map { Choice(value: $0.rawValue, label: req.t("referrals.outcome.\($0.rawValue)"), selected: false) },
-            person: holder ? try await personLink(req, c) : nil,
+            person: holder ? try await personLink(req, c, query: personQuery) : nil,
             error: error), status: error == nil ? .ok : .unprocessableEntity)
         response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
         return response
     }
 
-    func personLink(_ req: Request, _ c: CaseRecord) async throws -> PersonLink {
+    func personLink(_ req: Request, _ c: CaseRecord, query q: String) async throws -> PersonLink {
         let ways = ConsentGiven.allCases.map { Choice(value: $0.rawValue, label: req.t("referrals.given.\($0.rawValue)"), selected: $0 == .spoken) }
         if let person = c.personID {
             let record = try await req.network.people.get(person)
             return PersonLink(linked: "\(record.fullName), \(record.birthYear)", q: "", candidates: [], ways: ways)
         }
-        let q = (req.query["q"] as String?)?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         let found: [PersonRecord] = q.isEmpty ? [] : try await req.network.people.search(q: q, page: PageQuery(page: 1, per: 10)).items
         let villages = try await req.network.geography.lookup(found.map(\.villageID))
         return PersonLink(linked: nil, q: q, candidates: found.map {
@@ -378,6 +380,13 @@ struct CasesController: RouteCollection {
                                                             overrideReason: form.override_reason, followUpOn: form.follow_up_on.nonBlank,
                                                             grants: grants, by: req.actor)
         }
+    }
+
+    struct SearchForm: Content { var q: String? }
+
+    @Sendable func searchPerson(req: Request) async throws -> Response {
+        let form = try req.content.decode(SearchForm.self)
+        return try await renderCase(req, id: try req.pathID(), error: nil, personQuery: form.q?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "")
     }
 
     @Sendable func linkPerson(req: Request) async throws -> Response {
