@@ -65,6 +65,6 @@ func routes(_ app: Application, resources: AppResources) throws {
     try web.register(collection: AgreementsController())
     try web.register(collection: NeedsGapsController())
 
-    let api = app.grouped("api", "v1").grouped(BearerUserMiddleware(), IdempotencyMiddleware(), APIRequestMiddleware())
+    let api = app.grouped("api", "v1").grouped(EmptyBodyAsJSONMiddleware(), BearerUserMiddleware(), IdempotencyMiddleware(), APIRequestMiddleware())
     try AsharAPI().registerHandlers(on: VaporTransport(routesBuilder: api), serverURL: URL(string: "/")!)
 }

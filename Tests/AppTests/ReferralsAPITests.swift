@@ -55,7 +55,7 @@ struct ReferralsAPITests {
             #expect(wrongSide.status == .forbidden, "\(wrongSide.status) \(wrongSide.body.string)")
             let declined = try await receiver.send(.POST, "/referrals/\(referralID)/decline", json: "{}")
             #expect(declined.status == .unprocessableEntity)
-            #expect(try await receiver.send(.POST, "/referrals/\(referralID)/accept", json: "{}").status == .ok)
+            #expect(try await receiver.send(.POST, "/referrals/\(referralID)/accept").status == .ok)  // no body: nothing to add
             let done = try await receiver.send(.POST, "/referrals/\(referralID)/done", json: #"{"outcome": "helped"}"#)
             #expect(try receiver.json(done)["status"] as? String == "done")
             #expect(try await worker.send(.POST, "/referrals/\(referralID)/revoke", json: "{}").status == .conflict)

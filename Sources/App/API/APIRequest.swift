@@ -31,3 +31,25 @@ struct APIRequestMiddleware: AsyncMiddleware {
         }
     }
 }
+
+/// An action posted with no body at all (`POST /api/v1/referrals/{id}/accept`) is read as the empty JSON
+/// object: the generated decoder would otherwise take nothing for malformed JSON. Vapor's request body
+/// cannot be replaced, so the request is: same method, address, headers, route and storage.
+struct EmptyBodyAsJSONMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        guard request.method == .POST, request.headers.contentType == nil, request.headers.first(name: .transferEncoding) == nil,
+              (request.body.data?.readableBytes ?? 0) == 0, (request.headers.first(name: .contentLength) ?? "0") == "0" else {
+            return try await next.respond(to: request)
+        }
+        var headers = request.headers
+        headers.contentType = .json
+        headers.replaceOrAdd(name: .contentLength, value: "2")
+        let replaced = Request(application: request.application, method: request.method, url: request.url, version: request.version,
+                               headers: headers, collectedBody: ByteBuffer(string: "{}"), remoteAddress: request.remoteAddress,
+                               logger: request.logger, on: request.eventLoop)
+        replaced.parameters = request.parameters
+        replaced.route = request.route
+        replaced.storage = request.storage
+        return try await next.respond(to: replaced)
+    }
+}

@@ -70,8 +70,10 @@ extension AsharAPI {
 
     func actOnReferral(_ input: Operations.ActOnReferral.Input) async throws -> Operations.ActOnReferral.Output {
         let req = try APIRequest.allowed { !$0.isEmpty }
-        guard case .json(let body) = input.body else { throw Abort(.unsupportedMediaType) }
-        let (reason, outcome) = (body.reason, body.outcome.flatMap { Outcome(rawValue: $0.rawValue) })
+        var reason: String?, outcome: Outcome?
+        if case .json(let body) = input.body {
+            (reason, outcome) = (body.reason, body.outcome.flatMap { Outcome(rawValue: $0.rawValue) })
+        }
         guard let action = ReferralStatus.Action(rawValue: input.path.action.rawValue) else { throw DomainError.notFound("referrals.referral") }
         let referral = try await ReferralService(db: req.db).act(try Self.id(input.path.referral, notFound: "referrals.referral"), action,
                                                                  reason: reason, outcome: outcome, grants: req.grants, by: req.actor)

@@ -17353,7 +17353,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
             }
         )
     }
-    /// accept, decline (with a reason) or done (with its outcome) by the receiving organisation; revoke by the sender. One that the user may not act on answers 404. The body is a JSON object, {} when there is nothing to add.
+    /// accept, decline (with a reason) or done (with its outcome) by the receiving organisation; revoke by the sender. One that the user may not act on answers 404. The body may be left out when there is nothing to add.
     ///
     /// - Remark: HTTP `POST /referrals/{referral}/{action}`.
     /// - Remark: Generated from `#/paths//referrals/{referral}/{action}/post(actOnReferral)`.
@@ -17385,7 +17385,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                 )
                 let headers: Operations.ActOnReferral.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
                 let contentType = converter.extractContentTypeIfPresent(in: request.headerFields)
-                let body: Operations.ActOnReferral.Input.Body
+                let body: Operations.ActOnReferral.Input.Body?
                 let chosenContentType = try converter.bestContentType(
                     received: contentType,
                     options: [
@@ -17394,7 +17394,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                 )
                 switch chosenContentType {
                 case "application/json":
-                    body = try await converter.getRequiredRequestBodyAsJSON(
+                    body = try await converter.getOptionalRequestBodyAsJSON(
                         Components.Schemas.ReferralAction.self,
                         from: requestBody,
                         transforming: { value in

@@ -25282,7 +25282,7 @@ internal enum Operations {
             }
         }
     }
-    /// accept, decline (with a reason) or done (with its outcome) by the receiving organisation; revoke by the sender. One that the user may not act on answers 404. The body is a JSON object, {} when there is nothing to add.
+    /// accept, decline (with a reason) or done (with its outcome) by the receiving organisation; revoke by the sender. One that the user may not act on answers 404. The body may be left out when there is nothing to add.
     ///
     /// - Remark: HTTP `POST /referrals/{referral}/{action}`.
     /// - Remark: Generated from `#/paths//referrals/{referral}/{action}/post(actOnReferral)`.
@@ -25333,7 +25333,7 @@ internal enum Operations {
                 /// - Remark: Generated from `#/paths/referrals/{referral}/{action}/POST/requestBody/content/application\/json`.
                 case json(Components.Schemas.ReferralAction)
             }
-            internal var body: Operations.ActOnReferral.Input.Body
+            internal var body: Operations.ActOnReferral.Input.Body?
             /// Creates a new `Input`.
             ///
             /// - Parameters:
@@ -25343,7 +25343,7 @@ internal enum Operations {
             internal init(
                 path: Operations.ActOnReferral.Input.Path,
                 headers: Operations.ActOnReferral.Input.Headers = .init(),
-                body: Operations.ActOnReferral.Input.Body
+                body: Operations.ActOnReferral.Input.Body? = nil
             ) {
                 self.path = path
                 self.headers = headers

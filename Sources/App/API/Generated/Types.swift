@@ -483,7 +483,7 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /cases/{case}/referrals`.
     /// - Remark: Generated from `#/paths//cases/{case}/referrals/post(referCase)`.
     func referCase(_ input: Operations.ReferCase.Input) async throws -> Operations.ReferCase.Output
-    /// accept, decline (with a reason) or done (with its outcome) by the receiving organisation; revoke by the sender. One that the user may not act on answers 404. The body is a JSON object, {} when there is nothing to add.
+    /// accept, decline (with a reason) or done (with its outcome) by the receiving organisation; revoke by the sender. One that the user may not act on answers 404. The body may be left out when there is nothing to add.
     ///
     /// - Remark: HTTP `POST /referrals/{referral}/{action}`.
     /// - Remark: Generated from `#/paths//referrals/{referral}/{action}/post(actOnReferral)`.
@@ -1891,14 +1891,14 @@ extension APIProtocol {
             body: body
         ))
     }
-    /// accept, decline (with a reason) or done (with its outcome) by the receiving organisation; revoke by the sender. One that the user may not act on answers 404. The body is a JSON object, {} when there is nothing to add.
+    /// accept, decline (with a reason) or done (with its outcome) by the receiving organisation; revoke by the sender. One that the user may not act on answers 404. The body may be left out when there is nothing to add.
     ///
     /// - Remark: HTTP `POST /referrals/{referral}/{action}`.
     /// - Remark: Generated from `#/paths//referrals/{referral}/{action}/post(actOnReferral)`.
     internal func actOnReferral(
         path: Operations.ActOnReferral.Input.Path,
         headers: Operations.ActOnReferral.Input.Headers = .init(),
-        body: Operations.ActOnReferral.Input.Body
+        body: Operations.ActOnReferral.Input.Body? = nil
     ) async throws -> Operations.ActOnReferral.Output {
         try await actOnReferral(Operations.ActOnReferral.Input(
             path: path,
