@@ -1,6 +1,7 @@
 import AsharNetwork
 import Fluent
 import Foundation
+import SQLKit
 import Referrals
 import Testing
 import VaporTesting
@@ -16,15 +17,23 @@ struct ReferralsAPITests {
                 organisationID: fixture.helpCentre2.id, provider: "«Үмүт» баш калкалоочу жай", kind: .crisisShelter,
                 districtIDs: [try #require(fixture.village.districtID)]), by: .system)
             let worker = try await APIClient.forUser("caseworker", on: app)
-            let created = try await worker.send(.POST, "/cases", json: """
+            let caseJSON = """
                 {"alias": "Гүл-7", "situations": ["domestic_violence"], "riskLevel": "high", "villageId": "\(fixture.village.id.uuidString)",
                  "preferences": {"providerSex": "female", "languages": ["ky"], "never": "Үйгө чалбагыла"}, "notes": "Күйөөсү коркутат"}
-                """)
+                """
+            let created = try await worker.send(.POST, "/cases", json: caseJSON, headers: [("Idempotency-Key", "case-gul-7")])
             #expect(created.status == .created)
             let body = try worker.json(created)
             let id = try #require(body["id"] as? String)
             #expect(body["notes"] as? String == "Күйөөсү коркутат")
             #expect(body["holder"] as? Bool == true)
+            // The answer kept for a resend is sealed like the case: her notes are not readable in it.
+            let kept = try await (app.db as! any SQLDatabase).raw("SELECT body FROM idempotency_records").all()
+                .map { try $0.decode(column: "body", as: String.self) }.joined()
+            #expect(!kept.isEmpty && !kept.contains("Күйөөсү"))
+            let replayed = try await worker.send(.POST, "/cases", json: caseJSON, headers: [("Idempotency-Key", "case-gul-7")])
+            #expect(replayed.headers.first(name: "Idempotent-Replayed") == "true")
+            #expect(try worker.json(replayed)["notes"] as? String == "Күйөөсү коркутат")
 
             let services = try worker.json(try await worker.send(.GET, "/services?kind=crisis_shelter"))
             #expect((services["items"] as? [[String: Any]])?.first?["id"] as? String == service.id.uuidString)

@@ -4,6 +4,7 @@ import Fluent
 import Foundation
 import Kernel
 import Localization
+import Referrals
 import OpenAPIRuntime
 import SQLKit
 import Vapor
@@ -57,7 +58,8 @@ struct IdempotencyMiddleware: AsyncMiddleware {
         // Two copies of one request racing: the loser's record clashes with the winner's; both answered alike.
         // Through the writers' turn on SQLite, so it does not spin against a transfer being booked.
         let receipt = IdempotencyReceipt(key: slot.key, status: Int(response.status.code),
-                                         contentType: response.headers.contentType?.serialize() ?? "application/json", body: text)
+                                         contentType: response.headers.contentType?.serialize() ?? "application/json",
+                                         body: try Self.sealedIfSensitive(text, request))
         try? await request.db.writeTransaction { tx in try await IdempotencyReceipt.insert([receipt], on: tx as! any SQLDatabase) }
         return response
     }
@@ -67,10 +69,18 @@ struct IdempotencyMiddleware: AsyncMiddleware {
         // Plain SQL: this runs on every write the API takes.
         guard let stored = try await IdempotencyReceipt.find(userID: user, key: key, on: request.db as! any SQLDatabase) else { return nil }
         guard stored.key.requestHash == hash else { throw DomainError("api.idempotency-key-reused", kind: .conflict) }
-        let response = Response(status: HTTPResponseStatus(statusCode: stored.status), body: .init(string: stored.body))
+        let body = stored.body.hasPrefix(NoteCipher.sealedPrefix) ? try request.application.noteCipher.open(stored.body) : stored.body
+        let response = Response(status: HTTPResponseStatus(statusCode: stored.status), body: .init(string: body))
         response.headers.replaceOrAdd(name: .contentType, value: stored.contentType)
         response.headers.replaceOrAdd(name: "Idempotent-Replayed", value: "true")
         return response
+    }
+
+    /// A case's answer carries her notes and preferences: kept sealed, like the case itself.
+    private static func sealedIfSensitive(_ text: String, _ request: Request) throws -> String {
+        let path = request.route?.path.map(\.description) ?? []
+        let sensitive = path.starts(with: ["api", "v1", "cases"]) || path.starts(with: ["api", "v1", "referrals"])
+        return sensitive ? try request.application.noteCipher.seal(text) : text
     }
 
     /// The API's handlers throw through the OpenAPI runtime, which wraps what they throw.

@@ -11,6 +11,8 @@ public struct NoteCipher: Sendable {
     let current: SymmetricKey
 
     static let prefix = "gcm1"
+    /// How every sealed text begins (no JSON document or plain note does).
+    public static let sealedPrefix = prefix + ":"
 
     /// `current` and any `previous` keys: 32 bytes each.
     public init(current: Data, previous: [Data] = []) throws {
