@@ -109,9 +109,9 @@ struct ReferralsAccessTests {
                 return "{}"
             }
             // What each login may see of the case: everything, the shared part, or nothing.
-            let holders: Set = ["caseworker"], receivers: Set = ["caseworker2"]
+            let holders: Set = ["caseworker", "supervisor"], receivers: Set = ["caseworker2"]
             // The holder last: her own writes (notes cleared by an empty form) must not hide a leak from the others' checks.
-            let everyone = ["admin", "coordinator", "caseworker3", "viewer", "member", "caseworker2", "caseworker"]
+            let everyone = ["admin", "coordinator", "caseworker3", "viewer", "member", "caseworker2", "caseworker", "supervisor"]
             func secrets(for login: String) -> [String] {
                 holders.contains(login) ? [] : receivers.contains(login) ? [Self.notes] : [Self.alias, Self.never, Self.notes]
             }
