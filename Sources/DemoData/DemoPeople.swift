@@ -18,7 +18,7 @@ enum DemoPeople {
         switch i % 10 {
         case 0 where !southern:
             return "\(russianSurname[i / 10 % russianSurname.count]) \(russianFirst[i / 7 % russianFirst.count]) \(russianPatronymic[i % russianPatronymic.count])"
-        case 0, 5 where southern:
+        case let digit where southern && (digit == 0 || digit == 5):
             return "\(uzbekSurname[i / 10 % uzbekSurname.count]) \(uzbekFirst[i / 3 % uzbekFirst.count])"
         default:
             return "\(kyrgyzSurname[(i * 7) % kyrgyzSurname.count]) \(kyrgyzFirst[(i * 11 + i / 25) % kyrgyzFirst.count])"
