@@ -158,7 +158,8 @@ struct SurveyPagesTests {
             let first = try #require(try await SubmissionService(db: app.db).submissions(form: baseline.id, page: .init()).items.first)
             let path = "/forms/\(baseline.id)/submissions/\(first.id)"
             #expect(list.body.string.contains(path))
-            let shown = try await browser.get(path + "?q=Асанова")
+            _ = try await browser.get(path)
+            let shown = try await browser.post(path + "/person-search", ["q": "Асанова"])
             #expect(shown.body.string.contains("Анонимна"))
             #expect(shown.body.string.contains("Асанова Гүлнара"))
             #expect(shown.body.string.contains("Что больше всего нужно вашему домохозяйству?"))

@@ -324,7 +324,7 @@ extension EveryPageTests {
             title: "Макулдашуу", cooperation: [.training], status: .active, signedOn: "2026-01-01",
             parties: [PartyDraft(stakeholderID: a.id), PartyDraft(stakeholderID: b.id)]), by: .system)
         _ = try await AgreementService(db: app.db).addObligation(to: agreement.id, ObligationDraft(stakeholderID: b.id, what: "Отчет", dueOn: "2026-01-31"), by: .system)
-        return ["/forms", "/forms/\(form.id)", "/forms/\(form.id)/fill", "/forms/\(form.id)/submissions", "/forms/\(form.id)/submissions/\(submission.id)?q=a", "/forms/\(form.id)/analysis?question=needs",
+        return ["/forms", "/forms/\(form.id)", "/forms/\(form.id)/fill", "/forms/\(form.id)/submissions", "/forms/\(form.id)/submissions/\(submission.id)", "/forms/\(form.id)/analysis?question=needs",
                 "/forms/\(form.id)/analysis?question=household_size", "/forms/\(form.id)/analysis?question=needs&by=district",
                 "/forms/\(form.id)/analysis?question=age_band&by=village&weight=household_size",
                 "/stakeholders", "/stakeholders/\(a.id)", "/agreements", "/agreements/\(agreement.id)", "/needs-gaps", "/needs-gaps/services"]

@@ -14,6 +14,8 @@ struct SubmissionsController: RouteCollection {
         routes.get("forms", ":form", "submissions", use: list)
         routes.get("forms", ":form", "submissions", ":id", use: show)
         routes.post("forms", ":form", "submissions", ":id", "respondent", use: link)
+        // Posted, not a query string: a woman's name never sits in a URL beside her answers.
+        routes.post("forms", ":form", "submissions", ":id", "person-search", use: search)
     }
 
     struct Row: Encodable {
@@ -105,7 +107,14 @@ struct SubmissionsController: RouteCollection {
         try await renderShow(req, error: nil)
     }
 
-    func renderShow(_ req: Request, error: String?, form linkForm: LinkForm? = nil) async throws -> Response {
+    struct SearchForm: Content { var q: String? }
+
+    @Sendable func search(req: Request) async throws -> Response {
+        let form = try req.content.decode(SearchForm.self)
+        return try await renderShow(req, error: nil, query: form.q?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "")
+    }
+
+    func renderShow(_ req: Request, error: String?, form linkForm: LinkForm? = nil, query q: String = "") async throws -> Response {
         let grants = try req.grants(NeedsAccess.canReadSubmissions)
         let (form, s) = try await submission(req)
         let d = form.definition, lang = req.appLocale.rawValue
@@ -121,7 +130,6 @@ struct SubmissionsController: RouteCollection {
             }
         }
         let canLink = NeedsAccess.canManageForms(grants) && s.personID == nil
-        let q = (req.query["q"] as String?)?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         var candidates: [Candidate] = []
         if canLink, !q.isEmpty {
             let found: [PersonRecord] = try await req.network.people.search(q: q, page: PageQuery(page: 1, per: 10)).items
