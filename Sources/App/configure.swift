@@ -11,6 +11,7 @@ import Localization
 import Needs
 import Partnerships
 import Referrals
+import Certification
 import Producers
 import TimeBank
 import Vapor
@@ -84,6 +85,7 @@ public func configure(_ app: Application, database: DatabaseChoice) async throws
     app.migrations.add(NeedsMigrations.all)
     app.migrations.add(PartnershipMigrations.all)
     app.migrations.add(ReferralMigrations.all)
+    app.migrations.add(CertificationMigrations.all)
     app.noteCipher = try NotesKey.cipher(testing: app.environment == .testing, database: database)
     app.migrations.add(SessionRecord.migration)
     if app.storage[BookingQueueKey.self] == nil { app.storage[BookingQueueKey.self] = BookingQueue(db: app.db) }

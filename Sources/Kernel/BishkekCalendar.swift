@@ -25,4 +25,10 @@ public enum BishkekCalendar {
               calendar.component(.day, from: date) == d, calendar.component(.month, from: date) == m else { return nil }
         return date
     }
+
+    /// The day `days` after (or before, when negative) a day; the day itself when it is not a real day.
+    public static func adding(days: Int, to day: String) -> String {
+        guard let start = start(of: day), let moved = calendar.date(byAdding: .day, value: days, to: start) else { return day }
+        return Self.day(of: moved)
+    }
 }

@@ -3,6 +3,7 @@ import Needs
 import Partnerships
 import Producers
 import Referrals
+import Certification
 import TimeBank
 import FluentKit
 import FluentPostgresDriver
@@ -51,6 +52,7 @@ public enum TestDatabase {
             migrations.add(NeedsMigrations.all)
             migrations.add(PartnershipMigrations.all)
             migrations.add(ReferralMigrations.all)
+            migrations.add(CertificationMigrations.all)
             let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: group.any())
             try await migrator.setupIfNeeded().get()
             try await migrator.prepareBatch().get()

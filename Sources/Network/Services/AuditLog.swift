@@ -59,5 +59,6 @@ public struct AuditLog: Sendable {
         "sale_pool", "pool_intake", "producer_account_entry", "fund_entry", "fund_claim", "fund_vote", "equipment", "equipment_booking",
         "needs_form", "needs_submission", "stakeholder", "agreement", "agreement_obligation", "agreement_service", "need_services",
         "referral_case", "referral_consent", "referral", "referral_service",
+        "product", "regulation", "document", "batch", "brand", "certification_step", "peer_visit",
     ]
 }

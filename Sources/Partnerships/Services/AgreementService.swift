@@ -212,12 +212,7 @@ public struct AgreementService: Sendable {
         guard data.count <= Self.largestScan else { throw DomainError("partnerships.scan.too-large", field: "scan") }
         guard data.starts(with: Array("%PDF".utf8)) else { throw DomainError("partnerships.scan.not-pdf", field: "scan") }
         guard try await Agreement.find(id, on: db) != nil else { throw DomainError.notFound("partnerships.agreement") }
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let file = Self.scanFile(id, in: directory)
-        // Written whole, then moved into place: a reader never sees half a file.
-        let partial = file.appendingPathExtension("partial")
-        try data.write(to: partial)
-        guard rename(partial.path, file.path) == 0 else { throw CocoaError(.fileWriteUnknown) }
+        try FileStore(directory).write(data, id: id, ext: "pdf")
         try await db.writeTransaction { tx in
             guard let row = try await Agreement.find(id, on: tx) else { throw DomainError.notFound("partnerships.agreement") }
             row.scanName = String(filename.suffix(200))
@@ -230,12 +225,8 @@ public struct AgreementService: Sendable {
 
     public func scan(_ id: UUID, directory: URL) async throws -> (name: String, data: Data) {
         guard let row = try await Agreement.find(id, on: db), let name = row.scanName,
-              let data = FileManager.default.contents(atPath: Self.scanFile(id, in: directory).path) else { throw DomainError.notFound("partnerships.scan") }
+              let data = FileStore(directory).read(id, "pdf") else { throw DomainError.notFound("partnerships.scan") }
         return (name, data)
-    }
-
-    static func scanFile(_ id: UUID, in directory: URL) -> URL {
-        directory.appendingPathComponent(id.uuidString.lowercased() + ".pdf")
     }
 
     public func agreement(_ id: UUID, today: String = BishkekCalendar.day(of: Date())) async throws -> AgreementRecord {

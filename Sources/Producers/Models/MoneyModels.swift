@@ -13,6 +13,8 @@ public enum AccountEntryKind: String, Codable, Sendable, CaseIterable {
     case cashOut = "cash-out"
     /// A fee for using the group's equipment.
     case fee
+    /// Her share of a cost the group carries together (a product's testing and registration).
+    case sharedCost = "shared-cost"
 }
 
 /// One line of a member's money account with her group. Append-only: a mistake is put right by a

@@ -49,6 +49,20 @@ public struct MemberAccountService: Sendable {
         return try await account(memberID)
     }
 
+    /// Splits a cost the group carries together equally among its members (largest remainder, so the
+    /// shares add up to the cost exactly) and charges each her share, inside the caller's transaction.
+    /// Returns the shares by member.
+    public func shareCost(_ groupID: UUID, amount: Int, source: UUID, note: String, by actor: Actor) async throws -> [UUID: Int] {
+        guard amount > 0 else { throw DomainError("producers.amount-invalid", field: "amount") }
+        let members = try await ProducerMember.query(on: db).filter(\.$groupID == groupID).sort(\.$joinedOn).sort(\.$id).all()
+        guard !members.isEmpty else { throw DomainError("producers.no-members", field: "amount") }
+        let shares = Apportion.split(amount, by: members.map { _ in 1 })
+        for (member, share) in zip(members, shares) where share > 0 {
+            try await Self.post(on: db, member: member, kind: .sharedCost, amount: -share, source: source, note: note, by: actor)
+        }
+        return Dictionary(uniqueKeysWithValues: zip(members.map { $0.id! }, shares))
+    }
+
     static func member(_ id: UUID, on db: any Database) async throws -> ProducerMember {
         guard let member = try await ProducerMember.find(id, on: db) else { throw DomainError.notFound("producers.member") }
         return member
