@@ -106,18 +106,12 @@ public struct BatchService: Sendable {
         let documents = try await DocumentService(db: db).documents(product: product.id, page: PageQuery(page: 1, per: 50)).items
             .filter { $0.status != .replaced }
         let requirements = try await products.requirements(product.id, today: today)
-        let brand = try await product.draft.brandID.asyncMap { try await BrandService(db: db).brand($0) }
+        var brand: BrandRecord?
+        if let brandID = product.draft.brandID { brand = try await BrandService(db: db).brand(brandID) }
         return PublicBatch(
             batch: BatchRecord(row), product: product, groupName: group.name, village: group.villageID.flatMap { places[$0] },
             district: places[group.districtID], maker: maker, documents: documents.map { ($0, $0.isValid(on: today)) },
             documentsValid: !requirements.requirements.contains { $0.rule.mandatory && $0.rule.evidence != .label && !$0.met },
             brand: brand)
-    }
-}
-
-extension Optional {
-    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-        guard let self else { return nil }
-        return try await transform(self)
     }
 }

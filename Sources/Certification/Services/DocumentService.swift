@@ -189,17 +189,19 @@ public struct DocumentService: Sendable {
         }
     }
 
-    /// Documents covering a product, as the requirement and label checks need them.
-    func facts(covering product: UUID) async throws -> [DocumentFact] {
-        let ids = try await DocumentProduct.query(on: db).filter(\.$productID == product).all().map(\.documentID)
-        guard !ids.isEmpty else { return [] }
+    /// Documents covering each product, as the requirement and label checks need them.
+    func facts(covering products: [UUID]) async throws -> [UUID: [DocumentFact]] {
+        let coverage = try await DocumentProduct.query(on: db).filter(\.$productID ~~ products).all()
+        let ids = Array(Set(coverage.map(\.documentID)))
+        guard !ids.isEmpty else { return [:] }
         let links = try await DocumentRegulation.query(on: db).filter(\.$documentID ~~ ids).all()
         let technical = Set(try await Regulation.query(on: db).filter(\.$kind == .technicalRegulation).all().map(\.id!))
-        return try await ConformityDocument.query(on: db).filter(\.$id ~~ ids).all().map { row in
+        let facts = Dictionary(uniqueKeysWithValues: try await ConformityDocument.query(on: db).filter(\.$id ~~ ids).all().map { row in
             let regulations = Set(links.filter { $0.documentID == row.id }.map(\.regulationID))
-            return DocumentFact(id: row.id!, type: row.type, status: row.status, issuedOn: row.issuedOn, expiresOn: row.expiresOn,
-                                regulationIDs: regulations, underTechnicalRegulation: !regulations.isDisjoint(with: technical))
-        }
+            return (row.id!, DocumentFact(id: row.id!, type: row.type, status: row.status, issuedOn: row.issuedOn, expiresOn: row.expiresOn,
+                                          regulationIDs: regulations, underTechnicalRegulation: !regulations.isDisjoint(with: technical)))
+        })
+        return Dictionary(grouping: coverage, by: \.productID).mapValues { $0.compactMap { facts[$0.documentID] } }
     }
 
     /// The products and regulations of many documents, read in two queries.

@@ -214,48 +214,72 @@ public struct ProductService: Sendable {
 
     /// Every rule that applies to the product, what meets it, and whether its label may carry the EAC mark.
     public func requirements(_ id: UUID, today: String = BishkekCalendar.day(of: Date())) async throws -> ProductRequirements {
-        let product = try await self.product(id)
-        let documents = try await DocumentService(db: db).facts(covering: id)
-        let labels = try await LabelLanguage.allCases.asyncMap { try await self.label(id, language: $0).content.missing }
-        let labelMissing = LabelField.allCases.filter { field in labels.contains { $0.contains(field) } }
+        guard let result = try await requirements(of: [id], today: today)[id] else { throw DomainError.notFound("certification.product") }
+        return result
+    }
+
+    /// The requirements of many products, read in a fixed number of queries however many there are.
+    public func requirements(of ids: [UUID], today: String = BishkekCalendar.day(of: Date())) async throws -> [UUID: ProductRequirements] {
+        guard !ids.isEmpty else { return [:] }
+        let rows = try await Product.query(on: db).filter(\.$id ~~ ids).all()
+        let documents = try await DocumentService(db: db).facts(covering: ids)
+        let labels = try await LabelSources.load(rows, on: db)
         let rules = try await RegistryService(db: db).ruleFacts()
-        return ProductRequirements(
-            requirements: Requirements.evaluate(category: product.draft.category, organic: product.draft.organic, rules: rules, documents: documents,
-                                                labelMissing: labelMissing, today: today),
-            eac: Requirements.mayCarryEAC(documents, today: today))
+        return Dictionary(uniqueKeysWithValues: rows.map { row in
+            let facts = documents[row.id!] ?? []
+            let missing = Set(LabelLanguage.allCases.flatMap { labels.content(row, language: $0).missing })
+            return (row.id!, ProductRequirements(
+                requirements: Requirements.evaluate(category: row.category, organic: row.organic, rules: rules, documents: facts,
+                                                    labelMissing: LabelField.allCases.filter(missing.contains), today: today),
+                eac: Requirements.mayCarryEAC(facts, today: today)))
+        })
     }
 
     /// The label of a batch (the latest when none is named) in one language, with every field as it would print.
     public func label(_ id: UUID, batch batchID: UUID? = nil, language: LabelLanguage,
                       today: String = BishkekCalendar.day(of: Date())) async throws -> LabelSheet {
-        let product = try await self.product(id)
-        let batch: BatchRecord?
+        guard let row = try await Product.find(id, on: db) else { throw DomainError.notFound("certification.product") }
+        var labels = try await LabelSources.load([row], on: db)
         if let batchID {
-            batch = try await BatchService(db: db).batch(batchID)
-            guard batch?.productID == id else { throw DomainError.notFound("certification.batch") }
-        } else {
-            batch = try await BatchService(db: db).batches(of: id).first
+            guard let batch = try await Batch.find(batchID, on: db), batch.productID == id else { throw DomainError.notFound("certification.batch") }
+            labels.latestBatch[id] = BatchRecord(batch)
         }
-        let organisation = try await OrganisationService(db: db).get(product.draft.organisationID)
-        let places = try await GeographyService(db: db).lookup([organisation.villageID, organisation.districtID].compactMap { $0 })
-        let placeNames = [organisation.villageID, organisation.districtID].compactMap { $0.flatMap { places[$0] } }
-            .map { (place: PlaceRecord) in language == .ky ? place.name.ky : place.name.ru }
-        let address = ([organisation.address ?? ""] + placeNames).filter { !$0.isEmpty }.joined(separator: ", ")
-        let d = product.draft
-        let content = LabelContent(
-            name: product.name(language), composition: language == .ky ? d.compositionKy : d.compositionRu,
-            netQuantity: d.netQuantity.map { "\($0) \(d.netUnit.rawValue)" } ?? "", producedOn: batch?.producedOn ?? "",
-            bestBefore: batch?.bestBefore ?? "", storage: language == .ky ? d.storageKy : d.storageRu,
-            producerName: organisation.name, producerAddress: address, batchNumber: batch?.batchNumber ?? "")
-        let documents = try await DocumentService(db: db).facts(covering: id)
-        return LabelSheet(content: content, batch: batch, eac: Requirements.mayCarryEAC(documents, today: today))
+        let documents = try await DocumentService(db: db).facts(covering: [id])[id] ?? []
+        return LabelSheet(content: labels.content(row, language: language), batch: labels.latestBatch[id],
+                          eac: Requirements.mayCarryEAC(documents, today: today))
     }
 }
 
-extension Array {
-    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
-        var result: [T] = []
-        for element in self { result.append(try await transform(element)) }
-        return result
+/// What labels are made of beyond the product itself: its latest batch, the producing group and where it is.
+struct LabelSources {
+    var latestBatch: [UUID: BatchRecord]
+    let organisations: [UUID: OrganisationRecord]
+    let places: [UUID: PlaceRecord]
+
+    static func load(_ rows: [Product], on db: any Database) async throws -> LabelSources {
+        let ids = rows.map { $0.id! }
+        var latest: [UUID: BatchRecord] = [:]
+        for batch in try await Batch.query(on: db).filter(\.$productID ~~ ids).sort(\.$producedOn, .descending).sort(\.$createdAt, .descending).all()
+        where latest[batch.productID] == nil {
+            latest[batch.productID] = BatchRecord(batch)
+        }
+        let organisations = try await OrganisationService(db: db).lookup(rows.map(\.organisationID))
+        let places = try await GeographyService(db: db).lookup(organisations.values.flatMap { [$0.villageID, $0.districtID].compactMap { $0 } })
+        return LabelSources(latestBatch: latest, organisations: organisations, places: places)
+    }
+
+    func content(_ row: Product, language: LabelLanguage) -> LabelContent {
+        let product = ProductRecord(row)
+        let batch = latestBatch[row.id!]
+        let organisation = organisations[row.organisationID]
+        let placeNames = [organisation?.villageID, organisation?.districtID].compactMap { $0.flatMap { places[$0] } }
+            .map { (place: PlaceRecord) in language == .ky ? place.name.ky : place.name.ru }
+        let address = ([organisation?.address ?? ""] + placeNames).filter { !$0.isEmpty }.joined(separator: ", ")
+        let d = product.draft
+        return LabelContent(
+            name: product.name(language), composition: language == .ky ? d.compositionKy : d.compositionRu,
+            netQuantity: d.netQuantity.map { "\($0) \(d.netUnit.rawValue)" } ?? "", producedOn: batch?.producedOn ?? "",
+            bestBefore: batch?.bestBefore ?? "", storage: language == .ky ? d.storageKy : d.storageRu,
+            producerName: organisation?.name ?? "", producerAddress: address, batchNumber: batch?.batchNumber ?? "")
     }
 }

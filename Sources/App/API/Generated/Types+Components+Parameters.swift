@@ -6,6 +6,22 @@ import struct Foundation.Date
 extension Components {
     /// Types generated from the `#/components/parameters` section of the OpenAPI document.
     internal enum Parameters {
+        /// A product.
+        ///
+        /// - Remark: Generated from `#/components/parameters/product`.
+        internal typealias Product = Swift.String
+        /// A conformity document.
+        ///
+        /// - Remark: Generated from `#/components/parameters/document`.
+        internal typealias Document = Swift.String
+        /// A step on a product's certification path.
+        ///
+        /// - Remark: Generated from `#/components/parameters/step`.
+        internal typealias Step = Swift.String
+        /// A participatory guarantee peer visit.
+        ///
+        /// - Remark: Generated from `#/components/parameters/visit`.
+        internal typealias Visit = Swift.String
         /// A framework agreement.
         ///
         /// - Remark: Generated from `#/components/parameters/agreement`.

@@ -6,6 +6,34 @@ import struct Foundation.Date
 extension Components {
     /// Types generated from the `#/components/responses` section of the OpenAPI document.
     internal enum Responses {
+        internal struct TooLarge: Sendable, Hashable {
+            /// - Remark: Generated from `#/components/responses/TooLarge/content`.
+            internal enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/components/responses/TooLarge/content/application\/json`.
+                case json(Components.Schemas.ErrorBody)
+                /// The associated value of the enum case if `self` is `.json`.
+                ///
+                /// - Throws: An error if `self` is not `.json`.
+                /// - SeeAlso: `.json`.
+                internal var json: Components.Schemas.ErrorBody {
+                    get throws {
+                        switch self {
+                        case let .json(body):
+                            return body
+                        }
+                    }
+                }
+            }
+            /// Received HTTP response body
+            internal var body: Components.Responses.TooLarge.Body
+            /// Creates a new `TooLarge`.
+            ///
+            /// - Parameters:
+            ///   - body: Received HTTP response body
+            internal init(body: Components.Responses.TooLarge.Body) {
+                self.body = body
+            }
+        }
         internal struct PlaceList: Sendable, Hashable {
             /// - Remark: Generated from `#/components/responses/PlaceList/content`.
             internal enum Body: Sendable, Hashable {

@@ -6,6 +6,1615 @@ import struct Foundation.Date
 extension Components {
     /// Types generated from the `#/components/schemas` section of the OpenAPI document.
     internal enum Schemas {
+        /// - Remark: Generated from `#/components/schemas/ProductCategory`.
+        internal enum ProductCategory: String, Codable, Hashable, Sendable, CaseIterable {
+            case honey = "honey"
+            case dairy = "dairy"
+            case fruitVegetables = "fruit-vegetables"
+            case bakery = "bakery"
+            case meat = "meat"
+            case grain = "grain"
+            case herbsTea = "herbs-tea"
+            case felt = "felt"
+            case textiles = "textiles"
+            case cosmetics = "cosmetics"
+            case other = "other"
+        }
+        /// - Remark: Generated from `#/components/schemas/NetUnit`.
+        internal enum NetUnit: String, Codable, Hashable, Sendable, CaseIterable {
+            case g = "g"
+            case kg = "kg"
+            case ml = "ml"
+            case l = "l"
+            case pcs = "pcs"
+        }
+        /// - Remark: Generated from `#/components/schemas/DocumentType`.
+        internal enum DocumentType: String, Codable, Hashable, Sendable, CaseIterable {
+            case declaration = "declaration"
+            case certificate = "certificate"
+            case pgsCertificate = "pgs-certificate"
+        }
+        /// - Remark: Generated from `#/components/schemas/DocumentStatus`.
+        internal enum DocumentStatus: String, Codable, Hashable, Sendable, CaseIterable {
+            case registered = "registered"
+            case replaced = "replaced"
+            case suspended = "suspended"
+            case terminated = "terminated"
+        }
+        /// What a rule asks for: a declaration, a certificate, a participatory guarantee group certificate, or a label carrying every mandatory field.
+        ///
+        /// - Remark: Generated from `#/components/schemas/Evidence`.
+        internal enum Evidence: String, Codable, Hashable, Sendable, CaseIterable {
+            case declaration = "declaration"
+            case certificate = "certificate"
+            case pgsCertificate = "pgs-certificate"
+            case label = "label"
+        }
+        /// A mandatory label field of TR CU 022/2011.
+        ///
+        /// - Remark: Generated from `#/components/schemas/LabelField`.
+        internal enum LabelField: String, Codable, Hashable, Sendable, CaseIterable {
+            case name = "name"
+            case composition = "composition"
+            case netQuantity = "netQuantity"
+            case producedOn = "producedOn"
+            case bestBefore = "bestBefore"
+            case storage = "storage"
+            case producerName = "producerName"
+            case producerAddress = "producerAddress"
+            case batchNumber = "batchNumber"
+        }
+        /// - Remark: Generated from `#/components/schemas/ProductInput`.
+        internal struct ProductInput: Codable, Hashable, Sendable {
+            /// The producer group (its organisation id).
+            ///
+            /// - Remark: Generated from `#/components/schemas/ProductInput/groupId`.
+            internal var groupId: Swift.String
+            /// The member who makes it, when it is one woman's product.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ProductInput/personId`.
+            internal var personId: Swift.String?
+            /// She agreed that her name appears on the public page.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ProductInput/makerShown`.
+            internal var makerShown: Swift.Bool?
+            /// - Remark: Generated from `#/components/schemas/ProductInput/nameKy`.
+            internal var nameKy: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/ProductInput/nameRu`.
+            internal var nameRu: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/ProductInput/category`.
+            internal var category: Components.Schemas.ProductCategory
+            /// TN VED (HS) code: 4, 6, 8 or 10 digits.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ProductInput/hsCode`.
+            internal var hsCode: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/ProductInput/compositionKy`.
+            internal var compositionKy: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/ProductInput/compositionRu`.
+            internal var compositionRu: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/ProductInput/netQuantity`.
+            internal var netQuantity: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/ProductInput/netUnit`.
+            internal var netUnit: Components.Schemas.NetUnit?
+            /// - Remark: Generated from `#/components/schemas/ProductInput/shelfLifeDays`.
+            internal var shelfLifeDays: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/ProductInput/storageKy`.
+            internal var storageKy: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/ProductInput/storageRu`.
+            internal var storageRu: Swift.String?
+            /// Sold as organic: the law on organic production applies.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ProductInput/organic`.
+            internal var organic: Swift.Bool?
+            /// - Remark: Generated from `#/components/schemas/ProductInput/brandId`.
+            internal var brandId: Swift.String?
+            /// Creates a new `ProductInput`.
+            ///
+            /// - Parameters:
+            ///   - groupId: The producer group (its organisation id).
+            ///   - personId: The member who makes it, when it is one woman's product.
+            ///   - makerShown: She agreed that her name appears on the public page.
+            ///   - nameKy:
+            ///   - nameRu:
+            ///   - category:
+            ///   - hsCode: TN VED (HS) code: 4, 6, 8 or 10 digits.
+            ///   - compositionKy:
+            ///   - compositionRu:
+            ///   - netQuantity:
+            ///   - netUnit:
+            ///   - shelfLifeDays:
+            ///   - storageKy:
+            ///   - storageRu:
+            ///   - organic: Sold as organic: the law on organic production applies.
+            ///   - brandId:
+            internal init(
+                groupId: Swift.String,
+                personId: Swift.String? = nil,
+                makerShown: Swift.Bool? = nil,
+                nameKy: Swift.String? = nil,
+                nameRu: Swift.String? = nil,
+                category: Components.Schemas.ProductCategory,
+                hsCode: Swift.String? = nil,
+                compositionKy: Swift.String? = nil,
+                compositionRu: Swift.String? = nil,
+                netQuantity: Swift.Int? = nil,
+                netUnit: Components.Schemas.NetUnit? = nil,
+                shelfLifeDays: Swift.Int? = nil,
+                storageKy: Swift.String? = nil,
+                storageRu: Swift.String? = nil,
+                organic: Swift.Bool? = nil,
+                brandId: Swift.String? = nil
+            ) {
+                self.groupId = groupId
+                self.personId = personId
+                self.makerShown = makerShown
+                self.nameKy = nameKy
+                self.nameRu = nameRu
+                self.category = category
+                self.hsCode = hsCode
+                self.compositionKy = compositionKy
+                self.compositionRu = compositionRu
+                self.netQuantity = netQuantity
+                self.netUnit = netUnit
+                self.shelfLifeDays = shelfLifeDays
+                self.storageKy = storageKy
+                self.storageRu = storageRu
+                self.organic = organic
+                self.brandId = brandId
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case groupId
+                case personId
+                case makerShown
+                case nameKy
+                case nameRu
+                case category
+                case hsCode
+                case compositionKy
+                case compositionRu
+                case netQuantity
+                case netUnit
+                case shelfLifeDays
+                case storageKy
+                case storageRu
+                case organic
+                case brandId
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Product`.
+        internal struct Product: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Product/value1`.
+            internal var value1: Components.Schemas.ProductInput
+            /// - Remark: Generated from `#/components/schemas/Product/value2`.
+            internal struct Value2Payload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/Product/value2/id`.
+                internal var id: Swift.String
+                /// - Remark: Generated from `#/components/schemas/Product/value2/hasPhoto`.
+                internal var hasPhoto: Swift.Bool
+                /// Creates a new `Value2Payload`.
+                ///
+                /// - Parameters:
+                ///   - id:
+                ///   - hasPhoto:
+                internal init(
+                    id: Swift.String,
+                    hasPhoto: Swift.Bool
+                ) {
+                    self.id = id
+                    self.hasPhoto = hasPhoto
+                }
+                internal enum CodingKeys: String, CodingKey {
+                    case id
+                    case hasPhoto
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/Product/value2`.
+            internal var value2: Components.Schemas.Product.Value2Payload
+            /// Creates a new `Product`.
+            ///
+            /// - Parameters:
+            ///   - value1:
+            ///   - value2:
+            internal init(
+                value1: Components.Schemas.ProductInput,
+                value2: Components.Schemas.Product.Value2Payload
+            ) {
+                self.value1 = value1
+                self.value2 = value2
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                self.value1 = try .init(from: decoder)
+                self.value2 = try .init(from: decoder)
+            }
+            internal func encode(to encoder: any Swift.Encoder) throws {
+                try self.value1.encode(to: encoder)
+                try self.value2.encode(to: encoder)
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ProductList`.
+        internal struct ProductList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ProductList/items`.
+            internal var items: [Components.Schemas.Product]
+            /// - Remark: Generated from `#/components/schemas/ProductList/total`.
+            internal var total: Swift.Int
+            /// Creates a new `ProductList`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            ///   - total:
+            internal init(
+                items: [Components.Schemas.Product],
+                total: Swift.Int
+            ) {
+                self.items = items
+                self.total = total
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case items
+                case total
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Requirement`.
+        internal struct Requirement: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Requirement/regulationId`.
+            internal var regulationId: Swift.String
+            /// e.g. TR CU 021/2011.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Requirement/code`.
+            internal var code: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Requirement/kind`.
+            internal enum KindPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case technicalRegulation = "technical-regulation"
+                case nationalStandard = "national-standard"
+                case law = "law"
+            }
+            /// - Remark: Generated from `#/components/schemas/Requirement/kind`.
+            internal var kind: Components.Schemas.Requirement.KindPayload
+            /// - Remark: Generated from `#/components/schemas/Requirement/evidence`.
+            internal var evidence: Components.Schemas.Evidence
+            /// - Remark: Generated from `#/components/schemas/Requirement/mandatory`.
+            internal var mandatory: Swift.Bool
+            /// - Remark: Generated from `#/components/schemas/Requirement/met`.
+            internal var met: Swift.Bool
+            /// The valid document that meets it today.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Requirement/documentId`.
+            internal var documentId: Swift.String?
+            /// For a label rule: the mandatory fields blank in Kyrgyz or Russian.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Requirement/missingFields`.
+            internal var missingFields: [Components.Schemas.LabelField]
+            /// Creates a new `Requirement`.
+            ///
+            /// - Parameters:
+            ///   - regulationId:
+            ///   - code: e.g. TR CU 021/2011.
+            ///   - kind:
+            ///   - evidence:
+            ///   - mandatory:
+            ///   - met:
+            ///   - documentId: The valid document that meets it today.
+            ///   - missingFields: For a label rule: the mandatory fields blank in Kyrgyz or Russian.
+            internal init(
+                regulationId: Swift.String,
+                code: Swift.String,
+                kind: Components.Schemas.Requirement.KindPayload,
+                evidence: Components.Schemas.Evidence,
+                mandatory: Swift.Bool,
+                met: Swift.Bool,
+                documentId: Swift.String? = nil,
+                missingFields: [Components.Schemas.LabelField]
+            ) {
+                self.regulationId = regulationId
+                self.code = code
+                self.kind = kind
+                self.evidence = evidence
+                self.mandatory = mandatory
+                self.met = met
+                self.documentId = documentId
+                self.missingFields = missingFields
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case regulationId
+                case code
+                case kind
+                case evidence
+                case mandatory
+                case met
+                case documentId
+                case missingFields
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ProductRequirements`.
+        internal struct ProductRequirements: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ProductRequirements/items`.
+            internal var items: [Components.Schemas.Requirement]
+            /// Codes of the mandatory regulations not met.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ProductRequirements/missing`.
+            internal var missing: [Swift.String]
+            /// The EAC mark may be printed today.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ProductRequirements/eac`.
+            internal var eac: Swift.Bool
+            /// Creates a new `ProductRequirements`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            ///   - missing: Codes of the mandatory regulations not met.
+            ///   - eac: The EAC mark may be printed today.
+            internal init(
+                items: [Components.Schemas.Requirement],
+                missing: [Swift.String],
+                eac: Swift.Bool
+            ) {
+                self.items = items
+                self.missing = missing
+                self.eac = eac
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case items
+                case missing
+                case eac
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/LabelCheck`.
+        internal struct LabelCheck: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/LabelCheck/missing`.
+            internal var missing: [Components.Schemas.LabelField]
+            /// - Remark: Generated from `#/components/schemas/LabelCheck/eac`.
+            internal var eac: Swift.Bool
+            /// - Remark: Generated from `#/components/schemas/LabelCheck/lang`.
+            internal enum LangPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case ky = "ky"
+                case ru = "ru"
+            }
+            /// - Remark: Generated from `#/components/schemas/LabelCheck/lang`.
+            internal var lang: Components.Schemas.LabelCheck.LangPayload
+            /// The batch checked, when there is one.
+            ///
+            /// - Remark: Generated from `#/components/schemas/LabelCheck/batchId`.
+            internal var batchId: Swift.String?
+            /// Creates a new `LabelCheck`.
+            ///
+            /// - Parameters:
+            ///   - missing:
+            ///   - eac:
+            ///   - lang:
+            ///   - batchId: The batch checked, when there is one.
+            internal init(
+                missing: [Components.Schemas.LabelField],
+                eac: Swift.Bool,
+                lang: Components.Schemas.LabelCheck.LangPayload,
+                batchId: Swift.String? = nil
+            ) {
+                self.missing = missing
+                self.eac = eac
+                self.lang = lang
+                self.batchId = batchId
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case missing
+                case eac
+                case lang
+                case batchId
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/BatchInput`.
+        internal struct BatchInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/BatchInput/batchNumber`.
+            internal var batchNumber: Swift.String
+            /// - Remark: Generated from `#/components/schemas/BatchInput/producedOn`.
+            internal var producedOn: Swift.String
+            /// - Remark: Generated from `#/components/schemas/BatchInput/bestBefore`.
+            internal var bestBefore: Swift.String?
+            /// Creates a new `BatchInput`.
+            ///
+            /// - Parameters:
+            ///   - batchNumber:
+            ///   - producedOn:
+            ///   - bestBefore:
+            internal init(
+                batchNumber: Swift.String,
+                producedOn: Swift.String,
+                bestBefore: Swift.String? = nil
+            ) {
+                self.batchNumber = batchNumber
+                self.producedOn = producedOn
+                self.bestBefore = bestBefore
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case batchNumber
+                case producedOn
+                case bestBefore
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Batch`.
+        internal struct Batch: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Batch/id`.
+            internal var id: Swift.String
+            /// The traceability code.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Batch/code`.
+            internal var code: Swift.String
+            /// The public page its QR code opens.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Batch/url`.
+            internal var url: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Batch/batchNumber`.
+            internal var batchNumber: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Batch/producedOn`.
+            internal var producedOn: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Batch/bestBefore`.
+            internal var bestBefore: Swift.String
+            /// Creates a new `Batch`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - code: The traceability code.
+            ///   - url: The public page its QR code opens.
+            ///   - batchNumber:
+            ///   - producedOn:
+            ///   - bestBefore:
+            internal init(
+                id: Swift.String,
+                code: Swift.String,
+                url: Swift.String,
+                batchNumber: Swift.String,
+                producedOn: Swift.String,
+                bestBefore: Swift.String
+            ) {
+                self.id = id
+                self.code = code
+                self.url = url
+                self.batchNumber = batchNumber
+                self.producedOn = producedOn
+                self.bestBefore = bestBefore
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case id
+                case code
+                case url
+                case batchNumber
+                case producedOn
+                case bestBefore
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/BatchList`.
+        internal struct BatchList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/BatchList/items`.
+            internal var items: [Components.Schemas.Batch]
+            /// - Remark: Generated from `#/components/schemas/BatchList/total`.
+            internal var total: Swift.Int
+            /// Creates a new `BatchList`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            ///   - total:
+            internal init(
+                items: [Components.Schemas.Batch],
+                total: Swift.Int
+            ) {
+                self.items = items
+                self.total = total
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case items
+                case total
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/StepInput`.
+        internal struct StepInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/StepInput/kind`.
+            internal enum KindPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case consultation = "consultation"
+                case sampling = "sampling"
+                case application = "application"
+                case registration = "registration"
+                case other = "other"
+            }
+            /// - Remark: Generated from `#/components/schemas/StepInput/kind`.
+            internal var kind: Components.Schemas.StepInput.KindPayload
+            /// - Remark: Generated from `#/components/schemas/StepInput/plannedOn`.
+            internal var plannedOn: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/StepInput/doneOn`.
+            internal var doneOn: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/StepInput/responsible`.
+            internal var responsible: Swift.String?
+            /// Tyiyn.
+            ///
+            /// - Remark: Generated from `#/components/schemas/StepInput/cost`.
+            internal var cost: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/StepInput/note`.
+            internal var note: Swift.String?
+            /// Creates a new `StepInput`.
+            ///
+            /// - Parameters:
+            ///   - kind:
+            ///   - plannedOn:
+            ///   - doneOn:
+            ///   - responsible:
+            ///   - cost: Tyiyn.
+            ///   - note:
+            internal init(
+                kind: Components.Schemas.StepInput.KindPayload,
+                plannedOn: Swift.String? = nil,
+                doneOn: Swift.String? = nil,
+                responsible: Swift.String? = nil,
+                cost: Swift.Int? = nil,
+                note: Swift.String? = nil
+            ) {
+                self.kind = kind
+                self.plannedOn = plannedOn
+                self.doneOn = doneOn
+                self.responsible = responsible
+                self.cost = cost
+                self.note = note
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case kind
+                case plannedOn
+                case doneOn
+                case responsible
+                case cost
+                case note
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Step`.
+        internal struct Step: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Step/value1`.
+            internal var value1: Components.Schemas.StepInput
+            /// - Remark: Generated from `#/components/schemas/Step/value2`.
+            internal struct Value2Payload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/Step/value2/id`.
+                internal var id: Swift.String
+                /// Its cost was shared among the group's members.
+                ///
+                /// - Remark: Generated from `#/components/schemas/Step/value2/shared`.
+                internal var shared: Swift.Bool
+                /// Creates a new `Value2Payload`.
+                ///
+                /// - Parameters:
+                ///   - id:
+                ///   - shared: Its cost was shared among the group's members.
+                internal init(
+                    id: Swift.String,
+                    shared: Swift.Bool
+                ) {
+                    self.id = id
+                    self.shared = shared
+                }
+                internal enum CodingKeys: String, CodingKey {
+                    case id
+                    case shared
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/Step/value2`.
+            internal var value2: Components.Schemas.Step.Value2Payload
+            /// Creates a new `Step`.
+            ///
+            /// - Parameters:
+            ///   - value1:
+            ///   - value2:
+            internal init(
+                value1: Components.Schemas.StepInput,
+                value2: Components.Schemas.Step.Value2Payload
+            ) {
+                self.value1 = value1
+                self.value2 = value2
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                self.value1 = try .init(from: decoder)
+                self.value2 = try .init(from: decoder)
+            }
+            internal func encode(to encoder: any Swift.Encoder) throws {
+                try self.value1.encode(to: encoder)
+                try self.value2.encode(to: encoder)
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/StepList`.
+        internal struct StepList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/StepList/items`.
+            internal var items: [Components.Schemas.Step]
+            /// - Remark: Generated from `#/components/schemas/StepList/total`.
+            internal var total: Swift.Int
+            /// Creates a new `StepList`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            ///   - total:
+            internal init(
+                items: [Components.Schemas.Step],
+                total: Swift.Int
+            ) {
+                self.items = items
+                self.total = total
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case items
+                case total
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/SharedCost`.
+        internal struct SharedCost: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SharedCost/step`.
+            internal var step: Components.Schemas.Step
+            /// - Remark: Generated from `#/components/schemas/SharedCost/SharesPayload`.
+            internal struct SharesPayloadPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/SharedCost/SharesPayload/memberId`.
+                internal var memberId: Swift.String
+                /// Tyiyn charged to her account with the group.
+                ///
+                /// - Remark: Generated from `#/components/schemas/SharedCost/SharesPayload/amount`.
+                internal var amount: Swift.Int
+                /// Creates a new `SharesPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - memberId:
+                ///   - amount: Tyiyn charged to her account with the group.
+                internal init(
+                    memberId: Swift.String,
+                    amount: Swift.Int
+                ) {
+                    self.memberId = memberId
+                    self.amount = amount
+                }
+                internal enum CodingKeys: String, CodingKey {
+                    case memberId
+                    case amount
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/SharedCost/shares`.
+            internal typealias SharesPayload = [Components.Schemas.SharedCost.SharesPayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/SharedCost/shares`.
+            internal var shares: Components.Schemas.SharedCost.SharesPayload
+            /// Creates a new `SharedCost`.
+            ///
+            /// - Parameters:
+            ///   - step:
+            ///   - shares:
+            internal init(
+                step: Components.Schemas.Step,
+                shares: Components.Schemas.SharedCost.SharesPayload
+            ) {
+                self.step = step
+                self.shares = shares
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case step
+                case shares
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/DocumentInput`.
+        internal struct DocumentInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/DocumentInput/type`.
+            internal var _type: Components.Schemas.DocumentType
+            /// - Remark: Generated from `#/components/schemas/DocumentInput/number`.
+            internal var number: Swift.String
+            /// Kyrgyzstandart's registration number.
+            ///
+            /// - Remark: Generated from `#/components/schemas/DocumentInput/registrationNumber`.
+            internal var registrationNumber: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/DocumentInput/applicant`.
+            internal var applicant: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/DocumentInput/manufacturer`.
+            internal var manufacturer: Swift.String?
+            /// The issuing or registering body.
+            ///
+            /// - Remark: Generated from `#/components/schemas/DocumentInput/body`.
+            internal var body: Swift.String?
+            /// The test laboratory.
+            ///
+            /// - Remark: Generated from `#/components/schemas/DocumentInput/laboratory`.
+            internal var laboratory: Swift.String?
+            /// The test protocol number.
+            ///
+            /// - Remark: Generated from `#/components/schemas/DocumentInput/protocol`.
+            internal var _protocol: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/DocumentInput/issuedOn`.
+            internal var issuedOn: Swift.String
+            /// - Remark: Generated from `#/components/schemas/DocumentInput/expiresOn`.
+            internal var expiresOn: Swift.String
+            /// - Remark: Generated from `#/components/schemas/DocumentInput/productIds`.
+            internal var productIds: [Swift.String]
+            /// - Remark: Generated from `#/components/schemas/DocumentInput/regulationIds`.
+            internal var regulationIds: [Swift.String]?
+            /// Creates a new `DocumentInput`.
+            ///
+            /// - Parameters:
+            ///   - _type:
+            ///   - number:
+            ///   - registrationNumber: Kyrgyzstandart's registration number.
+            ///   - applicant:
+            ///   - manufacturer:
+            ///   - body: The issuing or registering body.
+            ///   - laboratory: The test laboratory.
+            ///   - _protocol: The test protocol number.
+            ///   - issuedOn:
+            ///   - expiresOn:
+            ///   - productIds:
+            ///   - regulationIds:
+            internal init(
+                _type: Components.Schemas.DocumentType,
+                number: Swift.String,
+                registrationNumber: Swift.String? = nil,
+                applicant: Swift.String? = nil,
+                manufacturer: Swift.String? = nil,
+                body: Swift.String? = nil,
+                laboratory: Swift.String? = nil,
+                _protocol: Swift.String? = nil,
+                issuedOn: Swift.String,
+                expiresOn: Swift.String,
+                productIds: [Swift.String],
+                regulationIds: [Swift.String]? = nil
+            ) {
+                self._type = _type
+                self.number = number
+                self.registrationNumber = registrationNumber
+                self.applicant = applicant
+                self.manufacturer = manufacturer
+                self.body = body
+                self.laboratory = laboratory
+                self._protocol = _protocol
+                self.issuedOn = issuedOn
+                self.expiresOn = expiresOn
+                self.productIds = productIds
+                self.regulationIds = regulationIds
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case _type = "type"
+                case number
+                case registrationNumber
+                case applicant
+                case manufacturer
+                case body
+                case laboratory
+                case _protocol = "protocol"
+                case issuedOn
+                case expiresOn
+                case productIds
+                case regulationIds
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Document`.
+        internal struct Document: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Document/value1`.
+            internal var value1: Components.Schemas.DocumentInput
+            /// - Remark: Generated from `#/components/schemas/Document/value2`.
+            internal struct Value2Payload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/Document/value2/id`.
+                internal var id: Swift.String
+                /// - Remark: Generated from `#/components/schemas/Document/value2/status`.
+                internal var status: Components.Schemas.DocumentStatus
+                /// - Remark: Generated from `#/components/schemas/Document/value2/validToday`.
+                internal var validToday: Swift.Bool
+                /// - Remark: Generated from `#/components/schemas/Document/value2/replacesId`.
+                internal var replacesId: Swift.String?
+                /// - Remark: Generated from `#/components/schemas/Document/value2/replacedById`.
+                internal var replacedById: Swift.String?
+                /// - Remark: Generated from `#/components/schemas/Document/value2/hasScan`.
+                internal var hasScan: Swift.Bool
+                /// Creates a new `Value2Payload`.
+                ///
+                /// - Parameters:
+                ///   - id:
+                ///   - status:
+                ///   - validToday:
+                ///   - replacesId:
+                ///   - replacedById:
+                ///   - hasScan:
+                internal init(
+                    id: Swift.String,
+                    status: Components.Schemas.DocumentStatus,
+                    validToday: Swift.Bool,
+                    replacesId: Swift.String? = nil,
+                    replacedById: Swift.String? = nil,
+                    hasScan: Swift.Bool
+                ) {
+                    self.id = id
+                    self.status = status
+                    self.validToday = validToday
+                    self.replacesId = replacesId
+                    self.replacedById = replacedById
+                    self.hasScan = hasScan
+                }
+                internal enum CodingKeys: String, CodingKey {
+                    case id
+                    case status
+                    case validToday
+                    case replacesId
+                    case replacedById
+                    case hasScan
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/Document/value2`.
+            internal var value2: Components.Schemas.Document.Value2Payload
+            /// Creates a new `Document`.
+            ///
+            /// - Parameters:
+            ///   - value1:
+            ///   - value2:
+            internal init(
+                value1: Components.Schemas.DocumentInput,
+                value2: Components.Schemas.Document.Value2Payload
+            ) {
+                self.value1 = value1
+                self.value2 = value2
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                self.value1 = try .init(from: decoder)
+                self.value2 = try .init(from: decoder)
+            }
+            internal func encode(to encoder: any Swift.Encoder) throws {
+                try self.value1.encode(to: encoder)
+                try self.value2.encode(to: encoder)
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/DocumentList`.
+        internal struct DocumentList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/DocumentList/items`.
+            internal var items: [Components.Schemas.Document]
+            /// - Remark: Generated from `#/components/schemas/DocumentList/total`.
+            internal var total: Swift.Int
+            /// Creates a new `DocumentList`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            ///   - total:
+            internal init(
+                items: [Components.Schemas.Document],
+                total: Swift.Int
+            ) {
+                self.items = items
+                self.total = total
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case items
+                case total
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ExpiringDocuments`.
+        internal struct ExpiringDocuments: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ExpiringDocuments/ItemsPayload`.
+            internal struct ItemsPayloadPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/ExpiringDocuments/ItemsPayload/document`.
+                internal var document: Components.Schemas.Document
+                /// 0: already expired; else expires within so many days.
+                ///
+                /// - Remark: Generated from `#/components/schemas/ExpiringDocuments/ItemsPayload/window`.
+                internal enum WindowPayload: Int, Codable, Hashable, Sendable, CaseIterable {
+                    case _0 = 0
+                    case _30 = 30
+                    case _60 = 60
+                    case _90 = 90
+                }
+                /// 0: already expired; else expires within so many days.
+                ///
+                /// - Remark: Generated from `#/components/schemas/ExpiringDocuments/ItemsPayload/window`.
+                internal var window: Components.Schemas.ExpiringDocuments.ItemsPayloadPayload.WindowPayload
+                /// Creates a new `ItemsPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - document:
+                ///   - window: 0: already expired; else expires within so many days.
+                internal init(
+                    document: Components.Schemas.Document,
+                    window: Components.Schemas.ExpiringDocuments.ItemsPayloadPayload.WindowPayload
+                ) {
+                    self.document = document
+                    self.window = window
+                }
+                internal enum CodingKeys: String, CodingKey {
+                    case document
+                    case window
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/ExpiringDocuments/items`.
+            internal typealias ItemsPayload = [Components.Schemas.ExpiringDocuments.ItemsPayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/ExpiringDocuments/items`.
+            internal var items: Components.Schemas.ExpiringDocuments.ItemsPayload
+            /// Creates a new `ExpiringDocuments`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            internal init(items: Components.Schemas.ExpiringDocuments.ItemsPayload) {
+                self.items = items
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case items
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/RegulationRule`.
+        internal struct RegulationRule: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/RegulationRule/category`.
+            internal var category: Components.Schemas.ProductCategory?
+            /// - Remark: Generated from `#/components/schemas/RegulationRule/foodOnly`.
+            internal var foodOnly: Swift.Bool
+            /// - Remark: Generated from `#/components/schemas/RegulationRule/organicOnly`.
+            internal var organicOnly: Swift.Bool
+            /// - Remark: Generated from `#/components/schemas/RegulationRule/evidence`.
+            internal var evidence: Components.Schemas.Evidence
+            /// - Remark: Generated from `#/components/schemas/RegulationRule/mandatory`.
+            internal var mandatory: Swift.Bool
+            /// Creates a new `RegulationRule`.
+            ///
+            /// - Parameters:
+            ///   - category:
+            ///   - foodOnly:
+            ///   - organicOnly:
+            ///   - evidence:
+            ///   - mandatory:
+            internal init(
+                category: Components.Schemas.ProductCategory? = nil,
+                foodOnly: Swift.Bool,
+                organicOnly: Swift.Bool,
+                evidence: Components.Schemas.Evidence,
+                mandatory: Swift.Bool
+            ) {
+                self.category = category
+                self.foodOnly = foodOnly
+                self.organicOnly = organicOnly
+                self.evidence = evidence
+                self.mandatory = mandatory
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case category
+                case foodOnly
+                case organicOnly
+                case evidence
+                case mandatory
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Regulation`.
+        internal struct Regulation: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Regulation/id`.
+            internal var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Regulation/code`.
+            internal var code: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Regulation/kind`.
+            internal enum KindPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case technicalRegulation = "technical-regulation"
+                case nationalStandard = "national-standard"
+                case law = "law"
+            }
+            /// - Remark: Generated from `#/components/schemas/Regulation/kind`.
+            internal var kind: Components.Schemas.Regulation.KindPayload
+            /// - Remark: Generated from `#/components/schemas/Regulation/titleKy`.
+            internal var titleKy: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Regulation/titleRu`.
+            internal var titleRu: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Regulation/titleEn`.
+            internal var titleEn: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Regulation/rules`.
+            internal var rules: [Components.Schemas.RegulationRule]
+            /// Creates a new `Regulation`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - code:
+            ///   - kind:
+            ///   - titleKy:
+            ///   - titleRu:
+            ///   - titleEn:
+            ///   - rules:
+            internal init(
+                id: Swift.String,
+                code: Swift.String,
+                kind: Components.Schemas.Regulation.KindPayload,
+                titleKy: Swift.String,
+                titleRu: Swift.String,
+                titleEn: Swift.String,
+                rules: [Components.Schemas.RegulationRule]
+            ) {
+                self.id = id
+                self.code = code
+                self.kind = kind
+                self.titleKy = titleKy
+                self.titleRu = titleRu
+                self.titleEn = titleEn
+                self.rules = rules
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case id
+                case code
+                case kind
+                case titleKy
+                case titleRu
+                case titleEn
+                case rules
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/RegulationInput`.
+        internal struct RegulationInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/RegulationInput/code`.
+            internal var code: Swift.String
+            /// - Remark: Generated from `#/components/schemas/RegulationInput/kind`.
+            internal enum KindPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case technicalRegulation = "technical-regulation"
+                case nationalStandard = "national-standard"
+                case law = "law"
+            }
+            /// - Remark: Generated from `#/components/schemas/RegulationInput/kind`.
+            internal var kind: Components.Schemas.RegulationInput.KindPayload
+            /// - Remark: Generated from `#/components/schemas/RegulationInput/titleKy`.
+            internal var titleKy: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/RegulationInput/titleRu`.
+            internal var titleRu: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/RegulationInput/titleEn`.
+            internal var titleEn: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/RegulationInput/category`.
+            internal var category: Components.Schemas.ProductCategory?
+            /// - Remark: Generated from `#/components/schemas/RegulationInput/evidence`.
+            internal var evidence: Components.Schemas.Evidence
+            /// - Remark: Generated from `#/components/schemas/RegulationInput/mandatory`.
+            internal var mandatory: Swift.Bool?
+            /// Creates a new `RegulationInput`.
+            ///
+            /// - Parameters:
+            ///   - code:
+            ///   - kind:
+            ///   - titleKy:
+            ///   - titleRu:
+            ///   - titleEn:
+            ///   - category:
+            ///   - evidence:
+            ///   - mandatory:
+            internal init(
+                code: Swift.String,
+                kind: Components.Schemas.RegulationInput.KindPayload,
+                titleKy: Swift.String? = nil,
+                titleRu: Swift.String? = nil,
+                titleEn: Swift.String? = nil,
+                category: Components.Schemas.ProductCategory? = nil,
+                evidence: Components.Schemas.Evidence,
+                mandatory: Swift.Bool? = nil
+            ) {
+                self.code = code
+                self.kind = kind
+                self.titleKy = titleKy
+                self.titleRu = titleRu
+                self.titleEn = titleEn
+                self.category = category
+                self.evidence = evidence
+                self.mandatory = mandatory
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case code
+                case kind
+                case titleKy
+                case titleRu
+                case titleEn
+                case category
+                case evidence
+                case mandatory
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/RegulationList`.
+        internal struct RegulationList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/RegulationList/items`.
+            internal var items: [Components.Schemas.Regulation]
+            /// - Remark: Generated from `#/components/schemas/RegulationList/total`.
+            internal var total: Swift.Int
+            /// Creates a new `RegulationList`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            ///   - total:
+            internal init(
+                items: [Components.Schemas.Regulation],
+                total: Swift.Int
+            ) {
+                self.items = items
+                self.total = total
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case items
+                case total
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/BrandInput`.
+        internal struct BrandInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/BrandInput/groupId`.
+            internal var groupId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/BrandInput/name`.
+            internal var name: Swift.String
+            /// #rrggbb
+            ///
+            /// - Remark: Generated from `#/components/schemas/BrandInput/primaryColour`.
+            internal var primaryColour: Swift.String
+            /// #rrggbb
+            ///
+            /// - Remark: Generated from `#/components/schemas/BrandInput/secondaryColour`.
+            internal var secondaryColour: Swift.String
+            /// Creates a new `BrandInput`.
+            ///
+            /// - Parameters:
+            ///   - groupId:
+            ///   - name:
+            ///   - primaryColour: #rrggbb
+            ///   - secondaryColour: #rrggbb
+            internal init(
+                groupId: Swift.String,
+                name: Swift.String,
+                primaryColour: Swift.String,
+                secondaryColour: Swift.String
+            ) {
+                self.groupId = groupId
+                self.name = name
+                self.primaryColour = primaryColour
+                self.secondaryColour = secondaryColour
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case groupId
+                case name
+                case primaryColour
+                case secondaryColour
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Brand`.
+        internal struct Brand: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Brand/value1`.
+            internal var value1: Components.Schemas.BrandInput
+            /// - Remark: Generated from `#/components/schemas/Brand/value2`.
+            internal struct Value2Payload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/Brand/value2/id`.
+                internal var id: Swift.String
+                /// - Remark: Generated from `#/components/schemas/Brand/value2/hasLogo`.
+                internal var hasLogo: Swift.Bool
+                /// Creates a new `Value2Payload`.
+                ///
+                /// - Parameters:
+                ///   - id:
+                ///   - hasLogo:
+                internal init(
+                    id: Swift.String,
+                    hasLogo: Swift.Bool
+                ) {
+                    self.id = id
+                    self.hasLogo = hasLogo
+                }
+                internal enum CodingKeys: String, CodingKey {
+                    case id
+                    case hasLogo
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/Brand/value2`.
+            internal var value2: Components.Schemas.Brand.Value2Payload
+            /// Creates a new `Brand`.
+            ///
+            /// - Parameters:
+            ///   - value1:
+            ///   - value2:
+            internal init(
+                value1: Components.Schemas.BrandInput,
+                value2: Components.Schemas.Brand.Value2Payload
+            ) {
+                self.value1 = value1
+                self.value2 = value2
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                self.value1 = try .init(from: decoder)
+                self.value2 = try .init(from: decoder)
+            }
+            internal func encode(to encoder: any Swift.Encoder) throws {
+                try self.value1.encode(to: encoder)
+                try self.value2.encode(to: encoder)
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/BrandList`.
+        internal struct BrandList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/BrandList/items`.
+            internal var items: [Components.Schemas.Brand]
+            /// - Remark: Generated from `#/components/schemas/BrandList/total`.
+            internal var total: Swift.Int
+            /// Creates a new `BrandList`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            ///   - total:
+            internal init(
+                items: [Components.Schemas.Brand],
+                total: Swift.Int
+            ) {
+                self.items = items
+                self.total = total
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case items
+                case total
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ChecklistItem`.
+        internal enum ChecklistItem: String, Codable, Hashable, Sendable, CaseIterable {
+            case noSyntheticFertiliser = "no-synthetic-fertiliser"
+            case noSyntheticPesticide = "no-synthetic-pesticide"
+            case noGmoSeed = "no-gmo-seed"
+            case bufferZone = "buffer-zone"
+            case cleanWater = "clean-water"
+            case separateStorage = "separate-storage"
+            case animalWelfare = "animal-welfare"
+            case recordsKept = "records-kept"
+        }
+        /// - Remark: Generated from `#/components/schemas/PeerVisitInput`.
+        internal struct PeerVisitInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/PeerVisitInput/visitedOn`.
+            internal var visitedOn: Swift.String
+            /// The plot or workshop visited.
+            ///
+            /// - Remark: Generated from `#/components/schemas/PeerVisitInput/farm`.
+            internal var farm: Swift.String
+            /// The peers who visited.
+            ///
+            /// - Remark: Generated from `#/components/schemas/PeerVisitInput/visitors`.
+            internal var visitors: Swift.String
+            /// - Remark: Generated from `#/components/schemas/PeerVisitInput/passed`.
+            internal var passed: [Components.Schemas.ChecklistItem]?
+            /// - Remark: Generated from `#/components/schemas/PeerVisitInput/findings`.
+            internal var findings: Swift.String?
+            /// Creates a new `PeerVisitInput`.
+            ///
+            /// - Parameters:
+            ///   - visitedOn:
+            ///   - farm: The plot or workshop visited.
+            ///   - visitors: The peers who visited.
+            ///   - passed:
+            ///   - findings:
+            internal init(
+                visitedOn: Swift.String,
+                farm: Swift.String,
+                visitors: Swift.String,
+                passed: [Components.Schemas.ChecklistItem]? = nil,
+                findings: Swift.String? = nil
+            ) {
+                self.visitedOn = visitedOn
+                self.farm = farm
+                self.visitors = visitors
+                self.passed = passed
+                self.findings = findings
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case visitedOn
+                case farm
+                case visitors
+                case passed
+                case findings
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/PeerVisit`.
+        internal struct PeerVisit: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/PeerVisit/value1`.
+            internal var value1: Components.Schemas.PeerVisitInput
+            /// - Remark: Generated from `#/components/schemas/PeerVisit/value2`.
+            internal struct Value2Payload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/PeerVisit/value2/id`.
+                internal var id: Swift.String
+                /// - Remark: Generated from `#/components/schemas/PeerVisit/value2/decision`.
+                internal enum DecisionPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                    case pending = "pending"
+                    case approved = "approved"
+                    case conditions = "conditions"
+                    case refused = "refused"
+                }
+                /// - Remark: Generated from `#/components/schemas/PeerVisit/value2/decision`.
+                internal var decision: Components.Schemas.PeerVisit.Value2Payload.DecisionPayload
+                /// - Remark: Generated from `#/components/schemas/PeerVisit/value2/decidedOn`.
+                internal var decidedOn: Swift.String?
+                /// - Remark: Generated from `#/components/schemas/PeerVisit/value2/sanction`.
+                internal enum SanctionPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                    case none = "none"
+                    case warning = "warning"
+                    case suspension = "suspension"
+                    case exclusion = "exclusion"
+                }
+                /// - Remark: Generated from `#/components/schemas/PeerVisit/value2/sanction`.
+                internal var sanction: Components.Schemas.PeerVisit.Value2Payload.SanctionPayload
+                /// - Remark: Generated from `#/components/schemas/PeerVisit/value2/sanctionNote`.
+                internal var sanctionNote: Swift.String?
+                /// Creates a new `Value2Payload`.
+                ///
+                /// - Parameters:
+                ///   - id:
+                ///   - decision:
+                ///   - decidedOn:
+                ///   - sanction:
+                ///   - sanctionNote:
+                internal init(
+                    id: Swift.String,
+                    decision: Components.Schemas.PeerVisit.Value2Payload.DecisionPayload,
+                    decidedOn: Swift.String? = nil,
+                    sanction: Components.Schemas.PeerVisit.Value2Payload.SanctionPayload,
+                    sanctionNote: Swift.String? = nil
+                ) {
+                    self.id = id
+                    self.decision = decision
+                    self.decidedOn = decidedOn
+                    self.sanction = sanction
+                    self.sanctionNote = sanctionNote
+                }
+                internal enum CodingKeys: String, CodingKey {
+                    case id
+                    case decision
+                    case decidedOn
+                    case sanction
+                    case sanctionNote
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/PeerVisit/value2`.
+            internal var value2: Components.Schemas.PeerVisit.Value2Payload
+            /// Creates a new `PeerVisit`.
+            ///
+            /// - Parameters:
+            ///   - value1:
+            ///   - value2:
+            internal init(
+                value1: Components.Schemas.PeerVisitInput,
+                value2: Components.Schemas.PeerVisit.Value2Payload
+            ) {
+                self.value1 = value1
+                self.value2 = value2
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                self.value1 = try .init(from: decoder)
+                self.value2 = try .init(from: decoder)
+            }
+            internal func encode(to encoder: any Swift.Encoder) throws {
+                try self.value1.encode(to: encoder)
+                try self.value2.encode(to: encoder)
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/PeerVisitList`.
+        internal struct PeerVisitList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/PeerVisitList/items`.
+            internal var items: [Components.Schemas.PeerVisit]
+            /// - Remark: Generated from `#/components/schemas/PeerVisitList/total`.
+            internal var total: Swift.Int
+            /// Creates a new `PeerVisitList`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            ///   - total:
+            internal init(
+                items: [Components.Schemas.PeerVisit],
+                total: Swift.Int
+            ) {
+                self.items = items
+                self.total = total
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case items
+                case total
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/CouncilDecisionInput`.
+        internal struct CouncilDecisionInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/CouncilDecisionInput/decision`.
+            internal enum DecisionPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case approved = "approved"
+                case conditions = "conditions"
+                case refused = "refused"
+            }
+            /// - Remark: Generated from `#/components/schemas/CouncilDecisionInput/decision`.
+            internal var decision: Components.Schemas.CouncilDecisionInput.DecisionPayload
+            /// - Remark: Generated from `#/components/schemas/CouncilDecisionInput/decidedOn`.
+            internal var decidedOn: Swift.String
+            /// - Remark: Generated from `#/components/schemas/CouncilDecisionInput/sanction`.
+            internal enum SanctionPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case none = "none"
+                case warning = "warning"
+                case suspension = "suspension"
+                case exclusion = "exclusion"
+            }
+            /// - Remark: Generated from `#/components/schemas/CouncilDecisionInput/sanction`.
+            internal var sanction: Components.Schemas.CouncilDecisionInput.SanctionPayload?
+            /// - Remark: Generated from `#/components/schemas/CouncilDecisionInput/note`.
+            internal var note: Swift.String?
+            /// Creates a new `CouncilDecisionInput`.
+            ///
+            /// - Parameters:
+            ///   - decision:
+            ///   - decidedOn:
+            ///   - sanction:
+            ///   - note:
+            internal init(
+                decision: Components.Schemas.CouncilDecisionInput.DecisionPayload,
+                decidedOn: Swift.String,
+                sanction: Components.Schemas.CouncilDecisionInput.SanctionPayload? = nil,
+                note: Swift.String? = nil
+            ) {
+                self.decision = decision
+                self.decidedOn = decidedOn
+                self.sanction = sanction
+                self.note = note
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case decision
+                case decidedOn
+                case sanction
+                case note
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/PublicBatch`.
+        internal struct PublicBatch: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/PublicBatch/code`.
+            internal var code: Swift.String
+            /// - Remark: Generated from `#/components/schemas/PublicBatch/batchNumber`.
+            internal var batchNumber: Swift.String
+            /// - Remark: Generated from `#/components/schemas/PublicBatch/producedOn`.
+            internal var producedOn: Swift.String
+            /// - Remark: Generated from `#/components/schemas/PublicBatch/bestBefore`.
+            internal var bestBefore: Swift.String
+            /// - Remark: Generated from `#/components/schemas/PublicBatch/product`.
+            internal struct ProductPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/PublicBatch/product/nameKy`.
+                internal var nameKy: Swift.String
+                /// - Remark: Generated from `#/components/schemas/PublicBatch/product/nameRu`.
+                internal var nameRu: Swift.String
+                /// - Remark: Generated from `#/components/schemas/PublicBatch/product/category`.
+                internal var category: Components.Schemas.ProductCategory
+                /// - Remark: Generated from `#/components/schemas/PublicBatch/product/organic`.
+                internal var organic: Swift.Bool
+                /// - Remark: Generated from `#/components/schemas/PublicBatch/product/brand`.
+                internal var brand: Swift.String?
+                /// Creates a new `ProductPayload`.
+                ///
+                /// - Parameters:
+                ///   - nameKy:
+                ///   - nameRu:
+                ///   - category:
+                ///   - organic:
+                ///   - brand:
+                internal init(
+                    nameKy: Swift.String,
+                    nameRu: Swift.String,
+                    category: Components.Schemas.ProductCategory,
+                    organic: Swift.Bool,
+                    brand: Swift.String? = nil
+                ) {
+                    self.nameKy = nameKy
+                    self.nameRu = nameRu
+                    self.category = category
+                    self.organic = organic
+                    self.brand = brand
+                }
+                internal enum CodingKeys: String, CodingKey {
+                    case nameKy
+                    case nameRu
+                    case category
+                    case organic
+                    case brand
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/PublicBatch/product`.
+            internal var product: Components.Schemas.PublicBatch.ProductPayload
+            /// - Remark: Generated from `#/components/schemas/PublicBatch/group`.
+            internal struct GroupPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/PublicBatch/group/name`.
+                internal var name: Swift.String
+                /// - Remark: Generated from `#/components/schemas/PublicBatch/group/village`.
+                internal var village: Swift.String?
+                /// - Remark: Generated from `#/components/schemas/PublicBatch/group/district`.
+                internal var district: Swift.String?
+                /// Creates a new `GroupPayload`.
+                ///
+                /// - Parameters:
+                ///   - name:
+                ///   - village:
+                ///   - district:
+                internal init(
+                    name: Swift.String,
+                    village: Swift.String? = nil,
+                    district: Swift.String? = nil
+                ) {
+                    self.name = name
+                    self.village = village
+                    self.district = district
+                }
+                internal enum CodingKeys: String, CodingKey {
+                    case name
+                    case village
+                    case district
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/PublicBatch/group`.
+            internal var group: Components.Schemas.PublicBatch.GroupPayload
+            /// Only when she agreed to be named.
+            ///
+            /// - Remark: Generated from `#/components/schemas/PublicBatch/maker`.
+            internal var maker: Swift.String?
+            /// Every mandatory document the product needs is valid today.
+            ///
+            /// - Remark: Generated from `#/components/schemas/PublicBatch/documentsValid`.
+            internal var documentsValid: Swift.Bool
+            /// - Remark: Generated from `#/components/schemas/PublicBatch/DocumentsPayload`.
+            internal struct DocumentsPayloadPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/PublicBatch/DocumentsPayload/type`.
+                internal var _type: Components.Schemas.DocumentType
+                /// - Remark: Generated from `#/components/schemas/PublicBatch/DocumentsPayload/number`.
+                internal var number: Swift.String
+                /// - Remark: Generated from `#/components/schemas/PublicBatch/DocumentsPayload/registrationNumber`.
+                internal var registrationNumber: Swift.String?
+                /// - Remark: Generated from `#/components/schemas/PublicBatch/DocumentsPayload/expiresOn`.
+                internal var expiresOn: Swift.String
+                /// - Remark: Generated from `#/components/schemas/PublicBatch/DocumentsPayload/validToday`.
+                internal var validToday: Swift.Bool
+                /// Creates a new `DocumentsPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - _type:
+                ///   - number:
+                ///   - registrationNumber:
+                ///   - expiresOn:
+                ///   - validToday:
+                internal init(
+                    _type: Components.Schemas.DocumentType,
+                    number: Swift.String,
+                    registrationNumber: Swift.String? = nil,
+                    expiresOn: Swift.String,
+                    validToday: Swift.Bool
+                ) {
+                    self._type = _type
+                    self.number = number
+                    self.registrationNumber = registrationNumber
+                    self.expiresOn = expiresOn
+                    self.validToday = validToday
+                }
+                internal enum CodingKeys: String, CodingKey {
+                    case _type = "type"
+                    case number
+                    case registrationNumber
+                    case expiresOn
+                    case validToday
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/PublicBatch/documents`.
+            internal typealias DocumentsPayload = [Components.Schemas.PublicBatch.DocumentsPayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/PublicBatch/documents`.
+            internal var documents: Components.Schemas.PublicBatch.DocumentsPayload
+            /// Creates a new `PublicBatch`.
+            ///
+            /// - Parameters:
+            ///   - code:
+            ///   - batchNumber:
+            ///   - producedOn:
+            ///   - bestBefore:
+            ///   - product:
+            ///   - group:
+            ///   - maker: Only when she agreed to be named.
+            ///   - documentsValid: Every mandatory document the product needs is valid today.
+            ///   - documents:
+            internal init(
+                code: Swift.String,
+                batchNumber: Swift.String,
+                producedOn: Swift.String,
+                bestBefore: Swift.String,
+                product: Components.Schemas.PublicBatch.ProductPayload,
+                group: Components.Schemas.PublicBatch.GroupPayload,
+                maker: Swift.String? = nil,
+                documentsValid: Swift.Bool,
+                documents: Components.Schemas.PublicBatch.DocumentsPayload
+            ) {
+                self.code = code
+                self.batchNumber = batchNumber
+                self.producedOn = producedOn
+                self.bestBefore = bestBefore
+                self.product = product
+                self.group = group
+                self.maker = maker
+                self.documentsValid = documentsValid
+                self.documents = documents
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case code
+                case batchNumber
+                case producedOn
+                case bestBefore
+                case product
+                case group
+                case maker
+                case documentsValid
+                case documents
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/HelpServiceKind`.
         internal enum HelpServiceKind: String, Codable, Hashable, Sendable, CaseIterable {
             case psychosocial = "psychosocial"

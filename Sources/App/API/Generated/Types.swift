@@ -493,6 +493,141 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /referrals/report`.
     /// - Remark: Generated from `#/paths//referrals/report/get(referralReport)`.
     func referralReport(_ input: Operations.ReferralReport.Input) async throws -> Operations.ReferralReport.Output
+    /// Products of producer groups, by name; one group's or one brand's when asked.
+    ///
+    /// - Remark: HTTP `GET /products`.
+    /// - Remark: Generated from `#/paths//products/get(listProducts)`.
+    func listProducts(_ input: Operations.ListProducts.Input) async throws -> Operations.ListProducts.Output
+    /// A product of a producer group (or of one member, under her group): names in ky and ru, category, HS (TN VED) code, composition, net quantity, shelf life, storage.
+    ///
+    /// - Remark: HTTP `POST /products`.
+    /// - Remark: Generated from `#/paths//products/post(createProduct)`.
+    func createProduct(_ input: Operations.CreateProduct.Input) async throws -> Operations.CreateProduct.Output
+    /// A product.
+    ///
+    /// - Remark: HTTP `GET /products/{product}`.
+    /// - Remark: Generated from `#/paths//products/{product}/get(getProduct)`.
+    func getProduct(_ input: Operations.GetProduct.Input) async throws -> Operations.GetProduct.Output
+    /// Changes a product's description.
+    ///
+    /// - Remark: HTTP `PUT /products/{product}`.
+    /// - Remark: Generated from `#/paths//products/{product}/put(updateProduct)`.
+    func updateProduct(_ input: Operations.UpdateProduct.Input) async throws -> Operations.UpdateProduct.Output
+    /// Every regulation that applies to the product, what it asks for (a declaration, a certificate, a group certificate, a complete label), the document that meets it today, and what is still missing.
+    ///
+    /// - Remark: HTTP `GET /products/{product}/requirements`.
+    /// - Remark: Generated from `#/paths//products/{product}/requirements/get(getProductRequirements)`.
+    func getProductRequirements(_ input: Operations.GetProductRequirements.Input) async throws -> Operations.GetProductRequirements.Output
+    /// The mandatory label fields of TR CU 022/2011 still blank on the label of a batch (the latest when none is named) in Kyrgyz or Russian, and whether the EAC mark may be printed (a valid declaration or certificate covers the product today).
+    ///
+    /// - Remark: HTTP `GET /products/{product}/label-check`.
+    /// - Remark: Generated from `#/paths//products/{product}/label-check/get(getLabelCheck)`.
+    func getLabelCheck(_ input: Operations.GetLabelCheck.Input) async throws -> Operations.GetLabelCheck.Output
+    /// A product's batches, the latest made first.
+    ///
+    /// - Remark: HTTP `GET /products/{product}/batches`.
+    /// - Remark: Generated from `#/paths//products/{product}/batches/get(listBatches)`.
+    func listBatches(_ input: Operations.ListBatches.Input) async throws -> Operations.ListBatches.Output
+    /// A batch, with a new traceability code and the address of its public page (what its QR code opens). Without bestBefore, the product's shelf life gives it.
+    ///
+    /// - Remark: HTTP `POST /products/{product}/batches`.
+    /// - Remark: Generated from `#/paths//products/{product}/batches/post(createBatch)`.
+    func createBatch(_ input: Operations.CreateBatch.Input) async throws -> Operations.CreateBatch.Output
+    /// The product's certification path: consultation, sampling and testing, application, registration; dates, who is responsible, costs.
+    ///
+    /// - Remark: HTTP `GET /products/{product}/steps`.
+    /// - Remark: Generated from `#/paths//products/{product}/steps/get(listSteps)`.
+    func listSteps(_ input: Operations.ListSteps.Input) async throws -> Operations.ListSteps.Output
+    /// A step on the certification path.
+    ///
+    /// - Remark: HTTP `POST /products/{product}/steps`.
+    /// - Remark: Generated from `#/paths//products/{product}/steps/post(addStep)`.
+    func addStep(_ input: Operations.AddStep.Input) async throws -> Operations.AddStep.Output
+    /// Shares the step's cost equally among the group's members, charged to each member's account with the group (the shares add up to the cost to the tyiyn); once only.
+    ///
+    /// - Remark: HTTP `POST /products/{product}/steps/{step}/share`.
+    /// - Remark: Generated from `#/paths//products/{product}/steps/{step}/share/post(shareStepCost)`.
+    func shareStepCost(_ input: Operations.ShareStepCost.Input) async throws -> Operations.ShareStepCost.Output
+    /// Declarations, certificates and group certificates, the latest issued first; those covering one product, or of one type, when asked.
+    ///
+    /// - Remark: HTTP `GET /documents`.
+    /// - Remark: Generated from `#/paths//documents/get(listDocuments)`.
+    func listDocuments(_ input: Operations.ListDocuments.Input) async throws -> Operations.ListDocuments.Output
+    /// A conformity document as registered. Without regulationIds it attests every regulation its products need a document of its type for. It is never edited afterwards: see replacements.
+    ///
+    /// - Remark: HTTP `POST /documents`.
+    /// - Remark: Generated from `#/paths//documents/post(registerDocument)`.
+    func registerDocument(_ input: Operations.RegisterDocument.Input) async throws -> Operations.RegisterDocument.Output
+    /// Registered documents already past expiry (window 0) or expiring within 30, 60 or 90 days, soonest first.
+    ///
+    /// - Remark: HTTP `GET /documents/expiring`.
+    /// - Remark: Generated from `#/paths//documents/expiring/get(listExpiringDocuments)`.
+    func listExpiringDocuments(_ input: Operations.ListExpiringDocuments.Input) async throws -> Operations.ListExpiringDocuments.Output
+    /// A document, with the one it replaced and the one that replaced it.
+    ///
+    /// - Remark: HTTP `GET /documents/{document}`.
+    /// - Remark: Generated from `#/paths//documents/{document}/get(getDocument)`.
+    func getDocument(_ input: Operations.GetDocument.Input) async throws -> Operations.GetDocument.Output
+    /// A change to a registered document: a new registration linked to the old one, which becomes replaced (in one transaction).
+    ///
+    /// - Remark: HTTP `POST /documents/{document}/replacements`.
+    /// - Remark: Generated from `#/paths//documents/{document}/replacements/post(replaceDocument)`.
+    func replaceDocument(_ input: Operations.ReplaceDocument.Input) async throws -> Operations.ReplaceDocument.Output
+    /// Suspends or terminates a registered document, or reinstates a suspended one.
+    ///
+    /// - Remark: HTTP `POST /documents/{document}/status`.
+    /// - Remark: Generated from `#/paths//documents/{document}/status/post(setDocumentStatus)`.
+    func setDocumentStatus(_ input: Operations.SetDocumentStatus.Input) async throws -> Operations.SetDocumentStatus.Output
+    /// The scanned copy.
+    ///
+    /// - Remark: HTTP `GET /documents/{document}/scan`.
+    /// - Remark: Generated from `#/paths//documents/{document}/scan/get(getDocumentScan)`.
+    func getDocumentScan(_ input: Operations.GetDocumentScan.Input) async throws -> Operations.GetDocumentScan.Output
+    /// The scanned copy: a PDF (judged from its bytes) of at most 10 MB, kept in the data directory.
+    ///
+    /// - Remark: HTTP `PUT /documents/{document}/scan`.
+    /// - Remark: Generated from `#/paths//documents/{document}/scan/put(attachDocumentScan)`.
+    func attachDocumentScan(_ input: Operations.AttachDocumentScan.Input) async throws -> Operations.AttachDocumentScan.Output
+    /// The registry: technical regulations of the EAEU, national standards and laws, with the rules that say to which products each applies and what it asks for.
+    ///
+    /// - Remark: HTTP `GET /regulations`.
+    /// - Remark: Generated from `#/paths//regulations/get(listRegulations)`.
+    func listRegulations(_ input: Operations.ListRegulations.Input) async throws -> Operations.ListRegulations.Output
+    /// A regulation or standard added to the registry, with the category it applies to (all when none) and what it asks for.
+    ///
+    /// - Remark: HTTP `POST /regulations`.
+    /// - Remark: Generated from `#/paths//regulations/post(addRegulation)`.
+    func addRegulation(_ input: Operations.AddRegulation.Input) async throws -> Operations.AddRegulation.Output
+    /// Brands owned by producer groups; one group's when asked.
+    ///
+    /// - Remark: HTTP `GET /brands`.
+    /// - Remark: Generated from `#/paths//brands/get(listBrands)`.
+    func listBrands(_ input: Operations.ListBrands.Input) async throws -> Operations.ListBrands.Output
+    /// A brand of a producer group with its two colours (#rrggbb); its logo is uploaded on the brand page.
+    ///
+    /// - Remark: HTTP `POST /brands`.
+    /// - Remark: Generated from `#/paths//brands/post(createBrand)`.
+    func createBrand(_ input: Operations.CreateBrand.Input) async throws -> Operations.CreateBrand.Output
+    /// The participatory guarantee's peer visits to a group's members, with the local council's decisions, newest first.
+    ///
+    /// - Remark: HTTP `GET /groups/{group}/peer-visits`.
+    /// - Remark: Generated from `#/paths//groups/{group}/peer-visits/get(listPeerVisits)`.
+    func listPeerVisits(_ input: Operations.ListPeerVisits.Input) async throws -> Operations.ListPeerVisits.Output
+    /// A peer visit with its checklist: the items found in order.
+    ///
+    /// - Remark: HTTP `POST /groups/{group}/peer-visits`.
+    /// - Remark: Generated from `#/paths//groups/{group}/peer-visits/post(recordPeerVisit)`.
+    func recordPeerVisit(_ input: Operations.RecordPeerVisit.Input) async throws -> Operations.RecordPeerVisit.Output
+    /// The local council's decision on a visit (approved, approved with conditions, refused) and a sanction where one is due; none with an approval.
+    ///
+    /// - Remark: HTTP `POST /peer-visits/{visit}/decision`.
+    /// - Remark: Generated from `#/paths//peer-visits/{visit}/decision/post(decidePeerVisit)`.
+    func decidePeerVisit(_ input: Operations.DecidePeerVisit.Input) async throws -> Operations.DecidePeerVisit.Output
+    /// What a batch's QR code shows anyone, without a login: product, producing group and village, batch, and whether its documents are valid today. A woman's name only with her consent.
+    ///
+    /// - Remark: HTTP `GET /public/batches/{code}`.
+    /// - Remark: Generated from `#/paths//public/batches/{code}/get(getPublicBatch)`.
+    func getPublicBatch(_ input: Operations.GetPublicBatch.Input) async throws -> Operations.GetPublicBatch.Output
 }
 
 /// Convenience overloads for operation inputs.
@@ -1916,6 +2051,363 @@ extension APIProtocol {
     ) async throws -> Operations.ReferralReport.Output {
         try await referralReport(Operations.ReferralReport.Input(
             query: query,
+            headers: headers
+        ))
+    }
+    /// Products of producer groups, by name; one group's or one brand's when asked.
+    ///
+    /// - Remark: HTTP `GET /products`.
+    /// - Remark: Generated from `#/paths//products/get(listProducts)`.
+    internal func listProducts(
+        query: Operations.ListProducts.Input.Query = .init(),
+        headers: Operations.ListProducts.Input.Headers = .init()
+    ) async throws -> Operations.ListProducts.Output {
+        try await listProducts(Operations.ListProducts.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// A product of a producer group (or of one member, under her group): names in ky and ru, category, HS (TN VED) code, composition, net quantity, shelf life, storage.
+    ///
+    /// - Remark: HTTP `POST /products`.
+    /// - Remark: Generated from `#/paths//products/post(createProduct)`.
+    internal func createProduct(
+        headers: Operations.CreateProduct.Input.Headers = .init(),
+        body: Operations.CreateProduct.Input.Body
+    ) async throws -> Operations.CreateProduct.Output {
+        try await createProduct(Operations.CreateProduct.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// A product.
+    ///
+    /// - Remark: HTTP `GET /products/{product}`.
+    /// - Remark: Generated from `#/paths//products/{product}/get(getProduct)`.
+    internal func getProduct(
+        path: Operations.GetProduct.Input.Path,
+        headers: Operations.GetProduct.Input.Headers = .init()
+    ) async throws -> Operations.GetProduct.Output {
+        try await getProduct(Operations.GetProduct.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Changes a product's description.
+    ///
+    /// - Remark: HTTP `PUT /products/{product}`.
+    /// - Remark: Generated from `#/paths//products/{product}/put(updateProduct)`.
+    internal func updateProduct(
+        path: Operations.UpdateProduct.Input.Path,
+        headers: Operations.UpdateProduct.Input.Headers = .init(),
+        body: Operations.UpdateProduct.Input.Body
+    ) async throws -> Operations.UpdateProduct.Output {
+        try await updateProduct(Operations.UpdateProduct.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Every regulation that applies to the product, what it asks for (a declaration, a certificate, a group certificate, a complete label), the document that meets it today, and what is still missing.
+    ///
+    /// - Remark: HTTP `GET /products/{product}/requirements`.
+    /// - Remark: Generated from `#/paths//products/{product}/requirements/get(getProductRequirements)`.
+    internal func getProductRequirements(
+        path: Operations.GetProductRequirements.Input.Path,
+        headers: Operations.GetProductRequirements.Input.Headers = .init()
+    ) async throws -> Operations.GetProductRequirements.Output {
+        try await getProductRequirements(Operations.GetProductRequirements.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// The mandatory label fields of TR CU 022/2011 still blank on the label of a batch (the latest when none is named) in Kyrgyz or Russian, and whether the EAC mark may be printed (a valid declaration or certificate covers the product today).
+    ///
+    /// - Remark: HTTP `GET /products/{product}/label-check`.
+    /// - Remark: Generated from `#/paths//products/{product}/label-check/get(getLabelCheck)`.
+    internal func getLabelCheck(
+        path: Operations.GetLabelCheck.Input.Path,
+        query: Operations.GetLabelCheck.Input.Query = .init(),
+        headers: Operations.GetLabelCheck.Input.Headers = .init()
+    ) async throws -> Operations.GetLabelCheck.Output {
+        try await getLabelCheck(Operations.GetLabelCheck.Input(
+            path: path,
+            query: query,
+            headers: headers
+        ))
+    }
+    /// A product's batches, the latest made first.
+    ///
+    /// - Remark: HTTP `GET /products/{product}/batches`.
+    /// - Remark: Generated from `#/paths//products/{product}/batches/get(listBatches)`.
+    internal func listBatches(
+        path: Operations.ListBatches.Input.Path,
+        headers: Operations.ListBatches.Input.Headers = .init()
+    ) async throws -> Operations.ListBatches.Output {
+        try await listBatches(Operations.ListBatches.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// A batch, with a new traceability code and the address of its public page (what its QR code opens). Without bestBefore, the product's shelf life gives it.
+    ///
+    /// - Remark: HTTP `POST /products/{product}/batches`.
+    /// - Remark: Generated from `#/paths//products/{product}/batches/post(createBatch)`.
+    internal func createBatch(
+        path: Operations.CreateBatch.Input.Path,
+        headers: Operations.CreateBatch.Input.Headers = .init(),
+        body: Operations.CreateBatch.Input.Body
+    ) async throws -> Operations.CreateBatch.Output {
+        try await createBatch(Operations.CreateBatch.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// The product's certification path: consultation, sampling and testing, application, registration; dates, who is responsible, costs.
+    ///
+    /// - Remark: HTTP `GET /products/{product}/steps`.
+    /// - Remark: Generated from `#/paths//products/{product}/steps/get(listSteps)`.
+    internal func listSteps(
+        path: Operations.ListSteps.Input.Path,
+        headers: Operations.ListSteps.Input.Headers = .init()
+    ) async throws -> Operations.ListSteps.Output {
+        try await listSteps(Operations.ListSteps.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// A step on the certification path.
+    ///
+    /// - Remark: HTTP `POST /products/{product}/steps`.
+    /// - Remark: Generated from `#/paths//products/{product}/steps/post(addStep)`.
+    internal func addStep(
+        path: Operations.AddStep.Input.Path,
+        headers: Operations.AddStep.Input.Headers = .init(),
+        body: Operations.AddStep.Input.Body
+    ) async throws -> Operations.AddStep.Output {
+        try await addStep(Operations.AddStep.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Shares the step's cost equally among the group's members, charged to each member's account with the group (the shares add up to the cost to the tyiyn); once only.
+    ///
+    /// - Remark: HTTP `POST /products/{product}/steps/{step}/share`.
+    /// - Remark: Generated from `#/paths//products/{product}/steps/{step}/share/post(shareStepCost)`.
+    internal func shareStepCost(
+        path: Operations.ShareStepCost.Input.Path,
+        headers: Operations.ShareStepCost.Input.Headers = .init()
+    ) async throws -> Operations.ShareStepCost.Output {
+        try await shareStepCost(Operations.ShareStepCost.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Declarations, certificates and group certificates, the latest issued first; those covering one product, or of one type, when asked.
+    ///
+    /// - Remark: HTTP `GET /documents`.
+    /// - Remark: Generated from `#/paths//documents/get(listDocuments)`.
+    internal func listDocuments(
+        query: Operations.ListDocuments.Input.Query = .init(),
+        headers: Operations.ListDocuments.Input.Headers = .init()
+    ) async throws -> Operations.ListDocuments.Output {
+        try await listDocuments(Operations.ListDocuments.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// A conformity document as registered. Without regulationIds it attests every regulation its products need a document of its type for. It is never edited afterwards: see replacements.
+    ///
+    /// - Remark: HTTP `POST /documents`.
+    /// - Remark: Generated from `#/paths//documents/post(registerDocument)`.
+    internal func registerDocument(
+        headers: Operations.RegisterDocument.Input.Headers = .init(),
+        body: Operations.RegisterDocument.Input.Body
+    ) async throws -> Operations.RegisterDocument.Output {
+        try await registerDocument(Operations.RegisterDocument.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Registered documents already past expiry (window 0) or expiring within 30, 60 or 90 days, soonest first.
+    ///
+    /// - Remark: HTTP `GET /documents/expiring`.
+    /// - Remark: Generated from `#/paths//documents/expiring/get(listExpiringDocuments)`.
+    internal func listExpiringDocuments(headers: Operations.ListExpiringDocuments.Input.Headers = .init()) async throws -> Operations.ListExpiringDocuments.Output {
+        try await listExpiringDocuments(Operations.ListExpiringDocuments.Input(headers: headers))
+    }
+    /// A document, with the one it replaced and the one that replaced it.
+    ///
+    /// - Remark: HTTP `GET /documents/{document}`.
+    /// - Remark: Generated from `#/paths//documents/{document}/get(getDocument)`.
+    internal func getDocument(
+        path: Operations.GetDocument.Input.Path,
+        headers: Operations.GetDocument.Input.Headers = .init()
+    ) async throws -> Operations.GetDocument.Output {
+        try await getDocument(Operations.GetDocument.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// A change to a registered document: a new registration linked to the old one, which becomes replaced (in one transaction).
+    ///
+    /// - Remark: HTTP `POST /documents/{document}/replacements`.
+    /// - Remark: Generated from `#/paths//documents/{document}/replacements/post(replaceDocument)`.
+    internal func replaceDocument(
+        path: Operations.ReplaceDocument.Input.Path,
+        headers: Operations.ReplaceDocument.Input.Headers = .init(),
+        body: Operations.ReplaceDocument.Input.Body
+    ) async throws -> Operations.ReplaceDocument.Output {
+        try await replaceDocument(Operations.ReplaceDocument.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Suspends or terminates a registered document, or reinstates a suspended one.
+    ///
+    /// - Remark: HTTP `POST /documents/{document}/status`.
+    /// - Remark: Generated from `#/paths//documents/{document}/status/post(setDocumentStatus)`.
+    internal func setDocumentStatus(
+        path: Operations.SetDocumentStatus.Input.Path,
+        headers: Operations.SetDocumentStatus.Input.Headers = .init(),
+        body: Operations.SetDocumentStatus.Input.Body
+    ) async throws -> Operations.SetDocumentStatus.Output {
+        try await setDocumentStatus(Operations.SetDocumentStatus.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// The scanned copy.
+    ///
+    /// - Remark: HTTP `GET /documents/{document}/scan`.
+    /// - Remark: Generated from `#/paths//documents/{document}/scan/get(getDocumentScan)`.
+    internal func getDocumentScan(
+        path: Operations.GetDocumentScan.Input.Path,
+        headers: Operations.GetDocumentScan.Input.Headers = .init()
+    ) async throws -> Operations.GetDocumentScan.Output {
+        try await getDocumentScan(Operations.GetDocumentScan.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// The scanned copy: a PDF (judged from its bytes) of at most 10 MB, kept in the data directory.
+    ///
+    /// - Remark: HTTP `PUT /documents/{document}/scan`.
+    /// - Remark: Generated from `#/paths//documents/{document}/scan/put(attachDocumentScan)`.
+    internal func attachDocumentScan(
+        path: Operations.AttachDocumentScan.Input.Path,
+        headers: Operations.AttachDocumentScan.Input.Headers = .init(),
+        body: Operations.AttachDocumentScan.Input.Body
+    ) async throws -> Operations.AttachDocumentScan.Output {
+        try await attachDocumentScan(Operations.AttachDocumentScan.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// The registry: technical regulations of the EAEU, national standards and laws, with the rules that say to which products each applies and what it asks for.
+    ///
+    /// - Remark: HTTP `GET /regulations`.
+    /// - Remark: Generated from `#/paths//regulations/get(listRegulations)`.
+    internal func listRegulations(headers: Operations.ListRegulations.Input.Headers = .init()) async throws -> Operations.ListRegulations.Output {
+        try await listRegulations(Operations.ListRegulations.Input(headers: headers))
+    }
+    /// A regulation or standard added to the registry, with the category it applies to (all when none) and what it asks for.
+    ///
+    /// - Remark: HTTP `POST /regulations`.
+    /// - Remark: Generated from `#/paths//regulations/post(addRegulation)`.
+    internal func addRegulation(
+        headers: Operations.AddRegulation.Input.Headers = .init(),
+        body: Operations.AddRegulation.Input.Body
+    ) async throws -> Operations.AddRegulation.Output {
+        try await addRegulation(Operations.AddRegulation.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Brands owned by producer groups; one group's when asked.
+    ///
+    /// - Remark: HTTP `GET /brands`.
+    /// - Remark: Generated from `#/paths//brands/get(listBrands)`.
+    internal func listBrands(
+        query: Operations.ListBrands.Input.Query = .init(),
+        headers: Operations.ListBrands.Input.Headers = .init()
+    ) async throws -> Operations.ListBrands.Output {
+        try await listBrands(Operations.ListBrands.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// A brand of a producer group with its two colours (#rrggbb); its logo is uploaded on the brand page.
+    ///
+    /// - Remark: HTTP `POST /brands`.
+    /// - Remark: Generated from `#/paths//brands/post(createBrand)`.
+    internal func createBrand(
+        headers: Operations.CreateBrand.Input.Headers = .init(),
+        body: Operations.CreateBrand.Input.Body
+    ) async throws -> Operations.CreateBrand.Output {
+        try await createBrand(Operations.CreateBrand.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// The participatory guarantee's peer visits to a group's members, with the local council's decisions, newest first.
+    ///
+    /// - Remark: HTTP `GET /groups/{group}/peer-visits`.
+    /// - Remark: Generated from `#/paths//groups/{group}/peer-visits/get(listPeerVisits)`.
+    internal func listPeerVisits(
+        path: Operations.ListPeerVisits.Input.Path,
+        headers: Operations.ListPeerVisits.Input.Headers = .init()
+    ) async throws -> Operations.ListPeerVisits.Output {
+        try await listPeerVisits(Operations.ListPeerVisits.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// A peer visit with its checklist: the items found in order.
+    ///
+    /// - Remark: HTTP `POST /groups/{group}/peer-visits`.
+    /// - Remark: Generated from `#/paths//groups/{group}/peer-visits/post(recordPeerVisit)`.
+    internal func recordPeerVisit(
+        path: Operations.RecordPeerVisit.Input.Path,
+        headers: Operations.RecordPeerVisit.Input.Headers = .init(),
+        body: Operations.RecordPeerVisit.Input.Body
+    ) async throws -> Operations.RecordPeerVisit.Output {
+        try await recordPeerVisit(Operations.RecordPeerVisit.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// The local council's decision on a visit (approved, approved with conditions, refused) and a sanction where one is due; none with an approval.
+    ///
+    /// - Remark: HTTP `POST /peer-visits/{visit}/decision`.
+    /// - Remark: Generated from `#/paths//peer-visits/{visit}/decision/post(decidePeerVisit)`.
+    internal func decidePeerVisit(
+        path: Operations.DecidePeerVisit.Input.Path,
+        headers: Operations.DecidePeerVisit.Input.Headers = .init(),
+        body: Operations.DecidePeerVisit.Input.Body
+    ) async throws -> Operations.DecidePeerVisit.Output {
+        try await decidePeerVisit(Operations.DecidePeerVisit.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// What a batch's QR code shows anyone, without a login: product, producing group and village, batch, and whether its documents are valid today. A woman's name only with her consent.
+    ///
+    /// - Remark: HTTP `GET /public/batches/{code}`.
+    /// - Remark: Generated from `#/paths//public/batches/{code}/get(getPublicBatch)`.
+    internal func getPublicBatch(
+        path: Operations.GetPublicBatch.Input.Path,
+        headers: Operations.GetPublicBatch.Input.Headers = .init()
+    ) async throws -> Operations.GetPublicBatch.Output {
+        try await getPublicBatch(Operations.GetPublicBatch.Input(
+            path: path,
             headers: headers
         ))
     }

@@ -1,0 +1,52 @@
+import AsharNetwork
+import Certification
+import Fluent
+import Foundation
+import Kernel
+import Producers
+import Vapor
+
+/// Where certification keeps its files: `certification/` in the data directory (a temporary one in tests),
+/// one folder per kind, each file named by its record's id.
+struct CertificationFiles: Sendable {
+    let root: URL
+    var scans: FileStore { FileStore(root.appendingPathComponent("documents")) }
+    var logos: FileStore { FileStore(root.appendingPathComponent("logos")) }
+    var photos: FileStore { FileStore(root.appendingPathComponent("photos")) }
+}
+
+extension Application {
+    private struct CertificationFilesKey: StorageKey { typealias Value = CertificationFiles }
+
+    var certificationFiles: CertificationFiles {
+        get {
+            storage[CertificationFilesKey.self]
+                ?? CertificationFiles(root: URL(fileURLWithPath: DatabaseChoice.dataDirectory()).appendingPathComponent("certification"))
+        }
+        set { storage[CertificationFilesKey.self] = newValue }
+    }
+}
+
+extension Request {
+    /// The address a batch's QR code opens: `ASHAR_PUBLIC_URL` when the server is behind a public name,
+    /// otherwise the host this request came to.
+    func publicURL(forBatch code: String) -> String {
+        let base = Environment.get("ASHAR_PUBLIC_URL").map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+            ?? "http://" + (headers.first(name: .host) ?? "127.0.0.1:8080")
+        return "\(base)/p/\(code)"
+    }
+}
+
+/// A certification step's cost shared among the producer group's members: the step is marked shared and
+/// each member's account with the group is charged her share, in one transaction.
+enum CertificationCosts {
+    static func share(_ stepID: UUID, of productID: UUID, note: String, on db: any Database, by actor: Actor) async throws -> (StepRecord, [UUID: Int]) {
+        try await db.writeTransaction { tx in
+            let step = try await PathService(db: tx).step(stepID)
+            guard step.productID == productID else { throw DomainError.notFound("certification.step") }
+            let (shared, group) = try await PathService(db: tx).markShared(stepID, by: actor)
+            let shares = try await MemberAccountService(db: tx).shareCost(group, amount: shared.draft.cost, source: stepID, note: note, by: actor)
+            return (shared, shares)
+        }
+    }
+}
