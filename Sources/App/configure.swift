@@ -50,11 +50,15 @@ public enum DatabaseChoice: Sendable {
 
 /// Builds the whole application on the given database. The executable and the tests both call it.
 public func configure(_ app: Application, database: DatabaseChoice) async throws {
-    // Scanned agreements live beside the data (a test keeps its own in a temporary directory).
+    // Scanned agreements and certification files live beside the data (a test keeps its own in a temporary directory).
     if app.environment == .testing {
-        app.agreementScans = FileManager.default.temporaryDirectory.appendingPathComponent("ashar-scans-\(UUID().uuidString)")
+        let files = FileManager.default.temporaryDirectory.appendingPathComponent("ashar-files-\(UUID().uuidString)")
+        app.agreementScans = files.appendingPathComponent("agreements")
+        app.certificationFiles = CertificationFiles(root: files.appendingPathComponent("certification"))
     } else if case .sqliteFile(let path) = database {
-        app.agreementScans = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("agreements")
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+        app.agreementScans = directory.appendingPathComponent("agreements")
+        app.certificationFiles = CertificationFiles(root: directory.appendingPathComponent("certification"))
     }
     // SQL is not logged (PostgreSQL: only at trace): its values carry names and situations.
     switch database {

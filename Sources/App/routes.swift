@@ -64,6 +64,13 @@ func routes(_ app: Application, resources: AppResources) throws {
     try web.register(collection: StakeholdersController())
     try web.register(collection: AgreementsController())
     try web.register(collection: NeedsGapsController())
+    try web.register(collection: ProductsController())
+    try web.register(collection: LabelsController())
+    try web.register(collection: DocumentsController())
+    try web.register(collection: RegistryController())
+    try web.register(collection: BrandsController())
+    try web.register(collection: GuaranteeController())
+    try web.register(collection: PublicBatchController())
 
     let api = app.grouped("api", "v1").grouped(EmptyBodyAsJSONMiddleware(), BearerUserMiddleware(), IdempotencyMiddleware(), APIRequestMiddleware())
     try AsharAPI().registerHandlers(on: VaporTransport(routesBuilder: api), serverURL: URL(string: "/")!)

@@ -101,7 +101,7 @@ extension AsharAPI {
     func listDocuments(_ input: Operations.ListDocuments.Input) async throws -> Operations.ListDocuments.Output {
         let req = try APIRequest.allowed(CertificationAccess.canManage)
         let list = try await DocumentService(db: req.db).documents(
-            product: try input.query.productId.map { try Self.id($0, field: "productId") }, type: input.query._type.flatMap { DocumentType(rawValue: $0.rawValue) },
+            covering: try input.query.productId.map { [try Self.id($0, field: "productId")] }, type: input.query._type.flatMap { DocumentType(rawValue: $0.rawValue) },
             page: PageQuery(page: input.query.page, per: input.query.per))
         return .ok(.init(body: .json(.init(items: list.items.map(Self.document), total: list.total))))
     }

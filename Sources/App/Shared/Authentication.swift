@@ -24,9 +24,13 @@ struct SessionUserMiddleware: AsyncMiddleware {
     }
 }
 
-/// Puts the bearer token's user on the request (API). Without a valid token: 401.
+/// Puts the bearer token's user on the request (API). Without a valid token: 401, except under
+/// `/api/v1/public/`, what anyone may read (a batch's QR code), which needs none.
 struct BearerUserMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if request.headers.bearerAuthorization == nil && request.url.path.hasPrefix("/api/v1/public/") {
+            return try await next.respond(to: request)
+        }
         guard let bearer = request.headers.bearerAuthorization,
               let user = try await request.network.users.user(forTokenHash: ApiTokens.hash(bearer.token)) else {
             throw Abort(.unauthorized)

@@ -27,8 +27,9 @@ enum CSRF {
 }
 
 struct CSRFMiddleware: AsyncMiddleware {
-    /// The largest form a page sends: a members file to import.
-    static let maxFormBody = 5 * 1024 * 1024
+    /// The largest form a page sends: a scanned agreement or conformity document of 10 MB, with the form around it.
+    /// Each service then holds its own upload to its own, smaller limit before anything is stored.
+    static let maxFormBody = 11 * 1024 * 1024
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if [.POST, .PUT, .PATCH, .DELETE].contains(request.method) {

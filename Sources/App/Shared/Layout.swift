@@ -3,6 +3,7 @@ import Fluent
 import Foundation
 import Kernel
 import Localization
+import Certification
 import Referrals
 import Vapor
 
@@ -61,6 +62,7 @@ struct Layout: Encodable {
         ("/producer-groups", "nav.producers", permits(.readRegistry)),
         ("/forms", "nav.forms", permits(.readAggregates)),
         ("/stakeholders", "nav.partnerships", permits(.readRegistry)),
+        ("/products", "nav.certification", CertificationAccess.canManage),
         ("/services", "nav.services", CaseAccess.canReadDirectory),
         ("/organisations", "nav.organisations", permits(.readRegistry)),
         ("/geography", "nav.geography", permits(.readRegistry)),

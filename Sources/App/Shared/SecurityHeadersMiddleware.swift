@@ -22,7 +22,10 @@ struct SecurityHeadersMiddleware: AsyncMiddleware {
             ("Referrer-Policy", "same-origin"),
             ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
         ]
-        for (name, value) in headers { response.headers.replaceOrAdd(name: name, value: value) }
+        // A response that sets its own policy keeps it: an uploaded SVG served alone gets a stricter one.
+        for (name, value) in headers where !(name == "Content-Security-Policy" && response.headers.contains(name: name)) {
+            response.headers.replaceOrAdd(name: name, value: value)
+        }
         if response.headers.contentType?.type == "text" && response.headers.contentType?.subType == "html" {
             response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
         }

@@ -103,7 +103,7 @@ public struct BatchService: Sendable {
         if let person = product.draft.personID, product.draft.makerShown {
             maker = try await PeopleService(db: db).lookup([person])[person]?.fullName
         }
-        let documents = try await DocumentService(db: db).documents(product: product.id, page: PageQuery(page: 1, per: 50)).items
+        let documents = try await DocumentService(db: db).documents(covering: [product.id], page: PageQuery(page: 1, per: 50)).items
             .filter { $0.status != .replaced }
         let requirements = try await products.requirements(product.id, today: today)
         var brand: BrandRecord?

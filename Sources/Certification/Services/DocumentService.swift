@@ -165,11 +165,11 @@ public struct DocumentService: Sendable {
         return try await records([row])[0]
     }
 
-    /// Documents, newest first; those covering one product, or of one type, when asked.
-    public func documents(product: UUID? = nil, type: DocumentType? = nil, page: PageQuery) async throws -> Paged<DocumentRecord> {
+    /// Documents, newest first; those covering any of some products, or of one type, when asked.
+    public func documents(covering products: [UUID]? = nil, type: DocumentType? = nil, page: PageQuery) async throws -> Paged<DocumentRecord> {
         let query = ConformityDocument.query(on: db)
-        if let product {
-            let ids = try await DocumentProduct.query(on: db).filter(\.$productID == product).all().map(\.documentID)
+        if let products {
+            let ids = try await DocumentProduct.query(on: db).filter(\.$productID ~~ products).all().map(\.documentID)
             query.filter(\.$id ~~ ids)
         }
         if let type { query.filter(\.$type == type) }

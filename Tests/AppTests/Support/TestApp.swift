@@ -112,23 +112,34 @@ final class Browser {
     /// Posts a form with a file, as `multipart/form-data`, with the CSRF token of the last page seen.
     @discardableResult
     func upload(_ path: String, file: String, named filename: String, field: String = "file", fields: [String: String] = [:]) async throws -> TestingHTTPResponse {
+        try await upload(path, data: Data(file.utf8), named: filename, field: field, fields: fields)
+    }
+
+    /// The same with the file's bytes as they are (a picture, a PDF), and the type the browser claims.
+    @discardableResult
+    func upload(_ path: String, data: Data, named filename: String, field: String = "file", contentType: String = "text/csv",
+                fields: [String: String] = [:]) async throws -> TestingHTTPResponse {
         if csrf == nil { try await get("/login") }
         let boundary = "ashar-test-boundary"
-        let body = (["_csrf": csrf ?? ""].merging(fields) { $1 }).sorted { $0.key < $1.key }
-            .map { "--\(boundary)\r\nContent-Disposition: form-data; name=\"\($0.key)\"\r\n\r\n\($0.value)\r\n" }.joined()
-            + "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(field)\"; filename=\"\(filename)\"\r\nContent-Type: text/csv\r\n\r\n"
-            + file + "\r\n--\(boundary)--\r\n"
-        return try await send(.POST, path, body: body, contentType: "multipart/form-data; boundary=\(boundary)")
+        var body = Data((["_csrf": csrf ?? ""].merging(fields) { $1 }).sorted { $0.key < $1.key }
+            .map { "--\(boundary)\r\nContent-Disposition: form-data; name=\"\($0.key)\"\r\n\r\n\($0.value)\r\n" }.joined().utf8)
+        body += Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(field)\"; filename=\"\(filename)\"\r\nContent-Type: \(contentType)\r\n\r\n".utf8)
+        body += data + Data("\r\n--\(boundary)--\r\n".utf8)
+        return try await send(.POST, path, bytes: body, contentType: "multipart/form-data; boundary=\(boundary)")
     }
 
     func send(_ method: HTTPMethod, _ path: String, body: String? = nil, contentType: String? = nil) async throws -> TestingHTTPResponse {
+        try await send(method, path, bytes: body.map { Data($0.utf8) }, contentType: contentType)
+    }
+
+    func send(_ method: HTTPMethod, _ path: String, bytes body: Data?, contentType: String? = nil) async throws -> TestingHTTPResponse {
         var headers = HTTPHeaders()
         if !cookies.isEmpty {
             headers.add(name: .cookie, value: cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "))
         }
         if let acceptLanguage { headers.add(name: .acceptLanguage, value: acceptLanguage) }
         if let contentType { headers.add(name: .contentType, value: contentType) }
-        let response = try await app.testing().sendRequest(method, path, headers: headers, body: body.map { ByteBuffer(string: $0) })
+        let response = try await app.testing().sendRequest(method, path, headers: headers, body: body.map { ByteBuffer(bytes: $0) })
         for header in response.headers[.setCookie] {
             let pair = header.split(separator: ";")[0].split(separator: "=", maxSplits: 1)
             guard pair.count == 2 else { continue }

@@ -3,6 +3,7 @@ import Certification
 import Fluent
 import Foundation
 import Kernel
+import Localization
 import Producers
 import Vapor
 
@@ -48,5 +49,32 @@ enum CertificationCosts {
             let shares = try await MemberAccountService(db: tx).shareCost(group, amount: shared.draft.cost, source: stepID, note: note, by: actor)
             return (shared, shares)
         }
+    }
+}
+
+/// The select boxes and names the certification pages share.
+extension Request {
+    /// Producer groups of the network, by name, as choices.
+    func producerGroupChoices(selected: UUID?) async throws -> [Choice] {
+        try await network.organisations.list(OrganisationFilter(kind: .producerGroup), page: PageQuery(page: 1, per: 500)).items
+            .map { Choice(value: $0.id.uuidString, label: $0.name, selected: $0.id == selected) }
+    }
+
+    func categoryChoices(selected: String?) -> [Choice] {
+        ProductCategory.allCases.map { Choice(value: $0.rawValue, label: t("certification.category.\($0.rawValue)"), selected: $0.rawValue == selected) }
+    }
+
+    /// A product's name in the user's language: Kyrgyz for ky, Russian otherwise (both are kept).
+    func productName(_ product: ProductRecord) -> String {
+        product.name(appLocale.rawValue == "ky" ? .ky : .ru)
+    }
+
+    /// "500 g" in the user's language.
+    func netQuantity(_ draft: ProductDraft) -> String {
+        draft.netQuantity.map { "\($0) " + t("certification.unit.\(draft.netUnit.rawValue)") } ?? ""
+    }
+
+    func documentTitle(_ document: DocumentRecord) -> String {
+        t("certification.document-type.\(document.draft.type.rawValue)") + " " + document.draft.number
     }
 }

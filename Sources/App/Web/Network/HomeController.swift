@@ -1,4 +1,5 @@
 import AsharNetwork
+import Certification
 import Fluent
 import Foundation
 import Kernel
@@ -73,7 +74,8 @@ struct HomeController: RouteCollection {
         return try await req.render("home", title: req.t("home.title"), page)
     }
 
-    /// For a coordinator, the partners' obligations and agreements; for a case worker, the referrals
+    /// For a coordinator, the partners' obligations and agreements and the conformity documents expired or
+    /// expiring within 30, 60 or 90 days; for a case worker, the referrals
     /// waiting for her centre's answer and the follow-ups due (counts only: the cases are one click on).
     func attention(_ req: Request, grants: [Grant]) async throws -> [Attention] {
         var items: [(key: String, count: Int, href: String)] = []
@@ -81,6 +83,12 @@ struct HomeController: RouteCollection {
             let agreements = try await AgreementService(db: req.db).attention()
             items += [("home.attention.overdue", agreements.overdue.count, "/agreements"), ("home.attention.ending", agreements.ending.count, "/agreements"),
                       ("home.attention.review", agreements.reviewDue.count, "/agreements")]
+        }
+        if CertificationAccess.canManage(grants) {
+            let expiring = try await DocumentService(db: req.db).expiring()
+            items += [0, 30, 60, 90].map { window in
+                ("home.attention.documents-\(window)", expiring.filter { $0.window == window }.count, "/documents#expiring")
+            }
         }
         if CaseAccess.isCaseworker(grants) {
             let referrals = ReferralService(db: req.db)
