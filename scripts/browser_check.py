@@ -153,6 +153,56 @@ def caseworker_checks(args, failures):
         shutil.rmtree(profile, ignore_errors=True)
 
 
+def certification_checks(args, failures):
+    """A coordinator's certification pages; a batch's labels printed to the screen, their QR code read back
+    by zbarimg (Debian's zbar-tools), and the public page it opens, without a login."""
+    profile = tempfile.mkdtemp(prefix="ashar-chromium-")
+    browser = Browser(args.port + 2, profile)
+    try:
+        browser.go(args.base + "/login")
+        browser.evaluate("""
+            document.getElementById('identifier').value = 'coordinator';
+            document.getElementById('password').value = 'ashar-demo-2026';
+            document.querySelector('form.stack').submit();""")
+        browser.wait_for_load()
+        browser.go(f"{args.base}/lang/ru?back=/")
+        browser.go(args.base + "/products")
+        product = browser.evaluate("""([...document.querySelectorAll('table a[href^="/products/"]')].find(a => a.textContent.includes('Курага'))
+            || {getAttribute: () => '/products/none'}).getAttribute('href')""")
+        checks = [(product, "Что применяется и чего не хватает"), ("/documents", "Истекающие документы"), ("/regulations", "TR CU 022/2011"),
+                  ("/brands", "Жибек"), ("/guarantee", "Жибек"), ("/", "истекает в ближайшие 60 дней")]
+        for path, expected in checks:
+            html = browser.go(args.base + path)
+            problems = browser.problems(args.base)
+            status = "ok"
+            if expected not in html or 'class="error-page"' in html:
+                failures.append(f"coordinator {path}: missing text {expected!r}")
+                status = "MISSING TEXT"
+            for p in problems:
+                failures.append(f"coordinator {path}: {p}")
+                status = "PROBLEM"
+            print(f"{status:12} ru {path} (coordinator)")
+        browser.go(args.base + product + "/labels?lang=ru&size=large")
+        shot = os.path.join(profile, "labels.png")
+        browser.screenshot(shot, 1280, 1400)
+        if args.shots:
+            shutil.copy(shot, os.path.join(args.shots, "labels-desktop.png"))
+        decoded = subprocess.run(["zbarimg", "--quiet", "--raw", shot], capture_output=True, text=True, timeout=60).stdout.split()
+        url = decoded[0] if decoded else ""
+        if "/p/" not in url:
+            failures.append(f"labels: zbarimg read no traceability address from the printed QR code ({decoded!r})")
+            return
+        print(f"{'ok':12} zbarimg reads the label's QR code: {url}")
+        public = subprocess.run(["curl", "-fsS", "-H", "Accept-Language: ru", args.base + url[url.index("/p/"):]], capture_output=True, text=True, timeout=30)
+        if "Курага" not in public.stdout or "Документы действуют" not in public.stdout:
+            failures.append(f"public page {url}: product or document validity missing")
+        else:
+            print(f"{'ok':12} ru {url} (no login)")
+    finally:
+        browser.close()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--base", default="http://127.0.0.1:8080")
@@ -249,6 +299,7 @@ def main():
         browser.close()
         shutil.rmtree(profile, ignore_errors=True)
     caseworker_checks(args, failures)
+    certification_checks(args, failures)
     # The public page, dumped by Chromium itself without any scripting.
     dom = subprocess.run([shutil.which("chromium") or "chromium", "--headless", "--no-sandbox", "--disable-gpu",
                           "--accept-lang=ky", "--dump-dom", args.base + "/login"], capture_output=True, text=True, timeout=60).stdout

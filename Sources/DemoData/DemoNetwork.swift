@@ -36,18 +36,20 @@ public enum DemoNetwork {
     ]
 
     /// Loads the demo unless it is there already. Everything in one transaction: all or nothing.
-    /// `cipher`: the network's notes key, for the demo cases (none without it).
+    /// `cipher`: the network's notes key, for the demo cases (none without it); `logos`: where brand logos
+    /// are kept (the demo brand has none without it).
     /// - Returns: true when it loaded, false when the demo was already there.
     @discardableResult
-    public static func load(on db: any Database, hash: @escaping @Sendable (String) throws -> String, cipher: NoteCipher? = nil) async throws -> Bool {
+    public static func load(on db: any Database, hash: @escaping @Sendable (String) throws -> String, cipher: NoteCipher? = nil,
+                            logos: FileStore? = nil) async throws -> Bool {
         if try await Place.query(on: db).filter(\.$code == "KG-C").first() != nil { return false }
         try await db.writeTransaction { tx in
-            try await build(Factories(db: tx), hash: hash, cipher: cipher)
+            try await build(Factories(db: tx), hash: hash, cipher: cipher, logos: logos)
         }
         return true
     }
 
-    private static func build(_ make: Factories, hash: @escaping @Sendable (String) throws -> String, cipher: NoteCipher?) async throws {
+    private static func build(_ make: Factories, hash: @escaping @Sendable (String) throws -> String, cipher: NoteCipher?, logos: FileStore?) async throws {
         var villages: [String: PlaceRecord] = [:]
         var districts: [String: UUID] = [:]
         for oblast in DemoGeography.oblasts {
@@ -141,6 +143,8 @@ public enum DemoNetwork {
         try await importBaselineAnswers(on: make)
         try await DemoPartnerships.load(districts: districts, on: make.db, by: make.actor)
         try await DemoPartnerships.mapTimeBankCategories(on: make.db, by: make.actor)
+        try await DemoCertification.load(jibek: orgs.groupJibek.id, akBuudai: orgs.groupAkBuudai.id,
+                                         jibekMembers: (producers[orgs.groupJibek.id] ?? []).map(\.personID), logos: logos, on: make.db, by: make.actor)
         if let cipher {
             try await DemoReferrals.load(meerim: orgs.helpCentre.id, umut: orgs.crisisCentre.id, districts: districts,
                                          villages: villages.mapValues(\.id), cipher: cipher, on: make.db, by: make.actor)

@@ -69,6 +69,10 @@ struct CertificationRulesTests {
         label.composition = "  "
         label.batchNumber = ""
         #expect(label.missing == [.composition, .batchNumber])
+        label.bestBefore = ""
+        #expect(label.missing == [.composition, .bestBefore, .batchNumber])
+        label.isFood = false
+        #expect(label.missing == [.composition, .batchNumber], "felt keeps: no best-before date on its label")
     }
 
     @Test("Uploads are judged by their bytes")

@@ -17,7 +17,7 @@ struct DemoCommand: AsyncCommand {
         let app = context.application
         try await migrate(app)
         let hasher = app.password
-        let loaded = try await DemoNetwork.load(on: app.db, hash: { try hasher.hash($0) }, cipher: app.noteCipher)
+        let loaded = try await DemoNetwork.load(on: app.db, hash: { try hasher.hash($0) }, cipher: app.noteCipher, logos: app.certificationFiles.logos)
         context.console.print(loaded ? "Loaded the demo network." : "The demo network is already there: nothing added.")
         context.console.print("Demo logins (password or PIN):")
         for login in DemoNetwork.logins {

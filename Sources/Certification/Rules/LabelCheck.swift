@@ -22,9 +22,12 @@ public struct LabelContent: Sendable, Equatable {
     public var producerName: String
     public var producerAddress: String
     public var batchNumber: String
+    /// A food product's label must say until when it keeps; felt, textiles and cosmetics labels need not.
+    public var isFood: Bool
 
     public init(name: String, composition: String, netQuantity: String, producedOn: String, bestBefore: String, storage: String,
-                producerName: String, producerAddress: String, batchNumber: String) {
+                producerName: String, producerAddress: String, batchNumber: String, isFood: Bool = true) {
+        self.isFood = isFood
         (self.name, self.composition, self.netQuantity, self.producedOn, self.bestBefore) = (name, composition, netQuantity, producedOn, bestBefore)
         (self.storage, self.producerName, self.producerAddress, self.batchNumber) = (storage, producerName, producerAddress, batchNumber)
     }
@@ -43,8 +46,12 @@ public struct LabelContent: Sendable, Equatable {
         }
     }
 
+    public var mandatory: [LabelField] {
+        isFood ? LabelField.allCases : LabelField.allCases.filter { $0 != .bestBefore }
+    }
+
     /// Every mandatory field left blank, in the regulation's order.
     public var missing: [LabelField] {
-        LabelField.allCases.filter { value($0).allSatisfy(\.isWhitespace) }
+        mandatory.filter { value($0).allSatisfy(\.isWhitespace) }
     }
 }

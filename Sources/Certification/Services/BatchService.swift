@@ -53,7 +53,7 @@ public struct BatchService: Sendable {
             } else if until < producedOn {
                 errors.append(DomainError("certification.batch.best-before-early", field: "best_before"))
             }
-        } else {
+        } else if product.category.isFood {
             errors.append(DomainError("certification.batch.best-before-required", field: "best_before"))
         }
         try ValidationErrors.throwIfAny(errors)
@@ -68,7 +68,7 @@ public struct BatchService: Sendable {
             row.productID = productID
             row.batchNumber = number
             row.producedOn = producedOn
-            row.bestBefore = until!
+            row.bestBefore = until ?? ""
             row.code = code
             try await row.create(on: tx)
             try await AuditLog.record(on: tx, actor: actor, action: "create", entity: "batch", entityID: row.id, changes: [

@@ -280,6 +280,7 @@ struct LabelSources {
             name: product.name(language), composition: language == .ky ? d.compositionKy : d.compositionRu,
             netQuantity: d.netQuantity.map { "\($0) \(d.netUnit.rawValue)" } ?? "", producedOn: batch?.producedOn ?? "",
             bestBefore: batch?.bestBefore ?? "", storage: language == .ky ? d.storageKy : d.storageRu,
-            producerName: organisation?.name ?? "", producerAddress: address, batchNumber: batch?.batchNumber ?? "")
+            producerName: organisation?.name ?? "", producerAddress: address, batchNumber: batch?.batchNumber ?? "",
+            isFood: d.category.isFood)
     }
 }

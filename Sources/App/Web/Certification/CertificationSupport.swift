@@ -74,6 +74,12 @@ extension Request {
         draft.netQuantity.map { "\($0) " + t("certification.unit.\(draft.netUnit.rawValue)") } ?? ""
     }
 
+    /// Its status as it stands today: a registered document past its expiry says it has expired.
+    func documentStatus(_ document: DocumentRecord, today: String) -> String {
+        document.status == .registered && document.draft.expiresOn < today
+            ? t("certification.expired") : t("certification.status.\(document.status.rawValue)")
+    }
+
     func documentTitle(_ document: DocumentRecord) -> String {
         t("certification.document-type.\(document.draft.type.rawValue)") + " " + document.draft.number
     }

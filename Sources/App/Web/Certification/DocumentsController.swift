@@ -116,7 +116,7 @@ struct DocumentsController: RouteCollection {
         return documents.map { d in
             Row(id: d.id, title: req.documentTitle(d), registration: d.draft.registrationNumber,
                 products: d.draft.productIDs.compactMap { products[$0].map(req.productName) }.joined(separator: ", "),
-                issuedOn: d.draft.issuedOn, expiresOn: d.draft.expiresOn, status: req.t("certification.status.\(d.status.rawValue)"), valid: d.isValid(on: today))
+                issuedOn: d.draft.issuedOn, expiresOn: d.draft.expiresOn, status: req.documentStatus(d, today: today), valid: d.isValid(on: today))
         }
     }
 
@@ -205,7 +205,7 @@ struct DocumentsController: RouteCollection {
         }
         let replaceForm = form ?? DocumentForm(d)
         return try await req.render("certification/document", title: req.documentTitle(document), ShowPage(
-            id: id, title: req.documentTitle(document), status: req.t("certification.status.\(document.status.rawValue)"),
+            id: id, title: req.documentTitle(document), status: req.documentStatus(document, today: BishkekCalendar.day(of: Date())),
             current: document.status == .registered || document.status == .suspended, suspended: document.status == .suspended,
             valid: document.isValid(on: BishkekCalendar.day(of: Date())),
             facts: [

@@ -295,7 +295,7 @@ struct ProductsController: RouteCollection {
             missingCount: requirements.missing.count, eac: requirements.eac,
             documents: documents.map {
                 DocumentRow(id: $0.id, title: req.documentTitle($0), registration: $0.draft.registrationNumber, expiresOn: $0.draft.expiresOn,
-                            status: req.t("certification.status.\($0.status.rawValue)"), valid: $0.isValid(on: today))
+                            status: req.documentStatus($0, today: today), valid: $0.isValid(on: today))
             },
             batches: batches.map { BatchRow(id: $0.id, number: $0.batchNumber, producedOn: $0.producedOn, bestBefore: $0.bestBefore, code: $0.code) },
             labelChecks: checks,
