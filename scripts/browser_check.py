@@ -192,7 +192,19 @@ def certification_checks(args, failures):
         if "/p/" not in url:
             failures.append(f"labels: zbarimg read no traceability address from the printed QR code ({decoded!r})")
             return
-        print(f"{'ok':12} zbarimg reads the label's QR code: {url}")
+        print(f"{'ok':12} zbarimg reads the label's QR code on screen: {url}")
+        # On paper: the smallest labels printed to PDF (A4, one sheet), rendered at 300 dpi as a printer would.
+        browser.go(args.base + product + "/labels?lang=ky&size=small")
+        pdf = os.path.join(profile, "labels.pdf")
+        with open(pdf, "wb") as f:
+            f.write(base64.b64decode(browser.call("Page.printToPDF", preferCSSPageSize=True, printBackground=True)["data"]))
+        pages = subprocess.run(["pdfinfo", pdf], capture_output=True, text=True, timeout=60).stdout
+        subprocess.run(["pdftoppm", "-r", "300", "-png", "-f", "1", "-l", "1", pdf, os.path.join(profile, "printed")], check=True, timeout=120)
+        printed = subprocess.run(["zbarimg", "--quiet", "--raw", os.path.join(profile, "printed-1.png")], capture_output=True, text=True, timeout=60).stdout.split()
+        if "Pages:           1" not in pages or len(printed) != 18 or set(printed) != {url}:
+            failures.append(f"printed labels: one A4 page of 18 readable codes expected, read {len(printed)} ({pages.strip()[:80]!r})")
+        else:
+            print(f"{'ok':12} 18 small labels on one printed A4 page, every QR code read back by zbarimg")
         public = subprocess.run(["curl", "-fsS", "-H", "Accept-Language: ru", args.base + url[url.index("/p/"):]], capture_output=True, text=True, timeout=30)
         if "Курага" not in public.stdout or "Документы действуют" not in public.stdout:
             failures.append(f"public page {url}: product or document validity missing")
