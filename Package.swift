@@ -12,7 +12,7 @@ let package = Package(
     products: [
         .executable(name: "ashar", targets: ["ashar"]),
         // For the benchmarks, which live in their own package under Benchmarks/.
-        .library(name: "AsharKit", targets: ["App", "TimeBank", "Producers", "Needs", "Partnerships", "Referrals", "Certification", "AsharNetwork", "Kernel", "DemoData"]),
+        .library(name: "AsharKit", targets: ["App", "TimeBank", "Producers", "Needs", "Partnerships", "Referrals", "Certification", "Training", "AsharNetwork", "Kernel", "DemoData"]),
     ],
     dependencies: [
         .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
@@ -86,12 +86,17 @@ let package = Package(
             "Kernel", "AsharNetwork",
             .product(name: "FluentKit", package: "fluent-kit"),
         ], swiftSettings: strict),
+        // Training: the Centre for Entrepreneurship Support's sessions, attendance and consultations with their follow-up.
+        .target(name: "Training", dependencies: [
+            "Kernel", "AsharNetwork",
+            .product(name: "FluentKit", package: "fluent-kit"),
+        ], swiftSettings: strict),
         .target(name: "DemoData", dependencies: [
-            "Kernel", "AsharNetwork", "TimeBank", "Producers", "Needs", "Partnerships", "Referrals", "Certification", .product(name: "FluentKit", package: "fluent-kit"),
+            "Kernel", "AsharNetwork", "TimeBank", "Producers", "Needs", "Partnerships", "Referrals", "Certification", "Training", .product(name: "FluentKit", package: "fluent-kit"),
         ], swiftSettings: strict),
         // The web layer: routes, pages, API, commands.
         .target(name: "App", dependencies: [
-            "Kernel", "Localization", "AsharNetwork", "TimeBank", "Producers", "Needs", "Partnerships", "Referrals", "Certification", "DemoData",
+            "Kernel", "Localization", "AsharNetwork", "TimeBank", "Producers", "Needs", "Partnerships", "Referrals", "Certification", "Training", "DemoData",
             .product(name: "Vapor", package: "vapor"),
             .product(name: "Fluent", package: "fluent"),
             .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
@@ -114,13 +119,14 @@ let package = Package(
         .testTarget(name: "LocalizationTests", dependencies: ["Localization"], swiftSettings: strict),
         // A fresh database per test: in-memory SQLite, or a new schema on DATABASE_URL's PostgreSQL.
         .target(name: "TestSupport", dependencies: [
-            "AsharNetwork", "TimeBank", "Producers", "Needs", "Partnerships", "Referrals", "Certification",
+            "AsharNetwork", "TimeBank", "Producers", "Needs", "Partnerships", "Referrals", "Certification", "Training",
             .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
             .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
         ], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "NetworkTests", dependencies: ["AsharNetwork", "DemoData", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "PartnershipsTests", dependencies: ["Partnerships", "AsharNetwork", "DemoData", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "CertificationTests", dependencies: ["Certification", "AsharNetwork", "DemoData", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "AsharNetwork", "DemoData", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ReferralsTests", dependencies: ["Referrals", "AsharNetwork", "DemoData", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "NeedsTests", dependencies: ["Needs", "AsharNetwork", "DemoData", "TestSupport"],
                     resources: [.copy("Fixtures")], swiftSettings: strict),

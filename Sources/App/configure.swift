@@ -12,6 +12,7 @@ import Needs
 import Partnerships
 import Referrals
 import Certification
+import Training
 import Producers
 import TimeBank
 import Vapor
@@ -90,6 +91,7 @@ public func configure(_ app: Application, database: DatabaseChoice) async throws
     app.migrations.add(PartnershipMigrations.all)
     app.migrations.add(ReferralMigrations.all)
     app.migrations.add(CertificationMigrations.all)
+    app.migrations.add(TrainingMigrations.all)
     app.noteCipher = try NotesKey.cipher(testing: app.environment == .testing, database: database)
     app.migrations.add(SessionRecord.migration)
     if app.storage[BookingQueueKey.self] == nil { app.storage[BookingQueueKey.self] = BookingQueue(db: app.db) }

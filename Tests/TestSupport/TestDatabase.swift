@@ -4,6 +4,7 @@ import Partnerships
 import Producers
 import Referrals
 import Certification
+import Training
 import TimeBank
 import FluentKit
 import FluentPostgresDriver
@@ -53,6 +54,7 @@ public enum TestDatabase {
             migrations.add(PartnershipMigrations.all)
             migrations.add(ReferralMigrations.all)
             migrations.add(CertificationMigrations.all)
+            migrations.add(TrainingMigrations.all)
             let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: group.any())
             try await migrator.setupIfNeeded().get()
             try await migrator.prepareBatch().get()

@@ -5,6 +5,7 @@ import Kernel
 import Localization
 import Certification
 import Referrals
+import Training
 import Vapor
 
 /// What every page's frame needs: language, title, navigation for the user's roles, the CSRF token.
@@ -63,6 +64,7 @@ struct Layout: Encodable {
         ("/forms", "nav.forms", permits(.readAggregates)),
         ("/stakeholders", "nav.partnerships", permits(.readRegistry)),
         ("/products", "nav.certification", CertificationAccess.canManage),
+        ("/trainings", "nav.trainings", TrainingAccess.canManage),
         ("/services", "nav.services", CaseAccess.canReadDirectory),
         ("/organisations", "nav.organisations", permits(.readRegistry)),
         ("/geography", "nav.geography", permits(.readRegistry)),

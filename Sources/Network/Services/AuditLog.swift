@@ -60,5 +60,6 @@ public struct AuditLog: Sendable {
         "needs_form", "needs_submission", "stakeholder", "agreement", "agreement_obligation", "agreement_service", "need_services",
         "referral_case", "referral_consent", "referral", "referral_service",
         "product", "regulation", "document", "batch", "brand", "certification_step", "peer_visit",
+        "training_session", "consultation",
     ]
 }

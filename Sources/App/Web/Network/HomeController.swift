@@ -7,6 +7,7 @@ import Localization
 import Partnerships
 import Referrals
 import TimeBank
+import Training
 import Vapor
 
 /// The start page: what the user's roles let her see, and a member's own record.
@@ -75,7 +76,7 @@ struct HomeController: RouteCollection {
     }
 
     /// For a coordinator, the partners' obligations and agreements and the conformity documents expired or
-    /// expiring within 30, 60 or 90 days; for a case worker, the referrals
+    /// expiring within 30, 60 or 90 days, and the consultations whose follow-up is due; for a case worker, the referrals
     /// waiting for her centre's answer and the follow-ups due (counts only: the cases are one click on).
     func attention(_ req: Request, grants: [Grant]) async throws -> [Attention] {
         var items: [(key: String, count: Int, href: String)] = []
@@ -89,6 +90,9 @@ struct HomeController: RouteCollection {
             items += [0, 30, 60, 90].map { window in
                 ("home.attention.documents-\(window)", expiring.filter { $0.window == window }.count, "/documents#expiring")
             }
+        }
+        if TrainingAccess.canManage(grants) {
+            items.append(("home.attention.consultation-follow-ups", try await TrainingService(db: req.db).followUpsDue().count, "/consultations"))
         }
         if CaseAccess.isCaseworker(grants) {
             let referrals = ReferralService(db: req.db)
