@@ -145,6 +145,9 @@ public enum DemoNetwork {
         try await DemoPartnerships.mapTimeBankCategories(on: make.db, by: make.actor)
         try await DemoCertification.load(jibek: orgs.groupJibek.id, akBuudai: orgs.groupAkBuudai.id,
                                          jibekMembers: (producers[orgs.groupJibek.id] ?? []).map(\.personID), logos: logos, on: make.db, by: make.actor)
+        try await DemoTraining.load(sokuluk: orgs.cesSokuluk.id, karaSuu: orgs.cesKaraSuu.id, villages: villages.mapValues(\.id),
+                                    women: ((members[orgs.bankSaray.id] ?? []) + (members[orgs.bankJangyJer.id] ?? [])).map(\.personID),
+                                    on: make.db, by: make.actor)
         if let cipher {
             try await DemoReferrals.load(meerim: orgs.helpCentre.id, umut: orgs.crisisCentre.id, districts: districts,
                                          villages: villages.mapValues(\.id), cipher: cipher, on: make.db, by: make.actor)
