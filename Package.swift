@@ -12,7 +12,7 @@ let package = Package(
     products: [
         .executable(name: "ashar", targets: ["ashar"]),
         // For the benchmarks, which live in their own package under Benchmarks/.
-        .library(name: "AsharKit", targets: ["App", "TimeBank", "Producers", "Needs", "Partnerships", "Referrals", "Certification", "Training", "AsharNetwork", "Kernel", "DemoData"]),
+        .library(name: "AsharKit", targets: ["App", "TimeBank", "Producers", "Needs", "Partnerships", "Referrals", "Certification", "Training", "Reporting", "AsharNetwork", "Kernel", "DemoData"]),
     ],
     dependencies: [
         .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
@@ -91,12 +91,17 @@ let package = Package(
             "Kernel", "AsharNetwork",
             .product(name: "FluentKit", package: "fluent-kit"),
         ], swiftSettings: strict),
+        // Reporting: the network's indicators, read across every context (read-only).
+        .target(name: "Reporting", dependencies: [
+            "Kernel", "AsharNetwork", "TimeBank", "Producers", "Needs", "Partnerships", "Referrals", "Certification", "Training",
+            .product(name: "FluentKit", package: "fluent-kit"),
+        ], swiftSettings: strict),
         .target(name: "DemoData", dependencies: [
             "Kernel", "AsharNetwork", "TimeBank", "Producers", "Needs", "Partnerships", "Referrals", "Certification", "Training", .product(name: "FluentKit", package: "fluent-kit"),
         ], swiftSettings: strict),
         // The web layer: routes, pages, API, commands.
         .target(name: "App", dependencies: [
-            "Kernel", "Localization", "AsharNetwork", "TimeBank", "Producers", "Needs", "Partnerships", "Referrals", "Certification", "Training", "DemoData",
+            "Kernel", "Localization", "AsharNetwork", "TimeBank", "Producers", "Needs", "Partnerships", "Referrals", "Certification", "Training", "Reporting", "DemoData",
             .product(name: "Vapor", package: "vapor"),
             .product(name: "Fluent", package: "fluent"),
             .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
@@ -126,6 +131,9 @@ let package = Package(
         .testTarget(name: "NetworkTests", dependencies: ["AsharNetwork", "DemoData", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "PartnershipsTests", dependencies: ["Partnerships", "AsharNetwork", "DemoData", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "CertificationTests", dependencies: ["Certification", "AsharNetwork", "DemoData", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "ReportingTests", dependencies: [
+            "Reporting", "AsharNetwork", "TimeBank", "Producers", "Training", "Certification", "DemoData", "TestSupport",
+        ], swiftSettings: strict),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "AsharNetwork", "DemoData", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ReferralsTests", dependencies: ["Referrals", "AsharNetwork", "DemoData", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "NeedsTests", dependencies: ["Needs", "AsharNetwork", "DemoData", "TestSupport"],

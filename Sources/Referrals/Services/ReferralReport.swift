@@ -12,6 +12,9 @@ public struct ReferralCounts: Sendable, Equatable {
     public var referrals = 0
     public var byServiceKind: [HelpServiceKind: Int] = [:]
     public var byStatus: [ReferralStatus: Int] = [:]
+    /// Referrals sent, and those done, by the district of the case (for the network's indicators).
+    public var referralsByDistrict: [UUID: Int] = [:]
+    public var completedByDistrict: [UUID: Int] = [:]
     public var byOutcome: [Outcome: Int] = [:]
     /// From the request to the first contact with her, in hours.
     public var medianHoursToFirstContact: Int?
@@ -33,12 +36,19 @@ public struct ReferralReport: Sendable {
         }
         counts.medianHoursToFirstContact = SmallCount.medianHours(cases.compactMap { row in row.firstContactAt.map { $0.timeIntervalSince(row.openedAt) } })
         let referrals = try await Referral.query(on: db).filter(\.$sentAt >= from).filter(\.$sentAt < to)
-            .field(\.$id).field(\.$serviceID).field(\.$status).field(\.$outcome).all()
+            .field(\.$id).field(\.$caseID).field(\.$serviceID).field(\.$status).field(\.$outcome).all()
         counts.referrals = referrals.count
+        let caseIDs = Array(Set(referrals.map(\.caseID)))
+        let districts = caseIDs.isEmpty ? [:] : Dictionary(uniqueKeysWithValues: try await HelpCase.query(on: db).filter(\.$id ~~ caseIDs)
+            .field(\.$id).field(\.$districtID).all().map { ($0.id!, $0.districtID) })
         let kinds = Dictionary(uniqueKeysWithValues: try await HelpService.query(on: db).field(\.$id).field(\.$kind).all().map { ($0.id!, $0.kind) })
         for referral in referrals {
             if let kind = kinds[referral.serviceID] { counts.byServiceKind[kind, default: 0] += 1 }
             counts.byStatus[referral.status, default: 0] += 1
+            if let district = districts[referral.caseID] ?? nil {
+                counts.referralsByDistrict[district, default: 0] += 1
+                if referral.status == .done { counts.completedByDistrict[district, default: 0] += 1 }
+            }
             if let outcome = referral.outcome.flatMap(Outcome.init(rawValue:)) { counts.byOutcome[outcome, default: 0] += 1 }
         }
         return counts

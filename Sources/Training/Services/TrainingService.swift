@@ -119,6 +119,11 @@ public struct TrainingService: Sendable {
         return Paged(items: try await records(rows), total: total, request: page)
     }
 
+    /// Sessions held between two days (inclusive), with who came.
+    public func sessions(from: String, to: String) async throws -> [SessionRecord] {
+        try await records(try await TrainingSession.query(on: db).filter(\.$heldOn >= from).filter(\.$heldOn <= to).all())
+    }
+
     /// Marks a woman of the registry as having come; coming twice is recorded once.
     public func attend(_ sessionID: UUID, person personID: UUID, by actor: Actor) async throws -> SessionRecord {
         try await db.writeTransaction { tx in
@@ -214,6 +219,11 @@ public struct TrainingService: Sendable {
         let total = try await Consultation.query(on: db).count()
         let rows = try await Consultation.query(on: db).sort(\.$heldOn, .descending).sort(\.$id).range(page.offset..<page.offset + page.per).all()
         return Paged(items: rows.map(Self.record), total: total, request: page)
+    }
+
+    /// Consultations given between two days (inclusive).
+    public func consultations(from: String, to: String) async throws -> [ConsultationRecord] {
+        try await Consultation.query(on: db).filter(\.$heldOn >= from).filter(\.$heldOn <= to).all().map(Self.record)
     }
 
     /// Follow-ups due by today and not yet done, the oldest first.
