@@ -56,6 +56,7 @@ struct Layout: Encodable {
 
     private static let sections: [(href: String, key: String, visible: @Sendable ([Grant]) -> Bool)] = [
         ("/me", "nav.me", permits(.ownRecord)),
+        ("/dashboard", "nav.dashboard", permits(.readAggregates)),
         ("/cases", "nav.cases", CaseAccess.isCaseworker),
         ("/help-requests", "nav.help-requests", { !CaseAccess.requestingOrganisations($0).isEmpty }),
         ("/people", "nav.people", permits(.readPeople)),

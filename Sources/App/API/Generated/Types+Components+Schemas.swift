@@ -6,6 +6,150 @@ import struct Foundation.Date
 extension Components {
     /// Types generated from the `#/components/schemas` section of the OpenAPI document.
     internal enum Schemas {
+        /// - Remark: Generated from `#/components/schemas/IndicatorValue`.
+        internal struct IndicatorValue: Codable, Hashable, Sendable {
+            /// Absent when suppressed.
+            ///
+            /// - Remark: Generated from `#/components/schemas/IndicatorValue/value`.
+            internal var value: Swift.Int?
+            /// A sensitive count between 1 and 4, shown as "<5".
+            ///
+            /// - Remark: Generated from `#/components/schemas/IndicatorValue/suppressed`.
+            internal var suppressed: Swift.Bool
+            /// Creates a new `IndicatorValue`.
+            ///
+            /// - Parameters:
+            ///   - value: Absent when suppressed.
+            ///   - suppressed: A sensitive count between 1 and 4, shown as "<5".
+            internal init(
+                value: Swift.Int? = nil,
+                suppressed: Swift.Bool
+            ) {
+                self.value = value
+                self.suppressed = suppressed
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case value
+                case suppressed
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/IndicatorReport`.
+        internal struct IndicatorReport: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/IndicatorReport/from`.
+            internal var from: Swift.String
+            /// - Remark: Generated from `#/components/schemas/IndicatorReport/to`.
+            internal var to: Swift.String
+            /// How many indicators.
+            ///
+            /// - Remark: Generated from `#/components/schemas/IndicatorReport/total`.
+            internal var total: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/IndicatorReport/ItemsPayload`.
+            internal struct ItemsPayloadPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/IndicatorReport/ItemsPayload/code`.
+                internal enum CodePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                    case peopleReached = "people-reached"
+                    case timeBankMembers = "time-bank-members"
+                    case producerMembers = "producer-members"
+                    case hoursExchanged = "hours-exchanged"
+                    case womenTrained = "women-trained"
+                    case consultations = "consultations"
+                    case referralsMade = "referrals-made"
+                    case referralsCompleted = "referrals-completed"
+                    case productsCertified = "products-certified"
+                    case documentsExpiring = "documents-expiring"
+                }
+                /// - Remark: Generated from `#/components/schemas/IndicatorReport/ItemsPayload/code`.
+                internal var code: Components.Schemas.IndicatorReport.ItemsPayloadPayload.CodePayload
+                /// - Remark: Generated from `#/components/schemas/IndicatorReport/ItemsPayload/unit`.
+                internal enum UnitPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                    case count = "count"
+                    case minutes = "minutes"
+                }
+                /// - Remark: Generated from `#/components/schemas/IndicatorReport/ItemsPayload/unit`.
+                internal var unit: Components.Schemas.IndicatorReport.ItemsPayloadPayload.UnitPayload
+                /// - Remark: Generated from `#/components/schemas/IndicatorReport/ItemsPayload/total`.
+                internal var total: Components.Schemas.IndicatorValue
+                /// - Remark: Generated from `#/components/schemas/IndicatorReport/ItemsPayload/DistrictsPayload`.
+                internal struct DistrictsPayloadPayload: Codable, Hashable, Sendable {
+                    /// - Remark: Generated from `#/components/schemas/IndicatorReport/ItemsPayload/DistrictsPayload/districtId`.
+                    internal var districtId: Swift.String
+                    /// - Remark: Generated from `#/components/schemas/IndicatorReport/ItemsPayload/DistrictsPayload/value`.
+                    internal var value: Components.Schemas.IndicatorValue
+                    /// Creates a new `DistrictsPayloadPayload`.
+                    ///
+                    /// - Parameters:
+                    ///   - districtId:
+                    ///   - value:
+                    internal init(
+                        districtId: Swift.String,
+                        value: Components.Schemas.IndicatorValue
+                    ) {
+                        self.districtId = districtId
+                        self.value = value
+                    }
+                    internal enum CodingKeys: String, CodingKey {
+                        case districtId
+                        case value
+                    }
+                }
+                /// - Remark: Generated from `#/components/schemas/IndicatorReport/ItemsPayload/districts`.
+                internal typealias DistrictsPayload = [Components.Schemas.IndicatorReport.ItemsPayloadPayload.DistrictsPayloadPayload]
+                /// - Remark: Generated from `#/components/schemas/IndicatorReport/ItemsPayload/districts`.
+                internal var districts: Components.Schemas.IndicatorReport.ItemsPayloadPayload.DistrictsPayload
+                /// Creates a new `ItemsPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - code:
+                ///   - unit:
+                ///   - total:
+                ///   - districts:
+                internal init(
+                    code: Components.Schemas.IndicatorReport.ItemsPayloadPayload.CodePayload,
+                    unit: Components.Schemas.IndicatorReport.ItemsPayloadPayload.UnitPayload,
+                    total: Components.Schemas.IndicatorValue,
+                    districts: Components.Schemas.IndicatorReport.ItemsPayloadPayload.DistrictsPayload
+                ) {
+                    self.code = code
+                    self.unit = unit
+                    self.total = total
+                    self.districts = districts
+                }
+                internal enum CodingKeys: String, CodingKey {
+                    case code
+                    case unit
+                    case total
+                    case districts
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/IndicatorReport/items`.
+            internal typealias ItemsPayload = [Components.Schemas.IndicatorReport.ItemsPayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/IndicatorReport/items`.
+            internal var items: Components.Schemas.IndicatorReport.ItemsPayload
+            /// Creates a new `IndicatorReport`.
+            ///
+            /// - Parameters:
+            ///   - from:
+            ///   - to:
+            ///   - total: How many indicators.
+            ///   - items:
+            internal init(
+                from: Swift.String,
+                to: Swift.String,
+                total: Swift.Int,
+                items: Components.Schemas.IndicatorReport.ItemsPayload
+            ) {
+                self.from = from
+                self.to = to
+                self.total = total
+                self.items = items
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case from
+                case to
+                case total
+                case items
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/ProductCategory`.
         internal enum ProductCategory: String, Codable, Hashable, Sendable, CaseIterable {
             case honey = "honey"

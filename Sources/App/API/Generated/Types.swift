@@ -628,6 +628,11 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /public/batches/{code}`.
     /// - Remark: Generated from `#/paths//public/batches/{code}/get(getPublicBatch)`.
     func getPublicBatch(_ input: Operations.GetPublicBatch.Input) async throws -> Operations.GetPublicBatch.Output
+    /// The network's indicators for a period (calendar days, inclusive; this year so far when not given): each with the network's total and each district's value. Counts only; referral counts under 5 are suppressed (no value, suppressed: true).
+    ///
+    /// - Remark: HTTP `GET /indicators`.
+    /// - Remark: Generated from `#/paths//indicators/get(getIndicators)`.
+    func getIndicators(_ input: Operations.GetIndicators.Input) async throws -> Operations.GetIndicators.Output
 }
 
 /// Convenience overloads for operation inputs.
@@ -2408,6 +2413,19 @@ extension APIProtocol {
     ) async throws -> Operations.GetPublicBatch.Output {
         try await getPublicBatch(Operations.GetPublicBatch.Input(
             path: path,
+            headers: headers
+        ))
+    }
+    /// The network's indicators for a period (calendar days, inclusive; this year so far when not given): each with the network's total and each district's value. Counts only; referral counts under 5 are suppressed (no value, suppressed: true).
+    ///
+    /// - Remark: HTTP `GET /indicators`.
+    /// - Remark: Generated from `#/paths//indicators/get(getIndicators)`.
+    internal func getIndicators(
+        query: Operations.GetIndicators.Input.Query = .init(),
+        headers: Operations.GetIndicators.Input.Headers = .init()
+    ) async throws -> Operations.GetIndicators.Output {
+        try await getIndicators(Operations.GetIndicators.Input(
+            query: query,
             headers: headers
         ))
     }

@@ -1,0 +1,101 @@
+import AsharNetwork
+import Fluent
+import Foundation
+import Kernel
+import Localization
+import Referrals
+import Reporting
+import Vapor
+
+/// The network's dashboard: every indicator for a period, the network's total and each district's,
+/// a chart by district and a CSV beside it. Counts only; referral cells under 5 read "<5".
+struct DashboardController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("dashboard", use: dashboard)
+        routes.get("dashboard.csv", use: csv)
+    }
+
+    /// The period asked for: `from`–`to` days, or this year so far.
+    static func period(_ req: Request) -> (from: String, to: String) {
+        let today = BishkekCalendar.day(of: Date())
+        let from = (req.query["from"] as String?).flatMap { BishkekCalendar.start(of: $0) != nil ? $0 : nil } ?? String(today.prefix(4)) + "-01-01"
+        let to = (req.query["to"] as String?).flatMap { BishkekCalendar.start(of: $0) != nil ? $0 : nil } ?? today
+        return from <= to ? (from, to) : (to, from)
+    }
+
+    /// An indicator's value as people read it: hours for minutes, "<5" for a small sensitive count.
+    static func shown(_ value: Int, _ code: IndicatorCode, _ req: Request) -> String {
+        if code.isSensitive { return SmallCount.shown(value) }
+        return code.unit == .minutes ? req.duration(value) : String(value)
+    }
+
+    struct Cell: Encodable {
+        let value: String
+    }
+
+    struct Row: Encodable {
+        let code: String
+        let title: String
+        let total: String
+        let cells: [Cell]
+        let svg: String
+    }
+
+    struct DashboardPage: Encodable {
+        let from: String
+        let to: String
+        let districts: [String]
+        let rows: [Row]
+        let query: String
+        let periods: [DocumentsController.Link]
+    }
+
+    static func load(_ req: Request) async throws -> (report: IndicatorReport, districts: [PlaceRecord]) {
+        try req.require(.readAggregates)
+        let (from, to) = period(req)
+        let report = try await NetworkIndicators(db: req.db).report(from: from, to: to)
+        let lang = req.appLocale.rawValue
+        let districts = try await req.network.geography.all(level: .district).sorted { $0.name.named(lang) < $1.name.named(lang) }
+        return (report, districts)
+    }
+
+    @Sendable func dashboard(req: Request) async throws -> Response {
+        let (report, districts) = try await Self.load(req)
+        let lang = req.appLocale.rawValue
+        let today = BishkekCalendar.day(of: Date())
+        let month = String(today.prefix(7)) + "-01"
+        let quarter = String(today.prefix(5)) + String(format: "%02d", (Int(today.dropFirst(5).prefix(2))! - 1) / 3 * 3 + 1) + "-01"
+        let query = "from=\(report.from)&to=\(report.to)"
+        return try await req.render("reporting/dashboard", title: req.t("dashboard.title"), DashboardPage(
+            from: report.from, to: report.to, districts: districts.map { $0.name.named(lang) },
+            rows: report.indicators.map { indicator in
+                let title = req.t("indicator.\(indicator.code.rawValue)")
+                return Row(code: indicator.code.rawValue, title: title, total: Self.shown(indicator.total, indicator.code, req),
+                           cells: districts.map { Cell(value: Self.shown(indicator.byDistrict[$0.id] ?? 0, indicator.code, req)) },
+                           svg: indicator.code.isSensitive ? "" : SVGChart.horizontal(districts.map { district in
+                               let value = indicator.byDistrict[district.id] ?? 0
+                               return SVGChart.Bar(label: district.name.named(lang), value: value, caption: Self.shown(value, indicator.code, req))
+                           }, title: title))
+            },
+            query: query,
+            periods: [("dashboard.this-month", month), ("dashboard.this-quarter", quarter), ("dashboard.this-year", String(today.prefix(4)) + "-01-01")].map {
+                DocumentsController.Link(href: "/dashboard?from=\($0.1)&to=\(today)", label: req.t($0.0))
+            }))
+    }
+
+    @Sendable func csv(req: Request) async throws -> Response {
+        let (report, districts) = try await Self.load(req)
+        let lang = req.appLocale.rawValue
+        let header = [req.t("dashboard.indicator"), req.t("dashboard.total")] + districts.map { $0.name.named(lang) }
+        let rows = report.indicators.map { indicator in
+            [req.t("indicator.\(indicator.code.rawValue)"), Self.csvValue(indicator.total, indicator.code)]
+                + districts.map { Self.csvValue(indicator.byDistrict[$0.id] ?? 0, indicator.code) }
+        }
+        return CSV.response([header] + rows, filename: "indicators-\(report.from)-\(report.to).csv")
+    }
+
+    /// In a spreadsheet, time as whole minutes (the unit the ledger keeps), small sensitive counts as "<5".
+    static func csvValue(_ value: Int, _ code: IndicatorCode) -> String {
+        code.isSensitive ? SmallCount.shown(value) : String(value)
+    }
+}

@@ -1,0 +1,33 @@
+import AsharNetwork
+import Foundation
+import Testing
+import VaporTesting
+@testable import App
+
+@Suite("Dashboard and indicators")
+struct DashboardTests {
+    @Test("Coordinators and the monitoring officer read the indicators, page, CSV and API alike; a member does not")
+    func readers() async throws {
+        try await withAshar { app, fixture in
+            let viewer = Browser(app, acceptLanguage: "ru")
+            try await viewer.login("viewer")
+            let page = try await viewer.get("/dashboard?from=2026-01-01&to=2026-12-31")
+            #expect(page.status == .ok)
+            #expect(page.body.string.contains("Охвачено людей") && page.body.string.contains("Карасуйский район"))
+            let csv = try await viewer.get("/dashboard.csv?from=2026-01-01&to=2026-12-31")
+            #expect(csv.headers.contentType?.subType == "csv")
+            #expect(csv.body.string.contains("Показатель,Вся сеть,Карасуйский район"))
+            let api = try await APIClient.forUser("coordinator", on: app)
+            let body = try api.json(try await api.send(.GET, "/indicators?from=2026-01-01&to=2026-12-31"))
+            let items = try #require(body["items"] as? [[String: Any]])
+            #expect(items.count == 10 && body["total"] as? Int == 10)
+            #expect((items.first { $0["code"] as? String == "time-bank-members" }?["total"] as? [String: Any])?["value"] as? Int == 0)
+            #expect(try await api.send(.GET, "/indicators?from=2026-02-30").status == .unprocessableEntity)
+            let member = try await APIClient.forUser("member", on: app)
+            #expect(try await member.send(.GET, "/indicators").status == .forbidden)
+            let memberBrowser = Browser(app)
+            try await memberBrowser.login("member", Fixture.pin)
+            #expect(try await memberBrowser.get("/dashboard").status == .forbidden)
+        }
+    }
+}
