@@ -1,4 +1,7 @@
 import AsharNetwork
+import DemoData
+import Fluent
+import Training
 import Foundation
 import Testing
 import VaporTesting
@@ -9,6 +12,10 @@ struct DashboardTests {
     @Test("Coordinators and the monitoring officer read the indicators, page, CSV and API alike; a member does not")
     func readers() async throws {
         try await withAshar { app, fixture in
+            // One consultation in the fixture's district, so that one district did something this year.
+            let centre = try await Factories(db: app.db).organisation("Ишкердикти колдоо борбору", kind: .entrepreneurshipCentre, in: fixture.village)
+            _ = try await TrainingService(db: app.db).consult(ConsultationDraft(organisationID: centre.id, personID: fixture.member.id, topic: .startup,
+                                                                               heldOn: "2026-03-02", advisor: "А."), by: .system)
             let viewer = Browser(app, acceptLanguage: "ru")
             try await viewer.login("viewer")
             let page = try await viewer.get("/dashboard?from=2026-01-01&to=2026-12-31")
@@ -16,7 +23,7 @@ struct DashboardTests {
             #expect(page.body.string.contains("Охвачено людей") && page.body.string.contains("Карасуйский район"))
             let csv = try await viewer.get("/dashboard.csv?from=2026-01-01&to=2026-12-31")
             #expect(csv.headers.contentType?.subType == "csv")
-            #expect(csv.body.string.contains("Показатель,Вся сеть,Карасуйский район"))
+            #expect(csv.body.string.contains("Показатель,Вся сеть,Карасуйский район\r\n") && csv.body.string.contains("Консультации,1,1\r\n"))
             let api = try await APIClient.forUser("coordinator", on: app)
             let body = try api.json(try await api.send(.GET, "/indicators?from=2026-01-01&to=2026-12-31"))
             let items = try #require(body["items"] as? [[String: Any]])

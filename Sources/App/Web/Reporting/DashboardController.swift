@@ -55,7 +55,9 @@ struct DashboardController: RouteCollection {
         let (from, to) = period(req)
         let report = try await NetworkIndicators(db: req.db).report(from: from, to: to)
         let lang = req.appLocale.rawValue
-        let districts = try await req.network.geography.all(level: .district).sorted { $0.name.named(lang) < $1.name.named(lang) }
+        // The districts where the network did something in the period: a country has many more.
+        let active = Set(report.indicators.flatMap(\.byDistrict.keys))
+        let districts = try await req.network.geography.lookup(active).values.sorted { $0.name.named(lang) < $1.name.named(lang) }
         return (report, districts)
     }
 
