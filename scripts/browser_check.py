@@ -153,6 +153,35 @@ def caseworker_checks(args, failures):
         shutil.rmtree(profile, ignore_errors=True)
 
 
+def donor_report_check(args, failures):
+    """The donor report as the monitoring officer prints it: headless Chromium's --print-to-pdf of the
+    page (logged in through the DevTools protocol, printed with the page's print stylesheet)."""
+    profile = tempfile.mkdtemp(prefix="ashar-chromium-")
+    browser = Browser(args.port + 3, profile)
+    try:
+        browser.go(args.base + "/login")
+        browser.evaluate("""
+            document.getElementById('identifier').value = 'viewer';
+            document.getElementById('password').value = 'ashar-demo-2026';
+            document.querySelector('form.stack').submit();""")
+        browser.wait_for_load()
+        browser.go(f"{args.base}/lang/en?back=/")
+        html = browser.go(args.base + "/donor-report")
+        pdf = os.path.join(profile, "report.pdf")
+        with open(pdf, "wb") as f:
+            f.write(base64.b64decode(browser.call("Page.printToPDF", preferCSSPageSize=True, printBackground=True)["data"]))
+        text = subprocess.run(["pdftotext", pdf, "-"], capture_output=True, text=True, timeout=60).stdout
+        if "Report of the regional service network" not in html or "Women trained" not in text or "Log out" in text:
+            failures.append("donor report: the printed PDF lacks the indicators, or carries the page's navigation")
+        else:
+            print(f"{'ok':12} en /donor-report printed to PDF ({len(text.split())} words, no navigation)")
+        if args.shots:
+            shutil.copy(pdf, os.path.join(args.shots, "donor-report.pdf"))
+    finally:
+        browser.close()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
 def certification_checks(args, failures):
     """A coordinator's certification pages; a batch's labels printed to the screen, their QR code read back
     by zbarimg (Debian's zbar-tools), and the public page it opens, without a login."""
@@ -312,6 +341,7 @@ def main():
         shutil.rmtree(profile, ignore_errors=True)
     caseworker_checks(args, failures)
     certification_checks(args, failures)
+    donor_report_check(args, failures)
     # The public page, dumped by Chromium itself without any scripting.
     dom = subprocess.run([shutil.which("chromium") or "chromium", "--headless", "--no-sandbox", "--disable-gpu",
                           "--accept-lang=ky", "--dump-dom", args.base + "/login"], capture_output=True, text=True, timeout=60).stdout

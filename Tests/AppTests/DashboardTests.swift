@@ -24,6 +24,11 @@ struct DashboardTests {
             let csv = try await viewer.get("/dashboard.csv?from=2026-01-01&to=2026-12-31")
             #expect(csv.headers.contentType?.subType == "csv")
             #expect(csv.body.string.contains("Показатель,Вся сеть,Карасуйский район\r\n") && csv.body.string.contains("Консультации,1,1\r\n"))
+            let english = Browser(app, acceptLanguage: "en")
+            try await english.login("viewer")
+            let report = try await english.get("/donor-report?from=2026-01-01&to=2026-12-31").body.string
+            #expect(report.contains("Report of the regional service network") && report.contains("Period: 2026-01-01 — 2026-12-31"))
+            #expect(report.contains("Consultations</span> <strong>1</strong>") && report.contains("by where the woman lives"))
             let api = try await APIClient.forUser("coordinator", on: app)
             let body = try api.json(try await api.send(.GET, "/indicators?from=2026-01-01&to=2026-12-31"))
             let items = try #require(body["items"] as? [[String: Any]])

@@ -13,6 +13,7 @@ struct DashboardController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("dashboard", use: dashboard)
         routes.get("dashboard.csv", use: csv)
+        routes.get("donor-report", use: donorReport)
     }
 
     /// The period asked for: `from`–`to` days, or this year so far.
@@ -82,6 +83,39 @@ struct DashboardController: RouteCollection {
             query: query,
             periods: [("dashboard.this-month", month), ("dashboard.this-quarter", quarter), ("dashboard.this-year", String(today.prefix(4)) + "-01-01")].map {
                 DocumentsController.Link(href: "/dashboard?from=\($0.1)&to=\(today)", label: req.t($0.0))
+            }))
+    }
+
+    struct ReportSection: Encodable {
+        let title: String
+        let about: String
+        let total: String
+        let districts: [ProductsController.Fact]
+    }
+
+    struct DonorReportPage: Encodable {
+        let from: String
+        let to: String
+        let sections: [ReportSection]
+        let languages: [DocumentsController.Link]
+    }
+
+    /// A report for funders: each indicator with what it counts, the network's figure and each district's,
+    /// laid out for paper (print it, or save it as PDF from the browser's print dialog).
+    @Sendable func donorReport(req: Request) async throws -> Response {
+        let (report, districts) = try await Self.load(req)
+        let lang = req.appLocale.rawValue
+        return try await req.render("reporting/donor-report", title: req.t("donor-report.title"), DonorReportPage(
+            from: report.from, to: report.to,
+            sections: report.indicators.map { indicator in
+                ReportSection(title: req.t("indicator.\(indicator.code.rawValue)"), about: req.t("indicator-about.\(indicator.code.rawValue)"),
+                              total: Self.shown(indicator.total, indicator.code, req),
+                              districts: districts.map { ProductsController.Fact(label: $0.name.named(lang), value: Self.shown(indicator.byDistrict[$0.id] ?? 0, indicator.code, req)) })
+            },
+            languages: AppLocale.allCases.map { locale in
+                let back = "/donor-report?from=\(report.from)&to=\(report.to)"
+                    .addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "/-_"))) ?? "/donor-report"
+                return DocumentsController.Link(href: "/lang/\(locale.rawValue)?back=\(back)", label: locale.nativeName)
             }))
     }
 
