@@ -2,6 +2,8 @@ import AsharNetwork
 import DemoData
 import Fluent
 import Training
+import TimeBank
+import Kernel
 import Foundation
 import Testing
 import VaporTesting
@@ -40,6 +42,26 @@ struct DashboardTests {
             let memberBrowser = Browser(app)
             try await memberBrowser.login("member", Fixture.pin)
             #expect(try await memberBrowser.get("/dashboard").status == .forbidden)
+        }
+    }
+}
+
+@Suite("The coordinator's day")
+struct CoordinatorHomeTests {
+    @Test("Her home page gathers an exchange a member recorded that waits for staff, from the time bank she runs")
+    func claimsWaiting() async throws {
+        try await withAshar { app, fixture in
+            _ = try await TimeBankService(db: app.db).open(fixture.bank.id, by: .system)
+            let other = try await Factories(db: app.db).person("Бекова Нуриза", in: fixture.village)
+            let a = try await TimeBankService(db: app.db).join(fixture.bank.id, personID: fixture.member.id, by: .system)
+            let b = try await TimeBankService(db: app.db).join(fixture.bank.id, personID: other.id, by: .system)
+            _ = try await ClaimService(db: app.db).submit(ClaimDraft(bankID: fixture.bank.id, claimantID: a.id, otherID: b.id, direction: .gave,
+                                                                     minutes: 60, serviceDate: BishkekCalendar.day(of: Date())), by: .system)
+            let browser = Browser(app, acceptLanguage: "en")
+            try await browser.login("coordinator")
+            let home = try await browser.get("/").body.string
+            #expect(home.contains("1 exchange recorded by a member waits for confirmation"))
+            #expect(home.contains("/timebanks/\(fixture.bank.id)/claims"))
         }
     }
 }

@@ -5,6 +5,7 @@ import Foundation
 import Kernel
 import Localization
 import Partnerships
+import Producers
 import Referrals
 import TimeBank
 import Training
@@ -84,6 +85,21 @@ struct HomeController: RouteCollection {
             let agreements = try await AgreementService(db: req.db).attention()
             items += [("home.attention.overdue", agreements.overdue.count, "/agreements"), ("home.attention.ending", agreements.ending.count, "/agreements"),
                       ("home.attention.review", agreements.reviewDue.count, "/agreements")]
+        }
+        // The time banks and producer groups she runs: exchanges members recorded that wait for staff, rounds closing within three days.
+        let runs = try await req.network.organisations.lookup(grants.filter { $0.role == .coordinator }.compactMap(\.organisationID))
+        for organisation in runs.values.sorted(by: { $0.name < $1.name }) {
+            switch organisation.kind {
+            case .timeBank:
+                items.append(("home.attention.claims-waiting", try await ClaimService(db: req.db).pending(organisation.id).count,
+                              "/timebanks/\(organisation.id)/claims"))
+            case .producerGroup:
+                let soon = Date().addingTimeInterval(3 * 24 * 3600)
+                let closing = try await PurchaseRoundService(db: req.db).rounds(of: organisation.id).filter { $0.status == .open && $0.deadline <= soon }
+                items.append(("home.attention.rounds-closing", closing.count, "/producer-groups/\(organisation.id)"))
+            default:
+                break
+            }
         }
         if CertificationAccess.canManage(grants) {
             let expiring = try await DocumentService(db: req.db).expiring()
