@@ -15,7 +15,7 @@ trap finish EXIT
 wait_for() { for _ in $(seq 1 "$2"); do curl -fsS "$1" >/dev/null 2>&1 && return 0; sleep 1; done; echo "timed out: $1" >&2; return 1; }
 
 (cd "$work" && PORT=18081 exec "$ashar" demo >"$work/a.log" 2>&1) & pids+=($!)
-wait_for http://127.0.0.1:18081/health 120
+wait_for http://127.0.0.1:18081/health 300  # the demo loads first; a busy machine is slower
 (cd "$work" && PORT=18082 exec "$ashar" serve >"$work/b.log" 2>&1) & pids+=($!)
 wait_for http://127.0.0.1:18082/health 60
 
