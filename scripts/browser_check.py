@@ -115,18 +115,23 @@ class Browser:
         self.proc.wait(timeout=10)
 
 
+def log_in(browser, args, login):
+    """Logs a demo user in through the login form, as a person would."""
+    browser.go(args.base + "/login")
+    browser.evaluate(f"""
+        document.getElementById('identifier').value = {json.dumps(login)};
+        document.getElementById('password').value = 'ashar-demo-2026';
+        document.querySelector('form.stack').submit();""")
+    browser.wait_for_load()
+
+
 def caseworker_checks(args, failures):
     """A case worker's pages: her cases, one case with its quick exit (its script loads under the CSP;
     not clicked: it leaves for a site outside, which CI cannot reach), and the form to open one."""
     profile = tempfile.mkdtemp(prefix="ashar-chromium-")
     browser = Browser(args.port + 1, profile)
     try:
-        browser.go(args.base + "/login")
-        browser.evaluate("""
-            document.getElementById('identifier').value = 'caseworker';
-            document.getElementById('password').value = 'ashar-demo-2026';
-            document.querySelector('form.stack').submit();""")
-        browser.wait_for_load()
+        log_in(browser, args, "caseworker")
         browser.go(f"{args.base}/lang/ky?back=/")
         browser.go(args.base + "/cases")
         case = browser.evaluate("""(document.querySelector('table a[href^="/cases/"]') || {getAttribute: () => ''}).getAttribute('href')""") or "/cases/none"
@@ -159,12 +164,7 @@ def donor_report_check(args, failures):
     profile = tempfile.mkdtemp(prefix="ashar-chromium-")
     browser = Browser(args.port + 3, profile)
     try:
-        browser.go(args.base + "/login")
-        browser.evaluate("""
-            document.getElementById('identifier').value = 'viewer';
-            document.getElementById('password').value = 'ashar-demo-2026';
-            document.querySelector('form.stack').submit();""")
-        browser.wait_for_load()
+        log_in(browser, args, "viewer")
         browser.go(f"{args.base}/lang/en?back=/")
         html = browser.go(args.base + "/donor-report")
         pdf = os.path.join(profile, "report.pdf")
@@ -188,12 +188,7 @@ def certification_checks(args, failures):
     profile = tempfile.mkdtemp(prefix="ashar-chromium-")
     browser = Browser(args.port + 2, profile)
     try:
-        browser.go(args.base + "/login")
-        browser.evaluate("""
-            document.getElementById('identifier').value = 'coordinator';
-            document.getElementById('password').value = 'ashar-demo-2026';
-            document.querySelector('form.stack').submit();""")
-        browser.wait_for_load()
+        log_in(browser, args, "coordinator")
         browser.go(f"{args.base}/lang/ru?back=/")
         browser.go(args.base + "/products")
         product = browser.evaluate("""([...document.querySelectorAll('table a[href^="/products/"]')].find(a => a.textContent.includes('Курага'))

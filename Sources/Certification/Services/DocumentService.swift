@@ -227,8 +227,7 @@ public struct DocumentService: Sendable {
 
     /// Keeps the scanned copy, a PDF judged from its bytes, under the document's id.
     public func attachScan(_ id: UUID, data: Data, store: FileStore, by actor: Actor) async throws {
-        guard data.count <= Self.largestScan else { throw DomainError("certification.upload.too-large", field: "scan", arguments: ["limit": "10 MB"]) }
-        guard FileKind.sniff(data) == .pdf else { throw DomainError("certification.upload.not-pdf", field: "scan") }
+        try Self.checkScan(data)
         guard try await ConformityDocument.find(id, on: db) != nil else { throw DomainError.notFound("certification.document") }
         try store.write(data, id: id, ext: "pdf")
         try await db.writeTransaction { tx in
@@ -238,6 +237,12 @@ public struct DocumentService: Sendable {
             try await AuditLog.record(on: tx, actor: actor, action: "attach-scan", entity: "document", entityID: id,
                                       changes: [FieldChange(field: "scan_bytes", from: nil, to: String(data.count))])
         }
+    }
+
+    /// A scanned copy is a PDF, judged from its bytes, of at most 10 MB.
+    public static func checkScan(_ data: Data) throws {
+        guard data.count <= largestScan else { throw DomainError("certification.upload.too-large", field: "scan", arguments: ["limit": "10 MB"]) }
+        guard FileKind.sniff(data) == .pdf else { throw DomainError("certification.upload.not-pdf", field: "scan") }
     }
 
     public func scan(_ id: UUID, store: FileStore) async throws -> Data {

@@ -150,16 +150,11 @@ struct DocumentsController: RouteCollection {
         return try await req.act({
             let files = req.application.certificationFiles.scans
             // The scan is checked before anything is registered, so a wrong file changes nothing.
-            if let data = form.scanData { try Self.checkScan(data) }
+            if let data = form.scanData { try DocumentService.checkScan(data) }
             let document = try await DocumentService(db: req.db).register(form.draft(req), by: req.actor)
             if let data = form.scanData { try await DocumentService(db: req.db).attachScan(document.id, data: data, store: files, by: req.actor) }
             return "/documents/\(document.id)"
         }, page: { try await renderList(req, form: form, errors: $0) })
-    }
-
-    static func checkScan(_ data: Data) throws {
-        guard data.count <= DocumentService.largestScan else { throw DomainError("certification.upload.too-large", field: "scan", arguments: ["limit": "10 MB"]) }
-        guard FileKind.sniff(data) == .pdf else { throw DomainError("certification.upload.not-pdf", field: "scan") }
     }
 
     // MARK: - One document
@@ -224,7 +219,7 @@ struct DocumentsController: RouteCollection {
         let id = try req.pathID()
         let form = try req.content.decode(DocumentForm.self)
         return try await req.act({
-            if let data = form.scanData { try Self.checkScan(data) }
+            if let data = form.scanData { try DocumentService.checkScan(data) }
             let document = try await DocumentService(db: req.db).replace(id, with: form.draft(req), by: req.actor)
             if let data = form.scanData {
                 try await DocumentService(db: req.db).attachScan(document.id, data: data, store: req.application.certificationFiles.scans, by: req.actor)
