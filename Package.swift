@@ -132,7 +132,7 @@ let package = Package(
         .testTarget(name: "PartnershipsTests", dependencies: ["Partnerships", "AsharNetwork", "DemoData", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "CertificationTests", dependencies: ["Certification", "AsharNetwork", "DemoData", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ReportingTests", dependencies: [
-            "Reporting", "AsharNetwork", "TimeBank", "Producers", "Training", "Certification", "DemoData", "TestSupport",
+            "Reporting", "AsharNetwork", "TimeBank", "Producers", "Partnerships", "Training", "Certification", "DemoData", "TestSupport",
         ], swiftSettings: strict),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "AsharNetwork", "DemoData", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ReferralsTests", dependencies: ["Referrals", "AsharNetwork", "DemoData", "TestSupport"], swiftSettings: strict),

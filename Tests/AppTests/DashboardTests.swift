@@ -23,9 +23,15 @@ struct DashboardTests {
             let page = try await viewer.get("/dashboard?from=2026-01-01&to=2026-12-31")
             #expect(page.status == .ok)
             #expect(page.body.string.contains("Охвачено людей") && page.body.string.contains("Карасуйский район"))
+            #expect(page.body.string.contains("Консультации: по периодам") && page.body.string.contains("Экономия на совместных закупках"))
             let csv = try await viewer.get("/dashboard.csv?from=2026-01-01&to=2026-12-31")
             #expect(csv.headers.contentType?.subType == "csv")
-            #expect(csv.body.string.contains("Показатель,Вся сеть,Карасуйский район\r\n") && csv.body.string.contains("Консультации,1,1\r\n"))
+            #expect(csv.body.string.contains("Показатель,Единица,Вся сеть,Карасуйский район\r\n") && csv.body.string.contains("Консультации,число,1,1\r\n"))
+            // One indicator over time: a row per quarter, then the whole period.
+            let quarters = try await viewer.get("/dashboard.csv?from=2026-01-01&to=2026-12-31&by=quarter&indicator=consultations").body.string
+            #expect(quarters == "\u{FEFF}Период,Вся сеть (число),Карасуйский район\r\n1 кв. 2026,1,1\r\n2 кв. 2026,0,0\r\n3 кв. 2026,0,0\r\n4 кв. 2026,0,0\r\n"
+                    + "2026-01-01 – 2026-12-31,1,1\r\n")
+            #expect(try await viewer.get("/dashboard.csv?indicator=nonsense").status == .notFound)
             let english = Browser(app, acceptLanguage: "en")
             try await english.login("viewer")
             let report = try await english.get("/donor-report?from=2026-01-01&to=2026-12-31").body.string
@@ -34,7 +40,7 @@ struct DashboardTests {
             let api = try await APIClient.forUser("coordinator", on: app)
             let body = try api.json(try await api.send(.GET, "/indicators?from=2026-01-01&to=2026-12-31"))
             let items = try #require(body["items"] as? [[String: Any]])
-            #expect(items.count == 10 && body["total"] as? Int == 10)
+            #expect(items.count == 18 && body["total"] as? Int == 18)
             #expect((items.first { $0["code"] as? String == "time-bank-members" }?["total"] as? [String: Any])?["value"] as? Int == 0)
             #expect(try await api.send(.GET, "/indicators?from=2026-02-30").status == .unprocessableEntity)
             let member = try await APIClient.forUser("member", on: app)

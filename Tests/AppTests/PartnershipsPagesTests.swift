@@ -5,6 +5,7 @@ import Foundation
 import Kernel
 import Needs
 import Partnerships
+import Reporting
 import Testing
 import VaporTesting
 @testable import App
@@ -84,6 +85,9 @@ struct PartnershipsPagesTests {
                 return (block, village)
             }
             let before = try await karaSuu()
+            let district = try #require(fixture.village.districtID)
+            let needsBefore = try #require(try await NeedsCoverageReport(db: app.db).byDistrict()[district])
+            #expect(needsBefore.served > 0 && needsBefore.unserved > 0)
             // The help centre in Сарай answers safety in all of Kara-Suu; nothing answers water.
             #expect(before.district.contains("Help centre for women"))
             #expect(before.district.contains(">none<"))
@@ -104,6 +108,10 @@ struct PartnershipsPagesTests {
             #expect(try await browser.get(try #require(saved.headers.first(name: .location))).body.string.contains("Saved: what answers"))
             let after = try await karaSuu()
             #expect(!after.village.contains("Drinking or irrigation water ("))
+            // The network's indicator follows: the women of Kara-Suu who named water count as served now.
+            let needsAfter = try #require(try await NeedsCoverageReport(db: app.db).byDistrict()[district])
+            #expect(needsAfter.served > needsBefore.served && needsAfter.unserved < needsBefore.unserved)
+            #expect(needsAfter.served + needsAfter.unserved == needsBefore.served + needsBefore.unserved)
             #expect(after.district.contains("Time bank"))
             let audit = try await AuditLog(db: app.db).list(entity: "need_services", page: .init())
             #expect(audit.items.first?.changes.first?.to == "organisation:time_bank")
@@ -112,7 +120,6 @@ struct PartnershipsPagesTests {
             try await caseworker.login("caseworker")
             #expect(try await caseworker.get("/needs-gaps").status == .ok)
             #expect(try await caseworker.get("/needs-gaps/services").status == .forbidden)
-            _ = fixture
         }
     }
 }

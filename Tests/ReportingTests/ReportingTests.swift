@@ -4,6 +4,7 @@ import DemoData
 import FluentKit
 import Foundation
 import Kernel
+import Partnerships
 import Producers
 import Reporting
 import Testing
@@ -45,15 +46,70 @@ struct ReportingTests {
             _ = try await DocumentService(db: db).register(DocumentDraft(type: .declaration, number: "Д-1", issuedOn: BishkekCalendar.adding(days: -300, to: today),
                                                                          expiresOn: BishkekCalendar.adding(days: 20, to: today), productIDs: [apricots.id]), by: .system)
 
-            let report = try await NetworkIndicators(db: db).report(from: String(today.prefix(4)) + "-01-01", to: today)
+            // The group's money: a joint purchase (500 kg reach the 24-som tier instead of 30), a pooled sale of
+            // 10,000 som paid out less the 5 % levy, and a 300-som claim on the risk fund.
+            let bolot = try await make.person("Осмонова Бурул", in: south), chynara = try await make.person("Токтогулова Чынара", in: south)
+            let members = [jamila.id, bolot.id, chynara.id]
+            var producers: [ProducerMemberRecord] = [try await ProducerGroupService(db: db).members(group.id, page: PageQuery(page: 1, per: 10)).items[0]]
+            for person in members.dropFirst() { producers.append(try await ProducerGroupService(db: db).join(group.id, personID: person, produces: "өрүк", by: .system)) }
+            let rounds = PurchaseRoundService(db: db)
+            let round = try await rounds.create(group.id, supplierID: nil, deadline: Date().addingTimeInterval(3_600), allocation: .firstCome, by: .system)
+            let seed = try await rounds.addArticle(round.id, ArticleDraft(name: "Үрөн", unit: "kg", packageSize: 50, tiers: [
+                PriceTier(minQuantity: 1, unitPrice: 3_000), PriceTier(minQuantity: 500, unitPrice: 2_400)]), by: .system)
+            _ = try await rounds.setOrder(round.id, member: producers[0].id, lines: [OrderLineDraft(articleID: seed.id, quantity: 300)], by: .system)
+            _ = try await rounds.setOrder(round.id, member: producers[1].id, lines: [OrderLineDraft(articleID: seed.id, quantity: 200)], by: .system)
+            _ = try await rounds.close(round.id, by: .system)
+            _ = try await rounds.markOrdered(round.id, by: .system)
+            _ = try await rounds.settle(round.id, by: .system)
+            let pools = SalePoolService(db: db)
+            let pool = try await pools.create(group.id, PoolDraft(product: "Курага", buyer: "Ош", gradePrices: ["A": 20_000], levyBasisPoints: 500, rejects: .member), by: .system)
+            try await pools.intake(pool.id, member: producers[0].id, quantity: 50, grade: "A", by: .system)
+            try await pools.record(pool.id, payment: true, amount: 1_000_000, by: .system)
+            _ = try await pools.distribute(pool.id, by: .system)
+            let fund = GroupFundService(db: db)
+            let claim = try await fund.claim(producers[2].id, reason: "Мөндүр", amount: 30_000, by: .system)
+            _ = try await fund.vote(claim.id, member: producers[0].id, approve: true, by: .system)
+            _ = try await fund.vote(claim.id, member: producers[1].id, approve: true, by: .system)
+            _ = try await fund.pay(claim.id, by: .system)
+
+            // A woman of the south's own time bank served one of the north's, recorded by the north's bank.
+            let southBank = try await make.organisation("Папан убакыт банкы", kind: .timeBank, in: south)
+            _ = try await TimeBankService(db: db).open(southBank.id, by: .system)
+            let inSouth = try await TimeBankService(db: db).join(southBank.id, personID: bolot.id, welcome: false, by: .system)
+            _ = try await Ledger(db: db).record(ExchangeDraft(bankID: bank.id, provider: inSouth.id, recipient: m2.id, minutes: 30, serviceDate: today), by: .system)
+
+            // An agreement in force between a partner of each district; the north's partner owes a report since last month.
+            let stakeholders = StakeholderService(db: db)
+            let akimat = try await stakeholders.create(StakeholderDraft(name: "Айыл өкмөтү", sector: .localGovernment, districtID: a, role: "", influence: 4, interest: 3), by: .system)
+            let ngo = try await stakeholders.create(StakeholderDraft(name: "«Эпкин»", sector: .ngo, districtID: b, influence: 3, interest: 5), by: .system)
+            let agreement = try await AgreementService(db: db).create(AgreementDraft(
+                title: "Алкактык макулдашуу", cooperation: [.training], status: .active, signedOn: BishkekCalendar.adding(days: -60, to: today),
+                parties: [PartyDraft(stakeholderID: akimat.id), PartyDraft(stakeholderID: ngo.id)]), by: .system)
+            _ = try await AgreementService(db: db).addObligation(to: agreement.id, ObligationDraft(stakeholderID: akimat.id, what: "Отчёт",
+                                                                                                   dueOn: BishkekCalendar.adding(days: -30, to: today)), by: .system)
+            _ = try await AgreementService(db: db).addObligation(to: agreement.id, ObligationDraft(stakeholderID: ngo.id, what: "Окутуу",
+                                                                                                   dueOn: BishkekCalendar.adding(days: 30, to: today)), by: .system)
+
+            // The period runs to tomorrow: the purchase round's deadline is within the hour.
+            let report = try await NetworkIndicators(db: db).report(from: String(today.prefix(4)) + "-01-01", to: BishkekCalendar.adding(days: 1, to: today), today: today)
             func check(_ code: IndicatorCode, _ expected: [UUID: Int], sourceLocation: SourceLocation = #_sourceLocation) {
                 #expect(report.value(code)?.byDistrict == expected, "\(code.rawValue)", sourceLocation: sourceLocation)
                 #expect(report.value(code)?.total == expected.values.reduce(0, +), "\(code.rawValue) total", sourceLocation: sourceLocation)
             }
-            check(.peopleReached, [a: 2, b: 1])
-            check(.timeBankMembers, [a: 2])
-            check(.producerMembers, [b: 1])
-            check(.hoursExchanged, [a: 90])
+            check(.peopleReached, [a: 2, b: 3])
+            check(.timeBankMembers, [a: 2, b: 1])
+            check(.producerMembers, [b: 3])
+            check(.hoursExchanged, [a: 90, b: 30])
+            check(.exchangesBetweenBanks, [a: 1])
+            check(.purchaseSavings, [b: 500 * 600])
+            check(.salesPaid, [b: 950_000])
+            check(.fundPayouts, [b: 30_000])
+            check(.obligationsOverdue, [a: 1])
+            check(.needsServed, [:])
+            check(.needsUnserved, [:])
+            // One agreement in force, counted in each district its parties are in.
+            #expect(report.value(.agreementsActive)?.total == 1)
+            #expect(report.value(.agreementsActive)?.byDistrict == [a: 1, b: 1])
             check(.womenTrained, [b: 3])
             check(.consultations, [a: 1])
             check(.productsCertified, [b: 1])
@@ -64,9 +120,23 @@ struct ReportingTests {
 
             // A period before any of it: nothing exchanged, trained or consulted, nobody a member yet.
             let before = try await NetworkIndicators(db: db).report(from: "2020-01-01", to: "2020-12-31")
-            for code in [IndicatorCode.hoursExchanged, .womenTrained, .consultations, .timeBankMembers, .producerMembers] {
+            for code in [IndicatorCode.hoursExchanged, .womenTrained, .consultations, .timeBankMembers, .producerMembers, .exchangesBetweenBanks,
+                         .purchaseSavings, .salesPaid, .fundPayouts, .agreementsActive, .obligationsOverdue] {
                 #expect(before.value(code)?.total == 0, "\(code.rawValue) in 2020")
             }
         }
+    }
+
+    @Test("A period cuts into months, quarters or years, the first and last cut to the period; too many months give way to quarters")
+    func slices() {
+        let months = PeriodSlice.slices(from: "2026-01-15", to: "2026-03-10", step: .month)
+        #expect(months.map { [$0.from, $0.to] } == [["2026-01-15", "2026-01-31"], ["2026-02-01", "2026-02-28"], ["2026-03-01", "2026-03-10"]])
+        #expect(months.map(\.number) == [1, 2, 3])
+        let quarters = PeriodSlice.slices(from: "2025-11-01", to: "2026-04-30", step: .quarter)
+        #expect(quarters.map { "\($0.year)/\($0.number) \($0.from) \($0.to)" } == ["2025/4 2025-11-01 2025-12-31", "2026/1 2026-01-01 2026-03-31", "2026/2 2026-04-01 2026-04-30"])
+        #expect(PeriodSlice.slices(from: "2024-02-29", to: "2026-12-31", step: .year).map(\.from) == ["2024-02-29", "2025-01-01", "2026-01-01"])
+        let long = PeriodSlice.slices(from: "2020-01-01", to: "2026-12-31", step: .month)
+        #expect(long.count == 28 && long.allSatisfy { $0.step == .quarter })
+        #expect(PeriodSlice.slices(from: "2026-02-01", to: "2026-01-01", step: .month).isEmpty)
     }
 }

@@ -95,6 +95,11 @@ public struct AgreementAttentionList: Sendable {
 }
 
 /// Framework agreements: parties, obligations, the services partners deliver where, the scanned copy.
+public struct PartnershipStanding: Sendable {
+    public let inForce: [(agreementID: UUID, districts: Set<UUID>)]
+    public let overdue: [(obligationID: UUID, district: UUID?)]
+}
+
 public struct AgreementService: Sendable {
     let db: any Database
     public init(db: any Database) { self.db = db }
@@ -257,6 +262,22 @@ public struct AgreementService: Sendable {
         let inForce = Set(try await records(try await Agreement.query(on: db).all(), today: today)
             .filter { $0.status == .signed || $0.status == .active }.map(\.id))
         return try await DeliveredService.query(on: db).all().filter { inForce.contains($0.agreementID) }.map(Self.record)
+    }
+
+    /// Agreements in force on a day and obligations overdue then, with the districts each concerns: an
+    /// agreement's are those of its parties and of the services delivered under it, an obligation's that
+    /// of the party that owes it. What the network's indicators count.
+    public func standing(on day: String) async throws -> PartnershipStanding {
+        let all = try await records(try await Agreement.query(on: db).all(), today: day)
+        let districts = Dictionary(uniqueKeysWithValues: try await Stakeholder.query(on: db).all().compactMap { s in s.districtID.map { (s.id!, $0) } })
+        let inForce = all.filter { [.signed, .active].contains($0.status) && ($0.draft.validFrom ?? $0.draft.signedOn ?? "") <= day }
+        return PartnershipStanding(
+            inForce: inForce.map { a in
+                (a.id, Set(a.services.map(\.districtID)).union(a.draft.parties.compactMap { districts[$0.stakeholderID] }))
+            },
+            overdue: all.flatMap { a in
+                a.obligations.filter { AgreementAttention.isOverdue(due: $0.dueOn, status: $0.status, today: day) }.map { ($0.id, districts[$0.stakeholderID]) }
+            })
     }
 
     // MARK: -

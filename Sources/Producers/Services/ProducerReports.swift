@@ -27,6 +27,33 @@ public struct ProducerReports: Sendable {
         return result
     }
 
+    /// What a group's members gained in a period: joint buying's saving (rounds whose deadline falls in it),
+    /// pooled sales' proceeds passed to their accounts, and the risk fund's payouts on members' claims. Tyiyn.
+    public struct PeriodFigures: Sendable, Equatable {
+        public var purchaseSavings = 0
+        public var salesPaid = 0
+        public var fundPayouts = 0
+    }
+
+    /// Every group's figures for `from` (inclusive) to `to` (exclusive); groups with nothing left out.
+    public func figures(from: Date, to: Date) async throws -> [UUID: PeriodFigures] {
+        var figures: [UUID: PeriodFigures] = [:]
+        let rounds = PurchaseRoundService(db: db)
+        let settled = try await PurchaseRound.query(on: db).filter(\.$deadline >= from).filter(\.$deadline < to)
+            .filter(\.$status !~ [.draft, .open]).all()
+        for round in settled {
+            figures[round.groupID, default: PeriodFigures()].purchaseSavings += try await rounds.settlement(round.id!).members.reduce(0) { $0 + $1.saving }
+        }
+        for entry in try await AccountEntry.query(on: db).filter(\.$kind == .payout).filter(\.$createdAt >= from).filter(\.$createdAt < to).all() {
+            figures[entry.groupID, default: PeriodFigures()].salesPaid += entry.amount
+        }
+        // A claim's payout leaves the purse as a negative entry.
+        for entry in try await FundEntry.query(on: db).filter(\.$kind == .claim).filter(\.$createdAt >= from).filter(\.$createdAt < to).all() {
+            figures[entry.groupID, default: PeriodFigures()].fundPayouts -= entry.amount
+        }
+        return figures
+    }
+
     public struct Sales: Sendable, Equatable {
         /// Member id → what she is due from every pool so far.
         public let dueByMember: [UUID: Int]

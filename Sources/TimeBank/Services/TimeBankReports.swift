@@ -137,6 +137,20 @@ public struct TimeBankReports: Sendable {
                                byMonth: range.months.map { Row(key: $0, minutes: 0, exchanges: activeByMonth[$0] ?? 0) }))
     }
 
+    /// Exchanges between members of different banks with a service date from `from` to `to` (days,
+    /// inclusive), per bank that recorded them: those booked through a clearing account, less any reversed.
+    public func exchangesBetweenBanks(from: String, to: String) async throws -> [UUID: Int] {
+        let sql = db as! any SQLDatabase
+        let rows = try await sql.raw("""
+            SELECT t.bank_id, COUNT(DISTINCT t.id) AS exchanges FROM timebank_transfers t
+            JOIN timebank_entries e ON e.transfer_id = t.id JOIN timebank_accounts a ON a.id = e.account_id
+            WHERE a.counterpart_bank_id IS NOT NULL AND t.service_date >= \(bind: from) AND t.service_date <= \(bind: to)
+              AND t.reverses_id IS NULL AND NOT EXISTS (SELECT 1 FROM timebank_transfers r WHERE r.reverses_id = t.id)
+            GROUP BY t.bank_id
+            """).all()
+        return Dictionary(uniqueKeysWithValues: try rows.map { (try $0.decode(column: "bank_id", as: UUID.self), try $0.decode(column: "exchanges", as: Int.self)) })
+    }
+
     public func balanceDistribution(_ bankID: UUID) async throws -> [Bucket] {
         let edges = [-600, -300, -60, 0, 1, 60, 300, 600, 1_200]  // minutes: −10 h, −5 h, −1 h, 0, …, +20 h
         let balances = try await TimeAccount.query(on: db).filter(\.$bankID == bankID).filter(\.$kind == .member).all().map(\.balanceMinutes)

@@ -51,12 +51,20 @@ extension Components {
                     case timeBankMembers = "time-bank-members"
                     case producerMembers = "producer-members"
                     case hoursExchanged = "hours-exchanged"
-                    case womenTrained = "women-trained"
-                    case consultations = "consultations"
+                    case exchangesBetweenBanks = "exchanges-between-banks"
+                    case purchaseSavings = "purchase-savings"
+                    case salesPaid = "sales-paid"
+                    case fundPayouts = "fund-payouts"
+                    case agreementsActive = "agreements-active"
+                    case obligationsOverdue = "obligations-overdue"
                     case referralsMade = "referrals-made"
                     case referralsCompleted = "referrals-completed"
                     case productsCertified = "products-certified"
                     case documentsExpiring = "documents-expiring"
+                    case needsServed = "needs-served"
+                    case needsUnserved = "needs-unserved"
+                    case womenTrained = "women-trained"
+                    case consultations = "consultations"
                 }
                 /// - Remark: Generated from `#/components/schemas/IndicatorReport/ItemsPayload/code`.
                 internal var code: Components.Schemas.IndicatorReport.ItemsPayloadPayload.CodePayload
@@ -64,6 +72,7 @@ extension Components {
                 internal enum UnitPayload: String, Codable, Hashable, Sendable, CaseIterable {
                     case count = "count"
                     case minutes = "minutes"
+                    case tyiyn = "tyiyn"
                 }
                 /// - Remark: Generated from `#/components/schemas/IndicatorReport/ItemsPayload/unit`.
                 internal var unit: Components.Schemas.IndicatorReport.ItemsPayloadPayload.UnitPayload

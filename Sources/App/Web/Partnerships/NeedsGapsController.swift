@@ -5,6 +5,7 @@ import Kernel
 import Localization
 import Needs
 import Partnerships
+import Reporting
 import TimeBank
 import Vapor
 
@@ -49,17 +50,11 @@ struct NeedsGapsController: RouteCollection {
         let canManage: Bool
     }
 
-    /// The survey's answers to one question by another, and the network's services with their names.
-    struct Survey {
-        let form: FormRecord
-        let needChoices: [String]
-        let mapping: [String: Set<ServiceReference>]
-    }
-
     @Sendable func page(req: Request) async throws -> Response {
         let grants = try req.grants(PartnershipAccess.canRead)
         let canManage = PartnershipAccess.canManage(grants)
-        guard let survey = try await survey(req) else {
+        let coverage = NeedsCoverageReport(db: req.db)
+        guard let survey = try await coverage.survey() else {
             return try await req.render("partnerships/gaps", title: req.t("gaps.title"), Page(districts: [], formID: nil, canManage: canManage))
         }
         let lang = req.appLocale.rawValue
@@ -70,21 +65,10 @@ struct NeedsGapsController: RouteCollection {
         let byDistrict = try await crosstab(NeedCoverage.baselineNeeds, "district")
         let byVillage = try await crosstab(NeedCoverage.baselineNeeds, "village")
         let villageDistricts = try await crosstab("village", "district")
-        let presence = try await presence(req)
+        let presence = try await coverage.presence()
         let names = try await referenceNames(req)
         let districts = try await req.network.geography.all(level: .district)
         let villages = try await req.network.geography.all(level: .village)
-        let choices = survey.form.definition.choices[survey.form.definition.question("district")?.choiceList ?? ""] ?? []
-
-        // The survey's districts are choices of its own list, its villages typed by hand; they meet the
-        // registry's places by name ("Кара-Суу" is "Кара-Суу району").
-        func place(named labels: [String], among places: [PlaceRecord]) -> UUID? {
-            let keyed = places.flatMap { p in [p.name.ky, p.name.ru, p.name.en].map { (SearchKey.fold($0), p.id) } }
-            for key in labels.map(SearchKey.fold) {
-                if let id = keyed.first(where: { $0.0 == key })?.1 ?? keyed.first(where: { $0.0.hasPrefix(key + " ") })?.1 { return id }
-            }
-            return nil
-        }
         func answers(_ need: String) -> [ServiceReference] {
             (survey.mapping[need] ?? []).sorted { (names[$0] ?? "") < (names[$1] ?? "") }
         }
@@ -98,8 +82,7 @@ struct NeedsGapsController: RouteCollection {
         let blocks: [DistrictBlock] = byDistrict.column.categories.enumerated().compactMap { c, category in
             let respondents = byDistrict.columnRespondents[c]
             guard respondents > 0 else { return nil }
-            let labels = choices.first { $0.name == category.value }.map { Array($0.label.values).sorted() } ?? [category.label]
-            let district = place(named: labels, among: districts)
+            let district = survey.district(choice: category.value, fallback: category.label, among: districts)
             func served(_ need: String, village: UUID?) -> [ServiceReference] {
                 guard let district else { return [] }
                 return answers(need).filter { presence.serves($0, district: district, village: village) }
@@ -115,7 +98,7 @@ struct NeedsGapsController: RouteCollection {
             let ownVillages = villages.filter { $0.districtID == district }
             let villageRows = byVillage.column.categories.enumerated().compactMap { v, village -> VillageRow? in
                 guard homeDistrict[village.value] == c, byVillage.columnRespondents[v] > 0 else { return nil }
-                let registered = place(named: [village.label], among: ownVillages)
+                let registered = NeedsCoverageReport.place(named: [village.label], among: ownVillages)
                 let unserved = byVillage.row.categories.enumerated().filter { r, need in
                     byVillage.cells[r][v].count > 0 && served(need.value, village: registered).isEmpty
                 }.map { r, need in "\(need.label) (\(byVillage.cells[r][v].count))" }
@@ -127,29 +110,6 @@ struct NeedsGapsController: RouteCollection {
                                  needs: needs, gaps: needs.filter(\.gap).count, villages: villageRows)
         }
         return try await req.render("partnerships/gaps", title: req.t("gaps.title"), Page(districts: blocks, formID: survey.form.id, canManage: canManage))
-    }
-
-    func survey(_ req: Request) async throws -> Survey? {
-        guard let form = try await FormService(db: req.db).latest(formKey: NeedCoverage.baselineForm) else { return nil }
-        let d = form.definition
-        let needChoices = (d.choices[d.question(NeedCoverage.baselineNeeds)?.choiceList ?? ""] ?? []).map(\.name)
-        return Survey(form: form, needChoices: needChoices, mapping: try await NeedCoverageService(db: req.db).mapping(formKey: NeedCoverage.baselineForm))
-    }
-
-    /// What the network delivers where, read from each context.
-    func presence(_ req: Request) async throws -> ServicePresence {
-        var presence = ServicePresence()
-        for service in try await AgreementService(db: req.db).directory() {
-            presence.partnerServices[service.service, default: []].insert(service.districtID)
-        }
-        for organisation in try await req.network.organisations.all() where organisation.inNetwork {
-            presence.organisations[organisation.kind, default: []].insert(organisation.districtID)
-        }
-        presence.offers = try await BoardService(db: req.db).offeredVillages()
-        for village in try await req.network.geography.all(level: .village) {
-            if let district = village.districtID { presence.villageDistrict[village.id] = district }
-        }
-        return presence
     }
 
     /// Everything a need can be answered by, with its name in the reader's language, in the order the
@@ -197,7 +157,7 @@ struct NeedsGapsController: RouteCollection {
     }
 
     func renderMapping(_ req: Request, saved: String?, failed: (need: String, refs: Set<String>, message: String)?) async throws -> Response {
-        guard let survey = try await survey(req) else { throw Abort(.notFound) }
+        guard let survey = try await NeedsCoverageReport(db: req.db).survey() else { throw Abort(.notFound) }
         let d = survey.form.definition, lang = req.appLocale.rawValue
         let needList = d.choices[d.question(NeedCoverage.baselineNeeds)?.choiceList ?? ""] ?? []
         let references = try await references(req)
@@ -218,7 +178,7 @@ struct NeedsGapsController: RouteCollection {
     @Sendable func saveMapping(req: Request) async throws -> Response {
         _ = try req.grants(PartnershipAccess.canManage)
         let form = try req.content.decode(MappingForm.self)
-        guard let survey = try await survey(req) else { throw Abort(.notFound) }
+        guard let survey = try await NeedsCoverageReport(db: req.db).survey() else { throw Abort(.notFound) }
         let need = form.need ?? ""
         let codes = Set(form.refs ?? [])
         // Only what the page offered: a made-up code or a category that is gone changes nothing.

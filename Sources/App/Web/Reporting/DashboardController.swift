@@ -8,7 +8,8 @@ import Reporting
 import Vapor
 
 /// The network's dashboard: every indicator for a period, the network's total and each district's,
-/// a chart by district and a CSV beside it. Counts only; referral cells under 5 read "<5".
+/// a chart by district and one over time (by month, quarter or year), and a CSV beside each. Counts
+/// only; referral cells under 5 read "<5".
 struct DashboardController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("dashboard", use: dashboard)
@@ -24,10 +25,27 @@ struct DashboardController: RouteCollection {
         return from <= to ? (from, to) : (to, from)
     }
 
-    /// An indicator's value as people read it: hours for minutes, "<5" for a small sensitive count.
+    /// How the period is cut for the charts over time: `by=month|quarter|year`, by month unless asked.
+    static func step(_ req: Request) -> PeriodStep {
+        (req.query["by"] as String?).flatMap(PeriodStep.init(rawValue:)) ?? .month
+    }
+
+    static func label(_ slice: PeriodSlice, _ req: Request) -> String {
+        switch slice.step {
+        case .month: String(format: "%04d-%02d", slice.year, slice.number)
+        case .quarter: req.t("dashboard.quarter", ["year": String(slice.year), "quarter": String(slice.number)])
+        case .year: String(slice.year)
+        }
+    }
+
+    /// An indicator's value as people read it: hours for minutes, som for tyiyn, "<5" for a small sensitive count.
     static func shown(_ value: Int, _ code: IndicatorCode, _ req: Request) -> String {
         if code.isSensitive { return SmallCount.shown(value) }
-        return code.unit == .minutes ? req.duration(value) : String(value)
+        switch code.unit {
+        case .minutes: return req.duration(value)
+        case .tyiyn: return "\(Som.format(value)) \(req.t("producers.som"))"
+        case .count: return String(value)
+        }
     }
 
     struct Cell: Encodable {
@@ -40,6 +58,7 @@ struct DashboardController: RouteCollection {
         let total: String
         let cells: [Cell]
         let svg: String
+        let overTime: String
     }
 
     struct DashboardPage: Encodable {
@@ -49,6 +68,7 @@ struct DashboardController: RouteCollection {
         let rows: [Row]
         let query: String
         let periods: [DocumentsController.Link]
+        let steps: [Choice]
     }
 
     static func load(_ req: Request) async throws -> (report: IndicatorReport, districts: [PlaceRecord]) {
@@ -64,11 +84,13 @@ struct DashboardController: RouteCollection {
 
     @Sendable func dashboard(req: Request) async throws -> Response {
         let (report, districts) = try await Self.load(req)
+        let step = Self.step(req)
+        let series = try await NetworkIndicators(db: req.db).series(from: report.from, to: report.to, step: step)
         let lang = req.appLocale.rawValue
         let today = BishkekCalendar.day(of: Date())
         let month = String(today.prefix(7)) + "-01"
         let quarter = String(today.prefix(5)) + String(format: "%02d", (Int(today.dropFirst(5).prefix(2))! - 1) / 3 * 3 + 1) + "-01"
-        let query = "from=\(report.from)&to=\(report.to)"
+        let query = "from=\(report.from)&to=\(report.to)&by=\(step.rawValue)"
         return try await req.render("reporting/dashboard", title: req.t("dashboard.title"), DashboardPage(
             from: report.from, to: report.to, districts: districts.map { $0.name.named(lang) },
             rows: report.indicators.map { indicator in
@@ -78,12 +100,17 @@ struct DashboardController: RouteCollection {
                            svg: indicator.code.isSensitive ? "" : SVGChart.horizontal(districts.map { district in
                                let value = indicator.byDistrict[district.id] ?? 0
                                return SVGChart.Bar(label: district.name.named(lang), value: value, caption: Self.shown(value, indicator.code, req))
-                           }, title: title))
+                           }, title: title),
+                           overTime: indicator.code.isSensitive || indicator.code.isStanding || series.count < 2 ? "" : SVGChart.horizontal(series.map { slice, sliceReport in
+                               let value = sliceReport.value(indicator.code)?.total ?? 0
+                               return SVGChart.Bar(label: Self.label(slice, req), value: value, caption: Self.shown(value, indicator.code, req))
+                           }, title: req.t("dashboard.over-time", ["indicator": title])))
             },
             query: query,
             periods: [("dashboard.this-month", month), ("dashboard.this-quarter", quarter), ("dashboard.this-year", String(today.prefix(4)) + "-01-01")].map {
-                DocumentsController.Link(href: "/dashboard?from=\($0.1)&to=\(today)", label: req.t($0.0))
-            }))
+                DocumentsController.Link(href: "/dashboard?from=\($0.1)&to=\(today)&by=\(step.rawValue)", label: req.t($0.0))
+            },
+            steps: PeriodStep.allCases.map { Choice(value: $0.rawValue, label: req.t("dashboard.by.\($0.rawValue)"), selected: $0 == step) }))
     }
 
     struct ReportSection: Encodable {
@@ -119,18 +146,32 @@ struct DashboardController: RouteCollection {
             }))
     }
 
+    /// The whole table (indicators by district), or with `indicator=` one indicator over time: a row per
+    /// month, quarter or year (none for a standing one), then the whole period, each with the network's
+    /// figure and each district's.
     @Sendable func csv(req: Request) async throws -> Response {
         let (report, districts) = try await Self.load(req)
         let lang = req.appLocale.rawValue
-        let header = [req.t("dashboard.indicator"), req.t("dashboard.total")] + districts.map { $0.name.named(lang) }
+        let districtNames = districts.map { $0.name.named(lang) }
+        func cells(_ indicator: Indicator?, _ code: IndicatorCode) -> [String] {
+            [Self.csvValue(indicator?.total ?? 0, code)] + districts.map { Self.csvValue(indicator?.byDistrict[$0.id] ?? 0, code) }
+        }
+        if let asked = req.query["indicator"] as String? {
+            guard let code = IndicatorCode(rawValue: asked) else { throw Abort(.notFound) }
+            let series = try await NetworkIndicators(db: req.db).series(from: report.from, to: report.to, step: Self.step(req))
+            let header = [req.t("dashboard.period"), "\(req.t("dashboard.total")) (\(req.t("dashboard.unit.\(code.unit.rawValue)")))"] + districtNames
+            let rows = (code.isStanding ? [] : series.map { [Self.label($0.slice, req)] + cells($0.report.value(code), code) })
+                + [["\(report.from) – \(report.to)"] + cells(report.value(code), code)]
+            return CSV.response([header] + rows, filename: "\(code.rawValue)-\(report.from)-\(report.to).csv")
+        }
+        let header = [req.t("dashboard.indicator"), req.t("dashboard.unit"), req.t("dashboard.total")] + districtNames
         let rows = report.indicators.map { indicator in
-            [req.t("indicator.\(indicator.code.rawValue)"), Self.csvValue(indicator.total, indicator.code)]
-                + districts.map { Self.csvValue(indicator.byDistrict[$0.id] ?? 0, indicator.code) }
+            [req.t("indicator.\(indicator.code.rawValue)"), req.t("dashboard.unit.\(indicator.code.unit.rawValue)")] + cells(indicator, indicator.code)
         }
         return CSV.response([header] + rows, filename: "indicators-\(report.from)-\(report.to).csv")
     }
 
-    /// In a spreadsheet, time as whole minutes (the unit the ledger keeps), small sensitive counts as "<5".
+    /// In a spreadsheet, time as whole minutes and money as tyiyn (the units Ashar keeps), small sensitive counts as "<5".
     static func csvValue(_ value: Int, _ code: IndicatorCode) -> String {
         code.isSensitive ? SmallCount.shown(value) : String(value)
     }
