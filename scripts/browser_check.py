@@ -26,6 +26,7 @@ PAGES = [
     ("/needs-gaps/services", "Убакыт банкынын категориялары"),
     ("/services", "Кызматтар маалымдамасы"),
     ("/referrals/report", "Жолдомолор сандар менен"),
+    ("/directory", "Ким эмнени кайда сунуштайт"),
 ]
 # One time bank's pages: {bank} is the first bank on /timebanks.
 BANK_PAGES = [

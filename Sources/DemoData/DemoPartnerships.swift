@@ -10,16 +10,18 @@ import TimeBank
 enum DemoPartnerships {
     static func load(districts: [String: UUID], on db: any Database, by actor: Actor) async throws {
         let map = StakeholderService(db: db)
+        // A stakeholder that is also an organisation of the registry (an NGO of the network) is linked to it.
+        let organisations = Dictionary(try await OrganisationService(db: db).all().map { ($0.name, $0.id) }, uniquingKeysWith: { first, _ in first })
         func add(_ name: String, _ sector: Sector, _ district: String?, influence: Int, interest: Int, role: String, inputs: [Input],
                  strategy: String) async throws -> UUID {
-            try await map.create(StakeholderDraft(name: name, sector: sector, districtID: district.flatMap { districts[$0] }, role: role,
-                                                  influence: influence, interest: interest, inputs: inputs, strategy: strategy), by: actor).id
+            try await map.create(StakeholderDraft(name: name, sector: sector, organisationID: organisations[name], districtID: district.flatMap { districts[$0] },
+                                                  role: role, influence: influence, interest: interest, inputs: inputs, strategy: strategy), by: actor).id
         }
         let karaSuu = try await add("Кара-Суу райондук мамлекеттик администрациясы", .localGovernment, "KG-O-KSU", influence: 5, interest: 3,
                                     role: "Жер, жай жана уруксаттар", inputs: [.premises, .staffTime], strategy: "Чейрек сайын отчет, иш-чараларга чакыруу")
         let sokuluk = try await add("Сокулук райондук мамлекеттик администрациясы", .localGovernment, "KG-C-SOK", influence: 5, interest: 4,
                                     role: "Жай жана социалдык кызматкерлер", inputs: [.premises, .staffTime], strategy: "Биргелешкен пландоо")
-        let forum = try await add("«Аялдар форуму» БӨУлардын бирикмеси", .ngo, "KG-C-SOK", influence: 3, interest: 5,
+        let forum = try await add("«Аялдар форуму» бейөкмөт уюмдарынын бирикмеси", .ngo, "KG-C-SOK", influence: 3, interest: 5,
                                   role: "Окутуу, юридикалык кеңеш", inputs: [.expertise, .staffTime], strategy: "Ар бир ишке тартуу")
         let epkin = try await add("«Эпкин» коомдук бирикмеси", .ngo, "KG-O-KSU", influence: 2, interest: 5,
                                   role: "Психологиялык жардам, кризистик борбор", inputs: [.expertise, .premises], strategy: "Жолдомолор боюнча макулдашуу")

@@ -254,7 +254,7 @@ struct EveryPageTests {
                 "/geography/new?level=village&parent=\(fixture.village.parentID!)", "/users", "/users/new",
                 "/users/new?person=\(fixture.member.id)", "/users/\(user.id)", "/audit", "/audit?entity=person",
                 "/audit?record=\(fixture.member.id)", "/timebanks",
-            ] + (try await Self.surveyAndPartnerPages(app, district: district)) + (try await Self.certificationPages(app, fixture)) + (try await Self.trainingPages(app, fixture)) + ["/dashboard", "/dashboard?from=2026-04-01&to=2026-06-30", "/donor-report?from=2026-01-01&to=2026-06-30"]
+            ] + (try await Self.surveyAndPartnerPages(app, district: district)) + (try await Self.certificationPages(app, fixture)) + (try await Self.trainingPages(app, fixture)) + ["/dashboard", "/dashboard?from=2026-04-01&to=2026-06-30&by=quarter", "/donor-report?from=2026-01-01&to=2026-06-30", "/directory", "/directory?q=мёд"]
             let keyLike = try Regex(#">\s*[a-z_]+(\.[a-z_\-]+)+\s*<"#)
             for path in pages {
                 let response = try await admin.get(path)

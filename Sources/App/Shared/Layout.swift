@@ -67,6 +67,7 @@ struct Layout: Encodable {
         ("/products", "nav.certification", CertificationAccess.canManage),
         ("/trainings", "nav.trainings", TrainingAccess.canManage),
         ("/services", "nav.services", CaseAccess.canReadDirectory),
+        ("/directory", "nav.directory", permits(.readRegistry)),
         ("/organisations", "nav.organisations", permits(.readRegistry)),
         ("/geography", "nav.geography", permits(.readRegistry)),
         ("/users", "nav.users", permits(.manageUsers)),

@@ -108,6 +108,13 @@ public struct BoardService: Sendable {
         return rows.reduce(into: [:]) { map, row in map[row.categoryID!, default: []].insert(row.villageID) }
     }
 
+    /// The categories each bank's members offer on its board today (open offers).
+    public func offeredCategories() async throws -> [UUID: Set<UUID>] {
+        let rows = try await Listing.query(on: db).filter(\.$kind == .offer).filter(\.$closedAt == nil).filter(\.$categoryID != nil)
+            .unique().field(\.$bankID).field(\.$categoryID).all()
+        return rows.reduce(into: [:]) { map, row in map[row.bankID, default: []].insert(row.categoryID!) }
+    }
+
     public func listing(_ id: UUID, in bankID: UUID) async throws -> ListingRecord {
         guard let listing = try await Listing.find(id, on: db), listing.bankID == bankID else { throw DomainError.notFound("timebank.listing") }
         return Self.record(listing)

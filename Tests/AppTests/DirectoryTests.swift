@@ -1,0 +1,66 @@
+import AsharNetwork
+import DemoData
+import Fluent
+import Foundation
+import Partnerships
+import Referrals
+import Testing
+import TimeBank
+import VaporTesting
+@testable import App
+
+@Suite("Who offers what where")
+struct DirectoryTests {
+    @Test("Anyone finds the network's organisations and their services in any language; never a person, nor a help centre's village; staff see contacts")
+    func publicAndStaff() async throws {
+        try await withAshar { app, fixture in
+            _ = try await HoneyGroup.make(app, fixture)
+            // The time bank's member offers childcare; the help centre gives legal aid.
+            _ = try await TimeBankService(db: app.db).open(fixture.bank.id, by: .system)
+            let member = try await TimeBankService(db: app.db).join(fixture.bank.id, personID: fixture.member.id, by: .system)
+            let childcare = try #require(try await CategoryService(db: app.db).available(to: fixture.bank.id).first { $0.code == "childcare" })
+            _ = try await BoardService(db: app.db).post(fixture.bank.id, ListingDraft(memberID: member.id, kind: .offer, categoryID: childcare.id,
+                                                                                     description: "Балдарды карайм"), by: .system)
+            _ = try await DirectoryService(db: app.db).create(HelpServiceDraft(organisationID: fixture.helpCentre.id, provider: fixture.helpCentre.name,
+                                                                               kind: .legalAid, districtIDs: [fixture.village.districtID!]), by: .system)
+            // A partner who is a person: an expert under an agreement in force.
+            let stakeholders = StakeholderService(db: app.db)
+            let expert = try await stakeholders.create(StakeholderDraft(name: "Жапарова Айнура", isPerson: true, sector: .ngo, influence: 2, interest: 4), by: .system)
+            let akimat = try await stakeholders.create(StakeholderDraft(name: "Сарай айыл өкмөтү", sector: .localGovernment, influence: 4, interest: 3), by: .system)
+            let agreement = try await AgreementService(db: app.db).create(AgreementDraft(
+                title: "Кеңеш берүү", cooperation: [.expertise], status: .active, signedOn: "2026-01-10",
+                parties: [PartyDraft(stakeholderID: expert.id), PartyDraft(stakeholderID: akimat.id)]), by: .system)
+            _ = try await AgreementService(db: app.db).addService(to: agreement.id, stakeholder: expert.id, service: .psychological,
+                                                                 district: fixture.village.districtID!, by: .system)
+
+            let visitor = Browser(app, acceptLanguage: "ru")
+            let page = try await visitor.get("/directory")
+            #expect(page.status == .ok)
+            let html = page.body.string
+            #expect(html.contains("«Таттуу бал» өндүрүүчүлөр тобу") && html.contains("Горный мёд"))
+            #expect(html.contains("Присмотр за детьми") && html.contains("Юридическая помощь"))
+            #expect(!html.contains("Жапарова Айнура") && !html.contains("Психологическая помощь"))   // a person: staff only
+            #expect(!html.contains("Асанова Гүлнара") && !html.contains(">Контакты<"))
+            let helpRow = try #require(html.components(separatedBy: "<tr>").first { $0.contains("«Мээрим»") })
+            #expect(!helpRow.contains("Сарай") && helpRow.contains("район"))   // the district, not the village
+
+            // Searched in English on a Russian page, in Kyrgyz, by place; a word from nowhere finds nothing.
+            func found(_ q: String) async throws -> [String] {
+                let body = try await visitor.get("/directory?q=" + (q.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")).body.string
+                return body.components(separatedBy: "<strong>").dropFirst().map { String($0.prefix { $0 != "<" }) }
+            }
+            #expect(try await found("legal aid") == ["«Мээрим» аялдарга жардам борбору"])
+            #expect(try await found("тоо балы") == ["«Таттуу бал» өндүрүүчүлөр тобу"])
+            #expect(try await found("мёд Кара-Суу") == ["«Таттуу бал» өндүрүүчүлөр тобу"])
+            #expect(try await found("childcare").contains("Сарай убакыт банкы"))
+            #expect(try await found("космонавт").isEmpty)
+            #expect(try await visitor.get("/directory?district=\(UUID())").body.string.contains("Ничего не найдено"))
+
+            let coordinator = Browser(app, acceptLanguage: "ru")
+            try await coordinator.login("coordinator")
+            let staff = try await coordinator.get("/directory").body.string
+            #expect(staff.contains("Жапарова Айнура") && staff.contains("Психологическая помощь") && staff.contains(">Контакты<"))
+            #expect(staff.contains(#"href="/directory" aria-current="page""#))
+        }
+    }
+}
