@@ -17,7 +17,7 @@ struct CertificationAccessTests {
 
     static func isContextRoute(_ path: String) -> Bool {
         ["/products", "/documents", "/regulations", "/brands", "/guarantee", "/p", "/api/v1/products", "/api/v1/documents", "/api/v1/regulations",
-         "/api/v1/brands", "/api/v1/groups/:group/peer-visits", "/api/v1/peer-visits", "/api/v1/public"]
+         "/api/v1/brands", "/api/v1/groups/:group/peer-visits", "/api/v1/peer-visits", "/api/v1/public/batches"]
             .contains { path == $0 || path.hasPrefix($0 + "/") }
     }
 

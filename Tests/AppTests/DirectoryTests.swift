@@ -56,6 +56,18 @@ struct DirectoryTests {
             #expect(try await found("космонавт").isEmpty)
             #expect(try await visitor.get("/directory?district=\(UUID())").body.string.contains("Ничего не найдено"))
 
+            // The same, as JSON, without a login: each service named in the three languages.
+            let anonymous = APIClient(app: app, token: nil)
+            let legal = try anonymous.json(try await anonymous.send(.GET, "/public/directory?q=legal%20aid"))
+            let items = try #require(legal["items"] as? [[String: Any]])
+            #expect(legal["total"] as? Int == 1 && items.first?["name"] as? String == "«Мээрим» аялдарга жардам борбору")
+            #expect(items.first?["villageId"] == nil && (items.first?["districtIds"] as? [String]) == [fixture.village.districtID!.uuidString])
+            let offer = try #require((items.first?["offers"] as? [[String: Any]])?.first)
+            #expect(offer["type"] as? String == "help-service" && offer["nameEn"] as? String == "Legal aid" && offer["nameRu"] as? String == "Юридическая помощь")
+            let everything = try anonymous.json(try await anonymous.send(.GET, "/public/directory?per=200"))
+            #expect(!String(describing: everything).contains("Жапарова"))
+            #expect(try await anonymous.send(.GET, "/public/directory?districtId=Сарай").status == .unprocessableEntity)
+
             let coordinator = Browser(app, acceptLanguage: "ru")
             try await coordinator.login("coordinator")
             let staff = try await coordinator.get("/directory").body.string

@@ -2,6 +2,7 @@ import AsharNetwork
 import Fluent
 import Foundation
 import Kernel
+import Localization
 import OpenAPIRuntime
 import Referrals
 import Reporting
@@ -31,5 +32,36 @@ extension AsharAPI {
                           .init(districtId: $0.key.uuidString, value: value($0.value, indicator.code))
                       })
             }))))
+    }
+}
+
+/// Who offers what where, as the public directory page shows it.
+extension AsharAPI {
+    func getPublicDirectory(_ input: Operations.GetPublicDirectory.Input) async throws -> Operations.GetPublicDirectory.Output {
+        let req = try APIRequest.get()
+        let q = input.query
+        let directory = try await DirectorySearch.load(req, isStaff: false)
+        let matching = directory.matching(q.q ?? "", district: try q.districtId.map { try Self.id($0, field: "districtId") })
+        let page = PageQuery(page: q.page, per: q.per)
+        return .ok(.init(body: .json(.init(
+            total: matching.count,
+            items: matching.dropFirst(page.offset).prefix(page.per).map { entry in
+                .init(organisationId: entry.organisationID?.uuidString, name: entry.name, kind: entry.kind.flatMap { .init(rawValue: $0.rawValue) },
+                      districtIds: entry.districtIDs.map(\.uuidString).sorted(), villageId: directory.village(entry)?.uuidString,
+                      offers: entry.offers.map { offer in
+                          .init(_type: Self.offerType(offer), nameKy: DirectorySearch.label(offer, .ky), nameRu: DirectorySearch.label(offer, .ru),
+                                nameEn: DirectorySearch.label(offer, .en))
+                      })
+            }))))
+    }
+
+    static func offerType(_ offer: DirectoryOffer) -> Components.Schemas.DirectoryList.ItemsPayloadPayload.OffersPayloadPayload._TypePayload {
+        switch offer {
+        case .category: .timeBankCategory
+        case .product: .product
+        case .help: .helpService
+        case .partner: .partnerService
+        case .training: .trainingTopic
+        }
     }
 }

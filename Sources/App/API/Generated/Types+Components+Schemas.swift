@@ -4422,6 +4422,125 @@ extension Components {
                 case nameEn
             }
         }
+        /// - Remark: Generated from `#/components/schemas/DirectoryList`.
+        internal struct DirectoryList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/DirectoryList/total`.
+            internal var total: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/DirectoryList/ItemsPayload`.
+            internal struct ItemsPayloadPayload: Codable, Hashable, Sendable {
+                /// Absent for a partner that is not an organisation of the network.
+                ///
+                /// - Remark: Generated from `#/components/schemas/DirectoryList/ItemsPayload/organisationId`.
+                internal var organisationId: Swift.String?
+                /// - Remark: Generated from `#/components/schemas/DirectoryList/ItemsPayload/name`.
+                internal var name: Swift.String
+                /// - Remark: Generated from `#/components/schemas/DirectoryList/ItemsPayload/kind`.
+                internal var kind: Components.Schemas.OrganisationKind?
+                /// - Remark: Generated from `#/components/schemas/DirectoryList/ItemsPayload/districtIds`.
+                internal var districtIds: [Swift.String]
+                /// - Remark: Generated from `#/components/schemas/DirectoryList/ItemsPayload/villageId`.
+                internal var villageId: Swift.String?
+                /// - Remark: Generated from `#/components/schemas/DirectoryList/ItemsPayload/OffersPayload`.
+                internal struct OffersPayloadPayload: Codable, Hashable, Sendable {
+                    /// - Remark: Generated from `#/components/schemas/DirectoryList/ItemsPayload/OffersPayload/type`.
+                    internal enum _TypePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                        case timeBankCategory = "time-bank-category"
+                        case product = "product"
+                        case helpService = "help-service"
+                        case partnerService = "partner-service"
+                        case trainingTopic = "training-topic"
+                    }
+                    /// - Remark: Generated from `#/components/schemas/DirectoryList/ItemsPayload/OffersPayload/type`.
+                    internal var _type: Components.Schemas.DirectoryList.ItemsPayloadPayload.OffersPayloadPayload._TypePayload
+                    /// - Remark: Generated from `#/components/schemas/DirectoryList/ItemsPayload/OffersPayload/nameKy`.
+                    internal var nameKy: Swift.String
+                    /// - Remark: Generated from `#/components/schemas/DirectoryList/ItemsPayload/OffersPayload/nameRu`.
+                    internal var nameRu: Swift.String
+                    /// - Remark: Generated from `#/components/schemas/DirectoryList/ItemsPayload/OffersPayload/nameEn`.
+                    internal var nameEn: Swift.String
+                    /// Creates a new `OffersPayloadPayload`.
+                    ///
+                    /// - Parameters:
+                    ///   - _type:
+                    ///   - nameKy:
+                    ///   - nameRu:
+                    ///   - nameEn:
+                    internal init(
+                        _type: Components.Schemas.DirectoryList.ItemsPayloadPayload.OffersPayloadPayload._TypePayload,
+                        nameKy: Swift.String,
+                        nameRu: Swift.String,
+                        nameEn: Swift.String
+                    ) {
+                        self._type = _type
+                        self.nameKy = nameKy
+                        self.nameRu = nameRu
+                        self.nameEn = nameEn
+                    }
+                    internal enum CodingKeys: String, CodingKey {
+                        case _type = "type"
+                        case nameKy
+                        case nameRu
+                        case nameEn
+                    }
+                }
+                /// - Remark: Generated from `#/components/schemas/DirectoryList/ItemsPayload/offers`.
+                internal typealias OffersPayload = [Components.Schemas.DirectoryList.ItemsPayloadPayload.OffersPayloadPayload]
+                /// - Remark: Generated from `#/components/schemas/DirectoryList/ItemsPayload/offers`.
+                internal var offers: Components.Schemas.DirectoryList.ItemsPayloadPayload.OffersPayload
+                /// Creates a new `ItemsPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - organisationId: Absent for a partner that is not an organisation of the network.
+                ///   - name:
+                ///   - kind:
+                ///   - districtIds:
+                ///   - villageId:
+                ///   - offers:
+                internal init(
+                    organisationId: Swift.String? = nil,
+                    name: Swift.String,
+                    kind: Components.Schemas.OrganisationKind? = nil,
+                    districtIds: [Swift.String],
+                    villageId: Swift.String? = nil,
+                    offers: Components.Schemas.DirectoryList.ItemsPayloadPayload.OffersPayload
+                ) {
+                    self.organisationId = organisationId
+                    self.name = name
+                    self.kind = kind
+                    self.districtIds = districtIds
+                    self.villageId = villageId
+                    self.offers = offers
+                }
+                internal enum CodingKeys: String, CodingKey {
+                    case organisationId
+                    case name
+                    case kind
+                    case districtIds
+                    case villageId
+                    case offers
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/DirectoryList/items`.
+            internal typealias ItemsPayload = [Components.Schemas.DirectoryList.ItemsPayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/DirectoryList/items`.
+            internal var items: Components.Schemas.DirectoryList.ItemsPayload
+            /// Creates a new `DirectoryList`.
+            ///
+            /// - Parameters:
+            ///   - total:
+            ///   - items:
+            internal init(
+                total: Swift.Int,
+                items: Components.Schemas.DirectoryList.ItemsPayload
+            ) {
+                self.total = total
+                self.items = items
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case total
+                case items
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/PlaceList`.
         internal struct PlaceList: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/PlaceList/items`.

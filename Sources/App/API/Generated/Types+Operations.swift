@@ -31908,6 +31908,176 @@ internal enum Operations {
             }
         }
     }
+    /// Who offers what where, without a login: the network's organisations and the partners under agreements in force, each with its services (named in ky, ru and en), by district and village. The search reads every language. Organisations and services only, never a person; a help centre without its village.
+    ///
+    /// - Remark: HTTP `GET /public/directory`.
+    /// - Remark: Generated from `#/paths//public/directory/get(getPublicDirectory)`.
+    internal enum GetPublicDirectory {
+        internal static let id: Swift.String = "getPublicDirectory"
+        internal struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/public/directory/GET/query`.
+            internal struct Query: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/public/directory/GET/query/page`.
+                internal var page: Components.Parameters.Page?
+                /// - Remark: Generated from `#/paths/public/directory/GET/query/per`.
+                internal var per: Components.Parameters.Per?
+                /// Search text; folded like the pages' search.
+                ///
+                /// - Remark: Generated from `#/paths/public/directory/GET/query/q`.
+                internal var q: Components.Parameters.Q?
+                /// - Remark: Generated from `#/paths/public/directory/GET/query/districtId`.
+                internal var districtId: Swift.String?
+                /// Creates a new `Query`.
+                ///
+                /// - Parameters:
+                ///   - page:
+                ///   - per:
+                ///   - q: Search text; folded like the pages' search.
+                ///   - districtId:
+                internal init(
+                    page: Components.Parameters.Page? = nil,
+                    per: Components.Parameters.Per? = nil,
+                    q: Components.Parameters.Q? = nil,
+                    districtId: Swift.String? = nil
+                ) {
+                    self.page = page
+                    self.per = per
+                    self.q = q
+                    self.districtId = districtId
+                }
+            }
+            internal var query: Operations.GetPublicDirectory.Input.Query
+            /// - Remark: Generated from `#/paths/public/directory/GET/header`.
+            internal struct Headers: Sendable, Hashable {
+                internal var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetPublicDirectory.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                internal init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetPublicDirectory.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            internal var headers: Operations.GetPublicDirectory.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - query:
+            ///   - headers:
+            internal init(
+                query: Operations.GetPublicDirectory.Input.Query = .init(),
+                headers: Operations.GetPublicDirectory.Input.Headers = .init()
+            ) {
+                self.query = query
+                self.headers = headers
+            }
+        }
+        internal enum Output: Sendable, Hashable {
+            internal struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/public/directory/GET/responses/200/content`.
+                internal enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/public/directory/GET/responses/200/content/application\/json`.
+                    case json(Components.Schemas.DirectoryList)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    internal var json: Components.Schemas.DirectoryList {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                internal var body: Operations.GetPublicDirectory.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                internal init(body: Operations.GetPublicDirectory.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// A page of the directory, in name order.
+            ///
+            /// - Remark: Generated from `#/paths//public/directory/get(getPublicDirectory)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.GetPublicDirectory.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            internal var ok: Operations.GetPublicDirectory.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request could not be read (malformed JSON, a parameter of the wrong type).
+            ///
+            /// - Remark: Generated from `#/paths//public/directory/get(getPublicDirectory)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            internal var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        internal enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case other(Swift.String)
+            internal init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            internal var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                }
+            }
+            internal static var allCases: [Self] {
+                [
+                    .json
+                ]
+            }
+        }
+    }
     /// The network's indicators for a period (calendar days, inclusive; this year so far when not given): each with the network's total and each district's value. Counts only; referral counts under 5 are suppressed (no value, suppressed: true).
     ///
     /// - Remark: HTTP `GET /indicators`.

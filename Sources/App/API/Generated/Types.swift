@@ -628,6 +628,11 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /public/batches/{code}`.
     /// - Remark: Generated from `#/paths//public/batches/{code}/get(getPublicBatch)`.
     func getPublicBatch(_ input: Operations.GetPublicBatch.Input) async throws -> Operations.GetPublicBatch.Output
+    /// Who offers what where, without a login: the network's organisations and the partners under agreements in force, each with its services (named in ky, ru and en), by district and village. The search reads every language. Organisations and services only, never a person; a help centre without its village.
+    ///
+    /// - Remark: HTTP `GET /public/directory`.
+    /// - Remark: Generated from `#/paths//public/directory/get(getPublicDirectory)`.
+    func getPublicDirectory(_ input: Operations.GetPublicDirectory.Input) async throws -> Operations.GetPublicDirectory.Output
     /// The network's indicators for a period (calendar days, inclusive; this year so far when not given): each with the network's total and each district's value. Counts only; referral counts under 5 are suppressed (no value, suppressed: true).
     ///
     /// - Remark: HTTP `GET /indicators`.
@@ -2413,6 +2418,19 @@ extension APIProtocol {
     ) async throws -> Operations.GetPublicBatch.Output {
         try await getPublicBatch(Operations.GetPublicBatch.Input(
             path: path,
+            headers: headers
+        ))
+    }
+    /// Who offers what where, without a login: the network's organisations and the partners under agreements in force, each with its services (named in ky, ru and en), by district and village. The search reads every language. Organisations and services only, never a person; a help centre without its village.
+    ///
+    /// - Remark: HTTP `GET /public/directory`.
+    /// - Remark: Generated from `#/paths//public/directory/get(getPublicDirectory)`.
+    internal func getPublicDirectory(
+        query: Operations.GetPublicDirectory.Input.Query = .init(),
+        headers: Operations.GetPublicDirectory.Input.Headers = .init()
+    ) async throws -> Operations.GetPublicDirectory.Output {
+        try await getPublicDirectory(Operations.GetPublicDirectory.Input(
+            query: query,
             headers: headers
         ))
     }

@@ -38,56 +38,27 @@ struct NetworkDirectoryController: RouteCollection {
         let isStaff: Bool
     }
 
-    /// An offer's name in one language.
-    static func label(_ offer: DirectoryOffer, _ catalogue: Catalogue, _ locale: AppLocale) -> String {
-        switch offer {
-        case .category(let name): name.named(locale.rawValue)
-        case .product(let ky, let ru): locale == .ky ? (ky.isEmpty ? ru : ky) : (ru.isEmpty ? ky : ru)
-        case .help(let kind): catalogue.text("referrals.kind.\(kind.rawValue)")
-        case .partner(let kind): catalogue.text("partnerships.service.\(kind.rawValue)")
-        case .training(let topic): catalogue.text("training.topic.\(topic.rawValue)")
-        }
-    }
-
-    static func kindLabel(_ entry: DirectoryEntry, _ catalogue: Catalogue) -> String {
-        entry.kind.map { catalogue.text("organisation.kind.\($0.rawValue)") } ?? catalogue.text("directory.partner")
-    }
-
     @Sendable func page(req: Request) async throws -> Response {
         let isStaff = req.currentUser.map { AccessPolicy.permits($0.grants.map(\.grant), .readRegistry) } ?? false
         let q = ((req.query["q"] as String?) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         let district = req.uuid(req.query["district"])
         let lang = req.appLocale.rawValue
-        let entries = try await NetworkDirectory(db: req.db).entries().filter { isStaff || !$0.isPerson }
-        let places = try await req.network.geography.lookup(Set(entries.flatMap(\.districtIDs) + entries.compactMap(\.villageID)))
-
-        func village(_ entry: DirectoryEntry) -> UUID? { isStaff || entry.kind != .helpCentre ? entry.villageID : nil }
-        // What a search reads: the names of the organisation, its kind, its services and its places, in every language.
-        let words = SearchKey.fold(q).split(separator: " ").map(String.init)
-        let matching = entries.filter { entry in
-            guard district == nil || entry.districtIDs.contains(district!) else { return false }
-            guard !words.isEmpty else { return true }
-            let names = AppLocale.allCases.flatMap { locale -> [String] in
-                let catalogue = Translations.bundled[locale]
-                return [Self.kindLabel(entry, catalogue)] + entry.offers.map { Self.label($0, catalogue, locale) }
-            } + [entry.name] + (Array(entry.districtIDs) + [village(entry)].compactMap { $0 }).compactMap { places[$0] }.flatMap { [$0.name.ky, $0.name.ru, $0.name.en] }
-            let text = SearchKey.fold(names.joined(separator: " "))
-            return words.allSatisfy(text.contains)
-        }
+        let directory = try await DirectorySearch.load(req, isStaff: isStaff)
+        let matching = directory.matching(q, district: district)
         let paging = PageQuery(page: req.query["page"], per: 50)
         let shown = matching.dropFirst(paging.offset).prefix(paging.per)
         let organisations = isStaff ? try await req.network.organisations.lookup(shown.compactMap(\.organisationID)) : [:]
         let rows = shown.map { entry in
-            let place = ([village(entry)].compactMap { $0 } + entry.districtIDs.sorted { $0.uuidString < $1.uuidString })
-                .compactMap { places[$0]?.name.named(lang) }.joined(separator: ", ")
+            let place = ([directory.village(entry)].compactMap { $0 } + entry.districtIDs.sorted { $0.uuidString < $1.uuidString })
+                .compactMap { directory.places[$0]?.name.named(lang) }.joined(separator: ", ")
             let contact = entry.organisationID.flatMap { organisations[$0] }.map { o in
                 [o.address, o.phone, o.email, o.contactPerson].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " · ")
             }
-            return Entry(name: entry.name, kind: Self.kindLabel(entry, req.catalogue), place: place,
-                         offers: entry.offers.map { Self.label($0, req.catalogue, req.appLocale) }.joined(separator: ", "),
+            return Entry(name: entry.name, kind: DirectorySearch.kindLabel(entry, req.catalogue), place: place,
+                         offers: entry.offers.map { DirectorySearch.label($0, req.appLocale) }.joined(separator: ", "),
                          contact: contact?.isEmpty == false ? contact : nil)
         }
-        let districtChoices = Set(entries.flatMap(\.districtIDs)).compactMap { places[$0] }.sorted { $0.name.named(lang) < $1.name.named(lang) }
+        let districtChoices = Set(directory.entries.flatMap(\.districtIDs)).compactMap { directory.places[$0] }.sorted { $0.name.named(lang) < $1.name.named(lang) }
         return try await req.render("reporting/directory", title: req.t("directory.title"), DirectoryPage(
             q: q,
             districts: [Choice(value: "", label: req.t("directory.all-districts"), selected: district == nil)]
@@ -96,5 +67,53 @@ struct NetworkDirectoryController: RouteCollection {
             found: req.catalogue.plural("directory.found", count: matching.count),
             pager: Pager(page: paging.page, pageCount: max(1, (matching.count + paging.per - 1) / paging.per), total: matching.count),
             isStaff: isStaff))
+    }
+}
+
+/// The directory as one reader may see it (the public: no individual partner, no help centre's village),
+/// and its search: every word of the query found in the organisation's name, kind, services or places,
+/// in any of the three languages. The web page and the API read it alike.
+struct DirectorySearch {
+    let entries: [DirectoryEntry]
+    let places: [UUID: PlaceRecord]
+    let isStaff: Bool
+
+    static func load(_ req: Request, isStaff: Bool) async throws -> DirectorySearch {
+        let entries = try await NetworkDirectory(db: req.db).entries().filter { isStaff || !$0.isPerson }
+        let places = try await req.network.geography.lookup(Set(entries.flatMap(\.districtIDs) + entries.compactMap(\.villageID)))
+        return DirectorySearch(entries: entries, places: places, isStaff: isStaff)
+    }
+
+    /// The village shown for an entry: a crisis centre's place is kept from those a woman may be hiding from.
+    func village(_ entry: DirectoryEntry) -> UUID? { isStaff || entry.kind != .helpCentre ? entry.villageID : nil }
+
+    func matching(_ q: String, district: UUID?) -> [DirectoryEntry] {
+        let words = SearchKey.fold(q).split(separator: " ").map(String.init)
+        return entries.filter { entry in
+            guard district == nil || entry.districtIDs.contains(district!) else { return false }
+            guard !words.isEmpty else { return true }
+            let places = (Array(entry.districtIDs) + [village(entry)].compactMap { $0 }).compactMap { self.places[$0] }
+            let names = [entry.name] + places.flatMap { [$0.name.ky, $0.name.ru, $0.name.en] } + AppLocale.allCases.flatMap { locale in
+                [Self.kindLabel(entry, Translations.bundled[locale])] + entry.offers.map { Self.label($0, locale) }
+            }
+            let text = SearchKey.fold(names.joined(separator: " "))
+            return words.allSatisfy(text.contains)
+        }
+    }
+
+    /// An offer's name in one language.
+    static func label(_ offer: DirectoryOffer, _ locale: AppLocale) -> String {
+        let catalogue = Translations.bundled[locale]
+        switch offer {
+        case .category(let name): return name.named(locale.rawValue)
+        case .product(let ky, let ru): return locale == .ky ? (ky.isEmpty ? ru : ky) : (ru.isEmpty ? ky : ru)
+        case .help(let kind): return catalogue.text("referrals.kind.\(kind.rawValue)")
+        case .partner(let kind): return catalogue.text("partnerships.service.\(kind.rawValue)")
+        case .training(let topic): return catalogue.text("training.topic.\(topic.rawValue)")
+        }
+    }
+
+    static func kindLabel(_ entry: DirectoryEntry, _ catalogue: Catalogue) -> String {
+        entry.kind.map { catalogue.text("organisation.kind.\($0.rawValue)") } ?? catalogue.text("directory.partner")
     }
 }
