@@ -74,6 +74,7 @@ func routes(_ app: Application, resources: AppResources) throws {
     try web.register(collection: TrainingsController())
     try web.register(collection: DashboardController())
     try web.register(collection: NetworkDirectoryController())
+    try web.register(collection: PersonPathController())
 
     let api = app.grouped("api", "v1").grouped(EmptyBodyAsJSONMiddleware(), BearerUserMiddleware(), IdempotencyMiddleware(), APIRequestMiddleware())
     try AsharAPI().registerHandlers(on: VaporTransport(routesBuilder: api), serverURL: URL(string: "/")!)

@@ -167,6 +167,8 @@ public enum DemoNetwork {
         _ = try await make.user("viewer", name: "Monitoring officer", password: staffPassword, hash: hash, grants: [Grant(role: .viewer)])
         _ = try await make.user("member", name: firstSarayMember.fullName, password: memberPIN, hash: hash,
                                 grants: [Grant(role: .member)], phone: memberPhone, person: firstSarayMember.id)
+        // She agreed that staff see her path across the network on one page.
+        _ = try await PeopleService(db: make.db).setPathConsent(firstSarayMember.id, given: true, by: make.actor)
     }
 
     /// The baseline survey's 1,100 answers, as the pilot collected them, imported from a KoboToolbox export.

@@ -165,9 +165,10 @@ public struct ProductService: Sendable {
     }
 
     /// Products by name, of one group or brand when asked.
-    public func products(organisation: UUID? = nil, brand: UUID? = nil, page: PageQuery) async throws -> Paged<ProductRecord> {
+    public func products(organisation: UUID? = nil, brand: UUID? = nil, maker: UUID? = nil, page: PageQuery) async throws -> Paged<ProductRecord> {
         let query = Product.query(on: db)
         if let organisation { query.filter(\.$organisationID == organisation) }
+        if let maker { query.filter(\.$personID == maker) }
         if let brand { query.filter(\.$brandID == brand) }
         let total = try await query.count()
         let rows = try await query.sort(\.$nameRu).sort(\.$id).range(page.offset..<page.offset + page.per).all()

@@ -114,6 +114,14 @@ public struct SubmissionService: Sendable {
         return Paged(items: try rows.map(Self.record), total: total, request: page)
     }
 
+    /// The submissions linked to one woman (with her consent), newest first.
+    public func submissions(of personID: UUID) async throws -> [SubmissionRecord] {
+        let sql = db as! any SQLDatabase
+        return try await sql.raw("""
+            SELECT \(Self.columns(sql)) FROM needs_submissions WHERE person_id = \(bind: personID) ORDER BY created_at DESC
+            """).all().map(Self.record)
+    }
+
     /// Links a submission to the woman who answered it, in the people registry, only when she agreed:
     /// without `consentGiven` it is refused and nothing changes.
     public func linkRespondent(_ id: UUID, person personID: UUID, consentGiven: Bool, method: ConsentMethod, by actor: Actor) async throws {

@@ -15,6 +15,7 @@ public enum NetworkMigrations {
         CreateAuditEntries(),    // network.009
         MakeAuditAppendOnly(),   // network.010
         CreateWriteLock(),       // network.011
+        AddPathConsent(),        // network.012
         CreateIdempotencyRecords(),  // app.001: named when it lived in the App target
     ]
 }
@@ -200,4 +201,15 @@ struct MakeAuditAppendOnly: AsyncMigration {
     var name: String { "network.010.audit-append-only" }
     func prepare(on db: any Database) async throws { try await AppendOnlyTable.protect("audit_entries", on: db) }
     func revert(on db: any Database) async throws { try await AppendOnlyTable.unprotect("audit_entries", on: db) }
+}
+
+/// When a woman agreed that staff see her path across the network on one page (nil: she has not).
+struct AddPathConsent: AsyncMigration {
+    var name: String { "network.012.person-path-consent" }
+    func prepare(on db: any Database) async throws {
+        try await db.schema("people").field("path_consent_at", .datetime).update()
+    }
+    func revert(on db: any Database) async throws {
+        try await db.schema("people").deleteField("path_consent_at").update()
+    }
 }

@@ -19,6 +19,7 @@ public final class Person: Model, @unchecked Sendable {
     @OptionalField(key: "phone_digits") public var phoneDigits: String?
     @OptionalField(key: "household_code") public var householdCode: String?
     @Field(key: "contact_consent") public var contactConsent: Bool
+    @OptionalField(key: "path_consent_at") public var pathConsentAt: Date?
     @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) public var updatedAt: Date?
 

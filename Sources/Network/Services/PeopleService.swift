@@ -11,6 +11,8 @@ public struct PersonRecord: Sendable, Equatable {
     public let phone: String?
     public let householdCode: String?
     public let contactConsent: Bool
+    /// When she agreed that staff see her path across the network on one page; nil: she has not.
+    public let pathConsentAt: Date?
     public let createdAt: Date?
 
     init(_ p: Person) {
@@ -22,6 +24,7 @@ public struct PersonRecord: Sendable, Equatable {
         phone = p.phone
         householdCode = p.householdCode
         contactConsent = p.contactConsent
+        pathConsentAt = p.pathConsentAt
         createdAt = p.createdAt
     }
 }
@@ -146,6 +149,19 @@ public struct PeopleService: Sendable {
             try await person.save(on: tx)
             try await AuditLog.record(on: tx, actor: actor, action: "update", entity: "person", entityID: id,
                                       changes: FieldChange.diff(before, Self.snapshot(person)))
+            return PersonRecord(person)
+        }
+    }
+
+    /// Records that she agreed (or no longer agrees) that staff see her path across the network.
+    public func setPathConsent(_ id: UUID, given: Bool, by actor: Actor) async throws -> PersonRecord {
+        try await db.writeTransaction { tx in
+            guard let person = try await Person.find(id, on: tx) else { throw DomainError.notFound("network.person") }
+            guard (person.pathConsentAt != nil) != given else { return PersonRecord(person) }
+            person.pathConsentAt = given ? Date() : nil
+            try await person.save(on: tx)
+            try await AuditLog.record(on: tx, actor: actor, action: "update", entity: "person", entityID: id,
+                                      changes: [FieldChange(field: "path_consent", from: String(!given), to: String(given))])
             return PersonRecord(person)
         }
     }

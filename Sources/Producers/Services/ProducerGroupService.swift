@@ -92,6 +92,11 @@ public struct ProducerGroupService: Sendable {
         return Paged(items: rows.map(Self.record), total: total, request: page)
     }
 
+    /// The groups a person belongs to.
+    public func memberships(of personID: UUID) async throws -> [ProducerMemberRecord] {
+        try await ProducerMember.query(on: db).filter(\.$personID == personID).sort(\.$joinedOn).all().map(Self.record)
+    }
+
     static func record(_ m: ProducerMember) -> ProducerMemberRecord {
         ProducerMemberRecord(id: m.id!, groupID: m.groupID, personID: m.personID, role: m.role, produces: m.produces, joinedOn: m.joinedOn)
     }

@@ -124,6 +124,13 @@ public struct TrainingService: Sendable {
         try await records(try await TrainingSession.query(on: db).filter(\.$heldOn >= from).filter(\.$heldOn <= to).all())
     }
 
+    /// The sessions a woman of the registry came to, the latest first.
+    public func sessions(attendedBy personID: UUID) async throws -> [SessionRecord] {
+        let ids = try await Attendance.query(on: db).filter(\.$personID == personID).all().map(\.sessionID)
+        guard !ids.isEmpty else { return [] }
+        return try await records(try await TrainingSession.query(on: db).filter(\.$id ~~ ids).sort(\.$heldOn, .descending).all())
+    }
+
     /// Marks a woman of the registry as having come; coming twice is recorded once.
     public func attend(_ sessionID: UUID, person personID: UUID, by actor: Actor) async throws -> SessionRecord {
         try await db.writeTransaction { tx in
@@ -219,6 +226,11 @@ public struct TrainingService: Sendable {
         let total = try await Consultation.query(on: db).count()
         let rows = try await Consultation.query(on: db).sort(\.$heldOn, .descending).sort(\.$id).range(page.offset..<page.offset + page.per).all()
         return Paged(items: rows.map(Self.record), total: total, request: page)
+    }
+
+    /// The consultations one woman was given, the latest first.
+    public func consultations(of personID: UUID) async throws -> [ConsultationRecord] {
+        try await Consultation.query(on: db).filter(\.$personID == personID).sort(\.$heldOn, .descending).all().map(Self.record)
     }
 
     /// Consultations given between two days (inclusive).
