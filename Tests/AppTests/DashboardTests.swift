@@ -4,6 +4,7 @@ import Fluent
 import Training
 import TimeBank
 import Kernel
+import Producers
 import Foundation
 import Testing
 import VaporTesting
@@ -68,6 +69,42 @@ struct CoordinatorHomeTests {
             let home = try await browser.get("/").body.string
             #expect(home.contains("1 exchange recorded by a member waits for confirmation"))
             #expect(home.contains("/timebanks/\(fixture.bank.id)/claims"))
+        }
+    }
+
+    @Test("For the producer group she runs: a joint purchase closing soon, equipment to hand over today and equipment due back")
+    func groupDay() async throws {
+        try await withAshar { app, fixture in
+            let make = Factories(db: app.db)
+            let group = try await make.organisation("«Жибек» тобу", kind: .producerGroup, in: fixture.village)
+            _ = try await ProducerGroupService(db: app.db).open(group.id, by: .system)
+            let coordinator = try #require(try await UserService(db: app.db).credentials(for: "coordinator")?.user)
+            try await UserService(db: app.db).grant(coordinator.id, role: .coordinator, organisationID: group.id, by: .system)
+            var members: [ProducerMemberRecord] = []
+            for name in ["Алиева Жамиля", "Бекова Нуриза"] {
+                members.append(try await ProducerGroupService(db: app.db).join(group.id, personID: try await make.person(name, in: fixture.village).id,
+                                                                                produces: "өрүк", by: .system))
+            }
+            _ = try await PurchaseRoundService(db: app.db).create(group.id, supplierID: nil, deadline: Date().addingTimeInterval(86_400), allocation: .firstCome, by: .system)
+            let equipment = EquipmentService(db: app.db)
+            let drier = try await equipment.add(group.id, name: "Кургаткыч", roundID: nil, fee: 0, unit: .day, contributions: [:], by: .system)
+            let today = BishkekCalendar.day(of: Date())
+            _ = try await equipment.book(drier.id, member: members[0].id, from: today, to: BishkekCalendar.adding(days: 1, to: today), by: .system)
+            let press = try await equipment.add(group.id, name: "Пресс", roundID: nil, fee: 0, unit: .day, contributions: [:], by: .system)
+            let out = try await equipment.book(press.id, member: members[1].id, from: BishkekCalendar.adding(days: -3, to: today),
+                                               to: BishkekCalendar.adding(days: -1, to: today), by: .system)
+            _ = try await equipment.handOver(out.id, condition: "Таза", by: .system)
+            // Booked for later: nothing to do today.
+            _ = try await equipment.book(press.id, member: members[0].id, from: BishkekCalendar.adding(days: 5, to: today),
+                                         to: BishkekCalendar.adding(days: 6, to: today), by: .system)
+
+            let browser = Browser(app, acceptLanguage: "en")
+            try await browser.login("coordinator")
+            let home = try await browser.get("/").body.string
+            #expect(home.contains("1 joint purchase closes within three days"))
+            #expect(home.contains("1 booked item of equipment to hand over today"))
+            #expect(home.contains("1 item of equipment due back"))
+            #expect(home.contains("/producer-groups/\(group.id)/equipment"))
         }
     }
 }

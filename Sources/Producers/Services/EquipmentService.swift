@@ -115,6 +115,16 @@ public struct EquipmentService: Sendable {
         try await EquipmentBooking.query(on: db).filter(\.$equipmentID == equipmentID).sort(\.$firstDay).all().map(Self.record)
     }
 
+    /// A group's bookings that need the office on a day: items to hand over (booked, starting that day or
+    /// earlier) and items due back (out, their last day that day or earlier).
+    public func dueToday(_ groupID: UUID, today: String = BishkekCalendar.day(of: Date())) async throws -> (handOver: [BookingRecord], dueBack: [BookingRecord]) {
+        let items = try await EquipmentItem.query(on: db).filter(\.$groupID == groupID).all().compactMap(\.id)
+        guard !items.isEmpty else { return ([], []) }
+        let open = try await EquipmentBooking.query(on: db).filter(\.$equipmentID ~~ items).filter(\.$status ~~ [.booked, .out]).all()
+        return (open.filter { $0.status == .booked && $0.firstDay <= today }.map(Self.record),
+                open.filter { $0.status == .out && $0.lastDay <= today }.map(Self.record))
+    }
+
     public func cancel(_ bookingID: UUID, by actor: Actor) async throws -> BookingRecord {
         try await move(bookingID, from: .booked, to: .cancelled, by: actor) { _, _, _ in }
     }

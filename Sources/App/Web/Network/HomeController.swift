@@ -86,7 +86,8 @@ struct HomeController: RouteCollection {
             items += [("home.attention.overdue", agreements.overdue.count, "/agreements"), ("home.attention.ending", agreements.ending.count, "/agreements"),
                       ("home.attention.review", agreements.reviewDue.count, "/agreements")]
         }
-        // The time banks and producer groups she runs: exchanges members recorded that wait for staff, rounds closing within three days.
+        // The time banks and producer groups she runs: exchanges members recorded that wait for staff, rounds closing within three
+        // days, equipment to hand over or due back today.
         let runs = try await req.network.organisations.lookup(grants.filter { $0.role == .coordinator }.compactMap(\.organisationID))
         for organisation in runs.values.sorted(by: { $0.name < $1.name }) {
             switch organisation.kind {
@@ -97,6 +98,9 @@ struct HomeController: RouteCollection {
                 let soon = Date().addingTimeInterval(3 * 24 * 3600)
                 let closing = try await PurchaseRoundService(db: req.db).rounds(of: organisation.id).filter { $0.status == .open && $0.deadline <= soon }
                 items.append(("home.attention.rounds-closing", closing.count, "/producer-groups/\(organisation.id)"))
+                let bookings = try await EquipmentService(db: req.db).dueToday(organisation.id)
+                items += [("home.attention.hand-over", bookings.handOver.count, "/producer-groups/\(organisation.id)/equipment"),
+                          ("home.attention.due-back", bookings.dueBack.count, "/producer-groups/\(organisation.id)/equipment")]
             default:
                 break
             }
