@@ -64,3 +64,41 @@ extension EveryPageTests {
                 "/consultations?person=\(fixture.member.id)"]
     }
 }
+
+@Suite("Training API")
+struct TrainingAPITests {
+    @Test("A Centre's staff record a session, who came, a consultation and its follow-up as JSON; others are refused; bad input changes nothing")
+    func sessionsAndConsultations() async throws {
+        try await withAshar { app, fixture in
+            let centre = try await Factories(db: app.db).organisation("Ишкердикти колдоо борбору", kind: .entrepreneurshipCentre, in: fixture.village)
+            let api = try await APIClient.forUser("coordinator", on: app)
+            let session = #"{"organisationId": "\#(centre.id)", "topic": "bookkeeping", "title": "Китеп жүргүзүү", "heldOn": "2026-05-12", "#
+                + #""villageId": "\#(fixture.village.id)", "trainer": "Б.", "headcount": 4}"#
+            #expect(try await api.send(.POST, "/trainings", json: session.replacingOccurrences(of: fixture.village.id.uuidString, with: "Сарай")).status == .unprocessableEntity)
+            #expect(try await TrainingService(db: app.db).sessions(page: .init()).total == 0)
+            let created = try await api.send(.POST, "/trainings", json: session)
+            #expect(created.status == .created)
+            let id = try #require(try api.json(created)["id"] as? String)
+            let attended = try api.json(try await api.send(.POST, "/trainings/\(id)/attendance", json: #"{"personId": "\#(fixture.member.id)"}"#))
+            #expect(attended["attendees"] as? [String] == [fixture.member.id.uuidString] && attended["women"] as? Int == 5)
+            #expect(try api.json(try await api.send(.GET, "/trainings/\(id)"))["title"] as? String == "Китеп жүргүзүү")
+            #expect(try api.json(try await api.send(.GET, "/trainings?topic=bookkeeping"))["total"] as? Int == 1)
+            #expect(try api.json(try await api.send(.GET, "/trainings?topic=startup"))["total"] as? Int == 0)
+
+            let consultation = try await api.send(.POST, "/consultations", json: #"{"organisationId": "\#(centre.id)", "personId": "\#(fixture.member.id)", "#
+                + #""topic": "microfinance", "heldOn": "2026-06-01", "advisor": "Алиева Н.", "followUpOn": "2026-06-15"}"#)
+            #expect(consultation.status == .created)
+            let consultationID = try #require(try api.json(consultation)["id"] as? String)
+            #expect(try await api.send(.POST, "/consultations/\(consultationID)/follow-up", json: #"{"followedUpOn": "2026-02-30"}"#).status == .unprocessableEntity)
+            let followed = try api.json(try await api.send(.POST, "/consultations/\(consultationID)/follow-up", json: #"{"followedUpOn": "2026-06-16", "note": "Кредит алды"}"#))
+            #expect(followed["followedUpOn"] as? String == "2026-06-16" && followed["followUpNote"] as? String == "Кредит алды")
+            #expect(try api.json(try await api.send(.GET, "/consultations"))["total"] as? Int == 1)
+
+            for login in ["viewer", "member", "caseworker"] {
+                let other = try await APIClient.forUser(login, on: app)
+                #expect(try await other.send(.GET, "/trainings").status == .forbidden, "\(login)")
+                #expect(try await other.send(.GET, "/consultations").status == .forbidden, "\(login)")
+            }
+        }
+    }
+}

@@ -4422,6 +4422,373 @@ extension Components {
                 case nameEn
             }
         }
+        /// - Remark: Generated from `#/components/schemas/TrainingTopic`.
+        internal enum TrainingTopic: String, Codable, Hashable, Sendable, CaseIterable {
+            case startup = "startup"
+            case production = "production"
+            case standards = "standards"
+            case bookkeeping = "bookkeeping"
+            case microfinance = "microfinance"
+            case awareness = "awareness"
+        }
+        /// - Remark: Generated from `#/components/schemas/TrainingSessionInput`.
+        internal struct TrainingSessionInput: Codable, Hashable, Sendable {
+            /// The Centre for Entrepreneurship Support that held it.
+            ///
+            /// - Remark: Generated from `#/components/schemas/TrainingSessionInput/organisationId`.
+            internal var organisationId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/TrainingSessionInput/topic`.
+            internal var topic: Components.Schemas.TrainingTopic
+            /// - Remark: Generated from `#/components/schemas/TrainingSessionInput/title`.
+            internal var title: Swift.String
+            /// - Remark: Generated from `#/components/schemas/TrainingSessionInput/heldOn`.
+            internal var heldOn: Swift.String
+            /// - Remark: Generated from `#/components/schemas/TrainingSessionInput/villageId`.
+            internal var villageId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/TrainingSessionInput/trainer`.
+            internal var trainer: Swift.String
+            /// The stakeholder who gave premises or experts.
+            ///
+            /// - Remark: Generated from `#/components/schemas/TrainingSessionInput/partnerId`.
+            internal var partnerId: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/TrainingSessionInput/partnerGave`.
+            internal enum PartnerGavePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case premises = "premises"
+                case experts = "experts"
+                case both = "both"
+            }
+            /// - Remark: Generated from `#/components/schemas/TrainingSessionInput/partnerGave`.
+            internal var partnerGave: Components.Schemas.TrainingSessionInput.PartnerGavePayload?
+            /// - Remark: Generated from `#/components/schemas/TrainingSessionInput/materials`.
+            internal var materials: Swift.String?
+            /// Women who came whose names were not kept.
+            ///
+            /// - Remark: Generated from `#/components/schemas/TrainingSessionInput/headcount`.
+            internal var headcount: Swift.Int?
+            /// Creates a new `TrainingSessionInput`.
+            ///
+            /// - Parameters:
+            ///   - organisationId: The Centre for Entrepreneurship Support that held it.
+            ///   - topic:
+            ///   - title:
+            ///   - heldOn:
+            ///   - villageId:
+            ///   - trainer:
+            ///   - partnerId: The stakeholder who gave premises or experts.
+            ///   - partnerGave:
+            ///   - materials:
+            ///   - headcount: Women who came whose names were not kept.
+            internal init(
+                organisationId: Swift.String,
+                topic: Components.Schemas.TrainingTopic,
+                title: Swift.String,
+                heldOn: Swift.String,
+                villageId: Swift.String,
+                trainer: Swift.String,
+                partnerId: Swift.String? = nil,
+                partnerGave: Components.Schemas.TrainingSessionInput.PartnerGavePayload? = nil,
+                materials: Swift.String? = nil,
+                headcount: Swift.Int? = nil
+            ) {
+                self.organisationId = organisationId
+                self.topic = topic
+                self.title = title
+                self.heldOn = heldOn
+                self.villageId = villageId
+                self.trainer = trainer
+                self.partnerId = partnerId
+                self.partnerGave = partnerGave
+                self.materials = materials
+                self.headcount = headcount
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case organisationId
+                case topic
+                case title
+                case heldOn
+                case villageId
+                case trainer
+                case partnerId
+                case partnerGave
+                case materials
+                case headcount
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/TrainingSession`.
+        internal struct TrainingSession: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/TrainingSession/id`.
+            internal var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/TrainingSession/organisationId`.
+            internal var organisationId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/TrainingSession/topic`.
+            internal var topic: Components.Schemas.TrainingTopic
+            /// - Remark: Generated from `#/components/schemas/TrainingSession/title`.
+            internal var title: Swift.String
+            /// - Remark: Generated from `#/components/schemas/TrainingSession/heldOn`.
+            internal var heldOn: Swift.String
+            /// - Remark: Generated from `#/components/schemas/TrainingSession/villageId`.
+            internal var villageId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/TrainingSession/districtId`.
+            internal var districtId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/TrainingSession/trainer`.
+            internal var trainer: Swift.String
+            /// - Remark: Generated from `#/components/schemas/TrainingSession/partnerId`.
+            internal var partnerId: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/TrainingSession/partnerGave`.
+            internal enum PartnerGavePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case premises = "premises"
+                case experts = "experts"
+                case both = "both"
+            }
+            /// - Remark: Generated from `#/components/schemas/TrainingSession/partnerGave`.
+            internal var partnerGave: Components.Schemas.TrainingSession.PartnerGavePayload?
+            /// - Remark: Generated from `#/components/schemas/TrainingSession/materials`.
+            internal var materials: Swift.String
+            /// - Remark: Generated from `#/components/schemas/TrainingSession/headcount`.
+            internal var headcount: Swift.Int
+            /// Women of the people registry who came.
+            ///
+            /// - Remark: Generated from `#/components/schemas/TrainingSession/attendees`.
+            internal var attendees: [Swift.String]
+            /// Those named and those counted.
+            ///
+            /// - Remark: Generated from `#/components/schemas/TrainingSession/women`.
+            internal var women: Swift.Int
+            /// Creates a new `TrainingSession`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - organisationId:
+            ///   - topic:
+            ///   - title:
+            ///   - heldOn:
+            ///   - villageId:
+            ///   - districtId:
+            ///   - trainer:
+            ///   - partnerId:
+            ///   - partnerGave:
+            ///   - materials:
+            ///   - headcount:
+            ///   - attendees: Women of the people registry who came.
+            ///   - women: Those named and those counted.
+            internal init(
+                id: Swift.String,
+                organisationId: Swift.String,
+                topic: Components.Schemas.TrainingTopic,
+                title: Swift.String,
+                heldOn: Swift.String,
+                villageId: Swift.String,
+                districtId: Swift.String,
+                trainer: Swift.String,
+                partnerId: Swift.String? = nil,
+                partnerGave: Components.Schemas.TrainingSession.PartnerGavePayload? = nil,
+                materials: Swift.String,
+                headcount: Swift.Int,
+                attendees: [Swift.String],
+                women: Swift.Int
+            ) {
+                self.id = id
+                self.organisationId = organisationId
+                self.topic = topic
+                self.title = title
+                self.heldOn = heldOn
+                self.villageId = villageId
+                self.districtId = districtId
+                self.trainer = trainer
+                self.partnerId = partnerId
+                self.partnerGave = partnerGave
+                self.materials = materials
+                self.headcount = headcount
+                self.attendees = attendees
+                self.women = women
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case id
+                case organisationId
+                case topic
+                case title
+                case heldOn
+                case villageId
+                case districtId
+                case trainer
+                case partnerId
+                case partnerGave
+                case materials
+                case headcount
+                case attendees
+                case women
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/TrainingSessionList`.
+        internal struct TrainingSessionList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/TrainingSessionList/items`.
+            internal var items: [Components.Schemas.TrainingSession]
+            /// - Remark: Generated from `#/components/schemas/TrainingSessionList/total`.
+            internal var total: Swift.Int
+            /// Creates a new `TrainingSessionList`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            ///   - total:
+            internal init(
+                items: [Components.Schemas.TrainingSession],
+                total: Swift.Int
+            ) {
+                self.items = items
+                self.total = total
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case items
+                case total
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ConsultationInput`.
+        internal struct ConsultationInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ConsultationInput/organisationId`.
+            internal var organisationId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ConsultationInput/personId`.
+            internal var personId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ConsultationInput/topic`.
+            internal var topic: Components.Schemas.TrainingTopic
+            /// - Remark: Generated from `#/components/schemas/ConsultationInput/heldOn`.
+            internal var heldOn: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ConsultationInput/advisor`.
+            internal var advisor: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ConsultationInput/summary`.
+            internal var summary: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/ConsultationInput/followUpOn`.
+            internal var followUpOn: Swift.String?
+            /// Creates a new `ConsultationInput`.
+            ///
+            /// - Parameters:
+            ///   - organisationId:
+            ///   - personId:
+            ///   - topic:
+            ///   - heldOn:
+            ///   - advisor:
+            ///   - summary:
+            ///   - followUpOn:
+            internal init(
+                organisationId: Swift.String,
+                personId: Swift.String,
+                topic: Components.Schemas.TrainingTopic,
+                heldOn: Swift.String,
+                advisor: Swift.String,
+                summary: Swift.String? = nil,
+                followUpOn: Swift.String? = nil
+            ) {
+                self.organisationId = organisationId
+                self.personId = personId
+                self.topic = topic
+                self.heldOn = heldOn
+                self.advisor = advisor
+                self.summary = summary
+                self.followUpOn = followUpOn
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case organisationId
+                case personId
+                case topic
+                case heldOn
+                case advisor
+                case summary
+                case followUpOn
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Consultation`.
+        internal struct Consultation: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Consultation/id`.
+            internal var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Consultation/organisationId`.
+            internal var organisationId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Consultation/personId`.
+            internal var personId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Consultation/topic`.
+            internal var topic: Components.Schemas.TrainingTopic
+            /// - Remark: Generated from `#/components/schemas/Consultation/heldOn`.
+            internal var heldOn: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Consultation/advisor`.
+            internal var advisor: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Consultation/summary`.
+            internal var summary: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Consultation/followUpOn`.
+            internal var followUpOn: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Consultation/followedUpOn`.
+            internal var followedUpOn: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Consultation/followUpNote`.
+            internal var followUpNote: Swift.String
+            /// Creates a new `Consultation`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - organisationId:
+            ///   - personId:
+            ///   - topic:
+            ///   - heldOn:
+            ///   - advisor:
+            ///   - summary:
+            ///   - followUpOn:
+            ///   - followedUpOn:
+            ///   - followUpNote:
+            internal init(
+                id: Swift.String,
+                organisationId: Swift.String,
+                personId: Swift.String,
+                topic: Components.Schemas.TrainingTopic,
+                heldOn: Swift.String,
+                advisor: Swift.String,
+                summary: Swift.String,
+                followUpOn: Swift.String? = nil,
+                followedUpOn: Swift.String? = nil,
+                followUpNote: Swift.String
+            ) {
+                self.id = id
+                self.organisationId = organisationId
+                self.personId = personId
+                self.topic = topic
+                self.heldOn = heldOn
+                self.advisor = advisor
+                self.summary = summary
+                self.followUpOn = followUpOn
+                self.followedUpOn = followedUpOn
+                self.followUpNote = followUpNote
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case id
+                case organisationId
+                case personId
+                case topic
+                case heldOn
+                case advisor
+                case summary
+                case followUpOn
+                case followedUpOn
+                case followUpNote
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ConsultationList`.
+        internal struct ConsultationList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ConsultationList/items`.
+            internal var items: [Components.Schemas.Consultation]
+            /// - Remark: Generated from `#/components/schemas/ConsultationList/total`.
+            internal var total: Swift.Int
+            /// Creates a new `ConsultationList`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            ///   - total:
+            internal init(
+                items: [Components.Schemas.Consultation],
+                total: Swift.Int
+            ) {
+                self.items = items
+                self.total = total
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case items
+                case total
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/DirectoryList`.
         internal struct DirectoryList: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/DirectoryList/total`.

@@ -638,6 +638,41 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /indicators`.
     /// - Remark: Generated from `#/paths//indicators/get(getIndicators)`.
     func getIndicators(_ input: Operations.GetIndicators.Input) async throws -> Operations.GetIndicators.Output
+    /// The Centres' training sessions, the latest first; of one topic when asked.
+    ///
+    /// - Remark: HTTP `GET /trainings`.
+    /// - Remark: Generated from `#/paths//trainings/get(listTrainingSessions)`.
+    func listTrainingSessions(_ input: Operations.ListTrainingSessions.Input) async throws -> Operations.ListTrainingSessions.Output
+    /// A session a Centre held: topic, title, day, village, trainer, the partner who gave premises or experts, materials, and a headcount of women whose names were not kept.
+    ///
+    /// - Remark: HTTP `POST /trainings`.
+    /// - Remark: Generated from `#/paths//trainings/post(createTrainingSession)`.
+    func createTrainingSession(_ input: Operations.CreateTrainingSession.Input) async throws -> Operations.CreateTrainingSession.Output
+    /// One session, with the women of the registry who came.
+    ///
+    /// - Remark: HTTP `GET /trainings/{session}`.
+    /// - Remark: Generated from `#/paths//trainings/{session}/get(getTrainingSession)`.
+    func getTrainingSession(_ input: Operations.GetTrainingSession.Input) async throws -> Operations.GetTrainingSession.Output
+    /// Marks a woman of the people registry as having come; coming twice is recorded once.
+    ///
+    /// - Remark: HTTP `POST /trainings/{session}/attendance`.
+    /// - Remark: Generated from `#/paths//trainings/{session}/attendance/post(addTrainingAttendance)`.
+    func addTrainingAttendance(_ input: Operations.AddTrainingAttendance.Input) async throws -> Operations.AddTrainingAttendance.Output
+    /// The Centres' consultations, the latest first, with their follow-up.
+    ///
+    /// - Remark: HTTP `GET /consultations`.
+    /// - Remark: Generated from `#/paths//consultations/get(listConsultations)`.
+    func listConsultations(_ input: Operations.ListConsultations.Input) async throws -> Operations.ListConsultations.Output
+    /// A consultation a Centre gave one woman of the registry: topic, day, advisor, what was said, and the day to follow it up.
+    ///
+    /// - Remark: HTTP `POST /consultations`.
+    /// - Remark: Generated from `#/paths//consultations/post(createConsultation)`.
+    func createConsultation(_ input: Operations.CreateConsultation.Input) async throws -> Operations.CreateConsultation.Output
+    /// Records that the follow-up took place, on a day, with what came of it.
+    ///
+    /// - Remark: HTTP `POST /consultations/{consultation}/follow-up`.
+    /// - Remark: Generated from `#/paths//consultations/{consultation}/follow-up/post(recordConsultationFollowUp)`.
+    func recordConsultationFollowUp(_ input: Operations.RecordConsultationFollowUp.Input) async throws -> Operations.RecordConsultationFollowUp.Output
 }
 
 /// Convenience overloads for operation inputs.
@@ -2445,6 +2480,101 @@ extension APIProtocol {
         try await getIndicators(Operations.GetIndicators.Input(
             query: query,
             headers: headers
+        ))
+    }
+    /// The Centres' training sessions, the latest first; of one topic when asked.
+    ///
+    /// - Remark: HTTP `GET /trainings`.
+    /// - Remark: Generated from `#/paths//trainings/get(listTrainingSessions)`.
+    internal func listTrainingSessions(
+        query: Operations.ListTrainingSessions.Input.Query = .init(),
+        headers: Operations.ListTrainingSessions.Input.Headers = .init()
+    ) async throws -> Operations.ListTrainingSessions.Output {
+        try await listTrainingSessions(Operations.ListTrainingSessions.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// A session a Centre held: topic, title, day, village, trainer, the partner who gave premises or experts, materials, and a headcount of women whose names were not kept.
+    ///
+    /// - Remark: HTTP `POST /trainings`.
+    /// - Remark: Generated from `#/paths//trainings/post(createTrainingSession)`.
+    internal func createTrainingSession(
+        headers: Operations.CreateTrainingSession.Input.Headers = .init(),
+        body: Operations.CreateTrainingSession.Input.Body
+    ) async throws -> Operations.CreateTrainingSession.Output {
+        try await createTrainingSession(Operations.CreateTrainingSession.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// One session, with the women of the registry who came.
+    ///
+    /// - Remark: HTTP `GET /trainings/{session}`.
+    /// - Remark: Generated from `#/paths//trainings/{session}/get(getTrainingSession)`.
+    internal func getTrainingSession(
+        path: Operations.GetTrainingSession.Input.Path,
+        headers: Operations.GetTrainingSession.Input.Headers = .init()
+    ) async throws -> Operations.GetTrainingSession.Output {
+        try await getTrainingSession(Operations.GetTrainingSession.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Marks a woman of the people registry as having come; coming twice is recorded once.
+    ///
+    /// - Remark: HTTP `POST /trainings/{session}/attendance`.
+    /// - Remark: Generated from `#/paths//trainings/{session}/attendance/post(addTrainingAttendance)`.
+    internal func addTrainingAttendance(
+        path: Operations.AddTrainingAttendance.Input.Path,
+        headers: Operations.AddTrainingAttendance.Input.Headers = .init(),
+        body: Operations.AddTrainingAttendance.Input.Body
+    ) async throws -> Operations.AddTrainingAttendance.Output {
+        try await addTrainingAttendance(Operations.AddTrainingAttendance.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// The Centres' consultations, the latest first, with their follow-up.
+    ///
+    /// - Remark: HTTP `GET /consultations`.
+    /// - Remark: Generated from `#/paths//consultations/get(listConsultations)`.
+    internal func listConsultations(
+        query: Operations.ListConsultations.Input.Query = .init(),
+        headers: Operations.ListConsultations.Input.Headers = .init()
+    ) async throws -> Operations.ListConsultations.Output {
+        try await listConsultations(Operations.ListConsultations.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// A consultation a Centre gave one woman of the registry: topic, day, advisor, what was said, and the day to follow it up.
+    ///
+    /// - Remark: HTTP `POST /consultations`.
+    /// - Remark: Generated from `#/paths//consultations/post(createConsultation)`.
+    internal func createConsultation(
+        headers: Operations.CreateConsultation.Input.Headers = .init(),
+        body: Operations.CreateConsultation.Input.Body
+    ) async throws -> Operations.CreateConsultation.Output {
+        try await createConsultation(Operations.CreateConsultation.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Records that the follow-up took place, on a day, with what came of it.
+    ///
+    /// - Remark: HTTP `POST /consultations/{consultation}/follow-up`.
+    /// - Remark: Generated from `#/paths//consultations/{consultation}/follow-up/post(recordConsultationFollowUp)`.
+    internal func recordConsultationFollowUp(
+        path: Operations.RecordConsultationFollowUp.Input.Path,
+        headers: Operations.RecordConsultationFollowUp.Input.Headers = .init(),
+        body: Operations.RecordConsultationFollowUp.Input.Body
+    ) async throws -> Operations.RecordConsultationFollowUp.Output {
+        try await recordConsultationFollowUp(Operations.RecordConsultationFollowUp.Input(
+            path: path,
+            headers: headers,
+            body: body
         ))
     }
 }
