@@ -48,5 +48,16 @@ let package = Package(
             path: "Benchmarks/Surveys",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "Dashboard",
+            dependencies: [
+                .product(name: "AsharKit", package: "Ashar"),
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Vapor", package: "vapor"),
+                "BenchmarkSupport",
+            ],
+            path: "Benchmarks/Dashboard",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ]
 )

@@ -127,7 +127,7 @@ struct DashboardController: RouteCollection {
         let languages: [DocumentsController.Link]
     }
 
-    /// A report for funders: each indicator with what it counts, the network's figure and each district's,
+    /// A report for funders: each indicator with what it counts, the network's figure and that of each district where it is not zero,
     /// laid out for paper (print it, or save it as PDF from the browser's print dialog).
     @Sendable func donorReport(req: Request) async throws -> Response {
         let (report, districts) = try await Self.load(req)
@@ -137,7 +137,9 @@ struct DashboardController: RouteCollection {
             sections: report.indicators.map { indicator in
                 ReportSection(title: req.t("indicator.\(indicator.code.rawValue)"), about: req.t("indicator-about.\(indicator.code.rawValue)"),
                               total: Self.shown(indicator.total, indicator.code, req),
-                              districts: districts.map { ProductsController.Fact(label: $0.name.named(lang), value: Self.shown(indicator.byDistrict[$0.id] ?? 0, indicator.code, req)) })
+                              districts: districts.filter { indicator.byDistrict[$0.id] != nil }.map {
+                                  ProductsController.Fact(label: $0.name.named(lang), value: Self.shown(indicator.byDistrict[$0.id] ?? 0, indicator.code, req))
+                              })
             },
             languages: AppLocale.allCases.map { locale in
                 let back = "/donor-report?from=\(report.from)&to=\(report.to)"
