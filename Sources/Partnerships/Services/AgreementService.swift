@@ -94,12 +94,13 @@ public struct AgreementAttentionList: Sendable {
     public let reviewDue: [AgreementRecord]
 }
 
-/// Framework agreements: parties, obligations, the services partners deliver where, the scanned copy.
+/// Agreements in force on a day and obligations overdue then, each with the districts it concerns.
 public struct PartnershipStanding: Sendable {
     public let inForce: [(agreementID: UUID, districts: Set<UUID>)]
     public let overdue: [(obligationID: UUID, district: UUID?)]
 }
 
+/// Framework agreements: parties, obligations, the services partners deliver where, the scanned copy.
 public struct AgreementService: Sendable {
     let db: any Database
     public init(db: any Database) { self.db = db }

@@ -78,8 +78,12 @@ public struct NeedsCoverageReport: Sendable {
         for (c, category) in tab.column.categories.enumerated() {
             guard let district = survey.district(choice: category.value, fallback: category.label, among: districts) else { continue }
             for (r, need) in tab.row.categories.enumerated() where tab.cells[r][c].count > 0 {
-                let answered = (survey.mapping[need.value] ?? []).contains { presence.serves($0, district: district, village: nil) }
-                if answered { result[district, default: Served()].served += tab.cells[r][c].count } else { result[district, default: Served()].unserved += tab.cells[r][c].count }
+                let count = tab.cells[r][c].count
+                if (survey.mapping[need.value] ?? []).contains(where: { presence.serves($0, district: district, village: nil) }) {
+                    result[district, default: Served()].served += count
+                } else {
+                    result[district, default: Served()].unserved += count
+                }
             }
         }
         return result

@@ -20,10 +20,6 @@ public struct PersonPath: Sendable {
     public let trainings: [SessionRecord]
     public let consultations: [ConsultationRecord]
 
-    public var isEmpty: Bool {
-        timeBanks.isEmpty && groups.isEmpty && surveys.isEmpty && products.isEmpty && trainings.isEmpty && consultations.isEmpty
-    }
-
     public static func of(_ personID: UUID, on db: any Database) async throws -> PersonPath {
         var groups: [(membership: ProducerMemberRecord, balance: Int)] = []
         for membership in try await ProducerGroupService(db: db).memberships(of: personID) {

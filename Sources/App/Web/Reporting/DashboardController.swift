@@ -160,9 +160,9 @@ struct DashboardController: RouteCollection {
         }
         if let asked = req.query["indicator"] as String? {
             guard let code = IndicatorCode(rawValue: asked) else { throw Abort(.notFound) }
-            let series = try await NetworkIndicators(db: req.db).series(from: report.from, to: report.to, step: Self.step(req))
+            let series = code.isStanding ? [] : try await NetworkIndicators(db: req.db).series(from: report.from, to: report.to, step: Self.step(req))
             let header = [req.t("dashboard.period"), "\(req.t("dashboard.total")) (\(req.t("dashboard.unit.\(code.unit.rawValue)")))"] + districtNames
-            let rows = (code.isStanding ? [] : series.map { [Self.label($0.slice, req)] + cells($0.report.value(code), code) })
+            let rows = series.map { [Self.label($0.slice, req)] + cells($0.report.value(code), code) }
                 + [["\(report.from) – \(report.to)"] + cells(report.value(code), code)]
             return CSV.response([header] + rows, filename: "\(code.rawValue)-\(report.from)-\(report.to).csv")
         }
