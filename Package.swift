@@ -133,6 +133,7 @@ let package = Package(
         .testTarget(name: "CertificationTests", dependencies: ["Certification", "AsharNetwork", "DemoData", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ReportingTests", dependencies: [
             "Reporting", "AsharNetwork", "TimeBank", "Producers", "Partnerships", "Training", "Certification", "DemoData", "TestSupport",
+            .product(name: "SQLKit", package: "sql-kit"),
         ], swiftSettings: strict),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "AsharNetwork", "DemoData", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ReferralsTests", dependencies: ["Referrals", "AsharNetwork", "DemoData", "TestSupport"], swiftSettings: strict),

@@ -7,6 +7,7 @@ import Kernel
 import Partnerships
 import Producers
 import Reporting
+import SQLKit
 import Testing
 import TestSupport
 import TimeBank
@@ -124,6 +125,53 @@ struct ReportingTests {
                          .purchaseSavings, .salesPaid, .fundPayouts, .agreementsActive, .obligationsOverdue] {
                 #expect(before.value(code)?.total == 0, "\(code.rawValue) in 2020")
             }
+        }
+    }
+
+    @Test("Women reached add up month by month: each once, from the day the network first served her, where she lives now")
+    func reachOverTime() async throws {
+        try await TestDatabase.withDatabase { db in
+            let make = Factories(db: db)
+            let north = try await make.village(named: "Сарай"), south = try await make.village(named: "Папан")
+            let (a, b) = (north.districtID!, south.districtID!)
+            let centre = try await make.organisation("Ишкердикти колдоо борбору", kind: .entrepreneurshipCentre, in: north)
+            let aigul = try await make.person("Токтосунова Айгүл", in: north), nurjan = try await make.person("Асанова Нуржан", in: north)
+            let training = TrainingService(db: db)
+            // Aigul first in January, again in March; Nurjan in March only.
+            for (person, day) in [(aigul, "2026-01-20"), (aigul, "2026-03-02"), (nurjan, "2026-03-05")] {
+                _ = try await training.consult(ConsultationDraft(organisationID: centre.id, personID: person.id, topic: .startup, heldOn: day, advisor: "А."), by: .system)
+            }
+            let series = try await NetworkIndicators(db: db).series(from: "2026-01-01", to: "2026-03-31", step: .month, today: "2026-04-01")
+            #expect(series.map { $0.report.value(.peopleReached)?.total } == [1, 1, 2])
+            #expect(series.map { $0.report.value(.consultations)?.total } == [1, 0, 2])
+
+            // Nurjan moves south: she counts there now, in every period.
+            var draft = PersonDraft(try await PeopleService(db: db).get(nurjan.id))
+            draft.villageID = south.id
+            _ = try await PeopleService(db: db).update(nurjan.id, draft, by: .system)
+            let report = try await NetworkIndicators(db: db).report(from: "2026-01-01", to: "2026-03-31", today: "2026-04-01")
+            #expect(report.value(.peopleReached)?.byDistrict == [a: 1, b: 1])
+        }
+    }
+
+    @Test("The women reached that each context adds for what it recorded before the count was kept are the ones it kept")
+    func reachBackfill() async throws {
+        try await TestDatabase.withDatabase { db in
+            try await DemoNetwork.load(on: db, hash: { "hash:" + $0 })
+            let sql = try #require(db as? any SQLDatabase)
+            func reached() async throws -> [String] {
+                try await sql.raw("SELECT person_id, first_day, district_id FROM network_reach").all().map {
+                    "\(try $0.decode(column: "person_id", as: UUID.self)) \(try $0.decode(column: "first_day", as: String.self)) "
+                    + "\(try $0.decode(column: "district_id", as: UUID?.self)?.uuidString ?? "-")"
+                }.sorted()
+            }
+            let kept = try await reached()
+            #expect(kept.count > 60)
+            try await sql.raw("DELETE FROM network_reach").run()
+            let backfills = (TimeBankMigrations.all + ProducerMigrations.all + TrainingMigrations.all + CertificationMigrations.all).filter { $0.name.contains("reach") }
+            #expect(backfills.count == 4)
+            for migration in backfills { try await migration.prepare(on: db).get() }
+            #expect(try await reached() == kept)
         }
     }
 

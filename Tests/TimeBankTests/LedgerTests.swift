@@ -264,30 +264,50 @@ struct DemoTimeBankTests {
         }
     }
 
-    @Test("The reports' monthly totals kept at each booking are what a rebuild from the ledger finds: reversals, welcome credits, two banks")
-    func monthTotals() async throws {
+    @Test("The reports' monthly and daily totals kept at each booking are what a rebuild from the ledger finds: reversals, welcome credits, two banks")
+    func reportTotals() async throws {
         try await TestDatabase.withDatabase { db in
             try await DemoNetwork.load(on: db, hash: { "hash:" + $0 })
             try await DemoHistory.book(300, on: db)
-            let bank = try #require(try await TimeBankService(db: db).banks(page: PageQuery()).items.first)
-            let members = try await TimeBankService(db: db).members(bank.id, page: PageQuery(page: 1, per: 3)).items
+            let banks = try await TimeBankService(db: db).banks(page: PageQuery()).items
+            let members = try await TimeBankService(db: db).members(banks[0].id, page: PageQuery(page: 1, per: 3)).items
+            let other = try await TimeBankService(db: db).members(banks[1].id, page: PageQuery(page: 1, per: 1)).items[0]
             let ledger = Ledger(db: db)
-            let mistake = try await ledger.record(ExchangeDraft(bankID: bank.id, provider: members[0].id, recipient: members[1].id, minutes: 30,
+            let mistake = try await ledger.record(ExchangeDraft(bankID: banks[0].id, provider: members[0].id, recipient: members[1].id, minutes: 30,
                                                                 serviceDate: "2026-01-15"), by: .system)
-            _ = try await ledger.reverse(bank.id, transferID: mistake.id, by: .system)
+            _ = try await ledger.reverse(banks[0].id, transferID: mistake.id, by: .system)
+            // Between banks: one that stands, one reversed.
+            _ = try await ledger.record(ExchangeDraft(bankID: banks[0].id, provider: other.id, recipient: members[2].id, minutes: 45,
+                                                      serviceDate: "2025-01-16"), by: .system)
+            let crossed = try await ledger.record(ExchangeDraft(bankID: banks[0].id, provider: other.id, recipient: members[1].id, minutes: 20,
+                                                                serviceDate: "2025-01-16"), by: .system)
+            _ = try await ledger.reverse(banks[0].id, transferID: crossed.id, by: .system)
             let sql = try #require(db as? any SQLDatabase)
-            func totals() async throws -> [String] {
-                try await sql.raw("SELECT * FROM timebank_month_totals WHERE earned_minutes <> 0 OR spent_minutes <> 0 OR exchanges <> 0").all().map {
-                    "\(try $0.decode(column: "bank_id", as: UUID.self)) \(try $0.decode(column: "month", as: String.self)) "
-                    + "\(try $0.decode(column: "category_id", as: UUID.self)) \(try $0.decode(column: "account_id", as: UUID.self)) "
-                    + "\(try $0.decode(column: "earned_minutes", as: Int.self)) \(try $0.decode(column: "spent_minutes", as: Int.self)) "
-                    + "\(try $0.decode(column: "exchanges", as: Int.self))"
+            func rows(_ query: SQLQueryString, _ columns: [String]) async throws -> [String] {
+                try await sql.raw(query).all().map { row in
+                    try columns.map { column in
+                        if let id = try? row.decode(column: column, as: UUID.self) { return id.uuidString }
+                        if let number = try? row.decode(column: column, as: Int.self) { return String(number) }
+                        return try row.decode(column: column, as: String.self)
+                    }.joined(separator: " ")
                 }.sorted()
             }
-            let kept = try await totals()
-            #expect(kept.count > 50)
+            func months() async throws -> [String] {
+                try await rows("SELECT * FROM timebank_month_totals WHERE earned_minutes <> 0 OR spent_minutes <> 0 OR exchanges <> 0",
+                               ["bank_id", "month", "category_id", "account_id", "earned_minutes", "spent_minutes", "exchanges"])
+            }
+            func days() async throws -> [String] {
+                try await rows("SELECT * FROM timebank_day_totals WHERE minutes <> 0 OR between_banks <> 0", ["bank_id", "day", "minutes", "between_banks"])
+            }
+            let keptMonths = try await months(), keptDays = try await days()
+            #expect(keptMonths.count > 50)
+            #expect(keptDays.count > 20)
+            #expect(keptDays.contains("\(banks[1].id.uuidString) 2025-01-16 45 0"))
+            #expect(keptDays.contains { $0.hasPrefix("\(banks[0].id.uuidString) 2025-01-16 ") && $0.hasSuffix(" 1") })
             try await MonthTotals.rebuild(on: sql)
-            #expect(try await totals() == kept)
+            try await DayTotals.rebuild(on: sql)
+            #expect(try await months() == keptMonths)
+            #expect(try await days() == keptDays)
         }
     }
 

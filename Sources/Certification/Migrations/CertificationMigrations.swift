@@ -1,5 +1,7 @@
+import AsharNetwork
 import FluentKit
 import Foundation
+import Kernel
 
 /// The Certification context's migrations, in the order they run. Names are stable: never rename one.
 public enum CertificationMigrations {
@@ -8,6 +10,7 @@ public enum CertificationMigrations {
         SeedRegistry(),     // certification.002
         CreateProducts(),   // certification.003
         CreateDocuments(),  // certification.004
+        RecordMakersReached(),  // certification.005
     ]
 }
 
@@ -221,4 +224,15 @@ struct CreateDocuments: AsyncMigration {
             try await db.schema(table).delete()
         }
     }
+}
+
+/// The women who make products registered before the network counted whom it reached.
+struct RecordMakersReached: AsyncMigration {
+    var name: String { "certification.005.record-makers-reached" }
+    func prepare(on db: any Database) async throws {
+        for product in try await Product.query(on: db).filter(\.$personID != nil).all() {
+            try await NetworkReach.record(product.personID!, on: BishkekCalendar.day(of: product.createdAt ?? Date()), db: db)
+        }
+    }
+    func revert(on db: any Database) async throws {}
 }

@@ -104,6 +104,7 @@ public struct ProductService: Sendable {
             let row = Product()
             Self.apply(draft, to: row)
             try await row.create(on: tx)
+            try await Self.recordMaker(draft, on: tx)
             try await AuditLog.record(on: tx, actor: actor, action: "create", entity: "product", entityID: row.id, changes: [
                 FieldChange(field: "category", from: nil, to: draft.category.rawValue),
             ])
@@ -119,11 +120,17 @@ public struct ProductService: Sendable {
             let before = ProductRecord(row).draft
             Self.apply(draft, to: row)
             try await row.update(on: tx)
+            try await Self.recordMaker(draft, on: tx)
             let changes = [("category", before.category.rawValue, draft.category.rawValue), ("organic", String(before.organic), String(draft.organic)),
                            ("hs_code", before.hsCode, draft.hsCode)].filter { $0.1 != $0.2 }.map { FieldChange(field: $0.0, from: $0.1, to: $0.2) }
             try await AuditLog.record(on: tx, actor: actor, action: "update", entity: "product", entityID: id, changes: changes)
             return ProductRecord(row)
         }
+    }
+
+    /// The woman who makes it is one the network has reached.
+    static func recordMaker(_ draft: ProductDraft, on db: any Database) async throws {
+        if let maker = draft.personID { try await NetworkReach.record(maker, on: BishkekCalendar.day(of: Date()), db: db) }
     }
 
     static func checkOwners(_ draft: ProductDraft, on db: any Database) async throws {

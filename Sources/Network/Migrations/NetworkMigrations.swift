@@ -17,6 +17,7 @@ public enum NetworkMigrations {
         CreateWriteLock(),       // network.011
         AddPathConsent(),        // network.012
         CreateIdempotencyRecords(),  // app.001: named when it lived in the App target
+        CreateNetworkReach(),    // network.013
     ]
 }
 

@@ -144,9 +144,10 @@ public struct PeopleService: Sendable {
     public func update(_ id: UUID, _ draft: PersonDraft, by actor: Actor) async throws -> PersonRecord {
         try await db.writeTransaction { tx in
             guard let person = try await Person.find(id, on: tx) else { throw DomainError.notFound("network.person") }
-            let before = Self.snapshot(person)
+            let before = Self.snapshot(person), village = person.villageID
             try await Self.apply(draft, to: person, on: tx)
             try await person.save(on: tx)
+            if person.villageID != village { try await NetworkReach.moved(id, on: tx) }
             try await AuditLog.record(on: tx, actor: actor, action: "update", entity: "person", entityID: id,
                                       changes: FieldChange.diff(before, Self.snapshot(person)))
             return PersonRecord(person)

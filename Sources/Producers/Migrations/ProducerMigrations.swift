@@ -1,3 +1,4 @@
+import AsharNetwork
 import FluentKit
 import SQLKit
 
@@ -12,6 +13,7 @@ public enum ProducerMigrations {
         CreateEquipment(),       // producers.006
         CreateCounterparties(),  // producers.007
         AddPoolContractTerms(),  // producers.008
+        RecordReach(name: "producers.009.record-reach", source: "SELECT person_id, joined_on AS day FROM producer_members"),
     ]
 }
 

@@ -2,6 +2,7 @@ import AsharNetwork
 import FluentKit
 import Foundation
 import Kernel
+import SQLKit
 
 public struct GroupRecord: Sendable, Equatable {
     public let id: UUID
@@ -76,6 +77,7 @@ public struct ProducerGroupService: Sendable {
             member.produces = produces.trimmingCharacters(in: .whitespacesAndNewlines)
             member.joinedOn = BishkekCalendar.day(of: Date())
             try await member.create(on: tx)
+            try await NetworkReach.record(personID, on: member.joinedOn, db: tx)
             try await AuditLog.record(on: tx, actor: actor, action: "create", entity: "producer_member", entityID: member.id, changes: [
                 FieldChange(field: "person_id", from: nil, to: personID.uuidString),
                 FieldChange(field: "role", from: nil, to: role.rawValue),
@@ -90,6 +92,14 @@ public struct ProducerGroupService: Sendable {
         let total = try await query.count()
         let rows = try await query.sort(\.$createdAt).sort(\.$id).range(page.offset..<(page.offset + page.per)).all()
         return Paged(items: rows.map(Self.record), total: total, request: page)
+    }
+
+    /// Members who joined each group, by month, up to a day (inclusive).
+    public func membersJoined(through day: String) async throws -> [MonthCount] {
+        try await MonthCount.read("""
+            SELECT group_id AS key, SUBSTR(joined_on, 1, 7) AS month, COUNT(*) AS count FROM producer_members
+            WHERE joined_on <= \(bind: day) GROUP BY group_id, SUBSTR(joined_on, 1, 7)
+            """, on: db)
     }
 
     /// The groups a person belongs to.

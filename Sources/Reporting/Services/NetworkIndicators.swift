@@ -76,46 +76,20 @@ public struct NetworkIndicators: Sendable {
     public init(db: any Database) { self.db = db }
 
     public func report(from: String, to: String, today: String = BishkekCalendar.day(of: Date())) async throws -> IndicatorReport {
-        let indicators = try await periodIndicators(from: from, to: to, today: today) + (try await standingIndicators(today: today))
+        let months = try await MonthlyFigures.read(from: from, to: to, on: db)
+        let indicators = months.indicators(from: from, to: to) + (try await sliceIndicators(from: from, to: to, today: today))
+            + (try await standingIndicators(today: today))
         let order = Dictionary(uniqueKeysWithValues: IndicatorCode.allCases.enumerated().map { ($1, $0) })
         return IndicatorReport(from: from, to: to, indicators: indicators.sorted { order[$0.code]! < order[$1.code]! })
     }
 
-    /// Every indicator but the standing ones.
-    func periodIndicators(from: String, to: String, today: String) async throws -> [Indicator] {
+    /// The indicators counted afresh for each slice of a period: the producer groups' money, partnerships,
+    /// the Centres' work and referrals (the network has hundreds of these where it has millions of transfers).
+    func sliceIndicators(from: String, to: String, today: String) async throws -> [Indicator] {
         let organisations = OrganisationService(db: db)
         var indicators: [Indicator] = []
-        var reached: Set<UUID> = []
 
-        // Time banks: members by the end of the period, minutes exchanged within it.
-        let banks = try await TimeBankService(db: db).banks(page: PageQuery(page: 1, per: 1_000)).items
-        let bankDistricts = try await organisations.lookup(banks.map(\.id)).mapValues(\.districtID)
-        var bankMembers: [UUID: Int] = [:], minutes: [UUID: Int] = [:]
-        for bank in banks {
-            guard let district = bankDistricts[bank.id] else { continue }
-            let members = try await TimeBankService(db: db).members(bank.id, page: PageQuery(page: 1, per: 1_000_000)).items.filter { $0.joinedOn <= to }
-            bankMembers[district, default: 0] += members.count
-            reached.formUnion(members.map(\.personID))
-            let overview = try await TimeBankReports(db: db).overview(bank.id, MonthRange(first: String(from.prefix(7)), last: String(to.prefix(7))))
-            minutes[district, default: 0] += overview.byMonth.reduce(0) { $0 + $1.minutes }
-        }
-        indicators.append(Self.indicator(.timeBankMembers, bankMembers))
-        indicators.append(Self.indicator(.hoursExchanged, minutes))
-        let betweenBanks = try await TimeBankReports(db: db).exchangesBetweenBanks(from: from, to: to)
-        indicators.append(Self.indicator(.exchangesBetweenBanks, betweenBanks.reduce(into: [:]) { counts, bank in
-            if let district = bankDistricts[bank.key] { counts[district, default: 0] += bank.value }
-        }))
-
-        // Producer groups: members by the end of the period.
-        let groups = try await ProducerGroupService(db: db).groups(page: PageQuery(page: 1, per: 1_000)).items
-        let groupDistricts = try await organisations.lookup(groups.map(\.id)).mapValues(\.districtID)
-        var groupMembers: [UUID: Int] = [:]
-        for group in groups {
-            let members = try await ProducerGroupService(db: db).members(group.id, page: PageQuery(page: 1, per: 1_000_000)).items.filter { $0.joinedOn <= to }
-            if let district = groupDistricts[group.id] { groupMembers[district, default: 0] += members.count }
-            reached.formUnion(members.map(\.personID))
-        }
-        indicators.append(Self.indicator(.producerMembers, groupMembers))
+        // Producer groups: what their money did in the period.
         let start = BishkekCalendar.start(of: from) ?? Date.distantPast
         let end = BishkekCalendar.start(of: BishkekCalendar.adding(days: 1, to: to)) ?? Date.distantFuture
         let money = try await ProducerReports(db: db).figures(from: start, to: end)
@@ -140,22 +114,12 @@ public struct NetworkIndicators: Sendable {
         let trained = try await training.womenTrained(from: from, to: to)
         indicators.append(Self.indicator(.womenTrained, trained.reduce(into: [:]) { $0[$1.key.districtID, default: 0] += $1.value }))
         let consultations = try await training.consultations(from: from, to: to)
-        let sessions = try await training.sessions(from: from, to: to)
-        reached.formUnion(consultations.map(\.draft.personID))
-        reached.formUnion(sessions.flatMap(\.attendees))
 
-        // Products: their makers reached.
-        reached.formUnion(try await ProductService(db: db).products(page: PageQuery(page: 1, per: 100_000)).items.compactMap(\.draft.personID))
-
-        // Consultations and people reached, by where the woman lives.
-        let people = try await PeopleService(db: db).lookup(Array(reached))
+        // Consultations, by where the woman lives.
+        let people = try await PeopleService(db: db).lookup(Array(Set(consultations.map(\.draft.personID))))
         let villages = try await GeographyService(db: db).lookup(Set(people.values.map(\.villageID)))
-        func district(_ person: UUID) -> UUID? { people[person].flatMap { villages[$0.villageID]?.districtID } }
         indicators.append(Self.indicator(.consultations, consultations.reduce(into: [:]) { counts, c in
-            if let d = district(c.draft.personID) { counts[d, default: 0] += 1 }
-        }))
-        indicators.append(Self.indicator(.peopleReached, reached.reduce(into: [:]) { counts, p in
-            if let d = district(p) { counts[d, default: 0] += 1 }
+            if let d = people[c.draft.personID].flatMap({ villages[$0.villageID]?.districtID }) { counts[d, default: 0] += 1 }
         }))
 
         // Referrals: counts only.
@@ -242,10 +206,54 @@ public struct PeriodSlice: Sendable, Equatable {
 extension NetworkIndicators {
     /// The indicators for each slice of a period, oldest first; the standing ones left out.
     public func series(from: String, to: String, step: PeriodStep, today: String = BishkekCalendar.day(of: Date())) async throws -> [(slice: PeriodSlice, report: IndicatorReport)] {
+        let months = try await MonthlyFigures.read(from: from, to: to, on: db)
         var series: [(slice: PeriodSlice, report: IndicatorReport)] = []
         for slice in PeriodSlice.slices(from: from, to: to, step: step) {
-            series.append((slice, IndicatorReport(from: slice.from, to: slice.to, indicators: try await periodIndicators(from: slice.from, to: slice.to, today: today))))
+            let indicators = months.indicators(from: slice.from, to: slice.to) + (try await sliceIndicators(from: slice.from, to: slice.to, today: today))
+            series.append((slice, IndicatorReport(from: slice.from, to: slice.to, indicators: indicators)))
         }
         return series
+    }
+}
+
+/// The indicators kept month by month (the time banks' daily totals, memberships, the women reached), read
+/// once for a whole period and added up for any slice of it: hours and exchanges between banks within
+/// the slice, members and women reached by its end. A country's ledger is never read.
+struct MonthlyFigures {
+    /// Indicator → month → district → what the month added.
+    private var within: [IndicatorCode: [String: [UUID: Int]]] = [:]
+    private var byEnd: [IndicatorCode: [String: [UUID: Int]]] = [:]
+
+    static func read(from: String, to: String, on db: any Database) async throws -> MonthlyFigures {
+        let banks = TimeBankReports(db: db)
+        let hours = try await banks.minutesEarned(from: from, to: to), between = try await banks.exchangesBetweenBanks(from: from, to: to)
+        let bankMembers = try await banks.membersJoined(through: to)
+        let groupMembers = try await ProducerGroupService(db: db).membersJoined(through: to)
+        let organisations = Set((hours + between + bankMembers + groupMembers).compactMap(\.key))
+        let districts = try await OrganisationService(db: db).lookup(Array(organisations)).mapValues(\.districtID)
+        func district(_ key: UUID?) -> UUID? { key.flatMap { districts[$0] } }
+        var figures = MonthlyFigures()
+        figures.within[.hoursExchanged] = Self.byMonth(hours, district)
+        figures.within[.exchangesBetweenBanks] = Self.byMonth(between, district)
+        figures.byEnd[.timeBankMembers] = Self.byMonth(bankMembers, district)
+        figures.byEnd[.producerMembers] = Self.byMonth(groupMembers, district)
+        figures.byEnd[.peopleReached] = Self.byMonth(try await NetworkReach.firstReached(through: to, on: db)) { $0 }
+        return figures
+    }
+
+    /// The indicators for `from`–`to`, a slice of the period read (its months whole, or cut where the period is).
+    func indicators(from: String, to: String) -> [Indicator] {
+        let first = String(from.prefix(7)), last = String(to.prefix(7))
+        func sum(_ months: [String: [UUID: Int]], _ counted: (String) -> Bool) -> [UUID: Int] {
+            months.filter { counted($0.key) }.values.reduce(into: [:]) { total, month in total.merge(month, uniquingKeysWith: +) }
+        }
+        return within.map { NetworkIndicators.indicator($0.key, sum($0.value) { $0 >= first && $0 <= last }) }
+            + byEnd.map { NetworkIndicators.indicator($0.key, sum($0.value) { $0 <= last }) }
+    }
+
+    private static func byMonth(_ counts: [MonthCount], _ district: (UUID?) -> UUID?) -> [String: [UUID: Int]] {
+        counts.reduce(into: [:]) { months, count in
+            if let d = district(count.key) { months[count.month, default: [:]][d, default: 0] += count.count }
+        }
     }
 }

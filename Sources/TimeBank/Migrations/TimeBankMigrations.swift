@@ -18,6 +18,8 @@ public enum TimeBankMigrations {
         AddTransferPurpose(),    // timebank.011
         CreateApplications(),    // timebank.012
         CreateMonthTotals(),     // timebank.013
+        RecordReach(name: "timebank.014.record-reach", source: "SELECT person_id, joined_on AS day FROM timebank_members"),
+        CreateDayTotals(),       // timebank.015
     ]
 }
 

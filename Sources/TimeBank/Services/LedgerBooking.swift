@@ -190,7 +190,9 @@ extension Ledger {
         }
         try await sql.raw(lines).run()
         try await IdempotencyReceipt.insert(receipts, on: sql)
-        try await MonthTotals.apply(try await monthTotals(transfers, state: state, on: sql), on: sql)
+        let (months, days) = try await reportTotals(transfers, state: state, on: sql)
+        try await MonthTotals.apply(months, on: sql)
+        try await DayTotals.apply(days, on: sql)
 
         // The transfer row says who booked what and when; the audit log also gets the exceptional ones.
         for (id, plan) in transfers where plan.details.reversesID != nil || plan.details.overrideReason != nil {
@@ -204,28 +206,32 @@ extension Ledger {
         return outcomes
     }
 
-    /// What the booked transfers add to the reports' monthly totals: exchanges between members count,
-    /// welcome credits and opening balances do not, and a reversal takes out what its original added.
-    static func monthTotals(_ transfers: [(id: UUID, plan: Plan)], state: [UUID: AccountState],
-                            on sql: any SQLDatabase) async throws -> [MonthTotals.Key: MonthTotals.Total] {
-        var totals: [MonthTotals.Key: MonthTotals.Total] = [:]
+    /// What the booked transfers add to the reports' monthly and daily totals: exchanges between members
+    /// count, welcome credits and opening balances do not, and a reversal takes out what its original added.
+    static func reportTotals(_ transfers: [(id: UUID, plan: Plan)], state: [UUID: AccountState], on sql: any SQLDatabase) async throws
+        -> ([MonthTotals.Key: MonthTotals.Total], [DayTotals.Key: DayTotals.Total]) {
+        var months: [MonthTotals.Key: MonthTotals.Total] = [:], days: [DayTotals.Key: DayTotals.Total] = [:]
         for (_, plan) in transfers where plan.details.purpose == nil {
             let moves = plan.changes.compactMap { account, delta -> (account: UUID, bankID: UUID, minutes: Int)? in
                 guard delta != 0, let s = state[account], s.memberID != nil else { return nil }
                 return (account, s.bankID, delta)
             }
+            let betweenBanks = plan.changes.keys.contains { state[$0]?.isClearing == true }
             guard let reversed = plan.details.reversesID else {
-                MonthTotals.add(moves, serviceDate: plan.details.serviceDate, categoryID: plan.details.categoryID, sign: 1, to: &totals)
+                MonthTotals.add(moves, serviceDate: plan.details.serviceDate, categoryID: plan.details.categoryID, sign: 1, to: &months)
+                DayTotals.add(moves, recordedBy: plan.bankID, betweenBanks: betweenBanks, serviceDate: plan.details.serviceDate, sign: 1, to: &days)
                 continue
             }
-            // Rare: a correction. The original's month and kind of service, if it counted at all.
+            // Rare: a correction. The original's day and kind of service, if it counted at all.
             guard let original = try await sql.raw("""
                 SELECT service_date, category_id FROM timebank_transfers WHERE id = \(bind: reversed) AND purpose IS NULL
                 """).first() else { continue }
-            MonthTotals.add(moves.map { ($0.account, $0.bankID, -$0.minutes) }, serviceDate: try original.decode(column: "service_date", as: String.self),
-                            categoryID: try original.decode(column: "category_id", as: UUID?.self), sign: -1, to: &totals)
+            let serviceDate = try original.decode(column: "service_date", as: String.self)
+            let undone = moves.map { ($0.account, $0.bankID, -$0.minutes) }
+            MonthTotals.add(undone, serviceDate: serviceDate, categoryID: try original.decode(column: "category_id", as: UUID?.self), sign: -1, to: &months)
+            DayTotals.add(undone, recordedBy: plan.bankID, betweenBanks: betweenBanks, serviceDate: serviceDate, sign: -1, to: &days)
         }
-        return totals
+        return (months, days)
     }
 
     /// The accounts' balances and limits, by account id; on PostgreSQL their rows locked until the

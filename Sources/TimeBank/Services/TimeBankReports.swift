@@ -137,18 +137,30 @@ public struct TimeBankReports: Sendable {
                                byMonth: range.months.map { Row(key: $0, minutes: 0, exchanges: activeByMonth[$0] ?? 0) }))
     }
 
-    /// Exchanges between members of different banks with a service date from `from` to `to` (days,
-    /// inclusive), per bank that recorded them: those booked through a clearing account, less any reversed.
-    public func exchangesBetweenBanks(from: String, to: String) async throws -> [UUID: Int] {
-        let sql = db as! any SQLDatabase
-        let rows = try await sql.raw("""
-            SELECT t.bank_id, COUNT(DISTINCT t.id) AS exchanges FROM timebank_transfers t
-            JOIN timebank_entries e ON e.transfer_id = t.id JOIN timebank_accounts a ON a.id = e.account_id
-            WHERE a.counterpart_bank_id IS NOT NULL AND t.service_date >= \(bind: from) AND t.service_date <= \(bind: to)
-              AND t.reverses_id IS NULL AND NOT EXISTS (SELECT 1 FROM timebank_transfers r WHERE r.reverses_id = t.id)
-            GROUP BY t.bank_id
-            """).all()
-        return Dictionary(uniqueKeysWithValues: try rows.map { (try $0.decode(column: "bank_id", as: UUID.self), try $0.decode(column: "exchanges", as: Int.self)) })
+    /// Minutes its members earned, by bank and month, in a period (days, inclusive); from the daily totals.
+    public func minutesEarned(from: String, to: String) async throws -> [MonthCount] {
+        try await MonthCount.read(Self.dayTotals("minutes", from: from, to: to), on: db)
+    }
+
+    /// Exchanges each bank recorded with a member of another bank, by month, in a period (days, inclusive).
+    public func exchangesBetweenBanks(from: String, to: String) async throws -> [MonthCount] {
+        try await MonthCount.read(Self.dayTotals("between_banks", from: from, to: to), on: db)
+    }
+
+    private static func dayTotals(_ column: String, from: String, to: String) -> SQLQueryString {
+        // PostgreSQL sums BIGINTs to NUMERIC: cast back, so both databases give an integer.
+        """
+        SELECT bank_id AS key, SUBSTR(day, 1, 7) AS month, CAST(SUM(\(ident: column)) AS BIGINT) AS count FROM timebank_day_totals
+        WHERE day >= \(bind: from) AND day <= \(bind: to) GROUP BY bank_id, SUBSTR(day, 1, 7)
+        """
+    }
+
+    /// Members who joined each bank, by month, up to a day (inclusive).
+    public func membersJoined(through day: String) async throws -> [MonthCount] {
+        try await MonthCount.read("""
+            SELECT bank_id AS key, SUBSTR(joined_on, 1, 7) AS month, COUNT(*) AS count FROM timebank_members
+            WHERE joined_on <= \(bind: day) GROUP BY bank_id, SUBSTR(joined_on, 1, 7)
+            """, on: db)
     }
 
     public func balanceDistribution(_ bankID: UUID) async throws -> [Bucket] {

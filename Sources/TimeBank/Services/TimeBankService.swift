@@ -129,6 +129,7 @@ public struct TimeBankService: Sendable {
             member.memberNumber = number
             member.joinedOn = ServiceDate.string(day)
             try await member.create(on: tx)
+            try await NetworkReach.record(personID, on: member.joinedOn, db: tx)
             let account = TimeAccount()
             account.bankID = bankID
             account.kind = .member

@@ -1,3 +1,4 @@
+import AsharNetwork
 import FluentKit
 
 /// The Training context's migrations, in the order they run. Names are stable: never rename one.
@@ -5,6 +6,10 @@ public enum TrainingMigrations {
     public static let all: [any Migration] = [
         CreateSessions(),       // training.001
         CreateConsultations(),  // training.002
+        RecordReach(name: "training.003.record-reach", source: """
+            SELECT a.person_id, s.held_on AS day FROM training_attendance a JOIN training_sessions s ON s.id = a.session_id
+            UNION ALL SELECT person_id, held_on FROM training_consultations
+            """),
     ]
 }
 

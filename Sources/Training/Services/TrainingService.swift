@@ -134,13 +134,14 @@ public struct TrainingService: Sendable {
     /// Marks a woman of the registry as having come; coming twice is recorded once.
     public func attend(_ sessionID: UUID, person personID: UUID, by actor: Actor) async throws -> SessionRecord {
         try await db.writeTransaction { tx in
-            guard try await TrainingSession.find(sessionID, on: tx) != nil else { throw DomainError.notFound("training.session") }
+            guard let session = try await TrainingSession.find(sessionID, on: tx) else { throw DomainError.notFound("training.session") }
             guard try await Person.find(personID, on: tx) != nil else { throw DomainError("training.person-invalid", field: "person_id") }
             if try await Attendance.query(on: tx).filter(\.$sessionID == sessionID).filter(\.$personID == personID).first() == nil {
                 let row = Attendance()
                 row.sessionID = sessionID
                 row.personID = personID
                 try await row.create(on: tx)
+                try await NetworkReach.record(personID, on: session.heldOn, db: tx)
                 try await AuditLog.record(on: tx, actor: actor, action: "attend", entity: "training_session", entityID: sessionID,
                                           changes: [FieldChange(field: "person_id", from: nil, to: personID.uuidString)])
             }
@@ -201,6 +202,7 @@ public struct TrainingService: Sendable {
             row.followUpOn = draft.followUpOn
             row.followUpNote = ""
             try await row.create(on: tx)
+            try await NetworkReach.record(draft.personID, on: draft.heldOn, db: tx)
             try await AuditLog.record(on: tx, actor: actor.acting(for: draft.personID), action: "create", entity: "consultation", entityID: row.id,
                                       changes: [FieldChange(field: "topic", from: nil, to: draft.topic.rawValue)])
             return Self.record(row)

@@ -1,0 +1,81 @@
+import FluentKit
+import Foundation
+import SQLKit
+
+/// Every woman the network has served, once: the day it first did (she joined a time bank or producer
+/// group, a product of hers was registered, she came to a training or a consultation) and the district
+/// she lives in. Each context records it in the transaction that serves her, so the dashboard counts the
+/// women reached by any day from one small table, however large the registry and the ledger grow.
+public enum NetworkReach {
+    static let table = "network_reach"
+
+    /// She was served on `day`: kept if it is her first.
+    public static func record(_ personID: UUID, on day: String, db: any Database) async throws {
+        try await (db as! any SQLDatabase).raw(upsert("""
+            SELECT p.id, \(bind: day), v.district_id FROM people p LEFT JOIN places v ON v.id = p.village_id WHERE p.id = \(bind: personID)
+            """)).run()
+    }
+
+    /// Adds what a context had recorded before the table existed: `source` selects `person_id` and `day`.
+    public static func backfill(_ source: SQLQueryString, on db: any Database) async throws {
+        try await (db as! any SQLDatabase).raw(upsert("""
+            SELECT s.person_id, MIN(s.day), v.district_id FROM (\(source)) s
+            JOIN people p ON p.id = s.person_id LEFT JOIN places v ON v.id = p.village_id GROUP BY s.person_id, v.district_id
+            """)).run()
+    }
+
+    /// Her village changed: she is counted where she lives now.
+    static func moved(_ personID: UUID, on db: any Database) async throws {
+        try await (db as! any SQLDatabase).raw("""
+            UPDATE network_reach SET district_id = (SELECT v.district_id FROM people p JOIN places v ON v.id = p.village_id WHERE p.id = \(bind: personID))
+            WHERE person_id = \(bind: personID)
+            """).run()
+    }
+
+    /// Women first reached in each month up to `through` (a day, inclusive), keyed by district (nil: a
+    /// village outside any). Added up month by month they give the women reached by the end of each.
+    public static func firstReached(through day: String, on db: any Database) async throws -> [MonthCount] {
+        try await MonthCount.read("""
+            SELECT district_id AS key, SUBSTR(first_day, 1, 7) AS month, COUNT(*) AS count FROM network_reach
+            WHERE first_day <= \(bind: day) GROUP BY district_id, SUBSTR(first_day, 1, 7)
+            """, on: db)
+    }
+
+    /// Keeps the earlier of two first days (the WHERE of the select settles SQLite's reading of ON CONFLICT).
+    private static func upsert(_ select: SQLQueryString) -> SQLQueryString {
+        "INSERT INTO network_reach (person_id, first_day, district_id) SELECT * FROM (" + select + """
+            ) r WHERE true ON CONFLICT (person_id) DO UPDATE SET
+            first_day = CASE WHEN excluded.first_day < network_reach.first_day THEN excluded.first_day ELSE network_reach.first_day END
+            """
+    }
+}
+
+struct CreateNetworkReach: AsyncMigration {
+    var name: String { "network.013.create-network-reach" }
+
+    func prepare(on db: any Database) async throws {
+        try await db.schema(NetworkReach.table)
+            .field("person_id", .uuid, .identifier(auto: false), .references("people", "id"))
+            .field("first_day", .string, .required)
+            .field("district_id", .uuid, .references("places", "id"))
+            .create()
+        try await (db as! any SQLDatabase).raw("CREATE INDEX network_reach_by_day ON network_reach (first_day, district_id)").run()
+    }
+
+    func revert(on db: any Database) async throws { try await db.schema(NetworkReach.table).delete() }
+}
+
+/// A context's migration that adds the women it had served before the table existed.
+public struct RecordReach: AsyncMigration {
+    public let name: String
+    /// Selects `person_id` and `day`.
+    let source: String
+
+    public init(name: String, source: String) {
+        self.name = name
+        self.source = source
+    }
+
+    public func prepare(on db: any Database) async throws { try await NetworkReach.backfill("\(unsafeRaw: source)", on: db) }
+    public func revert(on db: any Database) async throws {}
+}
