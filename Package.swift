@@ -97,7 +97,7 @@ let package = Package(
             .product(name: "FluentKit", package: "fluent-kit"),
         ], swiftSettings: strict),
         .target(name: "DemoData", dependencies: [
-            "Kernel", "AsharNetwork", "TimeBank", "Producers", "Needs", "Partnerships", "Referrals", "Certification", "Training", .product(name: "FluentKit", package: "fluent-kit"),
+            "Kernel", "AsharNetwork", "TimeBank", "Producers", "Needs", "Partnerships", "Referrals", "Certification", "Training", .product(name: "FluentKit", package: "fluent-kit"), .product(name: "SQLKit", package: "sql-kit"),
         ], swiftSettings: strict),
         // The web layer: routes, pages, API, commands.
         .target(name: "App", dependencies: [

@@ -14,7 +14,7 @@ public enum DemoHistory {
     /// - Returns: how many were booked (all of them, unless no member can give or receive any more).
     @discardableResult
     public static func book(_ count: Int, on db: any Database, progress: @Sendable (Int) -> Void = { _ in }) async throws -> Int {
-        let banks = try await TimeBankService(db: db).banks(page: PageQuery(page: 1, per: 100)).items
+        let banks = try await TimeBankService(db: db).banks(page: PageQuery(page: 1, per: 1_000)).items
         var members: [(bank: UUID, ids: [UUID])] = []
         for bank in banks {
             let list = try await TimeBankService(db: db).members(bank.id, page: PageQuery(page: 1, per: 10_000)).items.map(\.id)

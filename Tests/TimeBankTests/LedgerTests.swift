@@ -311,6 +311,27 @@ struct DemoTimeBankTests {
         }
     }
 
+    @Test("A network grown to district scale (ashar demo --scale district): banks in every district, their women as members, exchanges that keep the books; once")
+    func districtScale() async throws {
+        try await TestDatabase.withDatabase { db in
+            try await DemoNetwork.load(on: db, hash: { "hash:" + $0 })
+            let reachedBefore = try await (db as! any SQLDatabase).raw("SELECT COUNT(*) AS n FROM network_reach").first()!.decode(column: "n", as: Int.self)
+            #expect(try await DemoScale.grow(.district, transfers: 3_000, on: db))
+            let banks = try await TimeBankService(db: db).banks(page: PageQuery(page: 1, per: 100)).items
+            #expect(banks.count == 2 + 4)
+            let grown = banks.filter { $0.name.contains("(") }
+            #expect(grown.count == 4 && grown.allSatisfy { $0.memberCount == 1_000 })
+            #expect(Set(try await OrganisationService(db: db).lookup(grown.map(\.id)).values.map(\.districtID)).count == 4)
+            // Every new woman is one the network reached, counted where she lives.
+            let reached = try await (db as! any SQLDatabase).raw("SELECT COUNT(*) AS n FROM network_reach WHERE district_id IS NOT NULL").first()!
+            #expect(try reached.decode(column: "n", as: Int.self) == reachedBefore + 4_000)
+            #expect(try await TimeTransfer.query(on: db).filter(\.$purpose == nil).count() >= 3_000)
+            #expect(try await AuditEntry.query(on: db).filter(\.$action == "generate").count() == 4)
+            try await expectBooksBalance(db)
+            #expect(try await DemoScale.grow(.district, transfers: 10, on: db) == false)
+        }
+    }
+
     @Test("A long history in bulk (ashar seed): as many exchanges as asked, in batches, and books that still balance")
     func history() async throws {
         try await TestDatabase.withDatabase { db in

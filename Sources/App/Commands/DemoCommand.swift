@@ -7,11 +7,15 @@ import Localization
 import Vapor
 
 /// `ashar demo`: migrates, loads the demo network once, prints the demo logins, and serves.
+/// `--scale district|national` first grows it to that size (once): see `DemoScale`.
 struct DemoCommand: AsyncCommand {
     let serve: any AsyncCommand
     var help: String { "Migrates the database, loads the demo network (once), prints the demo logins and serves." }
 
-    struct Signature: CommandSignature {}
+    struct Signature: CommandSignature {
+        @Option(name: "scale", help: "grow the demo network first: district (4 more banks, 100,000 exchanges) or national (200 banks, 200,000 members, 10,000,000 exchanges)")
+        var scale: String?
+    }
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
@@ -19,6 +23,15 @@ struct DemoCommand: AsyncCommand {
         let hasher = app.password
         let loaded = try await DemoNetwork.load(on: app.db, hash: { try hasher.hash($0) }, cipher: app.noteCipher, logos: app.certificationFiles.logos)
         context.console.print(loaded ? "Loaded the demo network." : "The demo network is already there: nothing added.")
+        if let name = signature.scale {
+            guard let scale = DemoScale(rawValue: name) else {
+                context.console.error("--scale is district or national")
+                throw DemoCommandError.unknownScale
+            }
+            let console = context.console, started = Date()
+            let grown = try await DemoScale.grow(scale, on: app.db) { console.print("  \($0) (\(Int(Date().timeIntervalSince(started))) s)") }
+            context.console.print(grown ? "Grew the network to \(name) scale." : "A generated network is already there: nothing added.")
+        }
         context.console.print("Demo logins (password or PIN):")
         for login in DemoNetwork.logins {
             context.console.print("  \(login.login.padding(toLength: 12, withPad: " ", startingAt: 0)) \(login.password)   \(login.what)")
@@ -28,4 +41,8 @@ struct DemoCommand: AsyncCommand {
         var serveContext = MigratingServeCommand.serveContext(context)
         try await serve.run(using: &serveContext)
     }
+}
+
+enum DemoCommandError: Error {
+    case unknownScale
 }

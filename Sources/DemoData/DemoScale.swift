@@ -1,0 +1,121 @@
+import AsharNetwork
+import FluentKit
+import Foundation
+import Kernel
+import SQLKit
+import TimeBank
+
+/// A network grown past the pilot, on top of the demo network (`ashar demo --scale district|national`):
+/// time banks in every district of both oblasts, each with its village's women as members, and years of
+/// exchanges among them. For measuring Ashar at the size a country's network would reach.
+///
+/// Places and banks go through the services; the women and their memberships are written in bulk, a
+/// thousand to a statement, with what the services would write (member numbers in the registry, an
+/// account with the bank's limits, the women reached, an audit entry per bank); the exchanges go through
+/// the ledger in batches like any other booking, so balances, limits and the reports' totals hold.
+public enum DemoScale: String, CaseIterable, Sendable {
+    case district
+    case national
+
+    var banks: Int { self == .national ? 200 : 4 }
+    var membersPerBank: Int { 1_000 }
+    public var transfers: Int { self == .national ? 10_000_000 : 100_000 }
+
+    /// Villages a generated bank may sit in: common names, found in many districts.
+    static let villages: [(ky: String, ru: String, en: String)] = [
+        ("Ак-Булак", "Ак-Булак", "Ak-Bulak"), ("Кара-Булак", "Кара-Булак", "Kara-Bulak"), ("Сары-Булак", "Сары-Булак", "Sary-Bulak"),
+        ("Жаңы-Жол", "Джаны-Джол", "Jangy-Jol"), ("Кызыл-Суу", "Кызыл-Суу", "Kyzyl-Suu"), ("Ак-Жар", "Ак-Жар", "Ak-Jar"),
+        ("Төрт-Күл", "Торт-Куль", "Tört-Kül"), ("Көк-Жар", "Кок-Жар", "Kök-Jar"), ("Орто-Сай", "Орто-Сай", "Orto-Say"),
+        ("Бак-Ордо", "Бак-Ордо", "Bak-Ordo"),
+    ]
+
+    /// Adds the banks, members and exchanges (the demo network must be loaded; `transfers` other than the
+    /// scale's, for a test). Returns false, adding nothing, if a scale was generated before.
+    public static func grow(_ scale: DemoScale, transfers: Int? = nil, on db: any Database,
+                            progress: @escaping @Sendable (String) -> Void = { _ in }) async throws -> Bool {
+        if try await Place.query(on: db).filter(\.$code == "KG-GEN").first() != nil { return false }
+        let make = Factories(db: db)
+        let banks: [(id: UUID, village: PlaceRecord, southern: Bool)] = try await db.writeTransaction { tx in
+            var banks: [(id: UUID, village: PlaceRecord, southern: Bool)] = []
+            let make = Factories(db: tx)
+            // A mark that the generated part is there (and a parent for nothing): places are never deleted.
+            _ = try await make.place(.oblast, parent: nil, code: "KG-GEN", ky: "Түзүлгөн тармак", ru: "Сгенерированная сеть", en: "Generated network")
+            let districts = try await Place.query(on: tx).filter(\.$level == .district).filter(\.$code != nil).sort(\.$code).all()
+            let perDistrict = (scale.banks + districts.count - 1) / districts.count
+            for (d, district) in districts.enumerated() {
+                let aimak = try await make.place(.aiylAimak, parent: district.id!, ky: "Түзүлгөн айыл аймагы \(d + 1)",
+                                                 ru: "Сгенерированный айыл аймак \(d + 1)", en: "Generated aiyl aimak \(d + 1)")
+                for v in 0..<perDistrict where banks.count < scale.banks {
+                    let name = villages[v % villages.count]
+                    let village = try await make.place(.village, parent: aimak.id, ky: name.ky, ru: name.ru, en: name.en)
+                    let bank = try await make.organisation("\(name.ky) убакыт банкы (\(district.nameKy))", kind: .timeBank, in: village)
+                    _ = try await TimeBankService(db: tx).open(bank.id, by: make.actor)
+                    banks.append((bank.id, village, district.code?.hasPrefix("KG-O") ?? false))
+                }
+            }
+            return banks
+        }
+        progress("\(banks.count) banks opened")
+        let today = BishkekCalendar.day(of: Date())
+        for (index, bank) in banks.enumerated() {
+            try await db.writeTransaction { tx in
+                try await addMembers(scale.membersPerBank, to: bank, numbered: index, today: today, by: make.actor, on: tx)
+            }
+            if (index + 1) % 20 == 0 { progress("\((index + 1) * scale.membersPerBank) members") }
+        }
+        let booked = try await DemoHistory.book(transfers ?? scale.transfers, on: db) { booked in
+            if booked % 500_000 < DemoHistory.batchSize { progress("\(booked) exchanges booked") }
+        }
+        progress("\(booked) exchanges booked")
+        return true
+    }
+
+    /// A bank's members, in one transaction: the women, their numbers, memberships and accounts.
+    private static func addMembers(_ count: Int, to bank: (id: UUID, village: PlaceRecord, southern: Bool), numbered index: Int, today: String,
+                                   by actor: Actor, on db: any Database) async throws {
+        var random = SeededRandom(seed: UInt64(1_000 + index))
+        let settings = try await TimeBankService(db: db).bank(bank.id)
+        var people: [Person] = [], numbers: [MemberNumber] = [], members: [TimeBankMember] = [], accounts: [TimeAccount] = []
+        for i in 0..<count {
+            let person = Person()
+            person.id = UUID()
+            person.fullName = DemoPeople.name(index * count + i, southern: bank.southern)
+            person.searchKey = SearchKey.fold(person.fullName)
+            person.sex = .female
+            person.birthYear = Int.random(in: 1955...2004, using: &random)
+            person.villageID = bank.village.id
+            person.contactConsent = true
+            people.append(person)
+            let number = String(format: "%04d", i + 1)
+            let registered = MemberNumber()
+            registered.personID = person.id!
+            registered.organisationID = bank.id
+            registered.number = number
+            numbers.append(registered)
+            let member = TimeBankMember()
+            member.id = UUID()
+            member.bankID = bank.id
+            member.personID = person.id!
+            member.memberNumber = number
+            // Members joined over the two years before the exchanges begin (those go three years back).
+            member.joinedOn = BishkekCalendar.adding(days: -(3 * 365 + Int.random(in: 0..<(2 * 365), using: &random)), to: today)
+            members.append(member)
+            let account = TimeAccount()
+            account.bankID = bank.id
+            account.kind = .member
+            account.memberID = member.id
+            account.balanceMinutes = 0
+            account.entryCount = 0
+            account.lowerLimitMinutes = settings.lowerLimitMinutes
+            account.upperLimitMinutes = settings.upperLimitMinutes
+            accounts.append(account)
+        }
+        try await people.create(on: db)
+        try await numbers.create(on: db)
+        try await members.create(on: db)
+        try await accounts.create(on: db)
+        try await NetworkReach.backfill("SELECT person_id, joined_on AS day FROM timebank_members WHERE bank_id = \(bind: bank.id)", on: db)
+        try await AuditLog.record(on: db, actor: actor, action: "generate", entity: "timebank", entityID: bank.id,
+                                  changes: [FieldChange(field: "members", from: nil, to: String(count))])
+    }
+}
