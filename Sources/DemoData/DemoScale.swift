@@ -100,15 +100,7 @@ public enum DemoScale: String, CaseIterable, Sendable {
             // Members joined over the two years before the exchanges begin (those go three years back).
             member.joinedOn = BishkekCalendar.adding(days: -(3 * 365 + Int.random(in: 0..<(2 * 365), using: &random)), to: today)
             members.append(member)
-            let account = TimeAccount()
-            account.bankID = bank.id
-            account.kind = .member
-            account.memberID = member.id
-            account.balanceMinutes = 0
-            account.entryCount = 0
-            account.lowerLimitMinutes = settings.lowerLimitMinutes
-            account.upperLimitMinutes = settings.upperLimitMinutes
-            accounts.append(account)
+            accounts.append(TimeAccount(member: member.id!, bankID: bank.id, lower: settings.lowerLimitMinutes, upper: settings.upperLimitMinutes))
         }
         try await people.create(on: db)
         try await numbers.create(on: db)

@@ -57,6 +57,18 @@ public final class TimeAccount: Model, @unchecked Sendable {
     @OptionalField(key: "upper_limit_minutes") public var upperLimitMinutes: Int?
 
     public init() {}
+
+    /// A new member's account: empty, with the bank's limits.
+    public convenience init(member memberID: UUID, bankID: UUID, lower: Int, upper: Int?) {
+        self.init()
+        self.bankID = bankID
+        kind = .member
+        self.memberID = memberID
+        balanceMinutes = 0
+        entryCount = 0
+        lowerLimitMinutes = lower
+        upperLimitMinutes = upper
+    }
 }
 
 /// One exchange as booked. Never edited or deleted: a correction is a reversal pointing at it.

@@ -130,14 +130,7 @@ public struct TimeBankService: Sendable {
             member.joinedOn = ServiceDate.string(day)
             try await member.create(on: tx)
             try await NetworkReach.record(personID, on: member.joinedOn, db: tx)
-            let account = TimeAccount()
-            account.bankID = bankID
-            account.kind = .member
-            account.memberID = member.id
-            account.balanceMinutes = 0
-            account.entryCount = 0
-            account.lowerLimitMinutes = bank.lowerLimitMinutes
-            account.upperLimitMinutes = bank.upperLimitMinutes
+            let account = TimeAccount(member: member.id!, bankID: bankID, lower: bank.lowerLimitMinutes, upper: bank.upperLimitMinutes)
             try await account.create(on: tx)
             try await AuditLog.record(on: tx, actor: actor, action: "create", entity: "timebank_member", entityID: member.id, changes: [
                 FieldChange(field: "person_id", from: nil, to: personID.uuidString),
