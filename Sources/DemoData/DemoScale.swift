@@ -106,6 +106,7 @@ public enum DemoScale: String, CaseIterable, Sendable {
         try await numbers.create(on: db)
         try await members.create(on: db)
         try await accounts.create(on: db)
+        try await KeptCounts.add(members.reduce(into: [:]) { $0[KeptCounts.Change(.timeBankMembers, key: bank.id, month: $1.joinedOn), default: 0] += 1 }, on: db)
         try await NetworkReach.backfill("SELECT person_id, joined_on AS day FROM timebank_members WHERE bank_id = \(bind: bank.id)", on: db)
         try await AuditLog.record(on: db, actor: actor, action: "generate", entity: "timebank", entityID: bank.id,
                                   changes: [FieldChange(field: "members", from: nil, to: String(count))])

@@ -119,6 +119,14 @@ struct ReportingTests {
             check(.referralsCompleted, [:])
             #expect(Set(report.indicators.map(\.code)) == Set(IndicatorCode.allCases))
 
+            // This month whole (read from the counts kept by month, where the period above read its last days).
+            let month = String(today.prefix(7)) + "-01"
+            let whole = try await NetworkIndicators(db: db).report(from: month, to: BishkekCalendar.adding(days: -1, to: KeptCounts.monthAfter(month)), today: today)
+            #expect(whole.value(.hoursExchanged)?.byDistrict == [a: 90, b: 30])
+            #expect(whole.value(.exchangesBetweenBanks)?.byDistrict == [a: 1])
+            #expect(whole.value(.timeBankMembers)?.byDistrict == [a: 2, b: 1])
+            #expect(whole.value(.peopleReached)?.byDistrict == [a: 2, b: 3])
+
             // A period before any of it: nothing exchanged, trained or consulted, nobody a member yet.
             let before = try await NetworkIndicators(db: db).report(from: "2020-01-01", to: "2020-12-31")
             for code in [IndicatorCode.hoursExchanged, .womenTrained, .consultations, .timeBankMembers, .producerMembers, .exchangesBetweenBanks,
@@ -144,6 +152,10 @@ struct ReportingTests {
             let series = try await NetworkIndicators(db: db).series(from: "2026-01-01", to: "2026-03-31", step: .month, today: "2026-04-01")
             #expect(series.map { $0.report.value(.peopleReached)?.total } == [1, 1, 2])
             #expect(series.map { $0.report.value(.consultations)?.total } == [1, 0, 2])
+            // A period that ends inside a month counts who came by its last day, not by the month's.
+            let cut = try await NetworkIndicators(db: db).report(from: "2026-02-10", to: "2026-03-03", today: "2026-04-01")
+            #expect(cut.value(.peopleReached)?.byDistrict == [a: 1])
+            #expect(cut.value(.consultations)?.total == 1)
 
             // Nurjan moves south: she counts there now, in every period.
             var draft = PersonDraft(try await PeopleService(db: db).get(nurjan.id))
@@ -167,11 +179,19 @@ struct ReportingTests {
             }
             let kept = try await reached()
             #expect(kept.count > 60)
+            func counts() async throws -> [String] {
+                try await sql.raw("SELECT key_id, month, count FROM network_month_counts WHERE figure = 'women-reached' AND count <> 0").all().map {
+                    "\(try $0.decode(column: "key_id", as: UUID.self)) \(try $0.decode(column: "month", as: String.self)) \(try $0.decode(column: "count", as: Int.self))"
+                }.sorted()
+            }
+            let keptCounts = try await counts()
+            #expect(keptCounts.count >= 2)
             try await sql.raw("DELETE FROM network_reach").run()
             let backfills = (TimeBankMigrations.all + ProducerMigrations.all + TrainingMigrations.all + CertificationMigrations.all).filter { $0.name.contains("reach") }
             #expect(backfills.count == 4)
             for migration in backfills { try await migration.prepare(on: db).get() }
             #expect(try await reached() == kept)
+            #expect(try await counts() == keptCounts)
         }
     }
 

@@ -308,6 +308,14 @@ struct DemoTimeBankTests {
             try await DayTotals.rebuild(on: sql)
             #expect(try await months() == keptMonths)
             #expect(try await days() == keptDays)
+            // The network's counts by month (members, minutes, exchanges between banks) likewise.
+            func counts() async throws -> [String] {
+                try await rows("SELECT * FROM network_month_counts WHERE count <> 0", ["figure", "key_id", "month", "count"])
+            }
+            let keptCounts = try await counts()
+            #expect(keptCounts.contains { $0.hasPrefix("exchanges-between-banks \(banks[0].id.uuidString) 2025-01 1") })
+            try await #require(TimeBankMigrations.all.first { $0.name == "timebank.016.keep-counts" }).prepare(on: db).get()
+            #expect(try await counts() == keptCounts)
         }
     }
 

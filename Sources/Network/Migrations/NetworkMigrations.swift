@@ -18,6 +18,7 @@ public enum NetworkMigrations {
         AddPathConsent(),        // network.012
         CreateIdempotencyRecords(),  // app.001: named when it lived in the App target
         CreateNetworkReach(),    // network.013
+        CreateKeptCounts(),      // network.014
     ]
 }
 

@@ -11,9 +11,22 @@ public enum NetworkReach {
 
     /// She was served on `day`: kept if it is her first.
     public static func record(_ personID: UUID, on day: String, db: any Database) async throws {
-        try await (db as! any SQLDatabase).raw(upsert("""
-            SELECT p.id, \(bind: day), v.district_id FROM people p LEFT JOIN places v ON v.id = p.village_id WHERE p.id = \(bind: personID)
-            """)).run()
+        let sql = db as! any SQLDatabase
+        var changes: [KeptCounts.Change: Int] = [:]
+        if let known = try await sql.raw("SELECT first_day, district_id FROM network_reach WHERE person_id = \(bind: personID)").first() {
+            let first = try known.decode(column: "first_day", as: String.self)
+            guard day < first else { return }
+            try await sql.raw("UPDATE network_reach SET first_day = \(bind: day) WHERE person_id = \(bind: personID)").run()
+            if let district = try known.decode(column: "district_id", as: UUID?.self) {
+                changes[KeptCounts.Change(.womenReached, key: district, month: first), default: 0] -= 1
+                changes[KeptCounts.Change(.womenReached, key: district, month: day), default: 0] += 1
+            }
+        } else {
+            let district = try await Self.district(of: personID, on: sql)
+            try await sql.raw("INSERT INTO network_reach (person_id, first_day, district_id) VALUES (\(bind: personID), \(bind: day), \(bind: district))").run()
+            if let district { changes[KeptCounts.Change(.womenReached, key: district, month: day)] = 1 }
+        }
+        try await KeptCounts.add(changes, on: db)
     }
 
     /// Adds what a context had recorded before the table existed: `source` selects `person_id` and `day`.
@@ -22,22 +35,38 @@ public enum NetworkReach {
             SELECT s.person_id, MIN(s.day), v.district_id FROM (\(source)) s
             JOIN people p ON p.id = s.person_id LEFT JOIN places v ON v.id = p.village_id GROUP BY s.person_id, v.district_id
             """)).run()
+        try await KeptCounts.refill(.womenReached, from: """
+            SELECT district_id AS key, SUBSTR(first_day, 1, 7) AS month, COUNT(*) AS count FROM network_reach
+            GROUP BY district_id, SUBSTR(first_day, 1, 7)
+            """, on: db)
     }
 
     /// Her village changed: she is counted where she lives now.
     static func moved(_ personID: UUID, on db: any Database) async throws {
-        try await (db as! any SQLDatabase).raw("""
-            UPDATE network_reach SET district_id = (SELECT v.district_id FROM people p JOIN places v ON v.id = p.village_id WHERE p.id = \(bind: personID))
-            WHERE person_id = \(bind: personID)
-            """).run()
+        let sql = db as! any SQLDatabase
+        guard let known = try await sql.raw("SELECT first_day, district_id FROM network_reach WHERE person_id = \(bind: personID)").first() else { return }
+        let first = try known.decode(column: "first_day", as: String.self), before = try known.decode(column: "district_id", as: UUID?.self)
+        let now = try await Self.district(of: personID, on: sql)
+        guard now != before else { return }
+        try await sql.raw("UPDATE network_reach SET district_id = \(bind: now) WHERE person_id = \(bind: personID)").run()
+        var changes: [KeptCounts.Change: Int] = [:]
+        if let before { changes[KeptCounts.Change(.womenReached, key: before, month: first)] = -1 }
+        if let now { changes[KeptCounts.Change(.womenReached, key: now, month: first)] = 1 }
+        try await KeptCounts.add(changes, on: db)
     }
 
-    /// Women first reached in each month up to `through` (a day, inclusive), keyed by district (nil: a
-    /// village outside any). Added up month by month they give the women reached by the end of each.
+    private static func district(of personID: UUID, on sql: any SQLDatabase) async throws -> UUID? {
+        try await sql.raw("SELECT v.district_id FROM people p JOIN places v ON v.id = p.village_id WHERE p.id = \(bind: personID)")
+            .first()?.decode(column: "district_id", as: UUID?.self)
+    }
+
+    /// Women first reached in each month up to `through` (a day, inclusive), keyed by district. Added up
+    /// month by month they give the women reached by the end of each.
     public static func firstReached(through day: String, on db: any Database) async throws -> [MonthCount] {
-        try await MonthCount.read("""
-            SELECT district_id AS key, SUBSTR(first_day, 1, 7) AS month, COUNT(*) AS count FROM network_reach
-            WHERE first_day <= \(bind: day) GROUP BY district_id, SUBSTR(first_day, 1, 7)
+        // The kept months, less those of the last month who came after the day.
+        try await KeptCounts.months(.womenReached, through: String(day.prefix(7)), on: db) + MonthCount.read("""
+            SELECT district_id AS key, SUBSTR(first_day, 1, 7) AS month, -COUNT(*) AS count FROM network_reach
+            WHERE first_day > \(bind: day) AND first_day < \(bind: KeptCounts.monthAfter(day)) GROUP BY district_id, SUBSTR(first_day, 1, 7)
             """, on: db)
     }
 

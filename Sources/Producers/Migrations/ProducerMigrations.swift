@@ -14,6 +14,9 @@ public enum ProducerMigrations {
         CreateCounterparties(),  // producers.007
         AddPoolContractTerms(),  // producers.008
         RecordReach(name: "producers.009.record-reach", source: "SELECT person_id, joined_on AS day FROM producer_members"),
+        FillKeptCounts(name: "producers.010.keep-counts", index: "CREATE INDEX IF NOT EXISTS producer_members_by_day ON producer_members (joined_on)", fills: [
+            (.producerMembers, "SELECT group_id AS key, SUBSTR(joined_on, 1, 7) AS month, COUNT(*) AS count FROM producer_members GROUP BY group_id, SUBSTR(joined_on, 1, 7)"),
+        ]),
     ]
 }
 

@@ -78,6 +78,7 @@ public struct ProducerGroupService: Sendable {
             member.joinedOn = BishkekCalendar.day(of: Date())
             try await member.create(on: tx)
             try await NetworkReach.record(personID, on: member.joinedOn, db: tx)
+            try await KeptCounts.add([KeptCounts.Change(.producerMembers, key: groupID, month: member.joinedOn): 1], on: tx)
             try await AuditLog.record(on: tx, actor: actor, action: "create", entity: "producer_member", entityID: member.id, changes: [
                 FieldChange(field: "person_id", from: nil, to: personID.uuidString),
                 FieldChange(field: "role", from: nil, to: role.rawValue),
@@ -96,9 +97,10 @@ public struct ProducerGroupService: Sendable {
 
     /// Members who joined each group, by month, up to a day (inclusive).
     public func membersJoined(through day: String) async throws -> [MonthCount] {
-        try await MonthCount.read("""
-            SELECT group_id AS key, SUBSTR(joined_on, 1, 7) AS month, COUNT(*) AS count FROM producer_members
-            WHERE joined_on <= \(bind: day) GROUP BY group_id, SUBSTR(joined_on, 1, 7)
+        // The kept months, less those of the last month who joined after the day.
+        try await KeptCounts.months(.producerMembers, through: String(day.prefix(7)), on: db) + MonthCount.read("""
+            SELECT group_id AS key, SUBSTR(joined_on, 1, 7) AS month, -COUNT(*) AS count FROM producer_members
+            WHERE joined_on > \(bind: day) AND joined_on < \(bind: KeptCounts.monthAfter(day)) GROUP BY group_id, SUBSTR(joined_on, 1, 7)
             """, on: db)
     }
 

@@ -20,6 +20,11 @@ public enum TimeBankMigrations {
         CreateMonthTotals(),     // timebank.013
         RecordReach(name: "timebank.014.record-reach", source: "SELECT person_id, joined_on AS day FROM timebank_members"),
         CreateDayTotals(),       // timebank.015
+        FillKeptCounts(name: "timebank.016.keep-counts", index: "CREATE INDEX IF NOT EXISTS timebank_members_by_day ON timebank_members (joined_on)", fills: [
+            (.timeBankMembers, "SELECT bank_id AS key, SUBSTR(joined_on, 1, 7) AS month, COUNT(*) AS count FROM timebank_members GROUP BY bank_id, SUBSTR(joined_on, 1, 7)"),
+            (.minutesEarned, "SELECT bank_id AS key, SUBSTR(day, 1, 7) AS month, SUM(minutes) AS count FROM timebank_day_totals GROUP BY bank_id, SUBSTR(day, 1, 7)"),
+            (.exchangesBetweenBanks, "SELECT bank_id AS key, SUBSTR(day, 1, 7) AS month, SUM(between_banks) AS count FROM timebank_day_totals GROUP BY bank_id, SUBSTR(day, 1, 7)"),
+        ]),
     ]
 }
 

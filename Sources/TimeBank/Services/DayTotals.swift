@@ -1,5 +1,6 @@
 import FluentKit
 import Foundation
+import AsharNetwork
 import Kernel
 import SQLKit
 
@@ -29,6 +30,14 @@ public enum DayTotals {
             totals[Key(bankID: move.bankID, day: serviceDate), default: Total()].minutes += sign * move.minutes
         }
         if betweenBanks { totals[Key(bankID: bankID, day: serviceDate), default: Total()].betweenBanks += sign }
+    }
+
+    /// The same totals by month, for the network's kept counts.
+    static func byMonth(_ totals: [Key: Total]) -> [KeptCounts.Change: Int] {
+        totals.reduce(into: [:]) { months, total in
+            months[KeptCounts.Change(.minutesEarned, key: total.key.bankID, month: total.key.day), default: 0] += total.value.minutes
+            months[KeptCounts.Change(.exchangesBetweenBanks, key: total.key.bankID, month: total.key.day), default: 0] += total.value.betweenBanks
+        }
     }
 
     /// Adds the totals to what is kept, in one statement.

@@ -198,6 +198,7 @@ extension Ledger {
         let (months, days) = try await reportTotals(transfers, state: state, on: sql)
         try await MonthTotals.apply(months, on: sql)
         try await DayTotals.apply(days, on: sql)
+        try await KeptCounts.add(DayTotals.byMonth(days), on: db)
 
         // The transfer row says who booked what and when; the audit log also gets the exceptional ones.
         for (id, plan) in transfers where plan.details.reversesID != nil || plan.details.overrideReason != nil {

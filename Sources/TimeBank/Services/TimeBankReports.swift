@@ -137,29 +137,38 @@ public struct TimeBankReports: Sendable {
                                byMonth: range.months.map { Row(key: $0, minutes: 0, exchanges: activeByMonth[$0] ?? 0) }))
     }
 
-    /// Minutes its members earned, by bank and month, in a period (days, inclusive); from the daily totals.
+    /// Minutes its members earned, by bank and month, in a period (days, inclusive).
     public func minutesEarned(from: String, to: String) async throws -> [MonthCount] {
-        try await MonthCount.read(Self.dayTotals("minutes", from: from, to: to), on: db)
+        try await kept(.minutesEarned, dayColumn: "minutes", from: from, to: to)
     }
 
     /// Exchanges each bank recorded with a member of another bank, by month, in a period (days, inclusive).
     public func exchangesBetweenBanks(from: String, to: String) async throws -> [MonthCount] {
-        try await MonthCount.read(Self.dayTotals("between_banks", from: from, to: to), on: db)
+        try await kept(.exchangesBetweenBanks, dayColumn: "between_banks", from: from, to: to)
     }
 
-    private static func dayTotals(_ column: String, from: String, to: String) -> SQLQueryString {
-        // PostgreSQL sums BIGINTs to NUMERIC: cast back, so both databases give an integer.
-        """
-        SELECT bank_id AS key, SUBSTR(day, 1, 7) AS month, CAST(SUM(\(ident: column)) AS BIGINT) AS count FROM timebank_day_totals
-        WHERE day >= \(bind: from) AND day <= \(bind: to) GROUP BY bank_id, SUBSTR(day, 1, 7)
-        """
+    /// Whole months from the network's kept counts; the days of a month the period only cuts into from the daily totals.
+    private func kept(_ figure: KeptCounts.Figure, dayColumn: String, from: String, to: String) async throws -> [MonthCount] {
+        func days(_ first: String, _ last: String) async throws -> [MonthCount] {
+            guard first <= last else { return [] }
+            // PostgreSQL sums BIGINTs to NUMERIC: cast back, so both databases give an integer.
+            return try await MonthCount.read("""
+                SELECT bank_id AS key, SUBSTR(day, 1, 7) AS month, CAST(SUM(\(ident: dayColumn)) AS BIGINT) AS count FROM timebank_day_totals
+                WHERE day >= \(bind: first) AND day <= \(bind: last) GROUP BY bank_id, SUBSTR(day, 1, 7)
+                """, on: db)
+        }
+        guard let whole = KeptCounts.wholeMonths(from: from, to: to) else { return try await days(from, to) }
+        return try await days(from, BishkekCalendar.adding(days: -1, to: whole.first + "-01"))
+            + (try await KeptCounts.months(figure, from: whole.first, through: whole.last, on: db))
+            + (try await days(KeptCounts.monthAfter(whole.last + "-01"), to))
     }
 
     /// Members who joined each bank, by month, up to a day (inclusive).
     public func membersJoined(through day: String) async throws -> [MonthCount] {
-        try await MonthCount.read("""
-            SELECT bank_id AS key, SUBSTR(joined_on, 1, 7) AS month, COUNT(*) AS count FROM timebank_members
-            WHERE joined_on <= \(bind: day) GROUP BY bank_id, SUBSTR(joined_on, 1, 7)
+        // The kept months, less those of the last month who joined after the day.
+        try await KeptCounts.months(.timeBankMembers, through: String(day.prefix(7)), on: db) + MonthCount.read("""
+            SELECT bank_id AS key, SUBSTR(joined_on, 1, 7) AS month, -COUNT(*) AS count FROM timebank_members
+            WHERE joined_on > \(bind: day) AND joined_on < \(bind: KeptCounts.monthAfter(day)) GROUP BY bank_id, SUBSTR(joined_on, 1, 7)
             """, on: db)
     }
 

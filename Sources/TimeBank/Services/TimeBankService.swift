@@ -130,6 +130,7 @@ public struct TimeBankService: Sendable {
             member.joinedOn = ServiceDate.string(day)
             try await member.create(on: tx)
             try await NetworkReach.record(personID, on: member.joinedOn, db: tx)
+            try await KeptCounts.add([KeptCounts.Change(.timeBankMembers, key: bankID, month: member.joinedOn): 1], on: tx)
             let account = TimeAccount(member: member.id!, bankID: bankID, lower: bank.lowerLimitMinutes, upper: bank.upperLimitMinutes)
             try await account.create(on: tx)
             try await AuditLog.record(on: tx, actor: actor, action: "create", entity: "timebank_member", entityID: member.id, changes: [
