@@ -80,11 +80,19 @@ public enum KeptCounts {
         BishkekCalendar.adding(days: 32, to: String(day.prefix(7)) + "-01").prefix(7) + "-01"
     }
 
-    /// A figure's months from `first` to `last` ("2026-01"), by key.
-    public static func months(_ figure: Figure, from first: String = "0000-00", through last: String, on db: any Database) async throws -> [MonthCount] {
-        try await MonthCount.read("""
-            SELECT key_id AS key, month, count FROM network_month_counts
-            WHERE figure = \(bind: figure.rawValue) AND month >= \(bind: first) AND month <= \(bind: last) AND count <> 0
+    /// Months before a period's first, added up into one.
+    public static let earlier = "0000-00"
+
+    /// A figure's months up to `last` ("2026-01") by district: those from `first` on each, the ones before
+    /// added up as `earlier`. Figures kept for an organisation are counted in its district; grouped by
+    /// the database, so a country's banks come back as a few rows a district.
+    public static func byDistrict(_ figure: Figure, from first: String, through last: String, on db: any Database) async throws -> [MonthCount] {
+        let month: SQLQueryString = "CASE WHEN c.month < \(bind: first) THEN '\(unsafeRaw: earlier)' ELSE c.month END"
+        let district: SQLQueryString = figure == .womenReached ? "c.key_id" : "o.district_id"
+        let organisations: SQLQueryString = figure == .womenReached ? "" : "JOIN organisations o ON o.id = c.key_id"
+        return try await MonthCount.read("""
+            SELECT \(district) AS key, \(month) AS month, CAST(SUM(c.count) AS BIGINT) AS count FROM network_month_counts c \(organisations)
+            WHERE c.figure = \(bind: figure.rawValue) AND c.month <= \(bind: last) GROUP BY 1, 2
             """, on: db)
     }
 }

@@ -60,11 +60,11 @@ public enum NetworkReach {
             .first()?.decode(column: "district_id", as: UUID?.self)
     }
 
-    /// Women first reached in each month up to `through` (a day, inclusive), keyed by district. Added up
-    /// month by month they give the women reached by the end of each.
-    public static func firstReached(through day: String, on db: any Database) async throws -> [MonthCount] {
+    /// Women first reached in each month from `first` ("2026-01") up to `day` (inclusive), and before it
+    /// (`KeptCounts.earlier`), keyed by district. Added up they give the women reached by the end of each month.
+    public static func firstReached(from first: String, through day: String, on db: any Database) async throws -> [MonthCount] {
         // The kept months, less those of the last month who came after the day.
-        try await KeptCounts.months(.womenReached, through: String(day.prefix(7)), on: db) + MonthCount.read("""
+        try await KeptCounts.byDistrict(.womenReached, from: first, through: String(day.prefix(7)), on: db) + MonthCount.read("""
             SELECT district_id AS key, SUBSTR(first_day, 1, 7) AS month, -COUNT(*) AS count FROM network_reach
             WHERE first_day > \(bind: day) AND first_day < \(bind: KeptCounts.monthAfter(day)) GROUP BY district_id, SUBSTR(first_day, 1, 7)
             """, on: db)

@@ -225,19 +225,13 @@ struct MonthlyFigures {
     private var byEnd: [IndicatorCode: [String: [UUID: Int]]] = [:]
 
     static func read(from: String, to: String, on db: any Database) async throws -> MonthlyFigures {
-        let banks = TimeBankReports(db: db)
-        let hours = try await banks.minutesEarned(from: from, to: to), between = try await banks.exchangesBetweenBanks(from: from, to: to)
-        let bankMembers = try await banks.membersJoined(through: to)
-        let groupMembers = try await ProducerGroupService(db: db).membersJoined(through: to)
-        let organisations = Set((hours + between + bankMembers + groupMembers).compactMap(\.key))
-        let districts = try await OrganisationService(db: db).lookup(Array(organisations)).mapValues(\.districtID)
-        func district(_ key: UUID?) -> UUID? { key.flatMap { districts[$0] } }
+        let banks = TimeBankReports(db: db), first = String(from.prefix(7))
         var figures = MonthlyFigures()
-        figures.within[.hoursExchanged] = Self.byMonth(hours, district)
-        figures.within[.exchangesBetweenBanks] = Self.byMonth(between, district)
-        figures.byEnd[.timeBankMembers] = Self.byMonth(bankMembers, district)
-        figures.byEnd[.producerMembers] = Self.byMonth(groupMembers, district)
-        figures.byEnd[.peopleReached] = Self.byMonth(try await NetworkReach.firstReached(through: to, on: db)) { $0 }
+        figures.within[.hoursExchanged] = Self.byMonth(try await banks.minutesEarned(from: from, to: to))
+        figures.within[.exchangesBetweenBanks] = Self.byMonth(try await banks.exchangesBetweenBanks(from: from, to: to))
+        figures.byEnd[.timeBankMembers] = Self.byMonth(try await banks.membersJoined(from: first, through: to))
+        figures.byEnd[.producerMembers] = Self.byMonth(try await ProducerGroupService(db: db).membersJoined(from: first, through: to))
+        figures.byEnd[.peopleReached] = Self.byMonth(try await NetworkReach.firstReached(from: first, through: to, on: db))
         return figures
     }
 
@@ -251,9 +245,10 @@ struct MonthlyFigures {
             + byEnd.map { NetworkIndicators.indicator($0.key, sum($0.value) { $0 <= last }) }
     }
 
-    private static func byMonth(_ counts: [MonthCount], _ district: (UUID?) -> UUID?) -> [String: [UUID: Int]] {
+    /// Counts keyed by district, by month (a count with no district is left out, as everywhere on the dashboard).
+    private static func byMonth(_ counts: [MonthCount]) -> [String: [UUID: Int]] {
         counts.reduce(into: [:]) { months, count in
-            if let d = district(count.key) { months[count.month, default: [:]][d, default: 0] += count.count }
+            if let district = count.key { months[count.month, default: [:]][district, default: 0] += count.count }
         }
     }
 }

@@ -137,12 +137,12 @@ public struct TimeBankReports: Sendable {
                                byMonth: range.months.map { Row(key: $0, minutes: 0, exchanges: activeByMonth[$0] ?? 0) }))
     }
 
-    /// Minutes its members earned, by bank and month, in a period (days, inclusive).
+    /// Minutes the members of each district's banks earned, by month, in a period (days, inclusive).
     public func minutesEarned(from: String, to: String) async throws -> [MonthCount] {
         try await kept(.minutesEarned, dayColumn: "minutes", from: from, to: to)
     }
 
-    /// Exchanges each bank recorded with a member of another bank, by month, in a period (days, inclusive).
+    /// Exchanges each district's banks recorded with a member of another bank, by month, in a period (days, inclusive).
     public func exchangesBetweenBanks(from: String, to: String) async throws -> [MonthCount] {
         try await kept(.exchangesBetweenBanks, dayColumn: "between_banks", from: from, to: to)
     }
@@ -153,22 +153,25 @@ public struct TimeBankReports: Sendable {
             guard first <= last else { return [] }
             // PostgreSQL sums BIGINTs to NUMERIC: cast back, so both databases give an integer.
             return try await MonthCount.read("""
-                SELECT bank_id AS key, SUBSTR(day, 1, 7) AS month, CAST(SUM(\(ident: dayColumn)) AS BIGINT) AS count FROM timebank_day_totals
-                WHERE day >= \(bind: first) AND day <= \(bind: last) GROUP BY bank_id, SUBSTR(day, 1, 7)
+                SELECT o.district_id AS key, SUBSTR(d.day, 1, 7) AS month, CAST(SUM(d.\(ident: dayColumn)) AS BIGINT) AS count
+                FROM timebank_day_totals d JOIN organisations o ON o.id = d.bank_id
+                WHERE d.day >= \(bind: first) AND d.day <= \(bind: last) GROUP BY 1, 2
                 """, on: db)
         }
         guard let whole = KeptCounts.wholeMonths(from: from, to: to) else { return try await days(from, to) }
         return try await days(from, BishkekCalendar.adding(days: -1, to: whole.first + "-01"))
-            + (try await KeptCounts.months(figure, from: whole.first, through: whole.last, on: db))
+            + (try await KeptCounts.byDistrict(figure, from: whole.first, through: whole.last, on: db).filter { $0.month != KeptCounts.earlier })
             + (try await days(KeptCounts.monthAfter(whole.last + "-01"), to))
     }
 
-    /// Members who joined each bank, by month, up to a day (inclusive).
-    public func membersJoined(through day: String) async throws -> [MonthCount] {
+    /// Members who joined the banks of each district, by month from `first` ("2026-01") up to a day
+    /// (inclusive), and before it (`KeptCounts.earlier`).
+    public func membersJoined(from first: String, through day: String) async throws -> [MonthCount] {
         // The kept months, less those of the last month who joined after the day.
-        try await KeptCounts.months(.timeBankMembers, through: String(day.prefix(7)), on: db) + MonthCount.read("""
-            SELECT bank_id AS key, SUBSTR(joined_on, 1, 7) AS month, -COUNT(*) AS count FROM timebank_members
-            WHERE joined_on > \(bind: day) AND joined_on < \(bind: KeptCounts.monthAfter(day)) GROUP BY bank_id, SUBSTR(joined_on, 1, 7)
+        try await KeptCounts.byDistrict(.timeBankMembers, from: first, through: String(day.prefix(7)), on: db) + MonthCount.read("""
+            SELECT o.district_id AS key, SUBSTR(m.joined_on, 1, 7) AS month, -COUNT(*) AS count
+            FROM timebank_members m JOIN organisations o ON o.id = m.bank_id
+            WHERE m.joined_on > \(bind: day) AND m.joined_on < \(bind: KeptCounts.monthAfter(day)) GROUP BY 1, 2
             """, on: db)
     }
 
