@@ -149,7 +149,7 @@ struct ReportingTests {
             for (person, day) in [(aigul, "2026-01-20"), (aigul, "2026-03-02"), (nurjan, "2026-03-05")] {
                 _ = try await training.consult(ConsultationDraft(organisationID: centre.id, personID: person.id, topic: .startup, heldOn: day, advisor: "А."), by: .system)
             }
-            let series = try await NetworkIndicators(db: db).series(from: "2026-01-01", to: "2026-03-31", step: .month, today: "2026-04-01")
+            let series = try await NetworkIndicators(db: db).overview(from: "2026-01-01", to: "2026-03-31", step: .month, today: "2026-04-01").series
             #expect(series.map { $0.report.value(.peopleReached)?.total } == [1, 1, 2])
             #expect(series.map { $0.report.value(.consultations)?.total } == [1, 0, 2])
             // A period that ends inside a month counts who came by its last day, not by the month's.
@@ -163,6 +163,33 @@ struct ReportingTests {
             _ = try await PeopleService(db: db).update(nurjan.id, draft, by: .system)
             let report = try await NetworkIndicators(db: db).report(from: "2026-01-01", to: "2026-03-31", today: "2026-04-01")
             #expect(report.value(.peopleReached)?.byDistrict == [a: 1, b: 1])
+        }
+    }
+
+    @Test("Each slice of the chart over time, cut from the period read once, is what that slice reads on its own")
+    func slicesReadOnce() async throws {
+        try await TestDatabase.withDatabase { db in
+            try await DemoNetwork.load(on: db, hash: { "hash:" + $0 })
+            let today = BishkekCalendar.day(of: Date()), indicators = NetworkIndicators(db: db)
+            let from = BishkekCalendar.adding(days: -400, to: today)
+            let (report, series) = try await indicators.overview(from: from, to: today, step: .month, today: today)
+            #expect(series.count >= 13 && series.first?.slice.from == from && series.last?.slice.to == today)
+            var seen: Set<IndicatorCode> = []
+            for (slice, cut) in series {
+                let alone = try await indicators.report(from: slice.from, to: slice.to, today: today)
+                for indicator in cut.indicators {
+                    #expect(alone.value(indicator.code) == indicator, "\(indicator.code.rawValue) \(slice.from)–\(slice.to)")
+                    if indicator.total != 0 { seen.insert(indicator.code) }
+                }
+                #expect(Set(cut.indicators.map(\.code)) == Set(IndicatorCode.allCases.filter { !$0.isStanding }))
+            }
+            // The demo network's history gives each of these something to count in some month.
+            #expect(seen.isSuperset(of: [.hoursExchanged, .exchangesBetweenBanks, .timeBankMembers, .womenTrained, .consultations, .agreementsActive, .obligationsOverdue, .purchaseSavings, .salesPaid]),
+                    "\(seen.map(\.rawValue).sorted())")
+            // What adds up month by month adds up to the whole period.
+            for code in [IndicatorCode.hoursExchanged, .exchangesBetweenBanks, .purchaseSavings, .salesPaid, .fundPayouts, .consultations, .referralsMade] {
+                #expect(series.reduce(0) { $0 + ($1.report.value(code)?.total ?? 0) } == report.value(code)?.total, "\(code.rawValue)")
+            }
         }
     }
 

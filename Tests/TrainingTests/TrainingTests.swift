@@ -13,9 +13,9 @@ struct TrainingRulesTests {
     func trained() {
         let d1 = UUID(), d2 = UUID(), aigul = UUID(), nurjan = UUID()
         let counts = TrainedCount.count([
-            .init(topic: .bookkeeping, districtID: d1, personID: aigul), .init(topic: .bookkeeping, districtID: d1, personID: aigul),
-            .init(topic: .bookkeeping, districtID: d1, personID: nurjan), .init(topic: .bookkeeping, districtID: d1, personID: nil, headcount: 12),
-            .init(topic: .standards, districtID: d1, personID: aigul), .init(topic: .bookkeeping, districtID: d2, personID: nil, headcount: 0),
+            .init(heldOn: "2026-10-01", topic: .bookkeeping, districtID: d1, personID: aigul), .init(heldOn: "2026-10-01", topic: .bookkeeping, districtID: d1, personID: aigul),
+            .init(heldOn: "2026-10-01", topic: .bookkeeping, districtID: d1, personID: nurjan), .init(heldOn: "2026-10-01", topic: .bookkeeping, districtID: d1, personID: nil, headcount: 12),
+            .init(heldOn: "2026-10-01", topic: .standards, districtID: d1, personID: aigul), .init(heldOn: "2026-10-01", topic: .bookkeeping, districtID: d2, personID: nil, headcount: 0),
         ])
         #expect(counts[.init(topic: .bookkeeping, districtID: d1)] == 14)
         #expect(counts[.init(topic: .standards, districtID: d1)] == 1)

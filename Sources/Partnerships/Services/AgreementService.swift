@@ -265,20 +265,27 @@ public struct AgreementService: Sendable {
         return try await DeliveredService.query(on: db).all().filter { inForce.contains($0.agreementID) }.map(Self.record)
     }
 
-    /// Agreements in force on a day and obligations overdue then, with the districts each concerns: an
-    /// agreement's are those of its parties and of the services delivered under it, an obligation's that
-    /// of the party that owes it. What the network's indicators count.
-    public func standing(on day: String) async throws -> PartnershipStanding {
-        let all = try await records(try await Agreement.query(on: db).all(), today: day)
+    /// Agreements in force on each of some days and obligations overdue then, with the districts each
+    /// concerns: an agreement's are those of its parties and of the services delivered under it, an
+    /// obligation's that of the party that owes it. What the network's indicators count, read once for
+    /// every slice of a period.
+    public func standing(on days: Set<String>) async throws -> [String: PartnershipStanding] {
+        guard let first = days.min() else { return [:] }
+        let all = try await records(try await Agreement.query(on: db).all(), today: first)
         let districts = Dictionary(uniqueKeysWithValues: try await Stakeholder.query(on: db).all().compactMap { s in s.districtID.map { (s.id!, $0) } })
-        let inForce = all.filter { [.signed, .active].contains($0.status) && ($0.draft.validFrom ?? $0.draft.signedOn ?? "") <= day }
-        return PartnershipStanding(
-            inForce: inForce.map { a in
-                (a.id, Set(a.services.map(\.districtID)).union(a.draft.parties.compactMap { districts[$0.stakeholderID] }))
-            },
-            overdue: all.flatMap { a in
-                a.obligations.filter { AgreementAttention.isOverdue(due: $0.dueOn, status: $0.status, today: day) }.map { ($0.id, districts[$0.stakeholderID]) }
-            })
+        return Dictionary(uniqueKeysWithValues: days.map { day in
+            let inForce = all.filter { a in
+                [.signed, .active].contains(AgreementAttention.status(a.draft.status, validUntil: a.draft.validUntil, today: day))
+                    && (a.draft.validFrom ?? a.draft.signedOn ?? "") <= day
+            }
+            return (day, PartnershipStanding(
+                inForce: inForce.map { a in
+                    (a.id, Set(a.services.map(\.districtID)).union(a.draft.parties.compactMap { districts[$0.stakeholderID] }))
+                },
+                overdue: all.flatMap { a in
+                    a.obligations.filter { AgreementAttention.isOverdue(due: $0.dueOn, status: $0.status, today: day) }.map { ($0.id, districts[$0.stakeholderID]) }
+                }))
+        })
     }
 
     // MARK: -

@@ -35,23 +35,33 @@ public struct ProducerReports: Sendable {
         public var fundPayouts = 0
     }
 
-    /// Every group's figures for `from` (inclusive) to `to` (exclusive); groups with nothing left out.
-    public func figures(from: Date, to: Date) async throws -> [UUID: PeriodFigures] {
-        var figures: [UUID: PeriodFigures] = [:]
+    /// One thing the groups' money did, on the day it did it (Asia/Bishkek): a round settled on its deadline,
+    /// proceeds paid to a member's account, a claim paid from the fund.
+    public struct DatedFigures: Sendable, Equatable {
+        public let groupID: UUID
+        public let day: String
+        public let figures: PeriodFigures
+    }
+
+    /// What the groups' money did from `from` (inclusive) to `to` (exclusive), each with its day, so a
+    /// period is read once and cut into months or quarters by whoever reads it.
+    public func datedFigures(from: Date, to: Date) async throws -> [DatedFigures] {
+        var dated: [DatedFigures] = []
         let rounds = PurchaseRoundService(db: db)
         let settled = try await PurchaseRound.query(on: db).filter(\.$deadline >= from).filter(\.$deadline < to)
             .filter(\.$status !~ [.draft, .open]).all()
         for round in settled {
-            figures[round.groupID, default: PeriodFigures()].purchaseSavings += try await rounds.settlement(round.id!).members.reduce(0) { $0 + $1.saving }
+            let saving = try await rounds.settlement(round.id!).members.reduce(0) { $0 + $1.saving }
+            dated.append(DatedFigures(groupID: round.groupID, day: BishkekCalendar.day(of: round.deadline), figures: PeriodFigures(purchaseSavings: saving)))
         }
         for entry in try await AccountEntry.query(on: db).filter(\.$kind == .payout).filter(\.$createdAt >= from).filter(\.$createdAt < to).all() {
-            figures[entry.groupID, default: PeriodFigures()].salesPaid += entry.amount
+            dated.append(DatedFigures(groupID: entry.groupID, day: BishkekCalendar.day(of: entry.createdAt ?? from), figures: PeriodFigures(salesPaid: entry.amount)))
         }
         // A claim's payout leaves the purse as a negative entry.
         for entry in try await FundEntry.query(on: db).filter(\.$kind == .claim).filter(\.$createdAt >= from).filter(\.$createdAt < to).all() {
-            figures[entry.groupID, default: PeriodFigures()].fundPayouts -= entry.amount
+            dated.append(DatedFigures(groupID: entry.groupID, day: BishkekCalendar.day(of: entry.createdAt ?? from), figures: PeriodFigures(fundPayouts: -entry.amount)))
         }
-        return figures
+        return dated
     }
 
     public struct Sales: Sendable, Equatable {

@@ -76,57 +76,23 @@ public struct NetworkIndicators: Sendable {
     public init(db: any Database) { self.db = db }
 
     public func report(from: String, to: String, today: String = BishkekCalendar.day(of: Date())) async throws -> IndicatorReport {
-        let months = try await MonthlyFigures.read(from: from, to: to, on: db)
-        let indicators = months.indicators(from: from, to: to) + (try await sliceIndicators(from: from, to: to, today: today))
-            + (try await standingIndicators(today: today))
-        let order = Dictionary(uniqueKeysWithValues: IndicatorCode.allCases.enumerated().map { ($1, $0) })
-        return IndicatorReport(from: from, to: to, indicators: indicators.sorted { order[$0.code]! < order[$1.code]! })
+        try await overview(from: from, to: to, step: nil, today: today).report
     }
 
-    /// The indicators counted afresh for each slice of a period: the producer groups' money, partnerships,
-    /// the Centres' work and referrals (the network has hundreds of these where it has millions of transfers).
-    func sliceIndicators(from: String, to: String, today: String) async throws -> [Indicator] {
-        let organisations = OrganisationService(db: db)
-        var indicators: [Indicator] = []
-
-        // Producer groups: what their money did in the period.
-        let start = BishkekCalendar.start(of: from) ?? Date.distantPast
-        let end = BishkekCalendar.start(of: BishkekCalendar.adding(days: 1, to: to)) ?? Date.distantFuture
-        let money = try await ProducerReports(db: db).figures(from: start, to: end)
-        let moneyDistricts = try await organisations.lookup(Array(money.keys)).mapValues(\.districtID)
-        for (code, figure) in [(IndicatorCode.purchaseSavings, \ProducerReports.PeriodFigures.purchaseSavings), (.salesPaid, \.salesPaid), (.fundPayouts, \.fundPayouts)] {
-            indicators.append(Self.indicator(code, money.reduce(into: [:]) { sums, group in
-                if let district = moneyDistricts[group.key] { sums[district, default: 0] += group.value[keyPath: figure] }
-            }))
+    /// The indicators for `from`–`to` (days, inclusive) and, cut by `step`, for each of its months, quarters
+    /// or years, oldest first (the standing ones only for the whole period). Each context is read once for
+    /// the whole period and its rows cut for every slice.
+    public func overview(from: String, to: String, step: PeriodStep?, today: String = BishkekCalendar.day(of: Date())) async throws
+        -> (report: IndicatorReport, series: [(slice: PeriodSlice, report: IndicatorReport)]) {
+        let slices = step.map { PeriodSlice.slices(from: from, to: to, step: $0) } ?? []
+        let months = try await MonthlyFigures.read(from: from, to: to, on: db)
+        let dated = try await DatedFigures.read(from: from, to: to, standingOn: Set((slices.map(\.to) + [to]).map { min($0, today) }), on: db)
+        func report(_ from: String, _ to: String, adding more: [Indicator] = []) -> IndicatorReport {
+            let order = Dictionary(uniqueKeysWithValues: IndicatorCode.allCases.enumerated().map { ($1, $0) })
+            let indicators = months.indicators(from: from, to: to) + dated.indicators(from: from, to: to, standingOn: min(to, today)) + more
+            return IndicatorReport(from: from, to: to, indicators: indicators.sorted { order[$0.code]! < order[$1.code]! })
         }
-
-        // Partnerships: agreements in force at the end of the period, obligations overdue then (or today, if sooner).
-        let standing = try await AgreementService(db: db).standing(on: min(to, today))
-        indicators.append(Indicator(code: .agreementsActive, total: standing.inForce.count, byDistrict: standing.inForce.reduce(into: [:]) { counts, a in
-            for district in a.districts { counts[district, default: 0] += 1 }
-        }))
-        indicators.append(Indicator(code: .obligationsOverdue, total: standing.overdue.count, byDistrict: standing.overdue.reduce(into: [:]) { counts, o in
-            if let district = o.district { counts[district, default: 0] += 1 }
-        }))
-
-        // The Centres: women trained and consultations given in the period.
-        let training = TrainingService(db: db)
-        let trained = try await training.womenTrained(from: from, to: to)
-        indicators.append(Self.indicator(.womenTrained, trained.reduce(into: [:]) { $0[$1.key.districtID, default: 0] += $1.value }))
-        let consultations = try await training.consultations(from: from, to: to)
-
-        // Consultations, by where the woman lives.
-        let people = try await PeopleService(db: db).lookup(Array(Set(consultations.map(\.draft.personID))))
-        let villages = try await GeographyService(db: db).lookup(Set(people.values.map(\.villageID)))
-        indicators.append(Self.indicator(.consultations, consultations.reduce(into: [:]) { counts, c in
-            if let d = people[c.draft.personID].flatMap({ villages[$0.villageID]?.districtID }) { counts[d, default: 0] += 1 }
-        }))
-
-        // Referrals: counts only.
-        let referrals = try await ReferralReport(db: db).counts(from: start, to: end)
-        indicators.append(Indicator(code: .referralsMade, total: referrals.referrals, byDistrict: referrals.referralsByDistrict))
-        indicators.append(Indicator(code: .referralsCompleted, total: referrals.byStatus[.done] ?? 0, byDistrict: referrals.completedByDistrict))
-        return indicators
+        return (report(from, to, adding: try await standingIndicators(today: today)), slices.map { ($0, report($0.from, $0.to)) })
     }
 
     /// Products with every mandatory document valid today, documents expiring, and needs served or not.
@@ -203,19 +169,6 @@ public struct PeriodSlice: Sendable, Equatable {
     }
 }
 
-extension NetworkIndicators {
-    /// The indicators for each slice of a period, oldest first; the standing ones left out.
-    public func series(from: String, to: String, step: PeriodStep, today: String = BishkekCalendar.day(of: Date())) async throws -> [(slice: PeriodSlice, report: IndicatorReport)] {
-        let months = try await MonthlyFigures.read(from: from, to: to, on: db)
-        var series: [(slice: PeriodSlice, report: IndicatorReport)] = []
-        for slice in PeriodSlice.slices(from: from, to: to, step: step) {
-            let indicators = months.indicators(from: slice.from, to: slice.to) + (try await sliceIndicators(from: slice.from, to: slice.to, today: today))
-            series.append((slice, IndicatorReport(from: slice.from, to: slice.to, indicators: indicators)))
-        }
-        return series
-    }
-}
-
 /// The indicators kept month by month (the time banks' daily totals, memberships, the women reached), read
 /// once for a whole period and added up for any slice of it: hours and exchanges between banks within
 /// the slice, members and women reached by its end. A country's ledger is never read.
@@ -250,5 +203,74 @@ struct MonthlyFigures {
         counts.reduce(into: [:]) { months, count in
             if let district = count.key { months[count.month, default: [:]][district, default: 0] += count.count }
         }
+    }
+}
+
+/// The indicators counted from the contexts' own rows — the producer groups' money, partnerships, the
+/// Centres' work, referrals (the network has hundreds of these where it has millions of transfers): read
+/// once for a whole period, each row with its day, and cut for any slice of it.
+struct DatedFigures {
+    private struct Row {
+        let day: String
+        let district: UUID?
+        let value: Int
+    }
+
+    private var rows: [IndicatorCode: [Row]] = [:]
+    private var trained: [TrainedCount.Attendance] = []
+    private var standing: [String: PartnershipStanding] = [:]
+
+    /// `days`: those the partnerships' standing is wanted for (each slice's last, or today if sooner).
+    static func read(from: String, to: String, standingOn days: Set<String>, on db: any Database) async throws -> DatedFigures {
+        var figures = DatedFigures()
+        let start = BishkekCalendar.start(of: from) ?? Date.distantPast
+        let end = BishkekCalendar.start(of: BishkekCalendar.adding(days: 1, to: to)) ?? Date.distantFuture
+
+        // Producer groups: what their money did, in the group's district.
+        let money = try await ProducerReports(db: db).datedFigures(from: start, to: end)
+        let groupDistricts = try await OrganisationService(db: db).lookup(Array(Set(money.map(\.groupID)))).mapValues(\.districtID)
+        for (code, figure) in [(IndicatorCode.purchaseSavings, \ProducerReports.PeriodFigures.purchaseSavings), (.salesPaid, \.salesPaid), (.fundPayouts, \.fundPayouts)] {
+            figures.rows[code] = money.compactMap { m in groupDistricts[m.groupID].map { Row(day: m.day, district: $0, value: m.figures[keyPath: figure]) } }
+        }
+
+        // Partnerships: agreements in force and obligations overdue on each day asked for.
+        figures.standing = try await AgreementService(db: db).standing(on: days)
+
+        // The Centres: women trained, and consultations by where the woman lives.
+        let training = TrainingService(db: db)
+        figures.trained = try await training.attendance(from: from, to: to)
+        let consultations = try await training.consultations(from: from, to: to)
+        let people = try await PeopleService(db: db).lookup(Array(Set(consultations.map(\.draft.personID))))
+        let villages = try await GeographyService(db: db).lookup(Set(people.values.map(\.villageID)))
+        figures.rows[.consultations] = consultations.compactMap { c in
+            people[c.draft.personID].flatMap { villages[$0.villageID]?.districtID }.map { Row(day: c.draft.heldOn, district: $0, value: 1) }
+        }
+
+        // Referrals: counts only; one whose case names no district still counts in the network's total.
+        let referrals = try await ReferralReport(db: db).sent(from: start, to: end)
+        figures.rows[.referralsMade] = referrals.map { Row(day: $0.day, district: $0.districtID, value: 1) }
+        figures.rows[.referralsCompleted] = referrals.filter(\.done).map { Row(day: $0.day, district: $0.districtID, value: 1) }
+        return figures
+    }
+
+    /// The indicators for `from`–`to`, a slice of the period read; partnerships as they stood on `day`.
+    func indicators(from: String, to: String, standingOn day: String) -> [Indicator] {
+        var indicators = rows.map { code, rows in
+            let counted = rows.filter { $0.day >= from && $0.day <= to }
+            return Indicator(code: code, total: counted.reduce(0) { $0 + $1.value }, byDistrict: counted.reduce(into: [UUID: Int]()) { sums, row in
+                if let district = row.district { sums[district, default: 0] += row.value }
+            }.filter { $0.value != 0 })
+        }
+        let trained = TrainedCount.count(self.trained.filter { $0.heldOn >= from && $0.heldOn <= to })
+        indicators.append(NetworkIndicators.indicator(.womenTrained, trained.reduce(into: [:]) { $0[$1.key.districtID, default: 0] += $1.value }))
+        if let standing = standing[day] {
+            indicators.append(Indicator(code: .agreementsActive, total: standing.inForce.count, byDistrict: standing.inForce.reduce(into: [:]) { counts, a in
+                for district in a.districts { counts[district, default: 0] += 1 }
+            }))
+            indicators.append(Indicator(code: .obligationsOverdue, total: standing.overdue.count, byDistrict: standing.overdue.reduce(into: [:]) { counts, o in
+                if let district = o.district { counts[district, default: 0] += 1 }
+            }))
+        }
+        return indicators
     }
 }

@@ -29,14 +29,16 @@ public enum TrainingAccess {
 /// many sessions they came to, plus the headcounts of sessions where names were not kept.
 public enum TrainedCount {
     public struct Attendance: Sendable, Equatable {
+        /// The session's day: a period's attendance is read once and cut into months by whoever counts it.
+        public let heldOn: String
         public let topic: TrainingTopic
         public let districtID: UUID
         public let personID: UUID?
         /// A session's headcount of women whose names were not kept (0 for a named attendance).
         public let headcount: Int
 
-        public init(topic: TrainingTopic, districtID: UUID, personID: UUID?, headcount: Int = 0) {
-            (self.topic, self.districtID, self.personID, self.headcount) = (topic, districtID, personID, headcount)
+        public init(heldOn: String, topic: TrainingTopic, districtID: UUID, personID: UUID?, headcount: Int = 0) {
+            (self.heldOn, self.topic, self.districtID, self.personID, self.headcount) = (heldOn, topic, districtID, personID, headcount)
         }
     }
 

@@ -151,14 +151,18 @@ public struct TrainingService: Sendable {
 
     /// Women trained, by topic and district, for sessions held between two days (inclusive).
     public func womenTrained(from: String, to: String) async throws -> [TrainedCount.Key: Int] {
+        TrainedCount.count(try await attendance(from: from, to: to))
+    }
+
+    /// The women at sessions held `from`–`to` (days, inclusive) and the sessions' headcounts, for `TrainedCount`.
+    public func attendance(from: String, to: String) async throws -> [TrainedCount.Attendance] {
         let sessions = try await TrainingSession.query(on: db).filter(\.$heldOn >= from).filter(\.$heldOn <= to).all()
         let byID = Dictionary(uniqueKeysWithValues: sessions.map { ($0.id!, $0) })
         let attendance = byID.isEmpty ? [] : try await Attendance.query(on: db).filter(\.$sessionID ~~ Array(byID.keys)).all()
         let women = Set(try await Person.query(on: db).filter(\.$id ~~ Array(Set(attendance.map(\.personID)))).filter(\.$sex == .female).all().map(\.id!))
-        return TrainedCount.count(
-            attendance.filter { women.contains($0.personID) }.compactMap { a in
-                byID[a.sessionID].map { TrainedCount.Attendance(topic: $0.topic, districtID: $0.districtID, personID: a.personID) }
-            } + sessions.map { TrainedCount.Attendance(topic: $0.topic, districtID: $0.districtID, personID: nil, headcount: $0.headcount) })
+        return attendance.filter { women.contains($0.personID) }.compactMap { a in
+            byID[a.sessionID].map { TrainedCount.Attendance(heldOn: $0.heldOn, topic: $0.topic, districtID: $0.districtID, personID: a.personID) }
+        } + sessions.map { TrainedCount.Attendance(heldOn: $0.heldOn, topic: $0.topic, districtID: $0.districtID, personID: nil, headcount: $0.headcount) }
     }
 
     func records(_ rows: [TrainingSession]) async throws -> [SessionRecord] {

@@ -71,21 +71,22 @@ struct DashboardController: RouteCollection {
         let steps: [Choice]
     }
 
-    static func load(_ req: Request) async throws -> (report: IndicatorReport, districts: [PlaceRecord]) {
+    /// The period's indicators, cut by `step` over time if asked, and the districts to show them by.
+    static func load(_ req: Request, step: PeriodStep? = nil) async throws
+        -> (report: IndicatorReport, series: [(slice: PeriodSlice, report: IndicatorReport)], districts: [PlaceRecord]) {
         try req.require(.readAggregates)
         let (from, to) = period(req)
-        let report = try await NetworkIndicators(db: req.db).report(from: from, to: to)
+        let (report, series) = try await NetworkIndicators(db: req.db).overview(from: from, to: to, step: step)
         let lang = req.appLocale.rawValue
         // The districts where the network did something in the period: a country has many more.
         let active = Set(report.indicators.flatMap(\.byDistrict.keys))
         let districts = try await req.network.geography.lookup(active).values.sorted { $0.name.named(lang) < $1.name.named(lang) }
-        return (report, districts)
+        return (report, series, districts)
     }
 
     @Sendable func dashboard(req: Request) async throws -> Response {
-        let (report, districts) = try await Self.load(req)
         let step = Self.step(req)
-        let series = try await NetworkIndicators(db: req.db).series(from: report.from, to: report.to, step: step)
+        let (report, series, districts) = try await Self.load(req, step: step)
         let lang = req.appLocale.rawValue
         let today = BishkekCalendar.day(of: Date())
         let month = String(today.prefix(7)) + "-01"
@@ -130,7 +131,7 @@ struct DashboardController: RouteCollection {
     /// A report for funders: each indicator with what it counts, the network's figure and that of each district where it is not zero,
     /// laid out for paper (print it, or save it as PDF from the browser's print dialog).
     @Sendable func donorReport(req: Request) async throws -> Response {
-        let (report, districts) = try await Self.load(req)
+        let (report, _, districts) = try await Self.load(req)
         let lang = req.appLocale.rawValue
         return try await req.render("reporting/donor-report", title: req.t("donor-report.title"), DonorReportPage(
             from: report.from, to: report.to,
@@ -152,15 +153,19 @@ struct DashboardController: RouteCollection {
     /// month, quarter or year (none for a standing one), then the whole period, each with the network's
     /// figure and each district's.
     @Sendable func csv(req: Request) async throws -> Response {
-        let (report, districts) = try await Self.load(req)
+        try req.require(.readAggregates)
+        var code: IndicatorCode?
+        if let asked = req.query["indicator"] as String? {
+            guard let known = IndicatorCode(rawValue: asked) else { throw Abort(.notFound) }
+            code = known
+        }
+        let (report, series, districts) = try await Self.load(req, step: code.flatMap { $0.isStanding ? nil : Self.step(req) })
         let lang = req.appLocale.rawValue
         let districtNames = districts.map { $0.name.named(lang) }
         func cells(_ indicator: Indicator?, _ code: IndicatorCode) -> [String] {
             [Self.csvValue(indicator?.total ?? 0, code)] + districts.map { Self.csvValue(indicator?.byDistrict[$0.id] ?? 0, code) }
         }
-        if let asked = req.query["indicator"] as String? {
-            guard let code = IndicatorCode(rawValue: asked) else { throw Abort(.notFound) }
-            let series = code.isStanding ? [] : try await NetworkIndicators(db: req.db).series(from: report.from, to: report.to, step: Self.step(req))
+        if let code {
             let header = [req.t("dashboard.period"), "\(req.t("dashboard.total")) (\(req.t("dashboard.unit.\(code.unit.rawValue)")))"] + districtNames
             let rows = series.map { [Self.label($0.slice, req)] + cells($0.report.value(code), code) }
                 + [["\(report.from) – \(report.to)"] + cells(report.value(code), code)]
