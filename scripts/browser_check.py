@@ -7,7 +7,7 @@ Screenshots (phone width) go to the folder given by --shots.
 Usage: browser_check.py --base http://127.0.0.1:8080 [--shots DIR]
 Needs: chromium, and the websocket-client package (pip install websocket-client).
 """
-import argparse, json, os, shutil, subprocess, sys, tempfile, time, urllib.request, base64
+import argparse, json, os, re, shutil, socket, subprocess, sys, tempfile, threading, time, urllib.parse, urllib.request, base64
 import websocket  # websocket-client
 
 PAGES = [
@@ -116,9 +116,9 @@ class Browser:
         self.proc.wait(timeout=10)
 
 
-def log_in(browser, args, login):
+def log_in(browser, args, login, base=None):
     """Logs a demo user in through the login form, as a person would."""
-    browser.go(args.base + "/login")
+    browser.go((base or args.base) + "/login")
     browser.evaluate(f"""
         document.getElementById('identifier').value = {json.dumps(login)};
         document.getElementById('password').value = 'ashar-demo-2026';
@@ -254,13 +254,201 @@ def certification_checks(args, failures):
         shutil.rmtree(profile, ignore_errors=True)
 
 
+class Line:
+    """The office's connection, between the browser and Ashar: it passes, is cut (connections refused), or
+    loses answers (a request reaches Ashar and is answered, the answer never comes back)."""
+
+    def __init__(self, target):
+        self.target = target
+        self.mode = "pass"
+        self.open = set()
+        self.lock = threading.Lock()
+        self.listener = socket.socket()
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(64)
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def set(self, mode):
+        """A new state of the line; connections the browser keeps alive end with the old one."""
+        with self.lock:
+            self.mode = mode
+            for s in list(self.open):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+            self.open.clear()
+
+    def accept(self):
+        while True:
+            client, _ = self.listener.accept()
+            threading.Thread(target=self.carry, args=(client,), daemon=True).start()
+
+    def carry(self, client):
+        with self.lock:
+            mode = self.mode
+        if mode == "cut":
+            client.close()
+            return
+        upstream = socket.create_connection(self.target)
+        with self.lock:
+            self.open.update([client, upstream])
+        def pipe(source, sink, deliver):
+            try:
+                while True:
+                    data = source.recv(65536)
+                    if not data or not deliver:
+                        break
+                    sink.sendall(data)
+            except OSError:
+                pass
+            for s in (client, upstream):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+        threading.Thread(target=pipe, args=(client, upstream, True), daemon=True).start()
+        pipe(upstream, client, mode != "lose")
+
+
+def balances(browser, base, bank):
+    """Each member number's balance in minutes, from the bank's register (Kyrgyz: "−6 саат 30 мүнөт")."""
+    browser.go(f"{base}/lang/ky?back=/")
+    browser.go(f"{base}/timebanks/{bank}/register")
+    rows = browser.evaluate("""[...document.querySelectorAll('table tbody tr')].map(tr => [...tr.querySelectorAll('td')].map(td => td.textContent.trim()))""") or []
+    found = {}
+    for cells in rows:
+        text = cells[-1].replace("\u2212", "-")
+        hours = re.search(r"(\d+) саат", text)
+        minutes = re.search(r"(\d+) мүнөт", text)
+        value = (int(hours.group(1)) * 60 if hours else 0) + (int(minutes.group(1)) if minutes else 0)
+        found[cells[0]] = -value if text.startswith("-") else value
+    return found
+
+
+def offline_checks(args, failures):
+    """The office's batch entry through a line that is cut, then loses an answer, then comes back: the
+    slips wait in the browser (also across a reload while cut, the page coming from the service worker),
+    are booked once when the line returns however often they were sent, and a refused row comes back
+    to be put right."""
+    target = urllib.parse.urlparse(args.base)
+    line = Line((target.hostname, target.port or 80))
+    base = f"http://127.0.0.1:{line.port}"
+    profile = tempfile.mkdtemp(prefix="ashar-chromium-")
+    browser = Browser(args.port + 4, profile)
+    def wait(expression, seconds=15):
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            if browser.evaluate(expression):
+                return True
+            time.sleep(0.2)
+        return False
+    def outbox():
+        return browser.evaluate("[...document.querySelectorAll('#outbox li')].map(li => li.className + ': ' + li.textContent)") or []
+    try:
+        log_in(browser, args, "coordinator", base)
+        browser.go(base + "/timebanks")
+        bank = browser.evaluate("""document.querySelector('table a[href^="/timebanks/"]').getAttribute('href').split('/')[2]""")
+        before = balances(browser, base, bank)
+        provider, recipient = "0010", "0004"
+        batch = f"{base}/timebanks/{bank}/batch"
+        browser.go(f"{base}/lang/en?back=/")
+        browser.go(batch)
+        # A light page over a village's link: the page, its stylesheet and scripts as they travel (no images on it).
+        cookie = "; ".join(f"{c['name']}={c['value']}" for c in browser.call("Network.getCookies", urls=[base])["cookies"])
+        def fetched(path, encoding="identity"):
+            request = urllib.request.Request(base + path, headers={"Cookie": cookie, "Accept-Encoding": encoding})
+            return urllib.request.urlopen(request, timeout=30).read()
+        page = fetched(f"/timebanks/{bank}/batch")
+        assets = re.findall(r'(?:href|src)="(/(?:css|js)/[^"]+)"', page.decode())
+        weight = len(page) + sum(len(fetched(a, "gzip")) for a in assets)
+        if not assets or weight >= 50 * 1024:
+            failures.append(f"offline: the batch page weighs {weight} bytes on the wire with {assets}, not under 50 kB")
+        else:
+            print(f"{'ok':12} en batch page with its stylesheet and {len(assets) - 1} scripts: {weight // 1024} kB on the wire")
+        # The service worker installs; the page opened again goes through it, and it keeps a copy.
+        browser.call("Runtime.evaluate", expression="navigator.serviceWorker.ready.then(() => true)", awaitPromise=True, returnByValue=True)
+        browser.go(batch)
+        if not wait("navigator.serviceWorker.controller !== null"):
+            failures.append("offline: the service worker did not take the batch page")
+            return
+        line.set("cut")
+        browser.evaluate(f"""
+            const put = (name, value) => {{ const i = document.querySelector(`input[name='rows[0][${{name}}]']`); i.value = value;
+                                           i.dispatchEvent(new Event('input', {{bubbles: true}})); }};
+            put('provider', {json.dumps(provider)}); put('recipient', {json.dumps(recipient)}); put('hours', '1'); put('minutes', '15');
+            document.querySelector("button[value=book]").click();""")
+        if not wait("document.querySelectorAll('#outbox li.waiting').length === 1") or not wait("!document.getElementById('outbox-offline').hidden"):
+            failures.append(f"offline: the booked rows are not shown as waiting while the line is cut ({outbox()})")
+            return
+        print(f"{'ok':12} en batch entry, line cut: the slip waits in the browser ({outbox()[0]})")
+        # A draft typed and not booked, then the page opened again with the line still cut.
+        browser.evaluate("""const i = document.querySelector("input[name='rows[1][slip_number]']"); i.value = 'DRAFT-1';
+                            i.dispatchEvent(new Event('input', {bubbles: true}));""")
+        time.sleep(1)
+        html = browser.go(batch)
+        if "Type in a batch of slips" not in html or not wait("document.querySelectorAll('#outbox li.waiting').length === 1") \
+                or not wait("document.querySelector(\"input[name='rows[0][slip_number]']\").value === 'DRAFT-1' || document.querySelector(\"input[name='rows[1][slip_number]']\").value === 'DRAFT-1'"):
+            failures.append(f"offline: reopened while cut, the page, its waiting slip or the draft is gone ({outbox()})")
+            return
+        print(f"{'ok':12} en batch page reopened while cut (from the service worker): the slip still waits, the draft is back")
+        browser.evaluate("""document.querySelectorAll("input[name$='[slip_number]']").forEach(i => { i.value = ''; i.dispatchEvent(new Event('input', {bubbles: true})); });""")
+        # The line returns but loses the answer: Ashar books it, the browser never hears.
+        line.set("lose")
+        browser.evaluate("window.dispatchEvent(new Event('online'))")
+        time.sleep(2)
+        if not wait("document.querySelectorAll('#outbox li.waiting').length === 1"):
+            failures.append(f"offline: a batch whose answer was lost is no longer waiting ({outbox()})")
+            return
+        line.set("pass")
+        browser.evaluate("window.dispatchEvent(new Event('online'))")
+        if not wait("document.querySelectorAll('#outbox li').length === 0 && !document.getElementById('outbox-notice').hidden"):
+            failures.append(f"offline: the waiting batch was not sent when the line came back ({outbox()})")
+            return
+        notice = browser.evaluate("document.getElementById('outbox-notice').textContent")
+        after = balances(browser, base, bank)
+        moved = (after.get(provider, 0) - before.get(provider, 0), after.get(recipient, 0) - before.get(recipient, 0))
+        if moved != (75, -75):
+            failures.append(f"offline: sent twice over a line that lost the answer, the balances moved by {moved}, not (75, -75) once")
+            return
+        print(f"{'ok':12} en line back: sent again with its key, booked once ({notice!r}; balances {moved})")
+        # A row Ashar refuses comes back to be put right, never dropped.
+        browser.go(f"{base}/lang/en?back=/")
+        browser.go(batch)
+        browser.evaluate("""
+            const put = (name, value) => { const i = document.querySelector(`input[name='rows[0][${name}]']`); i.value = value; };
+            put('provider', '9999'); put('recipient', '0004'); put('hours', '1');
+            document.querySelector("button[value=book]").click();""")
+        if not wait("document.querySelectorAll('#outbox li.refused').length === 1"):
+            failures.append(f"offline: a refused row was not kept to resolve ({outbox()})")
+            return
+        browser.evaluate("document.querySelector('#outbox li.refused button').click()")
+        if not wait("document.querySelector(\"input[name='rows[0][provider]']\").value === '9999' && document.querySelectorAll('#outbox li').length === 0"):
+            failures.append("offline: the refused row did not go back into the form")
+            return
+        print(f"{'ok':12} en a refused row is kept with its reason and put back into the form")
+        problems = [p for p in browser.problems(base) if "ERR_" not in p and "Failed to load resource" not in p]
+        for p in problems:
+            failures.append(f"offline: {p}")
+    finally:
+        browser.close()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--base", default="http://127.0.0.1:8080")
     parser.add_argument("--shots")
     parser.add_argument("--port", type=int, default=9229)
+    parser.add_argument("--only", choices=["offline"], help="run one check alone (while working on it)")
     args = parser.parse_args()
     failures = []
+    if args.only == "offline":
+        offline_checks(args, failures)
+        print("\n".join(["", "Browser check failed:"] + failures) if failures else "Browser check passed.")
+        sys.exit(1 if failures else 0)
     profile = tempfile.mkdtemp(prefix="ashar-chromium-")
     browser = Browser(args.port, profile)
     try:
@@ -350,6 +538,7 @@ def main():
         browser.close()
         shutil.rmtree(profile, ignore_errors=True)
     caseworker_checks(args, failures)
+    offline_checks(args, failures)
     certification_checks(args, failures)
     donor_report_check(args, failures)
     # The public page, dumped by Chromium itself without any scripting.

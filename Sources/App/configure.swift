@@ -98,6 +98,11 @@ public func configure(_ app: Application, database: DatabaseChoice) async throws
 
     app.http.server.configuration.hostname = Environment.get("HOST").flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1"
     app.http.server.configuration.port = Environment.get("PORT").flatMap(Int.init) ?? 8080
+    // Stylesheet and scripts go compressed over a village's slow link (a third of their size). Pages do not:
+    // they carry the form token, and a compressed page beside text an attacker chose can leak it (BREACH).
+    app.http.server.configuration.responseCompression = .disabled(
+        allowedTypes: [.css, HTTPMediaType(type: "application", subType: "javascript"), HTTPMediaType(type: "image", subType: "svg+xml")],
+        allowRequestOverrides: false)
     // Offices sit behind slow links: keep bodies modest, but enough for a page of form fields.
     app.routes.defaultMaxBodySize = "1mb"
     // Tests hash many passwords: the lowest cost keeps them fast; real deployments keep the default.

@@ -212,6 +212,80 @@ struct BatchEntryTests {
         }
     }
 
+    @Test("A batch from the offline queue: answered in JSON, each refused row to resolve; sent again, nothing is booked twice")
+    func queuedBatch() async throws {
+        try await withAshar { app, fixture in
+            let m = try await TimeBankAPITests.openBank(app, fixture)
+            let browser = Browser(app, acceptLanguage: "en")
+            try await browser.login("coordinator")
+            _ = try await browser.get("/timebanks/\(fixture.bank.id)/batch")
+            // Two rows without slip numbers (nothing but the key tells a copy from a new exchange) and one the ledger refuses.
+            let fields: [String: String] = [
+                "action": "book",
+                "rows[0][provider]": m[0].memberNumber, "rows[0][recipient]": m[1].memberNumber, "rows[0][hours]": "1", "rows[0][service_date]": "2026-11-20",
+                "rows[1][provider]": m[2].memberNumber, "rows[1][recipient]": m[0].memberNumber, "rows[1][minutes]": "30", "rows[1][service_date]": "2026-11-21",
+                "rows[2][provider]": m[0].memberNumber, "rows[2][recipient]": m[1].memberNumber, "rows[2][hours]": "40", "rows[2][service_date]": "2026-11-22",
+            ]
+            let queued = [("Idempotency-Key", "7f0c2a9e-offline-1"), ("Accept", "application/json")]
+            func send() async throws -> (status: HTTPStatus, answer: [String: Any]) {
+                let response = try await browser.post("/timebanks/\(fixture.bank.id)/batch", fields, headers: queued)
+                return (response.status, try #require(try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any]))
+            }
+            let first = try await send()
+            #expect(first.status == .unprocessableEntity)
+            #expect(first.answer["booked"] as? Int == 2)
+            #expect(first.answer["message"] as? String == "2 slips booked.")
+            let refused = try #require(first.answer["refused"] as? [[String: Any]])
+            #expect(refused.count == 1 && refused[0]["index"] as? Int == 2)
+            #expect((refused[0]["row"] as? [String: Any])?["hours"] as? String == "40")
+            #expect((refused[0]["errors"] as? [String])?.first?.isEmpty == false)
+            #expect(try await TimeTransfer.query(on: app.db).count() == 2)
+
+            // The answer was lost on the way: the queue sends the same batch again.
+            let again = try await send()
+            #expect(again.answer["booked"] as? Int == 2)
+            #expect((again.answer["refused"] as? [[String: Any]])?.count == 1)
+            #expect(try await TimeTransfer.query(on: app.db).count() == 2)
+            #expect(try await Ledger(db: app.db).account(fixture.bank.id, member: m[1].id).balanceMinutes == -60)
+            #expect(try await Ledger(db: app.db).account(fixture.bank.id, member: m[0].id).balanceMinutes == 30)
+
+            // Another batch (another key) with the same rows is new exchanges.
+            let other = try await browser.post("/timebanks/\(fixture.bank.id)/batch", fields.filter { !$0.key.hasPrefix("rows[2]") },
+                                               headers: [("Idempotency-Key", "7f0c2a9e-offline-2"), ("Accept", "application/json")])
+            #expect(other.status == .ok)
+            #expect(try await TimeTransfer.query(on: app.db).count() == 4)
+        }
+    }
+
+    @Test("Installable on a phone, the batch page kept for offline: a manifest with its icons, the service worker at the root")
+    func installable() async throws {
+        try await withAshar { app, fixture in
+            _ = try await TimeBankAPITests.openBank(app, fixture)
+            let browser = Browser(app, acceptLanguage: "en")
+            try await browser.login("coordinator")
+            let page = try await browser.get("/timebanks/\(fixture.bank.id)/batch")
+            let html = page.body.string
+            #expect(html.contains(#"<link rel="manifest" href="/manifest.json">"#))
+            #expect(html.contains(#"<script src="/js/offline.js" defer></script>"#))
+            #expect(html.contains(#"data-offline="batch:\#(fixture.bank.id)""#))
+            #expect(html.contains("id=\"outbox\"") && html.contains("No connection. What you book waits on this computer"))
+            let manifest = try await app.testing().sendRequest(.GET, "/manifest.json")
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(manifest.body.readableBytesView)) as? [String: Any])
+            #expect(json["start_url"] as? String == "/" && json["display"] as? String == "standalone")
+            let icons = try #require(json["icons"] as? [[String: String]])
+            #expect(Set(icons.compactMap { $0["sizes"] }).isSuperset(of: ["192x192", "512x512"]))
+            for icon in icons {
+                let (src, type) = (try #require(icon["src"]), try #require(icon["type"]))
+                let fetched = try await app.testing().sendRequest(.GET, src)
+                #expect(fetched.status == .ok && fetched.headers.contentType?.description.hasPrefix(type) == true, "\(icon)")
+            }
+            let worker = try await app.testing().sendRequest(.GET, "/sw.js")
+            #expect(worker.status == .ok && worker.headers.contentType?.subType == "javascript")
+            // It keeps the pages typed into offline, and no other (a list of people, a case).
+            #expect(worker.body.string.contains(#"/^\/timebanks\/[0-9A-Fa-f-]{36}\/batch$/"#))
+        }
+    }
+
     @Test("A row is checked as it is typed: names for numbers, its problems, a slip booked before")
     func rowCheckedAsTyped() async throws {
         try await withAshar { app, fixture in

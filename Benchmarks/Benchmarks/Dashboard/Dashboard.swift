@@ -9,7 +9,9 @@ import Vapor
 
 /// The network's dashboard on the demo network (the pilot's two oblasts: 1,100 survey answers, two time
 /// banks, two producer groups, referrals, trainings, products) on the embedded SQLite, without HTTP: one
-/// period's indicators, and the same period cut by month for the charts over time. Figures: docs/PERFORMANCE.md.
+/// period's indicators, and the same period with its chart by month — and, given a network grown to
+/// national scale (`ASHAR_NATIONAL_DIR`, a data directory after `ashar demo --scale national`), the
+/// same there. Figures: docs/PERFORMANCE.md.
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(metrics: [.wallClock], maxDuration: .seconds(60), maxIterations: 50)
 
@@ -23,14 +25,26 @@ let benchmarks: @Sendable () -> Void = {
         try await BenchmarkApps.closeAll()
     }
 
-    Benchmark("Dashboard: the same year by month (12 periods, the charts over time)") { benchmark, app in
+    Benchmark("Dashboard: the same year with its chart by month (what /dashboard shows)") { benchmark, app in
         for _ in benchmark.scaledIterations {
-            blackHole(try await NetworkIndicators(db: app.db).series(from: "2026-01-01", to: "2026-12-31", step: .month))
+            blackHole(try await NetworkIndicators(db: app.db).overview(from: "2026-01-01", to: "2026-12-31", step: .month))
         }
     } setup: {
         try await DemoWorld.make()
     } teardown: {
         try await BenchmarkApps.closeAll()
+    }
+
+    if let national = ProcessInfo.processInfo.environment["ASHAR_NATIONAL_DIR"] {
+        Benchmark("Dashboard: a year with its chart by month, national scale (ASHAR_NATIONAL_DIR)") { benchmark, app in
+            for _ in benchmark.scaledIterations {
+                blackHole(try await NetworkIndicators(db: app.db).overview(from: "2026-01-01", to: "2026-12-31", step: .month))
+            }
+        } setup: {
+            try await BenchmarkApps.open(existing: national)
+        } teardown: {
+            try await BenchmarkApps.closeAll()
+        }
     }
 
     Benchmark("Directory: who offers what where, every organisation and partner (demo network)") { benchmark, app in

@@ -88,7 +88,7 @@ final class Browser {
 
     /// Posts a form the way a browser does, with the CSRF token of the last page seen.
     @discardableResult
-    func post(_ path: String, _ fields: [String: String], withCSRF: Bool = true) async throws -> TestingHTTPResponse {
+    func post(_ path: String, _ fields: [String: String], withCSRF: Bool = true, headers: [(String, String)] = []) async throws -> TestingHTTPResponse {
         var fields = fields
         if withCSRF, fields["_csrf"] == nil {
             if csrf == nil { try await get("/login") }
@@ -97,7 +97,7 @@ final class Browser {
         var components = URLComponents()
         components.queryItems = fields.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) }
         let body = (components.percentEncodedQuery ?? "").replacingOccurrences(of: "+", with: "%2B")
-        return try await send(.POST, path, body: body, contentType: "application/x-www-form-urlencoded")
+        return try await send(.POST, path, bytes: Data(body.utf8), contentType: "application/x-www-form-urlencoded", headers: headers)
     }
 
     @discardableResult
@@ -132,8 +132,9 @@ final class Browser {
         try await send(method, path, bytes: body.map { Data($0.utf8) }, contentType: contentType)
     }
 
-    func send(_ method: HTTPMethod, _ path: String, bytes body: Data?, contentType: String? = nil) async throws -> TestingHTTPResponse {
-        var headers = HTTPHeaders()
+    func send(_ method: HTTPMethod, _ path: String, bytes body: Data?, contentType: String? = nil,
+              headers extra: [(String, String)] = []) async throws -> TestingHTTPResponse {
+        var headers = HTTPHeaders(extra)
         if !cookies.isEmpty {
             headers.add(name: .cookie, value: cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "))
         }

@@ -3,6 +3,7 @@ import Fluent
 import Foundation
 import Kernel
 import Localization
+import SQLKit
 import TimeBank
 import Vapor
 
@@ -47,6 +48,8 @@ struct BatchEntryController: RouteCollection {
     struct Page: Encodable {
         let bankID: UUID
         let bankName: String
+        /// Whose batches the page's offline queue may send (another user's wait for her).
+        let userID: UUID?
         let rows: [RowView]
         let categories: [Choice]
         let booked: String?
@@ -60,37 +63,74 @@ struct BatchEntryController: RouteCollection {
         }, categoryID: nil, booked: nil)
     }
 
+    /// What a batch sent by the page's offline queue gets back (it asks for JSON): how many rows are booked
+    /// — counting those a copy sent before booked — and each row refused, with its reasons, to resolve.
+    struct BatchAnswer: Content {
+        struct Refused: Content {
+            let index: Int
+            let row: Row
+            let errors: [String]
+        }
+        let booked: Int
+        let message: String
+        let refused: [Refused]
+    }
+
     @Sendable func submit(req: Request) async throws -> Response {
         let bank = try await TimeBankController().managedBank(req)
         let form = try req.content.decode(BatchForm.self)
         let rows = (form.rows ?? []).prefix(100)
+        // A batch from the offline queue carries an `Idempotency-Key`; each of its rows keeps its answer
+        // under the key and its place, in the transaction that books it, so a copy sent again (the
+        // connection dropped before the answer came) books nothing twice.
+        let keys = try Self.rowKeys(req, count: rows.count)
+        let bookedBefore = try await IdempotencyReceipt.taken(Array(keys.values), on: req.db as! any SQLDatabase)
         var checked: [(row: Row, draft: ExchangeDraft?, view: RowView)] = []
         var slipsSeen = Set<String>()
+        var bookedCount = 0
         for (index, row) in rows.enumerated() where !row.isBlank {
+            if let key = keys[index], bookedBefore.contains(key) { bookedCount += 1; continue }
             let (draft, view) = try await check(row, index: index, bankID: bank.id, categoryID: form.category_id, slipsSeen: &slipsSeen, req: req)
             checked.append((row, draft, view))
         }
         guard form.action == "book" else {
             return try await render(req, bank: bank, rows: Self.pad(checked.map(\.view)), categoryID: form.category_id, booked: nil)
         }
-        // Book each good row in its own transaction: a row refused by the ledger (a limit, a slip booked
-        // before) stays on the page with its reason, the others are booked.
-        var remaining: [RowView] = []
-        var bookedCount = 0
-        for item in checked {
-            guard let draft = item.draft, item.view.errors.isEmpty else { remaining.append(item.view); continue }
-            do {
-                _ = try await Ledger(db: req.db).record(draft, by: req.actor)
-                bookedCount += 1
-            } catch {
+        // The good rows in one transaction: a row the ledger refuses (a limit, a slip booked meanwhile)
+        // stays on the page with its reason and leaves no trace; the others are booked.
+        let good = checked.filter { $0.draft != nil && $0.view.errors.isEmpty }
+        let results = try await Ledger(db: req.db).book(good.map { item in
+            let key = keys[item.view.index]
+            return BookingRequest(item.draft!, by: req.actor, idempotency: key, answer: key.map { key in { @Sendable transfer in
+                IdempotencyReceipt(key: key, status: 201, contentType: "application/json", body: "{\"transfer\":\"\(transfer.id)\"}")
+            } })
+        })
+        var remaining = checked.filter { $0.draft == nil || !$0.view.errors.isEmpty }.map(\.view)
+        for (item, result) in zip(good, results) {
+            switch result {
+            case .success: bookedCount += 1
+            case .failure(let error) where error is IdempotencyKeyAnswered: bookedCount += 1
+            case .failure(let error):
                 guard let messages = req.fieldErrors(error) else { throw error }
                 remaining.append(RowView(index: item.view.index, row: item.row, providerName: item.view.providerName,
                                          recipientName: item.view.recipientName, errors: messages.values.sorted()))
             }
         }
-        return try await render(req, bank: bank, rows: Self.pad(remaining), categoryID: form.category_id,
-                                booked: req.catalogue.plural("timebanks.batch.booked", count: bookedCount),
-                                status: remaining.isEmpty ? .ok : .unprocessableEntity)
+        remaining.sort { $0.index < $1.index }
+        let booked = req.catalogue.plural("timebanks.batch.booked", count: bookedCount)
+        let status: HTTPResponseStatus = remaining.isEmpty ? .ok : .unprocessableEntity
+        if req.headers.accept.mediaTypes.contains(.json) {
+            let answer = BatchAnswer(booked: bookedCount, message: booked, refused: remaining.map { .init(index: $0.index, row: $0.row, errors: $0.errors) })
+            return try await answer.encodeResponse(status: status, for: req)
+        }
+        return try await render(req, bank: bank, rows: Self.pad(remaining), categoryID: form.category_id, booked: booked, status: status)
+    }
+
+    /// Each row's key, from the batch's `Idempotency-Key` and the row's place in it; none without one.
+    static func rowKeys(_ req: Request, count: Int) throws -> [Int: IdempotencyKey] {
+        guard let key = req.headers.first(name: IdempotencyMiddleware.header), !key.isEmpty, let user = req.currentUser else { return [:] }
+        guard key.count <= 100 else { throw Abort(.badRequest) }
+        return Dictionary(uniqueKeysWithValues: (0..<count).map { ($0, IdempotencyKey(userID: user.id, key: "batch:\(key)#\($0)", requestHash: "")) })
     }
 
     /// One row as the office typed it: the members' names for their numbers, and what is wrong with it.
@@ -152,6 +192,6 @@ struct BatchEntryController: RouteCollection {
             Choice(value: $0.id.uuidString, label: $0.name.named(lang), selected: $0.id.uuidString == categoryID)
         }
         return try await req.render("timebanks/batch", title: req.t("timebanks.batch"),
-                                    Page(bankID: bank.id, bankName: bank.name, rows: rows, categories: categories, booked: booked), status: status)
+                                    Page(bankID: bank.id, bankName: bank.name, userID: req.currentUser?.id, rows: rows, categories: categories, booked: booked), status: status)
     }
 }
