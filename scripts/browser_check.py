@@ -27,6 +27,7 @@ PAGES = [
     ("/services", "Кызматтар маалымдамасы"),
     ("/referrals/report", "Жолдомолор сандар менен"),
     ("/directory", "Ким эмнени кайда сунуштайт"),
+    ("/sms", "SMSти сынап көрүү"),
 ]
 # One time bank's pages: {bank} is the first bank on /timebanks.
 BANK_PAGES = [
@@ -478,7 +479,7 @@ def main():
             (group, "Биргелешкен сатып алуулар"), (round_page, "Эсептешүү"), (round_page + "/sheets", "Буйрутма барагы"),
             (round_page + "/distribution", "Бөлүштүрүү тизмеси"), (group + "/pools", "Биргелешкен сатуулар"), (pool, "Кантип эсептелди"),
             (group + "/fund", "Топтун фонду"), (group + "/equipment", "Жалпы шаймандар"), (item, "Кызуу жумаларга кезек"),
-            (group + "/suppliers", "Жеткирүүчүлөр жана сатып алуучулар"), (supplier, "Баа тизмеси"), (group + "/reports", "<svg"),
+            (group + "/suppliers", "Жеткирүүчүлөр жана сатып алуучулар"), (group + "/reminder", "SMS эскертүү"), (supplier, "Баа тизмеси"), (group + "/reports", "<svg"),
             (member, "Акча эсеби"), (survey, "Анкетаны толтуруу"), (survey + "/fill", "Үй-бүлөнүн кирешеси кайдан келет?"),
             (survey + "/analysis?question=needs", "<svg"), (survey + "/analysis?question=needs&by=district", "Мамычалар боюнча рейтинг")]
         for lang, path, expected in [("ky", p, t) for p, t in pages] + [("ru", "/people", "Реестр людей"), ("en", "/organisations", "Organisations"),

@@ -32,6 +32,8 @@ func routes(_ app: Application, resources: AppResources) throws {
         return response
     }
 
+    try app.register(collection: SMSController())
+
     let web = app.grouped(CSRFMiddleware())
     try web.register(collection: LoginController())
     try web.register(collection: HomeController())
@@ -75,6 +77,8 @@ func routes(_ app: Application, resources: AppResources) throws {
     try web.register(collection: DashboardController())
     try web.register(collection: NetworkDirectoryController())
     try web.register(collection: PersonPathController())
+    try web.register(collection: RemindersController())
+    try web.register(collection: SMSController.Pages())
 
     let api = app.grouped("api", "v1").grouped(EmptyBodyAsJSONMiddleware(), BearerUserMiddleware(), IdempotencyMiddleware(), APIRequestMiddleware())
     try AsharAPI().registerHandlers(on: VaporTransport(routesBuilder: api), serverURL: URL(string: "/")!)

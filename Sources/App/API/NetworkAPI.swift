@@ -173,7 +173,8 @@ extension AsharAPI {
         guard case .json(let body) = input.body else { throw Abort(.unsupportedMediaType) }
         let draft = PersonDraft(fullName: body.fullName, sex: Sex(rawValue: body.sex.rawValue)!, birthYear: body.birthYear,
                                 villageID: try Self.id(body.villageId, field: "village_id"), phone: body.phone,
-                                householdCode: body.householdCode, contactConsent: body.contactConsent ?? false)
+                                householdCode: body.householdCode, contactConsent: body.contactConsent ?? false,
+                                language: body.language?.rawValue)
         let person = try await req.network.people.create(draft, confirmedNotDuplicate: input.query.confirmNotDuplicate ?? false, by: req.actor)
         return .created(.init(body: .json(Self.person(person))))
     }
@@ -199,13 +200,15 @@ extension AsharAPI {
         if let v = patch.phone { draft.phone = v }
         if let v = patch.householdCode { draft.householdCode = v }
         if let v = patch.contactConsent { draft.contactConsent = v }
+        if let v = patch.language { draft.language = v.rawValue }
         return .ok(.init(body: .json(Self.person(try await people.update(current.id, draft, by: req.actor)))))
     }
 
     static func person(_ p: PersonRecord) -> Schemas.Person {
         Schemas.Person(id: p.id.uuidString, fullName: p.fullName, sex: Schemas.Sex(rawValue: p.sex.rawValue)!,
                        birthYear: p.birthYear, villageId: p.villageID.uuidString, phone: p.phone,
-                       householdCode: p.householdCode, contactConsent: p.contactConsent)
+                       householdCode: p.householdCode, contactConsent: p.contactConsent,
+                       language: p.language.flatMap(Schemas.MessageLanguage.init(rawValue:)))
     }
 
     // MARK: -

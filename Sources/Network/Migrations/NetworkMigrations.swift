@@ -19,6 +19,7 @@ public enum NetworkMigrations {
         CreateIdempotencyRecords(),  // app.001: named when it lived in the App target
         CreateNetworkReach(),    // network.013
         CreateKeptCounts(),      // network.014
+        AddPersonLanguage(),     // network.015
     ]
 }
 
@@ -203,6 +204,17 @@ struct MakeAuditAppendOnly: AsyncMigration {
     var name: String { "network.010.audit-append-only" }
     func prepare(on db: any Database) async throws { try await AppendOnlyTable.protect("audit_entries", on: db) }
     func revert(on db: any Database) async throws { try await AppendOnlyTable.unprotect("audit_entries", on: db) }
+}
+
+/// The language a woman reads her messages in (an SMS reply, a reminder): ky, ru or en; nil: not asked.
+struct AddPersonLanguage: AsyncMigration {
+    var name: String { "network.015.person-language" }
+    func prepare(on db: any Database) async throws {
+        try await db.schema("people").field("language", .string).update()
+    }
+    func revert(on db: any Database) async throws {
+        try await db.schema("people").deleteField("language").update()
+    }
 }
 
 /// When a woman agreed that staff see her path across the network on one page (nil: she has not).

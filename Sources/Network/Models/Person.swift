@@ -19,6 +19,8 @@ public final class Person: Model, @unchecked Sendable {
     @OptionalField(key: "phone_digits") public var phoneDigits: String?
     @OptionalField(key: "household_code") public var householdCode: String?
     @Field(key: "contact_consent") public var contactConsent: Bool
+    /// The language of her messages: "ky", "ru" or "en" (`PersonDraft.languages`); nil: not asked.
+    @OptionalField(key: "language") public var language: String?
     @OptionalField(key: "path_consent_at") public var pathConsentAt: Date?
     @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) public var updatedAt: Date?

@@ -11,6 +11,8 @@ public struct PersonRecord: Sendable, Equatable {
     public let phone: String?
     public let householdCode: String?
     public let contactConsent: Bool
+    /// The language of her messages (ky, ru, en), if she said.
+    public let language: String?
     /// When she agreed that staff see her path across the network on one page; nil: she has not.
     public let pathConsentAt: Date?
     public let createdAt: Date?
@@ -24,6 +26,7 @@ public struct PersonRecord: Sendable, Equatable {
         phone = p.phone
         householdCode = p.householdCode
         contactConsent = p.contactConsent
+        language = p.language
         pathConsentAt = p.pathConsentAt
         createdAt = p.createdAt
     }
@@ -37,9 +40,14 @@ public struct PersonDraft: Sendable {
     public var phone: String?
     public var householdCode: String?
     public var contactConsent: Bool
+    /// The language of her messages: one of `languages`, or nil.
+    public var language: String?
+
+    /// The languages Ashar writes to people in.
+    public static let languages = ["ky", "ru", "en"]
 
     public init(fullName: String, sex: Sex, birthYear: Int?, villageID: UUID?, phone: String? = nil,
-                householdCode: String? = nil, contactConsent: Bool = false) {
+                householdCode: String? = nil, contactConsent: Bool = false, language: String? = nil) {
         self.fullName = fullName
         self.sex = sex
         self.birthYear = birthYear
@@ -47,11 +55,12 @@ public struct PersonDraft: Sendable {
         self.phone = phone
         self.householdCode = householdCode
         self.contactConsent = contactConsent
+        self.language = language
     }
 
     public init(_ record: PersonRecord) {
         self.init(fullName: record.fullName, sex: record.sex, birthYear: record.birthYear, villageID: record.villageID,
-                  phone: record.phone, householdCode: record.householdCode, contactConsent: record.contactConsent)
+                  phone: record.phone, householdCode: record.householdCode, contactConsent: record.contactConsent, language: record.language)
     }
 }
 
@@ -105,6 +114,11 @@ public struct PeopleService: Sendable {
         let unique = Array(Set(ids))
         guard !unique.isEmpty else { return [:] }
         return Dictionary(uniqueKeysWithValues: try await Person.query(on: db).filter(\.$id ~~ unique).all().map { ($0.id!, PersonRecord($0)) })
+    }
+
+    /// The people registered with this phone number (digits with the country code): who an SMS is from.
+    public func registered(phone digits: String) async throws -> [PersonRecord] {
+        try await Person.query(on: db).filter(\.$phoneDigits == digits).sort(\.$createdAt).all().map(PersonRecord.init)
     }
 
     /// People already registered with the same folded name, village and birth year.
@@ -225,6 +239,8 @@ public struct PeopleService: Sendable {
             if phoneDigits == nil { errors.append(DomainError("\(code).phone-invalid", field: "phone")) }
         }
         let household = Check.optional(draft.householdCode, field: "household_code", code: code, maxLength: 40, into: &errors)
+        let language = draft.language.flatMap { $0.isEmpty ? nil : $0 }
+        if let language, !PersonDraft.languages.contains(language) { errors.append(DomainError("\(code).language-invalid", field: "language")) }
         try ValidationErrors.throwIfAny(errors)
         p.fullName = name.split(whereSeparator: \.isWhitespace).joined(separator: " ")
         p.searchKey = SearchKey.fold(name)
@@ -235,11 +251,12 @@ public struct PeopleService: Sendable {
         p.phone = phoneDigits.map(PhoneNumber.display)
         p.householdCode = household
         p.contactConsent = draft.contactConsent
+        p.language = language
     }
 
     static func snapshot(_ p: Person) -> [String: String?] {
         ["full_name": p.fullName, "sex": p.sex.rawValue, "birth_year": String(p.birthYear),
          "village_id": p.villageID.uuidString, "phone": p.phone, "household_code": p.householdCode,
-         "contact_consent": String(p.contactConsent)]
+         "contact_consent": String(p.contactConsent), "language": p.language]
     }
 }

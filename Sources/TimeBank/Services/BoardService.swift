@@ -86,9 +86,21 @@ public struct BoardService: Sendable {
         }
         let query = Listing.query(on: db).filter(\.$bankID == bankID).filter(\.$kind == .offer).filter(\.$closedAt == nil)
         if let category = request.categoryID { query.filter(\.$categoryID == category) }
-        let offers = try await query.all()
-        let places = try await GeographyService(db: db).lookup(offers.map(\.villageID) + [request.villageID])
-        let home = places[request.villageID]
+        return try await nearest(try await query.all(), to: request.villageID)
+    }
+
+    /// The open offers of a kind of service in these banks, nearest to a village first (what a member
+    /// asks for by SMS).
+    public func nearestOffers(categoryID: UUID, banks: [UUID], to villageID: UUID) async throws -> [ListingRecord] {
+        let offers = try await Listing.query(on: db).filter(\.$bankID ~~ banks).filter(\.$kind == .offer).filter(\.$closedAt == nil)
+            .filter(\.$categoryID == categoryID).all()
+        return try await nearest(offers, to: villageID)
+    }
+
+    /// The same village first, then the same aiyl aimak, the same district, the rest; the newest first within each.
+    private func nearest(_ offers: [Listing], to villageID: UUID) async throws -> [ListingRecord] {
+        let places = try await GeographyService(db: db).lookup(offers.map(\.villageID) + [villageID])
+        let home = places[villageID]
         func distance(_ offer: Listing) -> Int {
             guard let home, let there = places[offer.villageID] else { return 3 }
             if there.id == home.id { return 0 }

@@ -5191,6 +5191,8 @@ extension Components {
             internal var householdCode: Swift.String?
             /// - Remark: Generated from `#/components/schemas/Person/contactConsent`.
             internal var contactConsent: Swift.Bool?
+            /// - Remark: Generated from `#/components/schemas/Person/language`.
+            internal var language: Components.Schemas.MessageLanguage?
             /// Creates a new `Person`.
             ///
             /// - Parameters:
@@ -5202,6 +5204,7 @@ extension Components {
             ///   - phone:
             ///   - householdCode:
             ///   - contactConsent:
+            ///   - language:
             internal init(
                 id: Swift.String,
                 fullName: Swift.String,
@@ -5210,7 +5213,8 @@ extension Components {
                 villageId: Swift.String,
                 phone: Swift.String? = nil,
                 householdCode: Swift.String? = nil,
-                contactConsent: Swift.Bool? = nil
+                contactConsent: Swift.Bool? = nil,
+                language: Components.Schemas.MessageLanguage? = nil
             ) {
                 self.id = id
                 self.fullName = fullName
@@ -5220,6 +5224,7 @@ extension Components {
                 self.phone = phone
                 self.householdCode = householdCode
                 self.contactConsent = contactConsent
+                self.language = language
             }
             internal enum CodingKeys: String, CodingKey {
                 case id
@@ -5230,7 +5235,16 @@ extension Components {
                 case phone
                 case householdCode
                 case contactConsent
+                case language
             }
+        }
+        /// The language a person reads her messages in (SMS replies, reminders).
+        ///
+        /// - Remark: Generated from `#/components/schemas/MessageLanguage`.
+        internal enum MessageLanguage: String, Codable, Hashable, Sendable, CaseIterable {
+            case ky = "ky"
+            case ru = "ru"
+            case en = "en"
         }
         /// - Remark: Generated from `#/components/schemas/PersonInput`.
         internal struct PersonInput: Codable, Hashable, Sendable {
@@ -5248,6 +5262,8 @@ extension Components {
             internal var householdCode: Swift.String?
             /// - Remark: Generated from `#/components/schemas/PersonInput/contactConsent`.
             internal var contactConsent: Swift.Bool?
+            /// - Remark: Generated from `#/components/schemas/PersonInput/language`.
+            internal var language: Components.Schemas.MessageLanguage?
             /// Creates a new `PersonInput`.
             ///
             /// - Parameters:
@@ -5258,6 +5274,7 @@ extension Components {
             ///   - phone:
             ///   - householdCode:
             ///   - contactConsent:
+            ///   - language:
             internal init(
                 fullName: Swift.String,
                 sex: Components.Schemas.Sex,
@@ -5265,7 +5282,8 @@ extension Components {
                 villageId: Swift.String,
                 phone: Swift.String? = nil,
                 householdCode: Swift.String? = nil,
-                contactConsent: Swift.Bool? = nil
+                contactConsent: Swift.Bool? = nil,
+                language: Components.Schemas.MessageLanguage? = nil
             ) {
                 self.fullName = fullName
                 self.sex = sex
@@ -5274,6 +5292,7 @@ extension Components {
                 self.phone = phone
                 self.householdCode = householdCode
                 self.contactConsent = contactConsent
+                self.language = language
             }
             internal enum CodingKeys: String, CodingKey {
                 case fullName
@@ -5283,6 +5302,7 @@ extension Components {
                 case phone
                 case householdCode
                 case contactConsent
+                case language
             }
         }
         /// - Remark: Generated from `#/components/schemas/PersonPatch`.
@@ -5301,6 +5321,8 @@ extension Components {
             internal var householdCode: Swift.String?
             /// - Remark: Generated from `#/components/schemas/PersonPatch/contactConsent`.
             internal var contactConsent: Swift.Bool?
+            /// - Remark: Generated from `#/components/schemas/PersonPatch/language`.
+            internal var language: Components.Schemas.MessageLanguage?
             /// Creates a new `PersonPatch`.
             ///
             /// - Parameters:
@@ -5311,6 +5333,7 @@ extension Components {
             ///   - phone:
             ///   - householdCode:
             ///   - contactConsent:
+            ///   - language:
             internal init(
                 fullName: Swift.String? = nil,
                 sex: Components.Schemas.Sex? = nil,
@@ -5318,7 +5341,8 @@ extension Components {
                 villageId: Swift.String? = nil,
                 phone: Swift.String? = nil,
                 householdCode: Swift.String? = nil,
-                contactConsent: Swift.Bool? = nil
+                contactConsent: Swift.Bool? = nil,
+                language: Components.Schemas.MessageLanguage? = nil
             ) {
                 self.fullName = fullName
                 self.sex = sex
@@ -5327,6 +5351,7 @@ extension Components {
                 self.phone = phone
                 self.householdCode = householdCode
                 self.contactConsent = contactConsent
+                self.language = language
             }
             internal enum CodingKeys: String, CodingKey {
                 case fullName
@@ -5336,6 +5361,7 @@ extension Components {
                 case phone
                 case householdCode
                 case contactConsent
+                case language
             }
         }
         /// - Remark: Generated from `#/components/schemas/PersonList`.

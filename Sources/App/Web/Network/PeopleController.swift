@@ -79,6 +79,7 @@ struct PeopleController: RouteCollection {
         let sex: String
         let householdCode: String?
         let contactConsent: Bool
+        let language: String?
         let numbers: [Number]
         let organisations: [Choice]
         let canWrite: Bool
@@ -113,6 +114,7 @@ struct PeopleController: RouteCollection {
         let page = ShowPage(
             person: try await Self.rows([person], req: req)[0], sex: req.t("person.sex.\(person.sex.rawValue)"),
             householdCode: person.householdCode, contactConsent: person.contactConsent,
+            language: person.language.flatMap(AppLocale.init(rawValue:))?.nativeName,
             numbers: numbers.map { Number(organisation: orgNames[$0.organisationID] ?? "", number: $0.number) },
             organisations: orgs.filter(\.inNetwork).map { Choice(value: $0.id.uuidString, label: $0.name, selected: false) },
             canWrite: user.permits(.writePeople), canManageUsers: user.permits(.manageUsers),
@@ -137,6 +139,7 @@ struct PeopleController: RouteCollection {
         var phone: String?
         var household_code: String?
         var contact_consent: String?
+        var language: String?
         var confirm_not_duplicate: String?
     }
 
@@ -151,6 +154,7 @@ struct PeopleController: RouteCollection {
         let action: String
         let form: PersonForm
         let sexes: [Choice]
+        let languages: [Choice]
         let villages: [Choice]
         let errors: FieldErrors
         let duplicates: [Duplicate]
@@ -181,7 +185,8 @@ struct PeopleController: RouteCollection {
         try req.require(.writePeople)
         let p = try await req.network.people.get(req.pathID())
         let form = PersonForm(full_name: p.fullName, sex: p.sex.rawValue, birth_year: String(p.birthYear), village_id: p.villageID.uuidString,
-                              phone: p.phone, household_code: p.householdCode, contact_consent: p.contactConsent ? "on" : nil)
+                              phone: p.phone, household_code: p.householdCode, contact_consent: p.contactConsent ? "on" : nil,
+                              language: p.language)
         return try await renderForm(req, form: form, errors: [:], editing: p.id)
     }
 
@@ -224,7 +229,7 @@ struct PeopleController: RouteCollection {
         PersonDraft(fullName: form.full_name ?? "", sex: form.sex.flatMap(Sex.init(rawValue:)) ?? .female,
                     birthYear: form.birth_year.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) },
                     villageID: req.uuid(form.village_id), phone: form.phone, householdCode: form.household_code,
-                    contactConsent: form.contact_consent != nil)
+                    contactConsent: form.contact_consent != nil, language: form.language)
     }
 
     func renderForm(_ req: Request, form: PersonForm, errors: FieldErrors, editing: UUID?, duplicates: [PersonRecord] = [],
@@ -232,6 +237,7 @@ struct PeopleController: RouteCollection {
         let page = FormPage(
             action: editing.map { "/people/\($0)" } ?? "/people", form: form,
             sexes: Sex.allCases.map { Choice(value: $0.rawValue, label: req.t("person.sex.\($0.rawValue)"), selected: $0.rawValue == form.sex) },
+            languages: AppLocale.allCases.map { Choice(value: $0.rawValue, label: $0.nativeName, selected: $0.rawValue == form.language) },
             villages: try await req.villageOptions(selected: form.village_id), errors: errors,
             duplicates: duplicates.map { Duplicate(id: $0.id, fullName: $0.fullName, birthYear: $0.birthYear, phone: $0.phone) },
             isNew: editing == nil)

@@ -80,7 +80,8 @@ struct GroupTabs: Encodable {
         let id = scope.group.id
         groupName = scope.group.name
         tabs = [("", "producers.tab.rounds"), ("/pools", "producers.tab.pools"), ("/fund", "producers.tab.fund"),
-                ("/equipment", "producers.tab.equipment"), ("/suppliers", "producers.tab.suppliers"), ("/reports", "producers.tab.reports")].map {
+                ("/equipment", "producers.tab.equipment"), ("/suppliers", "producers.tab.suppliers"), ("/reports", "producers.tab.reports"),
+                ("/reminder", "producers.tab.reminder")].map {
             Tab(href: "/producer-groups/\(id)\($0.0)", label: req.t($0.1), current: $0.0 == current)
         }
     }
