@@ -40,6 +40,8 @@ BANK_PAGES = [
     ("/timebanks/{bank}/applications", "Кошулууга арыздар"),
     ("/timebanks/{bank}/register", "Мүчөлөрдүн жана калдыктардын реестри"),
     ("/timebanks/{bank}/apply", "Убакыт банкына кошулуу"),
+    ("/timebanks/{bank}/sheets", "Алмашуу барагы"),
+    ("/timebanks/{bank}/sheets/import", "Толтурулган баракты киргизүү"),
 ]
 
 class Browser:
@@ -523,6 +525,16 @@ def main():
             failures.append(f"batch entry: member {number!r} was not named as typed ({problems})")
         else:
             print(f"{'ok':12} en batch entry names member {number} as typed: {named}")
+        # A printed exchange sheet's QR code, read back by zbarimg, opens the page where that sheet is typed in.
+        browser.go(f"{args.base}/timebanks/{bank}/sheets")
+        shot = os.path.join(profile, "sheet.png")
+        browser.screenshot(shot, 1280, 900)
+        decoded = subprocess.run(["zbarimg", "--quiet", "--raw", shot], capture_output=True, text=True, timeout=60).stdout.split()
+        code = browser.evaluate("document.querySelector('.sheet-top strong').textContent")
+        if len(decoded) != 1 or not decoded[0].endswith(f"/timebanks/{bank}/sheets/import?sheet={code}"):
+            failures.append(f"exchange sheet: its QR code reads {decoded!r}, not the page to type sheet {code} in")
+        else:
+            print(f"{'ok':12} en exchange sheet {code}: zbarimg reads its QR code as {decoded[0]}")
         # Survey entry shows a question only when it is relevant, as the enumerator answers (survey.js).
         browser.go(args.base + survey + "/fill")
         hidden_before = browser.evaluate("document.querySelector('[data-q=\"a.remittance_months\"]').hidden")

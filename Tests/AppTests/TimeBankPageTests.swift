@@ -343,3 +343,61 @@ struct BoardPageTests {
         }
     }
 }
+
+@Suite("Exchange sheets on paper and back")
+struct ExchangeSheetTests {
+    @Test("Sheets print with a code and a QR code each; a filled sheet comes back as CSV: errors by line and nothing booked, else all of it once")
+    func roundTrip() async throws {
+        try await withAshar { app, fixture in
+            let m = try await TimeBankAPITests.openBank(app, fixture)
+            let browser = Browser(app, acceptLanguage: "en")
+            try await browser.login("coordinator")
+            let printed = try await browser.get("/timebanks/\(fixture.bank.id)/sheets?count=3").body.string
+            let codes = printed.matches(of: /<strong>(\d{8}-\d{4}-\d)<\/strong>/).map { String($0.1) }
+            #expect(codes.count == 3 && Set(codes).count == 3)
+            #expect(printed.components(separatedBy: "<svg").count - 1 == 3, "a QR code on each sheet")
+            #expect(printed.components(separatedBy: "<tr><td>18</td>").count - 1 == 3, "18 rows on each sheet")
+            let opened = try await browser.get("/timebanks/\(fixture.bank.id)/sheets/import?sheet=\(codes[0])").body.string
+            #expect(opened.contains("Sheet \(codes[0])."))
+            let sample = try await browser.get("/timebanks/\(fixture.bank.id)/sheets/sample.csv")
+            #expect(sample.body.string.contains("sheet,line,slip_number,provider,recipient,hours,minutes,service_date"))
+
+            let path = "/timebanks/\(fixture.bank.id)/sheets/import"
+            let (a, b, c) = (m[0].memberNumber, m[1].memberNumber, m[2].memberNumber)
+            // Russian Excel: semicolons, headers in Russian.
+            let wrong = """
+                лист;строка;квитанция;кто помог;кто получил;часы;минуты;дата
+                \(codes[0]);1;;\(a);\(b);2;0;2026-11-20
+                \(codes[0]);2;;\(a);9999;1;0;2026-11-20
+                \(codes[0]);3;;\(b);\(c);0;75;2026-11-21
+                \(codes[0]);1;;\(c);\(a);1;0;2030-01-01
+                """
+            let refused = try await browser.post(path, ["text": wrong])
+            #expect(refused.status == .unprocessableEntity)
+            let page = refused.body.string
+            #expect(page.contains("This bank has no member number 9999."))
+            #expect(page.contains("Write hours and minutes (0–59) as numbers."))
+            #expect(page.contains("Slip \(codes[0])/1 is also on line 2."))
+            #expect(page.contains(#"<td data-label="Line">3</td>"#) && page.contains(#"<td data-label="Line">5</td>"#))
+            #expect(!page.contains(#"<td data-label="Line">2</td>"#), "the good line is not listed")
+            #expect(try await TimeTransfer.query(on: app.db).count() == 0)
+
+            // One line the ledger refuses (past the −10 h limit) refuses the file.
+            let limit = "sheet,line,provider,recipient,hours,minutes,service_date\n\(codes[1]),1,\(a),\(b),2,0,2026-11-20\n\(codes[1]),2,\(a),\(c),11,0,2026-11-20\n"
+            let overLimit = try await browser.post(path, ["text": limit])
+            #expect(overLimit.status == .unprocessableEntity && overLimit.body.string.contains(#"<td data-label="Line">3</td>"#))
+            #expect(try await TimeTransfer.query(on: app.db).count() == 0)
+
+            let good = "sheet,line,slip_number,provider,recipient,hours,minutes,service_date\n\(codes[2]),1,,\(a),\(b),2,0,2026-11-20\n\(codes[2]),2,B-7,\(b),\(c),,45,2026-11-21\n"
+            let booked = try await browser.post(path, ["text": good])
+            #expect(booked.status == .ok && booked.body.string.contains("2 slips booked."))
+            #expect(try await TimeTransfer.query(on: app.db).count() == 2)
+            #expect(try await Ledger(db: app.db).account(fixture.bank.id, member: m[1].id).balanceMinutes == -120 + 45)
+            // The same sheet typed in again: refused line by line, nothing booked twice.
+            let again = try await browser.post(path, ["text": good])
+            #expect(again.status == .unprocessableEntity && again.body.string.contains("Slip \(codes[2])/1 is already booked.")
+                    && again.body.string.contains("Slip B-7 is already booked."))
+            #expect(try await TimeTransfer.query(on: app.db).count() == 2)
+        }
+    }
+}

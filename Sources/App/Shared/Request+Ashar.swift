@@ -87,3 +87,13 @@ struct NetworkServices {
     var audit: AuditLog { AuditLog(db: db) }
     var throttle: LoginThrottle { LoginThrottle(db: db) }
 }
+
+extension Request {
+    /// An address printed on paper (a QR code): `ASHAR_PUBLIC_URL` when the server is behind a public name,
+    /// otherwise the host this request came to.
+    func publicURL(_ path: String) -> String {
+        let base = Environment.get("ASHAR_PUBLIC_URL").map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+            ?? "http://" + (headers.first(name: .host) ?? "127.0.0.1:8080")
+        return base + path
+    }
+}

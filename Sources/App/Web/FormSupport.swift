@@ -83,3 +83,15 @@ extension Dictionary where Key == String {
         Dictionary(uniqueKeysWithValues: map { (transform($0.key), $0.value) })
     }
 }
+
+/// A file typed in a spreadsheet, chosen (`file`) or pasted (`text`).
+struct TypedFile: Content {
+    var file: File?
+    var text: String?
+
+    /// What to read: the chosen file, or without one the pasted text; nil when the file is not UTF-8.
+    var content: String? {
+        guard let file, file.data.readableBytes > 0 else { return text ?? "" }
+        return file.data.getString(at: file.data.readerIndex, length: file.data.readableBytes)
+    }
+}

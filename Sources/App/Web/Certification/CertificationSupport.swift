@@ -29,13 +29,8 @@ extension Application {
 }
 
 extension Request {
-    /// The address a batch's QR code opens: `ASHAR_PUBLIC_URL` when the server is behind a public name,
-    /// otherwise the host this request came to.
-    func publicURL(forBatch code: String) -> String {
-        let base = Environment.get("ASHAR_PUBLIC_URL").map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
-            ?? "http://" + (headers.first(name: .host) ?? "127.0.0.1:8080")
-        return "\(base)/p/\(code)"
-    }
+    /// The address a batch's QR code opens.
+    func publicURL(forBatch code: String) -> String { publicURL("/p/\(code)") }
 }
 
 /// A certification step's cost shared among the producer group's members: the step is marked shared and

@@ -21,9 +21,14 @@ struct MemberImportController: RouteCollection {
         let messages: [String]
     }
 
+    /// The page of a file typed in (members here, exchange sheets in `ExchangeSheetsController`).
     struct Page: Encodable {
         let bankID: UUID
         let bankName: String
+        let title: String
+        let explain: String
+        let action: String
+        let sampleHref: String
         let columns: [Column]
         let problems: [LineErrors]
         let done: String?
@@ -35,11 +40,6 @@ struct MemberImportController: RouteCollection {
         let meaning: String
     }
 
-    struct Upload: Content {
-        var file: File?
-        var text: String?
-    }
-
     @Sendable func form(req: Request) async throws -> Response {
         let bank = try await TimeBankController().managedBank(req)
         return try await render(req, bank: bank, problems: [], done: nil, text: "")
@@ -47,13 +47,8 @@ struct MemberImportController: RouteCollection {
 
     @Sendable func upload(req: Request) async throws -> Response {
         let bank = try await TimeBankController().managedBank(req)
-        let upload = try req.content.decode(Upload.self)
-        var text = upload.text ?? ""
-        if let file = upload.file, file.data.readableBytes > 0 {
-            guard let content = file.data.getString(at: file.data.readerIndex, length: file.data.readableBytes) else {
-                return try await refuse(req, bank, [LineErrors(line: 0, messages: [req.t("error.timebank.import.not-utf8")])], text: "")
-            }
-            text = content
+        guard let text = try req.content.decode(TypedFile.self).content else {
+            return try await refuse(req, bank, [LineErrors(line: 0, messages: [req.t("error.timebank.import.not-utf8")])], text: "")
         }
         do {
             let rows = try Self.rows(text)
@@ -86,7 +81,8 @@ struct MemberImportController: RouteCollection {
     func render(_ req: Request, bank: BankRecord, problems: [LineErrors], done: String?, text: String,
                 status: HTTPResponseStatus = .ok) async throws -> Response {
         try await req.render("timebanks/import", title: req.t("import.title"), Page(
-            bankID: bank.id, bankName: bank.name,
+            bankID: bank.id, bankName: bank.name, title: req.t("import.title"), explain: req.t("import.explain"),
+            action: "/timebanks/\(bank.id)/import", sampleHref: "/timebanks/\(bank.id)/import/sample.csv",
             columns: Self.columns.map { Column(name: $0.header, meaning: req.t("import.column.\($0.header)")) },
             problems: problems, done: done, text: text), status: status)
     }
