@@ -432,6 +432,32 @@ def offline_checks(args, failures):
             failures.append("offline: the refused row did not go back into the form")
             return
         print(f"{'ok':12} en a refused row is kept with its reason and put back into the form")
+        # Survey entry: an interview sent with the line cut waits, and the next respondent gets a blank form
+        # with a new interview id; back online, the server's refusal (answers missing) returns it to resolve.
+        browser.go(base + "/forms")
+        survey = browser.evaluate("""document.querySelector('table a[href^="/forms/"]').getAttribute('href')""") + "/fill"
+        browser.go(base + survey)  # through the service worker, which keeps a copy
+        first = browser.evaluate("document.querySelector('input[name=instance]').value")
+        line.set("cut")
+        browser.evaluate("""const r = document.querySelector("input[name='a.remittances'][value='yes']"); r.checked = true;
+            r.dispatchEvent(new Event('change', {bubbles: true})); document.querySelector('form.survey button[type=submit]').click();""")
+        time.sleep(1)
+        browser.wait_for_load()
+        if not wait("document.querySelectorAll('#outbox li.waiting').length === 1") or \
+                not wait(f"document.querySelector('input[name=instance]').value !== {json.dumps(first)} && !document.querySelector(\"input[name='a.remittances'][value='yes']\").checked"):
+            failures.append(f"offline: an interview sent while cut does not wait, or the next form is not blank ({outbox()})")
+            return
+        print(f"{'ok':12} en survey entry, line cut: the interview waits, a blank form with a new id for the next one")
+        line.set("pass")
+        browser.evaluate("window.dispatchEvent(new Event('online'))")
+        if not wait("document.querySelectorAll('#outbox li.refused').length === 1"):
+            failures.append(f"offline: the queued interview did not come back refused for its missing answers ({outbox()})")
+            return
+        browser.evaluate("document.querySelector('#outbox li.refused button').click()")
+        if not wait("document.querySelector(\"input[name='a.remittances'][value='yes']\").checked && document.querySelectorAll('#outbox li').length === 0"):
+            failures.append("offline: the refused interview's answers did not go back into the form")
+            return
+        print(f"{'ok':12} en the refused interview is listed with its reasons and its answers put back into the form")
         problems = [p for p in browser.problems(base) if "ERR_" not in p and "Failed to load resource" not in p]
         for p in problems:
             failures.append(f"offline: {p}")

@@ -96,6 +96,34 @@ struct SurveyPagesTests {
         }
     }
 
+    @Test("An interview from the offline queue: answered in JSON, its problems to resolve; sent again, stored once")
+    func queuedInterview() async throws {
+        try await withAshar { app, _ in
+            let form = try await Self.householdForm(app)
+            let browser = Browser(app, acceptLanguage: "en")
+            try await browser.login("caseworker")
+            let page = try await browser.get("/forms/\(form)/fill").body.string
+            #expect(page.contains(#"data-offline="survey:\#(form)""#) && page.contains(#"id="outbox""#))
+            var answers = ["instance": "made-offline-\(UUID().uuidString)", "a.household_size": "4", "a.children": "7", "a.income_sources": "trade",
+                           "a.remittances": "yes", "a.interview_date": "2026-11-20", "r.member.1.member_age": "38"]
+            let queued = [("Accept", "application/json"), ("Idempotency-Key", UUID().uuidString)]
+            func send() async throws -> (HTTPStatus, [String: Any]) {
+                let response = try await browser.post("/forms/\(form)/fill", answers, headers: queued)
+                return (response.status, try #require(try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any]))
+            }
+            let (refusedStatus, refused) = try await send()
+            #expect(refusedStatus == .unprocessableEntity && refused["booked"] as? Int == 0)
+            let errors = try #require((refused["refused"] as? [[String: Any]])?.first?["errors"] as? [String])
+            #expect(errors.contains { $0.contains("Fewer than the household") })
+            answers["a.children"] = "1"
+            for _ in 0..<2 {
+                let (status, answer) = try await send()
+                #expect(status == .ok && answer["booked"] as? Int == 1 && (answer["refused"] as? [Any])?.isEmpty == true)
+            }
+            #expect(try await SubmissionService(db: app.db).submissions(form: try #require(UUID(uuidString: form)), page: PageQuery()).total == 1)
+        }
+    }
+
     @Test("A coordinator imports an export from the form's page: the count, or each problem with file and line and nothing stored")
     func importPage() async throws {
         try await withAshar { app, _ in

@@ -268,7 +268,7 @@ struct BatchEntryTests {
             #expect(html.contains(#"<link rel="manifest" href="/manifest.json">"#))
             #expect(html.contains(#"<script src="/js/offline.js" defer></script>"#))
             #expect(html.contains(#"data-offline="batch:\#(fixture.bank.id)""#))
-            #expect(html.contains("id=\"outbox\"") && html.contains("No connection. What you book waits on this computer"))
+            #expect(html.contains("id=\"outbox\"") && html.contains("No connection. What you send waits on this device"))
             let manifest = try await app.testing().sendRequest(.GET, "/manifest.json")
             let json = try #require(try JSONSerialization.jsonObject(with: Data(manifest.body.readableBytesView)) as? [String: Any])
             #expect(json["start_url"] as? String == "/" && json["display"] as? String == "standalone")

@@ -95,3 +95,25 @@ struct TypedFile: Content {
         return file.data.getString(at: file.data.readerIndex, length: file.data.readableBytes)
     }
 }
+
+/// What a form sent by the page's offline queue (js/offline.js, which asks for JSON) gets back: how many
+/// of its rows are stored — a copy sent before counts — and each one refused, with its reasons, to resolve.
+struct QueuedAnswer<Row: Content>: Content {
+    struct Refused: Content {
+        let index: Int
+        let row: Row?
+        let errors: [String]
+    }
+    let booked: Int
+    let message: String
+    let refused: [Refused]
+
+    func response(for req: Request) async throws -> Response {
+        try await encodeResponse(status: refused.isEmpty ? .ok : .unprocessableEntity, for: req)
+    }
+}
+
+extension Request {
+    /// The page's offline queue is asking (it wants JSON back, not a page).
+    var isQueued: Bool { headers.accept.mediaTypes.contains(.json) }
+}

@@ -63,19 +63,6 @@ struct BatchEntryController: RouteCollection {
         }, categoryID: nil, booked: nil)
     }
 
-    /// What a batch sent by the page's offline queue gets back (it asks for JSON): how many rows are booked
-    /// — counting those a copy sent before booked — and each row refused, with its reasons, to resolve.
-    struct BatchAnswer: Content {
-        struct Refused: Content {
-            let index: Int
-            let row: Row
-            let errors: [String]
-        }
-        let booked: Int
-        let message: String
-        let refused: [Refused]
-    }
-
     @Sendable func submit(req: Request) async throws -> Response {
         let bank = try await TimeBankController().managedBank(req)
         let form = try req.content.decode(BatchForm.self)
@@ -118,12 +105,12 @@ struct BatchEntryController: RouteCollection {
         }
         remaining.sort { $0.index < $1.index }
         let booked = req.catalogue.plural("timebanks.batch.booked", count: bookedCount)
-        let status: HTTPResponseStatus = remaining.isEmpty ? .ok : .unprocessableEntity
-        if req.headers.accept.mediaTypes.contains(.json) {
-            let answer = BatchAnswer(booked: bookedCount, message: booked, refused: remaining.map { .init(index: $0.index, row: $0.row, errors: $0.errors) })
-            return try await answer.encodeResponse(status: status, for: req)
+        if req.isQueued {
+            return try await QueuedAnswer(booked: bookedCount, message: booked,
+                                          refused: remaining.map { .init(index: $0.index, row: $0.row, errors: $0.errors) }).response(for: req)
         }
-        return try await render(req, bank: bank, rows: Self.pad(remaining), categoryID: form.category_id, booked: booked, status: status)
+        return try await render(req, bank: bank, rows: Self.pad(remaining), categoryID: form.category_id, booked: booked,
+                                status: remaining.isEmpty ? .ok : .unprocessableEntity)
     }
 
     /// Each row's key, from the batch's `Idempotency-Key` and the row's place in it; none without one.

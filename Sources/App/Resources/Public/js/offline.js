@@ -1,11 +1,12 @@
 // The office keeps working when the connection drops. A form marked data-offline is not posted by the
-// browser when its Book button is pressed: its rows go into an outbox in IndexedDB with a fresh
-// Idempotency-Key, are shown as waiting to send, and are sent as soon as the server answers — when the
-// page opens, when the browser is online again, and every 20 seconds. The server books a batch once
-// however often it arrives (the key), so an answer lost on the way is harmless. Rows it refuses come back
-// as an item to resolve — put back into the form, or discarded by the user — never dropped silently.
-// What is being typed is kept as a draft, so a closed tab loses nothing. Without IndexedDB (or without
-// this script) the form posts as it always did.
+// browser (only when its data-offline-submit button is pressed, if it names one): what it holds goes into
+// an outbox in IndexedDB with a fresh Idempotency-Key, is shown as waiting to send, and is sent as soon
+// as the server answers — when the page opens, when the browser is online again, and every 20 seconds.
+// The server stores it once however often it arrives (the key; a survey's instance id), so an answer
+// lost on the way is harmless. What it refuses comes back as an item to resolve — put back into the
+// form, or discarded by the user — never dropped silently. A form of rows (batch entry) keeps what is
+// being typed as a draft here; another (survey entry) keeps its own and hears "ashar:queued" and
+// "ashar:restore". Without IndexedDB (or without this script) the form posts as it always did.
 (function () {
   "use strict";
   var form = document.querySelector("form[data-offline]");
@@ -15,6 +16,7 @@
   var text = box.dataset;
   var scope = form.dataset.offline;
   var user = form.dataset.user;
+  var rowForm = form.querySelector("input[name^='rows[']") !== null;
 
   // ---- IndexedDB: "outbox" (batches to send, by key) and "drafts" (what a form holds, by scope).
   function database() {
@@ -46,12 +48,18 @@
   function keep(item) { return store("outbox", "readwrite", function (s) { s.put(item); }); }
   function drop(key) { return store("outbox", "readwrite", function (s) { s.delete(key); }); }
 
-  // ---- The form's rows as name/value pairs (the token and the button aside).
+  // ---- What the form would post, as name/value pairs (the token and the buttons aside).
   function rowInputs() { return Array.prototype.slice.call(form.querySelectorAll("input[name^='rows[']")); }
   function fields() {
     var pairs = [];
     Array.prototype.forEach.call(form.elements, function (el) {
-      if (el.name && el.name !== "_csrf" && el.name !== "action" && el.type !== "submit") pairs.push([el.name, el.value]);
+      if (!el.name || el.name === "_csrf" || el.disabled || /^(submit|button|file)$/.test(el.type)) return;
+      if ((el.type === "radio" || el.type === "checkbox") && !el.checked) return;
+      if (el.type === "select-multiple") {
+        Array.prototype.forEach.call(el.selectedOptions, function (o) { pairs.push([el.name, o.value]); });
+      } else {
+        pairs.push([el.name, el.value]);
+      }
     });
     return pairs;
   }
@@ -75,9 +83,10 @@
     });
   }
 
-  // ---- Drafts: what is typed, kept as it is typed; brought back when the page opens blank.
+  // ---- Drafts of a form of rows: what is typed, kept as it is typed; brought back when the page opens blank.
   var saving;
   form.addEventListener("input", function () {
+    if (!rowForm) return;
     clearTimeout(saving);
     saving = setTimeout(function () {
       var draft = { scope: scope, user: user, fields: fields() };
@@ -85,7 +94,7 @@
     }, 300);
   });
   function restoreDraft() {
-    if (typedRows()) return Promise.resolve();
+    if (!rowForm || typedRows()) return Promise.resolve();
     return store("drafts", "readonly", function (s) { return s.get(scope); }).then(function (draft) {
       if (draft && draft.user === user) fill(draft.fields);
     });
@@ -101,12 +110,18 @@
     var hex = Array.prototype.map.call(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join("");
     return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join("-");
   }
+  window.AsharOffline = { newKey: newKey };
   form.addEventListener("submit", function (event) {
-    if (!event.submitter || event.submitter.value !== "book" || !typedRows()) return;
+    var only = form.dataset.offlineSubmit;
+    if (only && (!event.submitter || event.submitter.value !== only)) return;
+    if (rowForm && !typedRows()) return;
     event.preventDefault();
-    var item = { key: newKey(), scope: scope, user: user, url: form.getAttribute("action"), fields: fields(), rows: typedRows(),
-                 queuedAt: Date.now(), state: "waiting" };
-    keep(item).then(function () { clearRows(); return forgetDraft(); }).then(show).then(send);
+    var item = { key: newKey(), scope: scope, user: user, url: form.getAttribute("action"), fields: fields(), rows: rowForm ? typedRows() : 0,
+                 submit: only, queuedAt: Date.now(), state: "waiting" };
+    keep(item).then(function () {
+      form.dispatchEvent(new CustomEvent("ashar:queued"));
+      if (rowForm) { clearRows(); return forgetDraft(); }
+    }).then(show).then(send);
   });
 
   function send() {
@@ -121,7 +136,7 @@
   function deliver(item) {
     var body = new URLSearchParams();
     item.fields.forEach(function (pair) { body.append(pair[0], pair[1]); });
-    body.set("action", "book");
+    if (item.submit) body.set("action", item.submit);
     body.set("_csrf", form.querySelector("input[name=_csrf]").value);
     return fetch(item.url, { method: "POST", body: body, credentials: "same-origin", redirect: "manual",
                              headers: { Accept: "application/json", "Idempotency-Key": item.key } })
@@ -160,18 +175,24 @@
       all.forEach(function (item) {
         var li = document.createElement("li");
         li.className = item.state;
-        var time = new Date(item.queuedAt).toLocaleTimeString(document.documentElement.lang, { hour: "2-digit", minute: "2-digit", timeZone: "Asia/Bishkek" });
+        var time = new Date(item.queuedAt).toLocaleTimeString(document.documentElement.lang, { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: "Asia/Bishkek" });
         var line = document.createElement("p");
         var state = item.user !== user ? text.otherUser : item.state === "refused" ? text.refused
           : item.problem === "login" ? text.login : text.waiting;
-        line.textContent = time + " · " + text.rows + ": " + (item.state === "refused" ? item.refused.length : item.rows) + " · " + state;
+        var what = item.rows ? text.rows + ": " + (item.state === "refused" ? item.refused.length : item.rows) : text.item;
+        line.textContent = time + " · " + what + " · " + state;
         li.appendChild(line);
         if (item.state === "refused") {
           item.refused.forEach(function (r) {
-            var p = document.createElement("p");
-            p.className = "error";
-            p.textContent = [r.row.slip_number, r.row.provider + " → " + r.row.recipient].filter(Boolean).join(" · ") + ": " + r.errors.join(" ");
-            li.appendChild(p);
+            // A row: its slip and members, then what is wrong; a form: each problem on its own line.
+            var lines = r.row ? [[r.row.slip_number, r.row.provider + " → " + r.row.recipient].filter(Boolean).join(" · ") + ": " + r.errors.join(" ")]
+              : r.errors;
+            lines.forEach(function (message) {
+              var p = document.createElement("p");
+              p.className = "error";
+              p.textContent = message;
+              li.appendChild(p);
+            });
           });
           li.appendChild(button(text.restore, "", function () { restore(item); }));
           li.appendChild(button(text.discard, "secondary", function () { if (window.confirm(text.discardConfirm)) drop(item.key).then(show); }));
@@ -188,8 +209,13 @@
     b.addEventListener("click", action);
     return b;
   }
-  // The refused rows back in the form's first rows, to be put right and booked again (under a new key).
+  // The refused rows back in the form's first rows (another form: what was typed, to its own script),
+  // to be put right and sent again under a new key.
   function restore(item) {
+    if (!rowForm) {
+      form.dispatchEvent(new CustomEvent("ashar:restore", { detail: item.fields }));
+      return drop(item.key).then(show);
+    }
     clearRows();
     item.refused.forEach(function (r, index) {
       Object.keys(r.row).forEach(function (field) {

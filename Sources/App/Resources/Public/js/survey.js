@@ -154,6 +154,24 @@
     });
   }
 
+  // An interview queued while offline: the next respondent starts on a blank form (the page again,
+  // from the service worker without a connection). Refused by the server: her answers come back here.
+  form.addEventListener("ashar:queued", function () {
+    try { localStorage.removeItem(key); } catch (e) { /* storage off */ }
+    location.replace(location.pathname);
+  });
+  form.addEventListener("ashar:restore", function (event) {
+    var draft = { values: {}, repeats: {} };
+    event.detail.forEach(function (pair) {
+      (draft.values[pair[0]] = draft.values[pair[0]] || []).push(pair[1]);
+      var repeat = /^r\.([^.]+)\.(\d+)\./.exec(pair[0]);
+      if (repeat) draft.repeats[repeat[1]] = Math.max(draft.repeats[repeat[1]] || 0, Number(repeat[2]));
+    });
+    restore(draft);
+    update();
+    save();
+  });
+
   var stored = null;
   try { stored = JSON.parse(localStorage.getItem(key) || "null"); } catch (e) { stored = null; }
   var saved = document.querySelector("[data-saved]");
@@ -166,16 +184,12 @@
     restore(stored);
     status.textContent = status.getAttribute("data-restored");
     status.hidden = false;
+  } else if (!form.hasAttribute("data-returned") && window.AsharOffline) {
+    // A new interview gets its own id here: the page may be a copy kept for offline use.
+    form.querySelector("input[name=instance]").value = window.AsharOffline.newKey();
   }
   update();
   form.addEventListener("input", function () { update(); save(); });
   form.addEventListener("change", function () { update(); save(); });
-  form.addEventListener("submit", function (event) {
-    save();
-    if (navigator.onLine === false) {
-      event.preventDefault();
-      status.textContent = status.getAttribute("data-offline");
-      status.hidden = false;
-    }
-  });
+  form.addEventListener("submit", save);
 })();
