@@ -458,6 +458,26 @@ def offline_checks(args, failures):
             failures.append("offline: the refused interview's answers did not go back into the form")
             return
         print(f"{'ok':12} en the refused interview is listed with its reasons and its answers put back into the form")
+        # A joint purchase's order typed with the line cut waits, and is saved when it returns.
+        browser.go(base + "/producer-groups")
+        group = browser.evaluate("""[...document.querySelectorAll('table a[href^="/producer-groups/"]')].find(a => a.textContent.includes('Жибек')).getAttribute('href')""")
+        browser.go(base + group)
+        round_page = browser.evaluate("""document.querySelector('table a[href^="/rounds/"]').getAttribute('href')""")
+        browser.go(base + round_page)  # through the service worker, which keeps a copy
+        line.set("cut")
+        browser.evaluate("""document.querySelector('details.card').open = true;
+            const s = document.getElementById('member_id'); s.value = s.options[1].value;
+            document.querySelector("input[name^='quantity_']").value = '3';
+            document.querySelector("form[data-offline] button[type=submit]").click();""")
+        if not wait("document.querySelectorAll('#outbox li.waiting').length === 1 && document.getElementById('member_id').value === ''"):
+            failures.append(f"offline: an order typed while cut does not wait, or its form is not emptied ({outbox()})")
+            return
+        line.set("pass")
+        browser.evaluate("window.dispatchEvent(new Event('online'))")
+        if not wait("document.querySelectorAll('#outbox li').length === 0 && document.getElementById('outbox-notice').textContent === 'Saved.'"):
+            failures.append(f"offline: the waiting order was not saved when the line came back ({outbox()})")
+            return
+        print(f"{'ok':12} en a joint purchase's order typed while cut waits, and is saved when the line returns")
         problems = [p for p in browser.problems(base) if "ERR_" not in p and "Failed to load resource" not in p]
         for p in problems:
             failures.append(f"offline: {p}")

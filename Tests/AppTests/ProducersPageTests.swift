@@ -44,7 +44,16 @@ struct ProducersPageTests {
             #expect(open.contains("полных: 1, до следующей не хватает 12 кг"))
             #expect(open.contains("88 (+12)"))
 
+            // From the offline queue: the same order, answered in JSON (setting an order twice is one order).
+            let queued = [("Accept", "application/json"), ("Idempotency-Key", UUID().uuidString)]
+            let fromQueue = try await browser.post(roundPath + "/orders", ["member_id": member.id.uuidString, "quantity_\(article.id)": "88",
+                                                                           "tolerance_\(article.id)": "12"], headers: queued)
+            #expect(fromQueue.status == .ok && fromQueue.body.string.contains(#""booked":1"#))
             #expect(try await browser.post(roundPath + "/close", [:]).status == .seeOther)
+            // Queued before the round closed, sent after: a conflict to resolve, not a silent loss.
+            let late = try await browser.post(roundPath + "/orders", ["member_id": member.id.uuidString, "quantity_\(article.id)": "5"],
+                                              headers: [("Accept", "application/json"), ("Idempotency-Key", UUID().uuidString)])
+            #expect(late.status == .unprocessableEntity && late.body.string.contains(#""booked":0"#) && late.body.string.contains(#""errors":["#))
             #expect(try await browser.post(roundPath + "/costs", ["label": "Транспорт", "amount": "1 500", "split_by": "weight"]).status == .seeOther)
             #expect(try await browser.post(roundPath + "/receipt", ["received_\(article.id)": "95"]).status == .seeOther)
             let settled = try await browser.get(roundPath).body.string
@@ -106,6 +115,33 @@ struct ProducersMoneyPageTests {
             let passed = try await browser.post(poolPath + "/distribution", [:])
             #expect(passed.body.string.contains("Асанова Гүлнара: 108 — в счёт долга 0, наличными 108"))
             #expect(try await MemberAccountService(db: app.db).account(members[0].id).balance == 0)
+        }
+    }
+
+    @Test("A delivery from the offline queue: saved once however often it is sent, a refused one answered the same way again")
+    func queuedIntake() async throws {
+        try await withAshar { app, fixture in
+            let (group, members, browser) = try await Self.group(app, fixture)
+            let created = try await browser.post("/producer-groups/\(group.id)/pools", ["product": "Курага", "buyer": "Ош-Агро", "grades": "A:300; B:200",
+                                                                                        "levy": "0", "rejects": "member"])
+            let poolPath = try #require(created.headers.first(name: .location))
+            let pool = try #require(UUID(uuidString: String(poolPath.dropFirst("/pools/".count))))
+            #expect(try await browser.get(poolPath).body.string.contains(#"data-offline="intake:\#(pool)""#))
+            let key = [("Accept", "application/json"), ("Idempotency-Key", UUID().uuidString)]
+            for _ in 0..<3 {
+                let sent = try await browser.post(poolPath + "/intakes", ["member_id": members[0].id.uuidString, "quantity": "40", "grade": "A"], headers: key)
+                #expect(sent.status == .ok && sent.body.string.contains(#""booked":1"#))
+            }
+            #expect(try await SalePoolService(db: app.db).intakes(pool).count == 1)
+            let wrongKey = [("Accept", "application/json"), ("Idempotency-Key", UUID().uuidString)]
+            for _ in 0..<2 {
+                let wrong = try await browser.post(poolPath + "/intakes", ["member_id": members[1].id.uuidString, "quantity": "-4", "grade": "B"], headers: wrongKey)
+                #expect(wrong.status == .unprocessableEntity && wrong.body.string.contains(#""booked":0"#))
+            }
+            // Another delivery of the same woman (another key) is another intake.
+            _ = try await browser.post(poolPath + "/intakes", ["member_id": members[0].id.uuidString, "quantity": "40", "grade": "A"],
+                                       headers: [("Accept", "application/json"), ("Idempotency-Key", UUID().uuidString)])
+            #expect(try await SalePoolService(db: app.db).intakes(pool).count == 2)
         }
     }
 

@@ -26,6 +26,8 @@ struct Layout: Encodable {
     let lang: String
     let title: String
     let userName: String?
+    /// Whose queued sends a page may make (js/offline.js): another user's wait for her.
+    let userID: UUID?
     let nav: [NavItem]
     let languages: [LanguageLink]
     let csrf: String?
@@ -36,6 +38,7 @@ struct Layout: Encodable {
         lang = locale.rawValue
         self.title = title
         userName = req.currentUser?.displayName
+        userID = req.currentUser?.id
         let path = req.url.path
         let grants = req.currentUser?.grants.map(\.grant) ?? []
         nav = Self.sections.compactMap { section in

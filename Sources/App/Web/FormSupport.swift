@@ -3,6 +3,7 @@ import Fluent
 import Foundation
 import Kernel
 import Localization
+import SQLKit
 import Vapor
 
 /// Field errors as a form shows them: field name → message in the user's language.
@@ -113,7 +114,39 @@ struct QueuedAnswer<Row: Content>: Content {
     }
 }
 
+extension QueuedAnswer where Row == [String: String] {
+    /// One form stored.
+    static func saved(_ message: String) -> Self { Self(booked: 1, message: message, refused: []) }
+
+    /// One form refused, with each reason.
+    static func refused(_ errors: FieldErrors) -> Self { Self(booked: 0, message: "", refused: [.init(index: 0, row: nil, errors: errors.values.sorted())]) }
+}
+
 extension Request {
     /// The page's offline queue is asking (it wants JSON back, not a page).
     var isQueued: Bool { headers.accept.mediaTypes.contains(.json) }
+
+    /// The key the queue sent this form under, as the user's own (the web's keys apart from the API's).
+    private var queuedKey: IdempotencyKey? {
+        guard let key = headers.first(name: IdempotencyMiddleware.header), !key.isEmpty, key.count <= 100, let user = currentUser else { return nil }
+        return IdempotencyKey(userID: user.id, key: "web:\(key)", requestHash: "")
+    }
+
+    /// The answer given before to this queued form, if a copy of it was answered already.
+    func queuedAnswerKept() async throws -> Response? {
+        guard let key = queuedKey,
+              let kept = try await IdempotencyReceipt.find(userID: key.userID, key: key.key, on: db as! any SQLDatabase) else { return nil }
+        let response = Response(status: HTTPResponseStatus(statusCode: kept.status), body: .init(string: kept.body))
+        response.headers.contentType = .json
+        return response
+    }
+
+    /// The answer to a queued form, kept under its key (a refusal too: the same copy is refused the same way).
+    func keepQueuedAnswer(_ answer: QueuedAnswer<[String: String]>) async throws -> Response {
+        let response = try await answer.response(for: self)
+        guard let key = queuedKey, let body = response.body.string else { return response }
+        let receipt = IdempotencyReceipt(key: key, status: Int(response.status.code), contentType: "application/json", body: body)
+        try await db.writeTransaction { tx in try await IdempotencyReceipt.insert([receipt], on: tx as! any SQLDatabase) }
+        return response
+    }
 }

@@ -2,10 +2,11 @@
 // office opens them without a connection. Only those pages: never a list of people, never a case.
 // Served from the root so that it may answer for the whole site; registered by /js/offline.js.
 "use strict";
-var CACHE = "ashar-offline-2";
+var CACHE = "ashar-offline-3";
 var ASSETS = ["/css/ashar.css", "/js/offline.js", "/js/batch.js", "/js/survey.js", "/icons/ashar.svg"];
 // The pages typed into while offline (they carry a form marked data-offline).
-var OFFLINE_PAGES = [/^\/timebanks\/[0-9A-Fa-f-]{36}\/batch$/, /^\/forms\/[0-9A-Fa-f-]{36}\/fill$/];
+var OFFLINE_PAGES = [/^\/timebanks\/[0-9A-Fa-f-]{36}\/batch$/, /^\/forms\/[0-9A-Fa-f-]{36}\/fill$/, /^\/rounds\/[0-9A-Fa-f-]{36}$/,
+                     /^\/pools\/[0-9A-Fa-f-]{36}$/];
 
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(CACHE).then(function (cache) { return cache.addAll(ASSETS); }).then(function () { return self.skipWaiting(); }));

@@ -55,8 +55,6 @@ struct SurveyEntryController: RouteCollection {
         let errorCount: String?
         let saved: String?
         let savedInstance: String?
-        /// Whose queued interviews the page may send (js/offline.js).
-        let userID: UUID?
     }
 
     /// A repeat's questions once more, blank, for the script's "add another".
@@ -84,14 +82,11 @@ struct SurveyEntryController: RouteCollection {
             // Stored once per instance id: an interview the offline queue sends twice is one submission.
             _ = try await SubmissionService(db: req.db).submit(form: form.id, answers: given, instanceKey: instance, source: .web,
                                                               by: req.actor, language: req.appLocale.rawValue)
-            if req.isQueued { return try await QueuedAnswer<[String: String]>(booked: 1, message: req.t("survey.saved"), refused: []).response(for: req) }
+            if req.isQueued { return try await QueuedAnswer.saved(req.t("survey.saved")).response(for: req) }
             return req.redirect(to: "/forms/\(form.id)/fill?saved=\(instance)")
         } catch {
             guard let errors = req.fieldErrors(error) else { throw error }
-            if req.isQueued {
-                return try await QueuedAnswer<[String: String]>(booked: 0, message: "", refused: [.init(index: 0, row: nil, errors: errors.values.sorted())])
-                    .response(for: req)
-            }
+            if req.isQueued { return try await QueuedAnswer.refused(errors).response(for: req) }
             return try await render(req, form, given: given, instance: instance, errors: errors, saved: nil, savedInstance: nil,
                                     status: .unprocessableEntity)
         }
@@ -131,7 +126,7 @@ struct SurveyEntryController: RouteCollection {
             formID: form.id, title: FormDefinition.text(d.title, language, default: d.defaultLanguage) ?? d.formID, instance: instance,
             fields: rows, repeats: templates,
             errorCount: problems > 0 ? req.catalogue.plural("survey.problems", count: problems) : nil,
-            saved: saved, savedInstance: savedInstance, userID: req.currentUser?.id), status: status)
+            saved: saved, savedInstance: savedInstance), status: status)
     }
 
     static func edge(_ kind: String, _ q: FormDefinition.Question, _ d: FormDefinition, _ language: String) -> Field {

@@ -42,11 +42,17 @@ struct GroupScope {
 extension Request {
     /// Runs a change posted from a form: on success, on to the page `change` returns; a refused change
     /// shows the page again with the reasons beside the fields, status 422, and nothing changed.
+    /// From the page's offline queue the answer is JSON instead: saved, or refused with the reasons — and
+    /// kept under the queue's key, so a copy sent again after a lost answer gets it back and changes nothing.
     func act(_ change: () async throws -> String, page: (FieldErrors) async throws -> Response) async throws -> Response {
+        if isQueued, let kept = try await queuedAnswerKept() { return kept }
         do {
-            return redirect(to: try await change())
+            let next = try await change()
+            if isQueued { return try await keepQueuedAnswer(QueuedAnswer.saved(t("offline.saved"))) }
+            return redirect(to: next)
         } catch {
             guard let errors = fieldErrors(error) else { throw error }
+            if isQueued { return try await keepQueuedAnswer(QueuedAnswer.refused(errors)) }
             let response = try await page(errors)
             response.status = .unprocessableEntity
             return response

@@ -48,8 +48,6 @@ struct BatchEntryController: RouteCollection {
     struct Page: Encodable {
         let bankID: UUID
         let bankName: String
-        /// Whose batches the page's offline queue may send (another user's wait for her).
-        let userID: UUID?
         let rows: [RowView]
         let categories: [Choice]
         let booked: String?
@@ -179,6 +177,6 @@ struct BatchEntryController: RouteCollection {
             Choice(value: $0.id.uuidString, label: $0.name.named(lang), selected: $0.id.uuidString == categoryID)
         }
         return try await req.render("timebanks/batch", title: req.t("timebanks.batch"),
-                                    Page(bankID: bank.id, bankName: bank.name, userID: req.currentUser?.id, rows: rows, categories: categories, booked: booked), status: status)
+                                    Page(bankID: bank.id, bankName: bank.name, rows: rows, categories: categories, booked: booked), status: status)
     }
 }

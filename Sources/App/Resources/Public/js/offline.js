@@ -76,6 +76,15 @@
     Array.prototype.forEach.call(form.querySelectorAll("tbody small, tbody p.error"), function (el) { el.remove(); });
     Array.prototype.forEach.call(form.querySelectorAll("tr.has-error"), function (tr) { tr.classList.remove("has-error"); });
   }
+  // What was typed, back into a form of fields: the chosen radio or box ticked, the rest by value.
+  function fillForm(pairs) {
+    form.reset();
+    pairs.forEach(function (pair) {
+      Array.prototype.forEach.call(form.querySelectorAll("[name='" + pair[0].replace(/'/g, "\\'") + "']"), function (el) {
+        if (el.type === "radio" || el.type === "checkbox") { if (el.value === pair[1]) el.checked = true; } else el.value = pair[1];
+      });
+    });
+  }
   function fill(pairs) {
     pairs.forEach(function (pair) {
       var el = form.elements.namedItem(pair[0]);
@@ -119,8 +128,10 @@
     var item = { key: newKey(), scope: scope, user: user, url: form.getAttribute("action"), fields: fields(), rows: rowForm ? typedRows() : 0,
                  submit: only, queuedAt: Date.now(), state: "waiting" };
     keep(item).then(function () {
-      form.dispatchEvent(new CustomEvent("ashar:queued"));
+      // A page's own script may start the next form itself (survey entry); otherwise the form empties here.
+      var handled = !form.dispatchEvent(new CustomEvent("ashar:queued", { cancelable: true }));
       if (rowForm) { clearRows(); return forgetDraft(); }
+      if (!handled) form.reset();
     }).then(show).then(send);
   });
 
@@ -213,7 +224,7 @@
   // to be put right and sent again under a new key.
   function restore(item) {
     if (!rowForm) {
-      form.dispatchEvent(new CustomEvent("ashar:restore", { detail: item.fields }));
+      if (form.dispatchEvent(new CustomEvent("ashar:restore", { detail: item.fields, cancelable: true }))) fillForm(item.fields);
       return drop(item.key).then(show);
     }
     clearRows();

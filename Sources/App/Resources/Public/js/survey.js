@@ -156,11 +156,13 @@
 
   // An interview queued while offline: the next respondent starts on a blank form (the page again,
   // from the service worker without a connection). Refused by the server: her answers come back here.
-  form.addEventListener("ashar:queued", function () {
+  form.addEventListener("ashar:queued", function (event) {
+    event.preventDefault();
     try { localStorage.removeItem(key); } catch (e) { /* storage off */ }
     location.replace(location.pathname);
   });
   form.addEventListener("ashar:restore", function (event) {
+    event.preventDefault();
     var draft = { values: {}, repeats: {} };
     event.detail.forEach(function (pair) {
       (draft.values[pair[0]] = draft.values[pair[0]] || []).push(pair[1]);
