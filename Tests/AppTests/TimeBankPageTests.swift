@@ -398,6 +398,13 @@ struct ExchangeSheetTests {
             #expect(again.status == .unprocessableEntity && again.body.string.contains("Slip \(codes[2])/1 is already booked.")
                     && again.body.string.contains("Slip B-7 is already booked."))
             #expect(try await TimeTransfer.query(on: app.db).count() == 2)
+            // Excel in Russian saves CSV as Windows-1251: read as such, Russian headers and all.
+            let excel = "лист;строка;кто помог;кто получил;часы;минуты;дата\r\n\(codes[0]);1;\(c);\(a);1;0;2026-11-22\r\n"
+            let cp1251 = try #require(excel.data(using: .windowsCP1251))
+            #expect(String(data: cp1251, encoding: .utf8) == nil, "not UTF-8")
+            let fromExcel = try await browser.upload(path, data: cp1251, named: "лист.csv")
+            #expect(fromExcel.status == .ok && fromExcel.body.string.contains("1 slip booked."))
+            #expect(try await TimeTransfer.query(on: app.db).count() == 3)
         }
     }
 }

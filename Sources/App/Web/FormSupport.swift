@@ -90,10 +90,12 @@ struct TypedFile: Content {
     var file: File?
     var text: String?
 
-    /// What to read: the chosen file, or without one the pasted text; nil when the file is not UTF-8.
+    /// What to read: the chosen file, or without one the pasted text. A file is UTF-8, or else Windows-1251
+    /// (what Excel in Russian saves a CSV as); nil when it is neither.
     var content: String? {
         guard let file, file.data.readableBytes > 0 else { return text ?? "" }
-        return file.data.getString(at: file.data.readerIndex, length: file.data.readableBytes)
+        let bytes = Array(file.data.readableBytesView)
+        return String(validating: bytes, as: UTF8.self) ?? String(data: Data(bytes), encoding: .windowsCP1251)
     }
 }
 
