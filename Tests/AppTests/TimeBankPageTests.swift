@@ -357,6 +357,7 @@ struct ExchangeSheetTests {
             #expect(codes.count == 3 && Set(codes).count == 3)
             #expect(printed.components(separatedBy: "<svg").count - 1 == 3, "a QR code on each sheet")
             #expect(printed.components(separatedBy: "<tr><td>18</td>").count - 1 == 3, "18 rows on each sheet")
+            #expect(printed.contains("<li><strong>\(m[1].memberNumber)</strong> Осмонова Бурул</li>"), "whose number is whose, after the sheets")
             let opened = try await browser.get("/timebanks/\(fixture.bank.id)/sheets/import?sheet=\(codes[0])").body.string
             #expect(opened.contains("Sheet \(codes[0])."))
             let sample = try await browser.get("/timebanks/\(fixture.bank.id)/sheets/sample.csv")

@@ -26,10 +26,17 @@ struct ExchangeSheetsController: RouteCollection {
         let qr: String
     }
 
+    struct Member: Encodable {
+        let number: String
+        let name: String
+    }
+
     struct PrintPage: Encodable {
         let bankID: UUID
         let bankName: String
         let sheets: [Sheet]
+        /// Printed after the sheets: whose number is whose, to fill them in where the register is not at hand.
+        let members: [Member]
         let rows: [Int]
         let count: Int
     }
@@ -45,8 +52,12 @@ struct ExchangeSheetsController: RouteCollection {
             return Sheet(code: code, number: number,
                          qr: try QRCode(req.publicURL("/timebanks/\(bank.id)/sheets/import?sheet=\(code)")).svg(moduleSize: 3))
         }
+        let members = try await TimeBankService(db: req.db).allMembers(bank.id)
+        let people = try await PeopleService(db: req.db).lookup(members.map(\.personID))
         return try await req.render("timebanks/sheets", title: req.t("sheets.title"), PrintPage(
-            bankID: bank.id, bankName: bank.name, sheets: sheets, rows: Array(1...Self.rowsPerSheet), count: count))
+            bankID: bank.id, bankName: bank.name, sheets: sheets,
+            members: members.map { Member(number: $0.memberNumber, name: people[$0.personID]?.fullName ?? "") },
+            rows: Array(1...Self.rowsPerSheet), count: count))
     }
 
     @Sendable func form(req: Request) async throws -> Response {
