@@ -125,4 +125,65 @@ struct DurabilityTests {
             for (_, legs) in Dictionary(grouping: entries, by: \.transferID) { #expect(legs.reduce(0) { $0 + $1.minutes } == 0) }
         }
     }
+
+    @Test("A backup taken while transfers are booked holds every one acknowledged before it began, with books that balance; restored, it serves")
+    func backupUnderLoad() async throws {
+        let backup = FileManager.default.temporaryDirectory.appendingPathComponent("ashar-backup-\(UUID().uuidString)")
+        let restored = FileManager.default.temporaryDirectory.appendingPathComponent("ashar-restored-\(UUID().uuidString)")
+        defer { for dir in [backup, restored] { try? FileManager.default.removeItem(at: dir) } }
+        var acknowledgedBefore: Set<UUID> = []
+        try await Self.withFileApp { app in
+            let fixture = try await seed(app)
+            let members = try await TimeBankAPITests.openBank(app, fixture)
+            let bank = fixture.bank.id
+            let acknowledged = Acknowledged()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                // The office keeps booking, one exchange after another, each acknowledged once committed.
+                group.addTask {
+                    for i in 0..<300 {
+                        let (from, to) = i % 2 == 0 ? (members[0].id, members[1].id) : (members[1].id, members[0].id)
+                        let transfer = try await Ledger(db: app.db).record(ExchangeDraft(bankID: bank, provider: from, recipient: to, minutes: 15,
+                                                                                        serviceDate: "2026-11-20"), by: .system)
+                        await acknowledged.add(transfer.id)
+                    }
+                }
+                group.addTask {
+                    while await acknowledged.count < 100 { try await Task.sleep(for: .milliseconds(5)) }
+                    await acknowledged.backupBegins()
+                    let written = try await Backup.take(app, to: backup)
+                    #expect(written.contains(Backup.sqliteName))
+                }
+                try await group.waitForAll()
+            }
+            #expect(await acknowledged.count == 300)
+            acknowledgedBefore = await acknowledged.beforeBackup
+        }
+        #expect(acknowledgedBefore.count >= 100)
+
+        // Restored into a new office's folder, it opens and holds what was acknowledged before the backup.
+        try await withApp(configure: { app in
+            try await configure(app, database: .sqliteFile(restored.appendingPathComponent("ashar.sqlite").path))
+        }) { app in
+            try await Backup.restore(app, from: backup)
+            try await migrate(app)
+            let ids = Set(try await TimeTransfer.query(on: app.db).all().compactMap(\.id))
+            #expect(acknowledgedBefore.isSubset(of: ids))
+            let accounts = try await TimeAccount.query(on: app.db).all()
+            let entries = Dictionary(grouping: try await TimeEntry.query(on: app.db).all(), by: \.accountID)
+            #expect(accounts.reduce(0) { $0 + $1.balanceMinutes } == 0)
+            for account in accounts { #expect(account.balanceMinutes == (entries[account.id!] ?? []).reduce(0) { $0 + $1.minutes }) }
+            // Restoring over a database is refused: nothing is overwritten.
+            await #expect(throws: Backup.Failure.self) { try await Backup.restore(app, from: backup) }
+        }
+    }
+}
+
+/// Transfers acknowledged so far, in the order their commits returned.
+actor Acknowledged {
+    private(set) var ids: Set<UUID> = []
+    /// Those acknowledged when the backup began.
+    private(set) var beforeBackup: Set<UUID> = []
+    var count: Int { ids.count }
+    func add(_ id: UUID) { ids.insert(id) }
+    func backupBegins() { beforeBackup = ids }
 }

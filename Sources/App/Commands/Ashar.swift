@@ -24,6 +24,8 @@ public enum Ashar {
             app.asyncCommands.use(SeedCommand(), as: "seed")
             app.asyncCommands.use(ReferralsCommand(), as: "referrals")
             app.asyncCommands.use(RunMigrationsCommand(), as: "migrate")
+            app.asyncCommands.use(BackupCommand(), as: "backup")
+            app.asyncCommands.use(RestoreCommand(), as: "restore")
             try await app.execute()
         } catch {
             app.logger.report(error: error)
