@@ -86,6 +86,17 @@ public enum KeptCounts {
     /// A figure's months up to `last` ("2026-01") by district: those from `first` on each, the ones before
     /// added up as `earlier`. Figures kept for an organisation are counted in its district; grouped by
     /// the database, so a country's banks come back as a few rows a district.
+    /// The same through a day rather than a whole month: the kept months through the day's month, less the
+    /// rows of `source` (a table, joined to what gives their district) that came in that month after the day.
+    /// `column` is their day, `district` their district, both columns of `source`.
+    public static func byDistrict(_ figure: Figure, from first: String, throughDay day: String,
+                                  less source: SQLQueryString, day column: String, district: String, on db: any Database) async throws -> [MonthCount] {
+        try await byDistrict(figure, from: first, through: String(day.prefix(7)), on: db) + MonthCount.read("""
+            SELECT \(unsafeRaw: district) AS key, SUBSTR(\(unsafeRaw: column), 1, 7) AS month, -COUNT(*) AS count FROM \(source)
+            WHERE \(unsafeRaw: column) > \(bind: day) AND \(unsafeRaw: column) < \(bind: monthAfter(day)) GROUP BY 1, 2
+            """, on: db)
+    }
+
     public static func byDistrict(_ figure: Figure, from first: String, through last: String, on db: any Database) async throws -> [MonthCount] {
         let month: SQLQueryString = "CASE WHEN c.month < \(bind: first) THEN '\(unsafeRaw: earlier)' ELSE c.month END"
         let district: SQLQueryString = figure == .womenReached ? "c.key_id" : "o.district_id"

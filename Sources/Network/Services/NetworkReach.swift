@@ -63,11 +63,7 @@ public enum NetworkReach {
     /// Women first reached in each month from `first` ("2026-01") up to `day` (inclusive), and before it
     /// (`KeptCounts.earlier`), keyed by district. Added up they give the women reached by the end of each month.
     public static func firstReached(from first: String, through day: String, on db: any Database) async throws -> [MonthCount] {
-        // The kept months, less those of the last month who came after the day.
-        try await KeptCounts.byDistrict(.womenReached, from: first, through: String(day.prefix(7)), on: db) + MonthCount.read("""
-            SELECT district_id AS key, SUBSTR(first_day, 1, 7) AS month, -COUNT(*) AS count FROM network_reach
-            WHERE first_day > \(bind: day) AND first_day < \(bind: KeptCounts.monthAfter(day)) GROUP BY district_id, SUBSTR(first_day, 1, 7)
-            """, on: db)
+        try await KeptCounts.byDistrict(.womenReached, from: first, throughDay: day, less: "network_reach", day: "first_day", district: "district_id", on: db)
     }
 
     /// Keeps the earlier of two first days (the WHERE of the select settles SQLite's reading of ON CONFLICT).

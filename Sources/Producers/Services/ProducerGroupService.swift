@@ -98,12 +98,8 @@ public struct ProducerGroupService: Sendable {
     /// Members who joined the groups of each district, by month from `first` ("2026-01") up to a day
     /// (inclusive), and before it (`KeptCounts.earlier`).
     public func membersJoined(from first: String, through day: String) async throws -> [MonthCount] {
-        // The kept months, less those of the last month who joined after the day.
-        try await KeptCounts.byDistrict(.producerMembers, from: first, through: String(day.prefix(7)), on: db) + MonthCount.read("""
-            SELECT o.district_id AS key, SUBSTR(m.joined_on, 1, 7) AS month, -COUNT(*) AS count
-            FROM producer_members m JOIN organisations o ON o.id = m.group_id
-            WHERE m.joined_on > \(bind: day) AND m.joined_on < \(bind: KeptCounts.monthAfter(day)) GROUP BY 1, 2
-            """, on: db)
+        try await KeptCounts.byDistrict(.producerMembers, from: first, throughDay: day, less: "producer_members m JOIN organisations o ON o.id = m.group_id",
+                                        day: "m.joined_on", district: "o.district_id", on: db)
     }
 
     /// The groups a person belongs to.
