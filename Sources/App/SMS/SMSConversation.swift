@@ -90,7 +90,8 @@ struct SMSConversation {
         let members = try await TimeBankService(db: db).lookup(offers.map(\.memberID))
         let women = try await PeopleService(db: db).lookup(members.values.map(\.personID))
         var reply = ""
-        for offer in offers where offer.memberID != members.first(where: { $0.value.personID == person.id })?.key {
+        let hers = Set(members.filter { $0.value.personID == person.id }.keys)
+        for offer in offers where !hers.contains(offer.memberID) {
             guard let member = members[offer.memberID], let woman = women[member.personID] else { continue }
             // Her given name (the registry writes the family name first) and her number at the office.
             let given = woman.fullName.split(separator: " ").dropFirst().first.map(String.init) ?? woman.fullName

@@ -129,7 +129,7 @@ extension Request {
     var isQueued: Bool { headers.accept.mediaTypes.contains(.json) }
 
     /// The key the queue sent this form under, as the user's own (the web's keys apart from the API's).
-    private var queuedKey: IdempotencyKey? {
+    var queuedKey: IdempotencyKey? {
         guard let key = headers.first(name: IdempotencyMiddleware.header), !key.isEmpty, key.count <= 100, let user = currentUser else { return nil }
         return IdempotencyKey(userID: user.id, key: "web:\(key)", requestHash: "")
     }

@@ -68,7 +68,7 @@ struct BatchEntryController: RouteCollection {
         // A batch from the offline queue carries an `Idempotency-Key`; each of its rows keeps its answer
         // under the key and its place, in the transaction that books it, so a copy sent again (the
         // connection dropped before the answer came) books nothing twice.
-        let keys = try Self.rowKeys(req, count: rows.count)
+        let keys = Self.rowKeys(req, count: rows.count)
         let bookedBefore = try await IdempotencyReceipt.taken(Array(keys.values), on: req.db as! any SQLDatabase)
         var checked: [(row: Row, draft: ExchangeDraft?, view: RowView)] = []
         var slipsSeen = Set<String>()
@@ -112,10 +112,9 @@ struct BatchEntryController: RouteCollection {
     }
 
     /// Each row's key, from the batch's `Idempotency-Key` and the row's place in it; none without one.
-    static func rowKeys(_ req: Request, count: Int) throws -> [Int: IdempotencyKey] {
-        guard let key = req.headers.first(name: IdempotencyMiddleware.header), !key.isEmpty, let user = req.currentUser else { return [:] }
-        guard key.count <= 100 else { throw Abort(.badRequest) }
-        return Dictionary(uniqueKeysWithValues: (0..<count).map { ($0, IdempotencyKey(userID: user.id, key: "batch:\(key)#\($0)", requestHash: "")) })
+    static func rowKeys(_ req: Request, count: Int) -> [Int: IdempotencyKey] {
+        guard let batch = req.queuedKey else { return [:] }
+        return Dictionary(uniqueKeysWithValues: (0..<count).map { ($0, IdempotencyKey(userID: batch.userID, key: "\(batch.key)#\($0)", requestHash: "")) })
     }
 
     /// One row as the office typed it: the members' names for their numbers, and what is wrong with it.
