@@ -26,6 +26,7 @@ public enum Ashar {
             app.asyncCommands.use(RunMigrationsCommand(), as: "migrate")
             app.asyncCommands.use(BackupCommand(), as: "backup")
             app.asyncCommands.use(RestoreCommand(), as: "restore")
+            app.asyncCommands.use(SyncCommand(), as: "sync")
             try await app.execute()
         } catch {
             app.logger.report(error: error)
@@ -47,6 +48,7 @@ struct MigratingServeCommand: AsyncCommand {
         try await migrate(context.application)
         var serveContext = Self.serveContext(context)
         try await serve.run(using: &serveContext)
+        if let sync = context.application.officeSync { context.application.lifecycle.use(OfficeSyncLoop(sync: sync, logger: context.application.logger)) }
     }
 
     static func serveContext(_ context: CommandContext) -> CommandContext {

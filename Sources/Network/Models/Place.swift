@@ -1,5 +1,6 @@
 import FluentKit
 import Foundation
+import Kernel
 
 /// The levels of Kyrgyz geography the network uses, from the top.
 public enum PlaceLevel: String, Codable, Sendable, CaseIterable {
@@ -43,4 +44,11 @@ public final class Place: Model, @unchecked Sendable {
     @Timestamp(key: "updated_at", on: .update) public var updatedAt: Date?
 
     public init() {}
+}
+
+extension Place {
+    /// What a search for a place compares with: its three names, folded.
+    public static func searchKey(ky: String, ru: String, en: String) -> String {
+        [ky, ru, en].map(SearchKey.fold).joined(separator: " | ")
+    }
 }

@@ -144,7 +144,7 @@ public struct GeographyService: Sendable {
         place.nameKy = ky
         place.nameRu = ru
         place.nameEn = en
-        place.searchKey = [ky, ru, en].map(SearchKey.fold).joined(separator: " | ")
+        place.searchKey = Place.searchKey(ky: ky, ru: ru, en: en)
     }
 
     static func snapshot(_ p: Place) -> [String: String?] {

@@ -25,6 +25,7 @@ public enum TimeBankMigrations {
             (.minutesEarned, "SELECT bank_id AS key, SUBSTR(day, 1, 7) AS month, SUM(minutes) AS count FROM timebank_day_totals GROUP BY bank_id, SUBSTR(day, 1, 7)"),
             (.exchangesBetweenBanks, "SELECT bank_id AS key, SUBSTR(day, 1, 7) AS month, SUM(between_banks) AS count FROM timebank_day_totals GROUP BY bank_id, SUBSTR(day, 1, 7)"),
         ]),
+        CreateSyncTables(),      // timebank.017
     ]
 }
 

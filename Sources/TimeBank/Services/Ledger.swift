@@ -148,6 +148,8 @@ public struct Ledger: Sendable {
     }
 
     struct Details {
+        /// Nil for a new transfer; the id it was made with, for one copied from another server.
+        var id: UUID?
         var minutes: Int
         var serviceDate: String
         var categoryID: UUID?

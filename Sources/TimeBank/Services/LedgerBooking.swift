@@ -148,7 +148,7 @@ extension Ledger {
                 outcomes.append(.failure(refusal))
                 continue
             }
-            let id = UUID.timeOrdered(at: now)
+            let id = plan.details.id ?? UUID.timeOrdered(at: now)
             for (account, delta) in moves {
                 state[account]!.balance += delta
                 state[account]!.entryCount += 1

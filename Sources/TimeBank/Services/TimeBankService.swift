@@ -128,15 +128,8 @@ public struct TimeBankService: Sendable {
             member.personID = personID
             member.memberNumber = number
             member.joinedOn = ServiceDate.string(day)
-            try await member.create(on: tx)
-            try await NetworkReach.record(personID, on: member.joinedOn, db: tx)
-            try await KeptCounts.add([KeptCounts.Change(.timeBankMembers, key: bankID, month: member.joinedOn): 1], on: tx)
-            let account = TimeAccount(member: member.id!, bankID: bankID, lower: bank.lowerLimitMinutes, upper: bank.upperLimitMinutes)
-            try await account.create(on: tx)
-            try await AuditLog.record(on: tx, actor: actor, action: "create", entity: "timebank_member", entityID: member.id, changes: [
-                FieldChange(field: "person_id", from: nil, to: personID.uuidString),
-                FieldChange(field: "member_number", from: nil, to: number),
-            ])
+            let account = try await Self.admit(member, account: { TimeAccount(member: $0, bankID: bankID, lower: bank.lowerLimitMinutes,
+                                                                               upper: bank.upperLimitMinutes) }, by: actor, on: tx)
             if welcome, let credit = bank.welcomeCreditMinutes, credit > 0 {
                 let own = try await Ledger.bankAccount(bankID, on: tx)
                 _ = try await Ledger(db: tx).post(bankID: bankID, changes: [own.id!: -credit, account.id!: credit],
@@ -201,6 +194,20 @@ public struct TimeBankService: Sendable {
             MemberRecord(id: m.id!, bankID: m.bankID, personID: m.personID, memberNumber: m.memberNumber, joinedOn: m.joinedOn,
                          balanceMinutes: accounts[m.id!]?.balanceMinutes ?? 0)
         }
+    }
+
+    /// Writes a membership and her account, and counts her among the bank's members and the women reached.
+    static func admit(_ member: TimeBankMember, account: (UUID) -> TimeAccount, by actor: Actor, on tx: any Database) async throws -> TimeAccount {
+        try await member.create(on: tx)
+        try await NetworkReach.record(member.personID, on: member.joinedOn, db: tx)
+        try await KeptCounts.add([KeptCounts.Change(.timeBankMembers, key: member.bankID, month: member.joinedOn): 1], on: tx)
+        let account = account(member.id!)
+        try await account.create(on: tx)
+        try await AuditLog.record(on: tx, actor: actor, action: "create", entity: "timebank_member", entityID: member.id, changes: [
+            FieldChange(field: "person_id", from: nil, to: member.personID.uuidString),
+            FieldChange(field: "member_number", from: nil, to: member.memberNumber),
+        ])
+        return account
     }
 
     /// Member numbers run 0001, 0002, … in each bank; a number taken by an import is skipped.

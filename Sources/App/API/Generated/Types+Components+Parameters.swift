@@ -6,6 +6,16 @@ import struct Foundation.Date
 extension Components {
     /// Types generated from the `#/components/parameters` section of the OpenAPI document.
     internal enum Parameters {
+        /// The time bank whose rows to read.
+        ///
+        /// - Remark: Generated from `#/components/parameters/syncBank`.
+        internal typealias SyncBank = Swift.String
+        /// The `next` cursor of the page read before; absent to read from the start.
+        ///
+        /// - Remark: Generated from `#/components/parameters/syncAfter`.
+        internal typealias SyncAfter = Swift.String
+        /// - Remark: Generated from `#/components/parameters/syncLimit`.
+        internal typealias SyncLimit = Swift.Int
         /// A product.
         ///
         /// - Remark: Generated from `#/components/parameters/product`.

@@ -2565,6 +2565,677 @@ extension Components {
                 case medianHoursToFirstContact
             }
         }
+        /// - Remark: Generated from `#/components/schemas/SyncPlace`.
+        internal struct SyncPlace: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SyncPlace/id`.
+            internal var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/SyncPlace/level`.
+            internal var level: Components.Schemas.PlaceLevel
+            /// - Remark: Generated from `#/components/schemas/SyncPlace/parentId`.
+            internal var parentId: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/SyncPlace/oblastId`.
+            internal var oblastId: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/SyncPlace/districtId`.
+            internal var districtId: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/SyncPlace/code`.
+            internal var code: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/SyncPlace/nameKy`.
+            internal var nameKy: Swift.String
+            /// - Remark: Generated from `#/components/schemas/SyncPlace/nameRu`.
+            internal var nameRu: Swift.String
+            /// - Remark: Generated from `#/components/schemas/SyncPlace/nameEn`.
+            internal var nameEn: Swift.String
+            /// Creates a new `SyncPlace`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - level:
+            ///   - parentId:
+            ///   - oblastId:
+            ///   - districtId:
+            ///   - code:
+            ///   - nameKy:
+            ///   - nameRu:
+            ///   - nameEn:
+            internal init(
+                id: Swift.String,
+                level: Components.Schemas.PlaceLevel,
+                parentId: Swift.String? = nil,
+                oblastId: Swift.String? = nil,
+                districtId: Swift.String? = nil,
+                code: Swift.String? = nil,
+                nameKy: Swift.String,
+                nameRu: Swift.String,
+                nameEn: Swift.String
+            ) {
+                self.id = id
+                self.level = level
+                self.parentId = parentId
+                self.oblastId = oblastId
+                self.districtId = districtId
+                self.code = code
+                self.nameKy = nameKy
+                self.nameRu = nameRu
+                self.nameEn = nameEn
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case id
+                case level
+                case parentId
+                case oblastId
+                case districtId
+                case code
+                case nameKy
+                case nameRu
+                case nameEn
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/SyncOrganisation`.
+        internal struct SyncOrganisation: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SyncOrganisation/id`.
+            internal var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/SyncOrganisation/name`.
+            internal var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/SyncOrganisation/kind`.
+            internal var kind: Components.Schemas.OrganisationKind
+            /// - Remark: Generated from `#/components/schemas/SyncOrganisation/districtId`.
+            internal var districtId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/SyncOrganisation/villageId`.
+            internal var villageId: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/SyncOrganisation/address`.
+            internal var address: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/SyncOrganisation/phone`.
+            internal var phone: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/SyncOrganisation/email`.
+            internal var email: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/SyncOrganisation/contactPerson`.
+            internal var contactPerson: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/SyncOrganisation/inNetwork`.
+            internal var inNetwork: Swift.Bool
+            /// Creates a new `SyncOrganisation`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - name:
+            ///   - kind:
+            ///   - districtId:
+            ///   - villageId:
+            ///   - address:
+            ///   - phone:
+            ///   - email:
+            ///   - contactPerson:
+            ///   - inNetwork:
+            internal init(
+                id: Swift.String,
+                name: Swift.String,
+                kind: Components.Schemas.OrganisationKind,
+                districtId: Swift.String,
+                villageId: Swift.String? = nil,
+                address: Swift.String? = nil,
+                phone: Swift.String? = nil,
+                email: Swift.String? = nil,
+                contactPerson: Swift.String? = nil,
+                inNetwork: Swift.Bool
+            ) {
+                self.id = id
+                self.name = name
+                self.kind = kind
+                self.districtId = districtId
+                self.villageId = villageId
+                self.address = address
+                self.phone = phone
+                self.email = email
+                self.contactPerson = contactPerson
+                self.inNetwork = inNetwork
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case id
+                case name
+                case kind
+                case districtId
+                case villageId
+                case address
+                case phone
+                case email
+                case contactPerson
+                case inNetwork
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/SyncBank`.
+        internal struct SyncBank: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SyncBank/id`.
+            internal var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/SyncBank/lowerLimitMinutes`.
+            internal var lowerLimitMinutes: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/SyncBank/upperLimitMinutes`.
+            internal var upperLimitMinutes: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/SyncBank/welcomeCreditMinutes`.
+            internal var welcomeCreditMinutes: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/SyncBank/clearingLimitMinutes`.
+            internal var clearingLimitMinutes: Swift.Int?
+            /// Creates a new `SyncBank`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - lowerLimitMinutes:
+            ///   - upperLimitMinutes:
+            ///   - welcomeCreditMinutes:
+            ///   - clearingLimitMinutes:
+            internal init(
+                id: Swift.String,
+                lowerLimitMinutes: Swift.Int,
+                upperLimitMinutes: Swift.Int? = nil,
+                welcomeCreditMinutes: Swift.Int? = nil,
+                clearingLimitMinutes: Swift.Int? = nil
+            ) {
+                self.id = id
+                self.lowerLimitMinutes = lowerLimitMinutes
+                self.upperLimitMinutes = upperLimitMinutes
+                self.welcomeCreditMinutes = welcomeCreditMinutes
+                self.clearingLimitMinutes = clearingLimitMinutes
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case id
+                case lowerLimitMinutes
+                case upperLimitMinutes
+                case welcomeCreditMinutes
+                case clearingLimitMinutes
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/SyncCategory`.
+        internal struct SyncCategory: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SyncCategory/id`.
+            internal var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/SyncCategory/code`.
+            internal var code: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/SyncCategory/nameKy`.
+            internal var nameKy: Swift.String
+            /// - Remark: Generated from `#/components/schemas/SyncCategory/nameRu`.
+            internal var nameRu: Swift.String
+            /// - Remark: Generated from `#/components/schemas/SyncCategory/nameEn`.
+            internal var nameEn: Swift.String
+            /// - Remark: Generated from `#/components/schemas/SyncCategory/bankId`.
+            internal var bankId: Swift.String?
+            /// Creates a new `SyncCategory`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - code:
+            ///   - nameKy:
+            ///   - nameRu:
+            ///   - nameEn:
+            ///   - bankId:
+            internal init(
+                id: Swift.String,
+                code: Swift.String? = nil,
+                nameKy: Swift.String,
+                nameRu: Swift.String,
+                nameEn: Swift.String,
+                bankId: Swift.String? = nil
+            ) {
+                self.id = id
+                self.code = code
+                self.nameKy = nameKy
+                self.nameRu = nameRu
+                self.nameEn = nameEn
+                self.bankId = bankId
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case id
+                case code
+                case nameKy
+                case nameRu
+                case nameEn
+                case bankId
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/SyncAccount`.
+        internal struct SyncAccount: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SyncAccount/id`.
+            internal var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/SyncAccount/bankId`.
+            internal var bankId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/SyncAccount/kind`.
+            internal enum KindPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case member = "member"
+                case bank = "bank"
+                case clearing = "clearing"
+            }
+            /// - Remark: Generated from `#/components/schemas/SyncAccount/kind`.
+            internal var kind: Components.Schemas.SyncAccount.KindPayload
+            /// - Remark: Generated from `#/components/schemas/SyncAccount/memberId`.
+            internal var memberId: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/SyncAccount/counterpartBankId`.
+            internal var counterpartBankId: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/SyncAccount/lowerLimitMinutes`.
+            internal var lowerLimitMinutes: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/SyncAccount/upperLimitMinutes`.
+            internal var upperLimitMinutes: Swift.Int?
+            /// Creates a new `SyncAccount`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - bankId:
+            ///   - kind:
+            ///   - memberId:
+            ///   - counterpartBankId:
+            ///   - lowerLimitMinutes:
+            ///   - upperLimitMinutes:
+            internal init(
+                id: Swift.String,
+                bankId: Swift.String,
+                kind: Components.Schemas.SyncAccount.KindPayload,
+                memberId: Swift.String? = nil,
+                counterpartBankId: Swift.String? = nil,
+                lowerLimitMinutes: Swift.Int? = nil,
+                upperLimitMinutes: Swift.Int? = nil
+            ) {
+                self.id = id
+                self.bankId = bankId
+                self.kind = kind
+                self.memberId = memberId
+                self.counterpartBankId = counterpartBankId
+                self.lowerLimitMinutes = lowerLimitMinutes
+                self.upperLimitMinutes = upperLimitMinutes
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case id
+                case bankId
+                case kind
+                case memberId
+                case counterpartBankId
+                case lowerLimitMinutes
+                case upperLimitMinutes
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/SyncReference`.
+        internal struct SyncReference: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SyncReference/places`.
+            internal var places: [Components.Schemas.SyncPlace]
+            /// - Remark: Generated from `#/components/schemas/SyncReference/organisations`.
+            internal var organisations: [Components.Schemas.SyncOrganisation]
+            /// - Remark: Generated from `#/components/schemas/SyncReference/banks`.
+            internal var banks: [Components.Schemas.SyncBank]
+            /// - Remark: Generated from `#/components/schemas/SyncReference/categories`.
+            internal var categories: [Components.Schemas.SyncCategory]
+            /// - Remark: Generated from `#/components/schemas/SyncReference/accounts`.
+            internal var accounts: [Components.Schemas.SyncAccount]
+            /// Creates a new `SyncReference`.
+            ///
+            /// - Parameters:
+            ///   - places:
+            ///   - organisations:
+            ///   - banks:
+            ///   - categories:
+            ///   - accounts:
+            internal init(
+                places: [Components.Schemas.SyncPlace],
+                organisations: [Components.Schemas.SyncOrganisation],
+                banks: [Components.Schemas.SyncBank],
+                categories: [Components.Schemas.SyncCategory],
+                accounts: [Components.Schemas.SyncAccount]
+            ) {
+                self.places = places
+                self.organisations = organisations
+                self.banks = banks
+                self.categories = categories
+                self.accounts = accounts
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case places
+                case organisations
+                case banks
+                case categories
+                case accounts
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/SyncMember`.
+        internal struct SyncMember: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SyncMember/id`.
+            internal var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/SyncMember/bankId`.
+            internal var bankId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/SyncMember/memberNumber`.
+            internal var memberNumber: Swift.String
+            /// YYYY-MM-DD
+            ///
+            /// - Remark: Generated from `#/components/schemas/SyncMember/joinedOn`.
+            internal var joinedOn: Swift.String
+            /// - Remark: Generated from `#/components/schemas/SyncMember/personId`.
+            internal var personId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/SyncMember/person`.
+            internal var person: Components.Schemas.PersonInput
+            /// - Remark: Generated from `#/components/schemas/SyncMember/account`.
+            internal var account: Components.Schemas.SyncAccount
+            /// Creates a new `SyncMember`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - bankId:
+            ///   - memberNumber:
+            ///   - joinedOn: YYYY-MM-DD
+            ///   - personId:
+            ///   - person:
+            ///   - account:
+            internal init(
+                id: Swift.String,
+                bankId: Swift.String,
+                memberNumber: Swift.String,
+                joinedOn: Swift.String,
+                personId: Swift.String,
+                person: Components.Schemas.PersonInput,
+                account: Components.Schemas.SyncAccount
+            ) {
+                self.id = id
+                self.bankId = bankId
+                self.memberNumber = memberNumber
+                self.joinedOn = joinedOn
+                self.personId = personId
+                self.person = person
+                self.account = account
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case id
+                case bankId
+                case memberNumber
+                case joinedOn
+                case personId
+                case person
+                case account
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/SyncEntry`.
+        internal struct SyncEntry: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SyncEntry/account`.
+            internal var account: Components.Schemas.SyncAccount
+            /// Earned (positive) or paid (negative).
+            ///
+            /// - Remark: Generated from `#/components/schemas/SyncEntry/minutes`.
+            internal var minutes: Swift.Int
+            /// Creates a new `SyncEntry`.
+            ///
+            /// - Parameters:
+            ///   - account:
+            ///   - minutes: Earned (positive) or paid (negative).
+            internal init(
+                account: Components.Schemas.SyncAccount,
+                minutes: Swift.Int
+            ) {
+                self.account = account
+                self.minutes = minutes
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case account
+                case minutes
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/SyncTransfer`.
+        internal struct SyncTransfer: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SyncTransfer/id`.
+            internal var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/SyncTransfer/bankId`.
+            internal var bankId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/SyncTransfer/minutes`.
+            internal var minutes: Swift.Int
+            /// YYYY-MM-DD
+            ///
+            /// - Remark: Generated from `#/components/schemas/SyncTransfer/serviceDate`.
+            internal var serviceDate: Swift.String
+            /// - Remark: Generated from `#/components/schemas/SyncTransfer/categoryId`.
+            internal var categoryId: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/SyncTransfer/note`.
+            internal var note: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/SyncTransfer/slipNumber`.
+            internal var slipNumber: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/SyncTransfer/reversesId`.
+            internal var reversesId: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/SyncTransfer/overrideReason`.
+            internal var overrideReason: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/SyncTransfer/purpose`.
+            internal enum PurposePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case welcome = "welcome"
+                case opening = "opening"
+            }
+            /// - Remark: Generated from `#/components/schemas/SyncTransfer/purpose`.
+            internal var purpose: Components.Schemas.SyncTransfer.PurposePayload?
+            /// - Remark: Generated from `#/components/schemas/SyncTransfer/recordedByLogin`.
+            internal var recordedByLogin: Swift.String
+            /// - Remark: Generated from `#/components/schemas/SyncTransfer/entries`.
+            internal var entries: [Components.Schemas.SyncEntry]
+            /// Creates a new `SyncTransfer`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - bankId:
+            ///   - minutes:
+            ///   - serviceDate: YYYY-MM-DD
+            ///   - categoryId:
+            ///   - note:
+            ///   - slipNumber:
+            ///   - reversesId:
+            ///   - overrideReason:
+            ///   - purpose:
+            ///   - recordedByLogin:
+            ///   - entries:
+            internal init(
+                id: Swift.String,
+                bankId: Swift.String,
+                minutes: Swift.Int,
+                serviceDate: Swift.String,
+                categoryId: Swift.String? = nil,
+                note: Swift.String? = nil,
+                slipNumber: Swift.String? = nil,
+                reversesId: Swift.String? = nil,
+                overrideReason: Swift.String? = nil,
+                purpose: Components.Schemas.SyncTransfer.PurposePayload? = nil,
+                recordedByLogin: Swift.String,
+                entries: [Components.Schemas.SyncEntry]
+            ) {
+                self.id = id
+                self.bankId = bankId
+                self.minutes = minutes
+                self.serviceDate = serviceDate
+                self.categoryId = categoryId
+                self.note = note
+                self.slipNumber = slipNumber
+                self.reversesId = reversesId
+                self.overrideReason = overrideReason
+                self.purpose = purpose
+                self.recordedByLogin = recordedByLogin
+                self.entries = entries
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case id
+                case bankId
+                case minutes
+                case serviceDate
+                case categoryId
+                case note
+                case slipNumber
+                case reversesId
+                case overrideReason
+                case purpose
+                case recordedByLogin
+                case entries
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/SyncMemberPage`.
+        internal struct SyncMemberPage: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SyncMemberPage/items`.
+            internal var items: [Components.Schemas.SyncMember]
+            /// - Remark: Generated from `#/components/schemas/SyncMemberPage/next`.
+            internal var next: Swift.String?
+            /// Creates a new `SyncMemberPage`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            ///   - next:
+            internal init(
+                items: [Components.Schemas.SyncMember],
+                next: Swift.String? = nil
+            ) {
+                self.items = items
+                self.next = next
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case items
+                case next
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/SyncTransferPage`.
+        internal struct SyncTransferPage: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SyncTransferPage/items`.
+            internal var items: [Components.Schemas.SyncTransfer]
+            /// - Remark: Generated from `#/components/schemas/SyncTransferPage/next`.
+            internal var next: Swift.String?
+            /// Creates a new `SyncTransferPage`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            ///   - next:
+            internal init(
+                items: [Components.Schemas.SyncTransfer],
+                next: Swift.String? = nil
+            ) {
+                self.items = items
+                self.next = next
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case items
+                case next
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/SyncMembersInput`.
+        internal struct SyncMembersInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SyncMembersInput/items`.
+            internal var items: [Components.Schemas.SyncMember]
+            /// Creates a new `SyncMembersInput`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            internal init(items: [Components.Schemas.SyncMember]) {
+                self.items = items
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case items
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/SyncTransfersInput`.
+        internal struct SyncTransfersInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SyncTransfersInput/items`.
+            internal var items: [Components.Schemas.SyncTransfer]
+            /// Creates a new `SyncTransfersInput`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            internal init(items: [Components.Schemas.SyncTransfer]) {
+                self.items = items
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case items
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/SyncAnswer`.
+        internal struct SyncAnswer: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SyncAnswer/id`.
+            internal var id: Swift.String
+            /// written: taken now; alreadyThere: taken before (an answer was lost); refused: not taken, see error.
+            ///
+            /// - Remark: Generated from `#/components/schemas/SyncAnswer/outcome`.
+            internal enum OutcomePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case written = "written"
+                case alreadyThere = "alreadyThere"
+                case refused = "refused"
+            }
+            /// written: taken now; alreadyThere: taken before (an answer was lost); refused: not taken, see error.
+            ///
+            /// - Remark: Generated from `#/components/schemas/SyncAnswer/outcome`.
+            internal var outcome: Components.Schemas.SyncAnswer.OutcomePayload
+            /// - Remark: Generated from `#/components/schemas/SyncAnswer/error`.
+            internal struct _ErrorPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/SyncAnswer/error/code`.
+                internal var code: Swift.String
+                /// - Remark: Generated from `#/components/schemas/SyncAnswer/error/message`.
+                internal var message: Swift.String
+                /// - Remark: Generated from `#/components/schemas/SyncAnswer/error/arguments`.
+                internal struct ArgumentsPayload: Codable, Hashable, Sendable {
+                    /// A container of undocumented properties.
+                    internal var additionalProperties: [String: Swift.String]
+                    /// Creates a new `ArgumentsPayload`.
+                    ///
+                    /// - Parameters:
+                    ///   - additionalProperties: A container of undocumented properties.
+                    internal init(additionalProperties: [String: Swift.String] = .init()) {
+                        self.additionalProperties = additionalProperties
+                    }
+                    internal init(from decoder: any Swift.Decoder) throws {
+                        additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [])
+                    }
+                    internal func encode(to encoder: any Swift.Encoder) throws {
+                        try encoder.encodeAdditionalProperties(additionalProperties)
+                    }
+                }
+                /// - Remark: Generated from `#/components/schemas/SyncAnswer/error/arguments`.
+                internal var arguments: Components.Schemas.SyncAnswer._ErrorPayload.ArgumentsPayload?
+                /// Creates a new `_ErrorPayload`.
+                ///
+                /// - Parameters:
+                ///   - code:
+                ///   - message:
+                ///   - arguments:
+                internal init(
+                    code: Swift.String,
+                    message: Swift.String,
+                    arguments: Components.Schemas.SyncAnswer._ErrorPayload.ArgumentsPayload? = nil
+                ) {
+                    self.code = code
+                    self.message = message
+                    self.arguments = arguments
+                }
+                internal enum CodingKeys: String, CodingKey {
+                    case code
+                    case message
+                    case arguments
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/SyncAnswer/error`.
+            internal var error: Components.Schemas.SyncAnswer._ErrorPayload?
+            /// Creates a new `SyncAnswer`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - outcome: written: taken now; alreadyThere: taken before (an answer was lost); refused: not taken, see error.
+            ///   - error:
+            internal init(
+                id: Swift.String,
+                outcome: Components.Schemas.SyncAnswer.OutcomePayload,
+                error: Components.Schemas.SyncAnswer._ErrorPayload? = nil
+            ) {
+                self.id = id
+                self.outcome = outcome
+                self.error = error
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case id
+                case outcome
+                case error
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/SyncAnswers`.
+        internal struct SyncAnswers: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SyncAnswers/items`.
+            internal var items: [Components.Schemas.SyncAnswer]
+            /// Creates a new `SyncAnswers`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            internal init(items: [Components.Schemas.SyncAnswer]) {
+                self.items = items
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case items
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/ErrorBody`.
         internal struct ErrorBody: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/ErrorBody/error`.

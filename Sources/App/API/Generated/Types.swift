@@ -673,6 +673,31 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /consultations/{consultation}/follow-up`.
     /// - Remark: Generated from `#/paths//consultations/{consultation}/follow-up/post(recordConsultationFollowUp)`.
     func recordConsultationFollowUp(_ input: Operations.RecordConsultationFollowUp.Input) async throws -> Operations.RecordConsultationFollowUp.Output
+    /// What an office server needs before its first pull — places, the time banks and their organisations, service categories, each bank's own account (docs/sync.md).
+    ///
+    /// - Remark: HTTP `GET /sync/timebank/reference`.
+    /// - Remark: Generated from `#/paths//sync/timebank/reference/get(getSyncReference)`.
+    func getSyncReference(_ input: Operations.GetSyncReference.Input) async throws -> Operations.GetSyncReference.Output
+    /// The bank's memberships written after a cursor, in the order they were written. For an office server pulling what the centre holds.
+    ///
+    /// - Remark: HTTP `GET /sync/timebank/members`.
+    /// - Remark: Generated from `#/paths//sync/timebank/members/get(listSyncMembers)`.
+    func listSyncMembers(_ input: Operations.ListSyncMembers.Input) async throws -> Operations.ListSyncMembers.Output
+    /// Memberships made at an office, under their ids. Each is answered on its own; sending one again books nothing new.
+    ///
+    /// - Remark: HTTP `POST /sync/timebank/members`.
+    /// - Remark: Generated from `#/paths//sync/timebank/members/post(sendSyncMembers)`.
+    func sendSyncMembers(_ input: Operations.SendSyncMembers.Input) async throws -> Operations.SendSyncMembers.Output
+    /// Transfers that moved an account of the bank, booked after a cursor, in booking order, each with its entries on the bank's accounts.
+    ///
+    /// - Remark: HTTP `GET /sync/timebank/transfers`.
+    /// - Remark: Generated from `#/paths//sync/timebank/transfers/get(listSyncTransfers)`.
+    func listSyncTransfers(_ input: Operations.ListSyncTransfers.Input) async throws -> Operations.ListSyncTransfers.Output
+    /// Transfers booked at an office, in the order booked there. The centre books each under its id with its own balances and limits; a refused one comes back with its reason (`timebank.over-lower-limit`, a slip booked here already) and leaves no trace.
+    ///
+    /// - Remark: HTTP `POST /sync/timebank/transfers`.
+    /// - Remark: Generated from `#/paths//sync/timebank/transfers/post(sendSyncTransfers)`.
+    func sendSyncTransfers(_ input: Operations.SendSyncTransfers.Input) async throws -> Operations.SendSyncTransfers.Output
 }
 
 /// Convenience overloads for operation inputs.
@@ -2573,6 +2598,65 @@ extension APIProtocol {
     ) async throws -> Operations.RecordConsultationFollowUp.Output {
         try await recordConsultationFollowUp(Operations.RecordConsultationFollowUp.Input(
             path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// What an office server needs before its first pull — places, the time banks and their organisations, service categories, each bank's own account (docs/sync.md).
+    ///
+    /// - Remark: HTTP `GET /sync/timebank/reference`.
+    /// - Remark: Generated from `#/paths//sync/timebank/reference/get(getSyncReference)`.
+    internal func getSyncReference(headers: Operations.GetSyncReference.Input.Headers = .init()) async throws -> Operations.GetSyncReference.Output {
+        try await getSyncReference(Operations.GetSyncReference.Input(headers: headers))
+    }
+    /// The bank's memberships written after a cursor, in the order they were written. For an office server pulling what the centre holds.
+    ///
+    /// - Remark: HTTP `GET /sync/timebank/members`.
+    /// - Remark: Generated from `#/paths//sync/timebank/members/get(listSyncMembers)`.
+    internal func listSyncMembers(
+        query: Operations.ListSyncMembers.Input.Query,
+        headers: Operations.ListSyncMembers.Input.Headers = .init()
+    ) async throws -> Operations.ListSyncMembers.Output {
+        try await listSyncMembers(Operations.ListSyncMembers.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Memberships made at an office, under their ids. Each is answered on its own; sending one again books nothing new.
+    ///
+    /// - Remark: HTTP `POST /sync/timebank/members`.
+    /// - Remark: Generated from `#/paths//sync/timebank/members/post(sendSyncMembers)`.
+    internal func sendSyncMembers(
+        headers: Operations.SendSyncMembers.Input.Headers = .init(),
+        body: Operations.SendSyncMembers.Input.Body
+    ) async throws -> Operations.SendSyncMembers.Output {
+        try await sendSyncMembers(Operations.SendSyncMembers.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Transfers that moved an account of the bank, booked after a cursor, in booking order, each with its entries on the bank's accounts.
+    ///
+    /// - Remark: HTTP `GET /sync/timebank/transfers`.
+    /// - Remark: Generated from `#/paths//sync/timebank/transfers/get(listSyncTransfers)`.
+    internal func listSyncTransfers(
+        query: Operations.ListSyncTransfers.Input.Query,
+        headers: Operations.ListSyncTransfers.Input.Headers = .init()
+    ) async throws -> Operations.ListSyncTransfers.Output {
+        try await listSyncTransfers(Operations.ListSyncTransfers.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Transfers booked at an office, in the order booked there. The centre books each under its id with its own balances and limits; a refused one comes back with its reason (`timebank.over-lower-limit`, a slip booked here already) and leaves no trace.
+    ///
+    /// - Remark: HTTP `POST /sync/timebank/transfers`.
+    /// - Remark: Generated from `#/paths//sync/timebank/transfers/post(sendSyncTransfers)`.
+    internal func sendSyncTransfers(
+        headers: Operations.SendSyncTransfers.Input.Headers = .init(),
+        body: Operations.SendSyncTransfers.Input.Body
+    ) async throws -> Operations.SendSyncTransfers.Output {
+        try await sendSyncTransfers(Operations.SendSyncTransfers.Input(
             headers: headers,
             body: body
         ))
