@@ -49,6 +49,7 @@ func routes(_ app: Application, resources: AppResources) throws {
     try web.register(collection: ReportsController())
     try web.register(collection: MemberImportController())
     try web.register(collection: ExchangeSheetsController())
+    try web.register(collection: OfficeSyncController())
     try web.register(collection: ApplicationsController())
     try web.register(collection: ProducersController())
     try web.register(collection: SalePoolsController())

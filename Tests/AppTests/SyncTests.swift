@@ -86,6 +86,20 @@ struct SyncTests {
                     // Nothing left to send or take: a second round moves nothing.
                     #expect(try await officeSide.waiting() == 0)
                     #expect(try await line.run() == OfficeSync.Round())
+
+                    // Office staff see the refused slip with the centre's reason, in their language; the centre's own page says it is the record.
+                    let hash: @Sendable (String) throws -> String = { [password = office.password] in try password.hash($0) }
+                    _ = try await Factories(db: office.db).user("office", name: "Осмонова Бурул", password: Fixture.password, hash: hash,
+                                                                grants: [Grant(role: .coordinator, organisationID: bank)])
+                    let staff = Browser(office, acceptLanguage: "ru")
+                    _ = try await staff.login("office")
+                    let page = try await staff.get("/timebanks/\(bank)/sync").body.string
+                    #expect(page.contains("Квитанция O-2, 2026-11-21") && page.contains("Токтосунова Чолпон"))
+                    #expect(page.contains("ушёл бы ниже лимита -60 мин"), "the centre's reason, in Russian")
+                    #expect(try await staff.get("/timebanks/\(bank)").body.string.contains("/timebanks/\(bank)/sync"))
+                    let atCentrePage = Browser(centre, acceptLanguage: "en")
+                    _ = try await atCentrePage.login("coordinator")
+                    #expect(try await atCentrePage.get("/timebanks/\(bank)/sync").body.string.contains("record for this bank"))
                 }
             } catch {
                 Issue.record(error)

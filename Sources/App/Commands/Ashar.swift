@@ -27,6 +27,7 @@ public enum Ashar {
             app.asyncCommands.use(BackupCommand(), as: "backup")
             app.asyncCommands.use(RestoreCommand(), as: "restore")
             app.asyncCommands.use(SyncCommand(), as: "sync")
+            app.asyncCommands.use(UserCommand(), as: "user")
             try await app.execute()
         } catch {
             app.logger.report(error: error)

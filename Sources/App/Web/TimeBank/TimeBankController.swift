@@ -86,6 +86,8 @@ struct TimeBankController: RouteCollection {
         let booked: String?
         let pager: Pager
         let canOverride: Bool
+        /// This server keeps the bank's register as an office, syncing with the centre.
+        let isOffice: Bool
     }
 
     @Sendable func show(req: Request) async throws -> Response {
@@ -111,7 +113,8 @@ struct TimeBankController: RouteCollection {
                 Choice(value: $0.id.uuidString, label: $0.name.named(lang), selected: $0.id.uuidString == form.category_id)
             },
             form: form, errors: errors, booked: booked, pager: members.pager,
-            canOverride: TimeBankAccess.canOverrideLimits(req.currentUser?.grants.map(\.grant) ?? []))
+            canOverride: TimeBankAccess.canOverrideLimits(req.currentUser?.grants.map(\.grant) ?? []),
+            isOffice: try await TimeBankSync(db: req.db).homeBanks().contains(bank.id))
         return try await req.render("timebanks/show", title: req.t("timebanks.one"), content, status: status)
     }
 
