@@ -1,4 +1,5 @@
 import FluentKit
+import SQLKit
 import Foundation
 import Kernel
 
@@ -89,8 +90,15 @@ struct CreateSyncTables: AsyncMigration {
             .field("key", .string, .identifier(auto: false))
             .field("value", .string, .required)
             .create()
+        // The centre's feeds read in the order rows were written, from a cursor.
+        let sql = db as! any SQLDatabase
+        try await sql.raw("CREATE INDEX timebank_transfers_by_time ON timebank_transfers (recorded_at, id)").run()
+        try await sql.raw("CREATE INDEX timebank_members_by_creation ON timebank_members (bank_id, created_at, id)").run()
     }
     func revert(on db: any Database) async throws {
+        let sql = db as! any SQLDatabase
+        try await sql.raw("DROP INDEX timebank_transfers_by_time").run()
+        try await sql.raw("DROP INDEX timebank_members_by_creation").run()
         try await db.schema("timebank_sync_rows").delete()
         try await db.schema("timebank_sync_state").delete()
     }

@@ -1,0 +1,108 @@
+@testable import App
+import AsharNetwork
+import DemoData
+import Fluent
+import FluentSQLiteDriver
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import Producers
+import Testing
+import TestSupport
+import TimeBank
+import Vapor
+import VaporTesting
+
+/// No page or endpoint runs a query per row: each is asked on a small network and again after it has
+/// grown (more people, members, exchanges, a group's members), and must run the same number of SQL
+/// statements. Counted on SQLite, whose driver logs every statement it runs.
+@Suite("Queries per request")
+struct QueryCountTests {
+    /// Counts the SQL statements the database driver logs ("Running query", at the level asked for).
+    final class StatementCounter: LogHandler, @unchecked Sendable {
+        private let count = NIOLockedValueBox(0)
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .debug
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String, function: String, line: UInt) {
+            // SQLiteKit's line for each statement; its text is in the metadata.
+            if level == .debug && message.description == "Running query" { count.withLockedValue { $0 += 1 } }
+        }
+
+        func reset() { count.withLockedValue { $0 = 0 } }
+        var statements: Int { count.withLockedValue { $0 } }
+    }
+
+    @Test("The main pages and endpoints run as many statements for 61 members and 60 exchanges as for 13 and 12")
+    func flat() async throws {
+        let counter = StatementCounter()
+        try await withApp(configure: { app in
+            try await configure(app, database: .sqliteMemory)
+            app.databases.use(.sqlite(.memory, sqlLogLevel: .debug), as: .sqlite)
+        }) { app in
+            try await migrate(app)
+            let fixture = try await seed(app)
+            let bank = fixture.bank.id
+            _ = try await TimeBankService(db: app.db).open(bank, settings: .init(welcomeCreditMinutes: 60), by: .system)
+            let groupOrg = try await Factories(db: app.db).organisation("Жибек", kind: .producerGroup, in: fixture.village)
+            let group = try await ProducerGroupService(db: app.db).open(groupOrg.id, by: .system)
+            let first = try await TimeBankService(db: app.db).join(bank, personID: fixture.member.id, by: .system)
+            try await Self.grow(app, fixture, bank: bank, group: group.id, first: first.id, from: 0, to: 12)
+
+            let admin = Browser(app)
+            _ = try await admin.login("admin")
+            let api = try await APIClient.forUser("admin", on: app)
+            app.logger = Logger(label: "statements") { _ in counter }
+            let paths = [
+                "/people", "/organisations", "/dashboard", "/timebanks", "/producer-groups", "/forms", "/stakeholders", "/products",
+                "/trainings", "/services", "/directory", "/geography", "/users", "/audit", "/timebanks/\(bank)", "/timebanks/\(bank)/register",
+                "/timebanks/\(bank)/members/\(first.id)", "/timebanks/\(bank)/board", "/timebanks/\(bank)/reports",
+                "/timebanks/\(bank)/slips", "/producer-groups/\(group.id)",
+            ]
+            let endpoints = ["/people", "/timebanks/\(bank)/members", "/timebanks/\(bank)/accounts/\(first.id)/statement",
+                             "/sync/timebank/transfers?bank=\(bank)", "/sync/timebank/members?bank=\(bank)"]
+            func count() async throws -> [String: Int] {
+                var found: [String: Int] = [:]
+                for path in paths {
+                    counter.reset()
+                    let response = try await admin.get(path)
+                    #expect(response.status == .ok, "\(path)")
+                    found[path] = counter.statements
+                }
+                for path in endpoints {
+                    counter.reset()
+                    let response = try await api.send(.GET, path)
+                    #expect(response.status == .ok, "\(path)")
+                    found["/api/v1" + path] = counter.statements
+                }
+                return found
+            }
+            let small = try await count()
+            try await Self.grow(app, fixture, bank: bank, group: group.id, first: first.id, from: 12, to: 60)
+            let large = try await count()
+            for (path, statements) in small.sorted(by: { $0.key < $1.key }) {
+                #expect(large[path] == statements, "\(path): \(statements) statements for a small network, \(large[path] ?? -1) for a larger one")
+                #expect(statements > 0, "\(path) counted nothing: is the driver still logging?")
+            }
+        }
+    }
+
+    /// People `from..<to`, each a member of the bank (with her welcome credit) and of the group, who received
+    /// an exchange from the first member. The first of them far below zero and the first member far above:
+    /// the reports' lists of members far from zero are not empty at either size.
+    static func grow(_ app: Application, _ fixture: Fixture, bank: UUID, group: UUID, first: UUID, from: Int, to: Int) async throws {
+        let make = Factories(db: app.db)
+        for i in from..<to {
+            let person = try await make.person("Мүчө \(["Айгүл", "Бурул", "Чолпон", "Динара"][i % 4]) \(String(repeating: "а", count: i + 1))",
+                                               in: fixture.village, born: 1960 + i % 40)
+            let member = try await TimeBankService(db: app.db).join(bank, personID: person.id, by: .system)
+            _ = try await ProducerGroupService(db: app.db).join(group, personID: person.id, produces: "", by: .system)
+            _ = try await Ledger(db: app.db).record(ExchangeDraft(bankID: bank, provider: first, recipient: member.id, minutes: i == 0 ? 600 : 30,
+                                                                  serviceDate: "2026-11-0\(1 + i % 9)"), by: .system)
+        }
+    }
+}
