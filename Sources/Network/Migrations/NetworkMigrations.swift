@@ -20,6 +20,7 @@ public enum NetworkMigrations {
         CreateNetworkReach(),    // network.013
         CreateKeptCounts(),      // network.014
         AddPersonLanguage(),     // network.015
+        IndexPeopleByName(),     // network.016
     ]
 }
 
@@ -225,5 +226,16 @@ struct AddPathConsent: AsyncMigration {
     }
     func revert(on db: any Database) async throws {
         try await db.schema("people").deleteField("path_consent_at").update()
+    }
+}
+
+/// The registry's pages run in name order: at 200,000 people, sorting them all for each page took 150 ms.
+struct IndexPeopleByName: AsyncMigration {
+    var name: String { "network.016.index-people-by-name" }
+    func prepare(on db: any Database) async throws {
+        try await (db as! any SQLDatabase).raw("CREATE INDEX people_by_name ON people (full_name, id)").run()
+    }
+    func revert(on db: any Database) async throws {
+        try await (db as! any SQLDatabase).raw("DROP INDEX people_by_name").run()
     }
 }

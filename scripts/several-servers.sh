@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Several `ashar serve` processes on one PostgreSQL behind nginx, on loopback, under concurrent transfers
+# between the same 40 accounts: the rate with 1, 2 and 3 app servers, and afterwards the ledger's
+# invariants (every 201 in the ledger, entries summing to zero, each balance the sum of its entries).
+# Run through scripts/with-postgres.sh after a release build; needs nginx and wrk (Debian). Stops what it starts.
+# Usage: scripts/with-postgres.sh scripts/several-servers.sh [CLIENTS=16] [SECONDS=15]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+: "${DATABASE_URL:?run through scripts/with-postgres.sh}"
+clients=${1:-16}
+seconds=${2:-15}
+bin="${ASHAR_BIN:-$(swift build -c release --scratch-path .build-release --show-bin-path)/ashar}"
+work=$(mktemp -d /tmp/ashar-several.XXXXXX)
+ports=(18111 18112 18113)
+front=18110
+pids=()
+finish() {
+  [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap finish EXIT
+wait_for() { for _ in $(seq 1 "$2"); do curl -fsS "$1" >/dev/null 2>&1 && return 0; sleep 1; done; echo "timed out: $1" >&2; return 1; }
+
+(cd "$work" && PORT=${ports[0]} LOG_LEVEL=warning exec "$bin" demo >"$work/a.log" 2>&1) & pids+=($!)
+wait_for "http://127.0.0.1:${ports[0]}/health" 300
+for port in "${ports[@]:1}"; do
+  (cd "$work" && PORT=$port LOG_LEVEL=warning exec "$bin" serve >"$work/$port.log" 2>&1) & pids+=($!)
+  wait_for "http://127.0.0.1:$port/health" 60
+done
+
+# nginx in front, with the first N servers as its upstream.
+front_with() {
+  {
+    echo "pid $work/nginx.pid; error_log $work/nginx-error.log; worker_processes 1; events { worker_connections 1024; }"
+    echo "http { access_log off; upstream ashar { keepalive 64;"
+    for port in "${ports[@]:0:$1}"; do echo "  server 127.0.0.1:$port;"; done
+    echo "} server { listen 127.0.0.1:$front; location / { proxy_pass http://ashar; proxy_http_version 1.1;"
+    echo "  proxy_set_header Connection \"\"; proxy_set_header Host \$host; } } }"
+  } >"$work/nginx.conf"
+  if [ -f "$work/nginx.pid" ]; then nginx -p "$work" -c "$work/nginx.conf" -s reload; sleep 1; else nginx -p "$work" -c "$work/nginx.conf"; fi
+  wait_for "http://127.0.0.1:$front/health" 10
+}
+
+export ASHAR_TOKEN=$(cd "$work" && "$bin" token create --user admin 2>/dev/null | tail -1 | awk '{print $NF}')
+api() { curl -fsS -H "Authorization: Bearer $ASHAR_TOKEN" "$@"; }
+export ASHAR_BANK=$(api "http://127.0.0.1:${ports[0]}/api/v1/timebanks" | python3 -c 'import sys, json; print(json.load(sys.stdin)["items"][0]["id"])')
+export ASHAR_MEMBERS=$(api "http://127.0.0.1:${ports[0]}/api/v1/timebanks/$ASHAR_BANK/members?per=200" \
+  | python3 -c 'import sys, json; print(",".join(m["id"] for m in json.load(sys.stdin)["items"]))')
+sql() { psql "${DATABASE_URL%%\?*}" -Atq -c "$1"; }
+before=$(sql "SELECT COUNT(*) FROM timebank_transfers")
+created_total=0
+for n in 1 2 3; do
+  front_with "$n"
+  out=$(wrk -t2 -c"$clients" -d"${seconds}s" --latency -s scripts/load/transfers.lua "http://127.0.0.1:$front")
+  created=$(sed -n 's/.* 201=\([0-9]*\).*/\1/p' <<<"$out")
+  created_total=$((created_total + ${created:-0}))
+  echo "$n app server(s), $clients clients: $(grep -E 'created_per_s' <<<"$out" | tr -s ' ') $(grep -E 'p50_ms' <<<"$out")"
+  grep -E "statuses" <<<"$out" || true
+done
+added=$(( $(sql "SELECT COUNT(*) FROM timebank_transfers") - before ))
+echo "201 answers: $created_total; transfers added: $added"
+# Up to one request per connection per run may be in flight when wrk stops: booked, its 201 not counted.
+test "$added" -ge "$created_total" && test "$added" -le $((created_total + 3 * clients))
+test "$(sql "SELECT COALESCE(SUM(balance_minutes), 0) FROM timebank_accounts")" = 0
+test "$(sql "SELECT COUNT(*) FROM (SELECT transfer_id FROM timebank_entries GROUP BY transfer_id HAVING SUM(minutes) <> 0) x")" = 0
+test "$(sql "SELECT COUNT(*) FROM timebank_accounts a WHERE a.balance_minutes <> (SELECT COALESCE(SUM(minutes), 0) FROM timebank_entries e WHERE e.account_id = a.id)")" = 0
+echo "The ledger's invariants hold after the load through all three servers."
