@@ -82,6 +82,13 @@ public func configure(_ app: Application, database: DatabaseChoice) async throws
         // PostgreSQL runs writers side by side (row locks): a few connections per event loop let it.
         app.databases.use(.postgres(configuration: config, maxConnectionsPerEventLoop: 4, connectionPoolTimeout: .seconds(30),
                                     sqlLogLevel: .trace), as: .psql)  // the driver insists on a level
+        // Reports and the dashboard may read from a streaming replica, so a donor report never holds up the network's writes.
+        if let read = Environment.get("DATABASE_READ_URL").flatMap({ $0.isEmpty ? nil : $0 }) {
+            var readConfig = try SQLPostgresConfiguration(url: read)
+            readConfig.searchPath = config.searchPath
+            app.databases.use(.postgres(configuration: readConfig, maxConnectionsPerEventLoop: 2, connectionPoolTimeout: .seconds(30),
+                                        sqlLogLevel: .trace), as: .psqlRead, isDefault: false)
+        }
     }
 
     app.migrations.add(NetworkMigrations.all)
@@ -161,3 +168,17 @@ extension Application {
     /// Transfers through the API are booked together with those that arrive alongside (group commit).
     var bookings: BookingQueue { storage[BookingQueueKey.self]! }
 }
+
+extension DatabaseID {
+    /// A PostgreSQL streaming replica (`DATABASE_READ_URL`), for reading reports.
+    static let psqlRead = DatabaseID(string: "psql-read")
+}
+
+extension Request {
+    /// Where reports read: the replica when there is one, else the database everything else uses. A
+    /// replica lags its primary by a moment; reports of whole days and months do not notice.
+    var reportsDB: any Database {
+        application.databases.ids().contains(.psqlRead) ? db(.psqlRead) : db
+    }
+}
+

@@ -19,7 +19,7 @@ extension AsharAPI {
             }
         }
         let from = input.query.from ?? String(today.prefix(4)) + "-01-01", to = input.query.to ?? today
-        let report = try await NetworkIndicators(db: req.db).report(from: min(from, to), to: max(from, to))
+        let report = try await NetworkIndicators(db: req.reportsDB).report(from: min(from, to), to: max(from, to))
         func value(_ count: Int, _ code: IndicatorCode) -> Components.Schemas.IndicatorValue {
             let suppressed = code.isSensitive && count > 0 && count < SmallCount.threshold
             return .init(value: suppressed ? nil : count, suppressed: suppressed)

@@ -76,7 +76,7 @@ struct DashboardController: RouteCollection {
         -> (report: IndicatorReport, series: [(slice: PeriodSlice, report: IndicatorReport)], districts: [PlaceRecord]) {
         try req.require(.readAggregates)
         let (from, to) = period(req)
-        let (report, series) = try await NetworkIndicators(db: req.db).overview(from: from, to: to, step: step)
+        let (report, series) = try await NetworkIndicators(db: req.reportsDB).overview(from: from, to: to, step: step)
         let lang = req.appLocale.rawValue
         // The districts where the network did something in the period: a country has many more.
         let active = Set(report.indicators.flatMap(\.byDistrict.keys))
