@@ -120,6 +120,14 @@ struct SyncTests {
             let page = try await coordinator.send(.GET, "/sync/timebank/members?bank=\(bank)")
             #expect(page.status == .ok)
 
+            // A server with members of its own is never made an office: they would all be sent as new.
+            _ = try await TimeBankService(db: app.db).join(bank, personID: fixture.member.id, by: .system)
+            let sync = TimeBankSync(db: app.db)
+            await #expect(throws: DomainError("timebank.sync.not-empty", kind: .conflict)) {
+                try await sync.setUp(homeOf: [bank], from: try await sync.reference())
+            }
+            #expect(try await sync.homeBanks().isEmpty)
+
             // Rows for a bank she does not run are refused one by one, and leave no trace.
             let other = try await Factories(db: app.db).organisation("Ош убакыт банкы", kind: .timeBank, in: fixture.village)
             _ = try await TimeBankService(db: app.db).open(other.id, by: .system)

@@ -28,6 +28,7 @@ public enum Ashar {
             app.asyncCommands.use(RestoreCommand(), as: "restore")
             app.asyncCommands.use(SyncCommand(), as: "sync")
             app.asyncCommands.use(UserCommand(), as: "user")
+            app.asyncCommands.use(ExportCommand(), as: "export")
             try await app.execute()
         } catch {
             app.logger.report(error: error)

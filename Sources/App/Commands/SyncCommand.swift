@@ -1,5 +1,7 @@
 import Fluent
 import Foundation
+import Kernel
+import Localization
 import TimeBank
 import Vapor
 
@@ -27,7 +29,12 @@ struct SyncCommand: AsyncCommand {
         }
         let round: OfficeSync.Round
         if !banks.isEmpty {
-            round = try await sync.setUp(homeOf: Set(banks))
+            do {
+                round = try await sync.setUp(homeOf: Set(banks))
+            } catch let refused as DomainError {
+                context.console.error(Translations.bundled[.en].text(refused.key, refused.arguments))
+                throw refused
+            }
         } else {
             guard try await !TimeBankSync(db: app.db).homeBanks().isEmpty else {
                 context.console.error("This server keeps no bank yet: run ashar sync --bank ID the first time.")

@@ -51,7 +51,7 @@ public struct ProducerGroupService: Sendable {
     public func groups(page: PageQuery) async throws -> Paged<GroupRecord> {
         let groups = try await ProducerGroup.query(on: db).all().compactMap(\.id)
         let orgs = try await OrganisationService(db: db).lookup(groups)
-        let counts = Dictionary(grouping: try await ProducerMember.query(on: db).field(\.$groupID).all(), by: \.groupID).mapValues(\.count)
+        let counts = try await db.rowCounts("producer_members", by: "group_id")
         let records = groups.map { GroupRecord(id: $0, name: orgs[$0]?.name ?? "", memberCount: counts[$0] ?? 0) }.sorted { $0.name < $1.name }
         return Paged(items: Array(records.dropFirst(page.offset).prefix(page.per)), total: records.count, request: page)
     }

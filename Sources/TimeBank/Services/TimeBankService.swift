@@ -81,7 +81,7 @@ public struct TimeBankService: Sendable {
     public func banks(page: PageQuery) async throws -> Paged<BankRecord> {
         let settings = try await TimeBankSettings.query(on: db).all()
         let orgs = try await OrganisationService(db: db).lookup(settings.compactMap(\.id))
-        let counts = Dictionary(grouping: try await TimeBankMember.query(on: db).field(\.$bankID).all(), by: \.bankID).mapValues(\.count)
+        let counts = try await db.rowCounts("timebank_members", by: "bank_id")
         let records = settings.map { Self.record($0, name: orgs[$0.id!]?.name ?? "", members: counts[$0.id!] ?? 0) }
             .sorted { $0.name < $1.name }
         return Paged(items: Array(records.dropFirst(page.offset).prefix(page.per)), total: records.count, request: page)

@@ -110,7 +110,11 @@ public struct TimeBankSync: Sendable {
     }
 
     /// Sets this server up as the home of these banks, from the centre's reference rows.
+    /// A server with members of its own is not made an office: they would all be sent as new.
     public func setUp(homeOf banks: Set<UUID>, from reference: SyncReference) async throws {
+        if try await homeBanks().isEmpty, try await TimeBankMember.query(on: db).count() > 0 {
+            throw DomainError("timebank.sync.not-empty", kind: .conflict)
+        }
         try await db.writeTransaction { tx in
             try await NetworkCopy.insertAbsent(reference.places, on: tx)
             try await NetworkCopy.insertAbsent(reference.organisations, on: tx)
