@@ -6,6 +6,7 @@ import Leaf
 import Localization
 import Needs
 import OpenAPIRuntime
+import SQLiteNIO
 import Vapor
 
 /// Turns every error into a clear answer in the user's language: a JSON error body for the API,
@@ -81,6 +82,9 @@ struct AsharErrorMiddleware: AsyncMiddleware {
             return failure(for: server.underlyingError, request: request)
         case is DecodingError:
             return Failure(status: .badRequest, code: "request.malformed", key: "error.request.malformed")
+        case let sqlite as SQLiteError where sqlite.reason == .full:
+            // The disk is full: the write was rolled back whole, and will go through once there is room.
+            return Failure(status: .insufficientStorage, code: "server.storage-full", key: "error.server.storage-full")
         case let abort as any AbortError:
             if abort.status == .forbidden && abort.reason == "csrf" {
                 return Failure(status: .forbidden, code: "request.csrf", key: "error.request.csrf")
