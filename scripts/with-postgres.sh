@@ -23,4 +23,6 @@ runuser -u postgres -- "$pgbin/pg_ctl" -D "$root/data" -l "$root/server.log" -w 
 PGPASSWORD=postgres psql -q -h 127.0.0.1 -p "$port" -U postgres \
   -c "CREATE ROLE ashar LOGIN PASSWORD 'ashar'" -c "CREATE DATABASE ashar OWNER ashar"
 export DATABASE_URL="postgres://ashar:ashar@127.0.0.1:$port/ashar?sslmode=disable"
+# For checks that restart the database under load (scripts/pg-restart-check.py).
+export ASHAR_PG_DATA="$root/data" ASHAR_PG_BIN="$pgbin"
 "$@"

@@ -1,0 +1,120 @@
+#!/usr/bin/env python3
+"""PostgreSQL restarted under load: `ashar demo` on the database scripts/with-postgres.sh made, eight
+clients booking transfers, and the database restarted (pg_ctl restart -m fast) while they do. Requests
+caught by the restart fail with a clear answer (503, never a 500 or a half-written record); the server
+reconnects by itself and later requests succeed; afterwards every acknowledged transfer is in the
+ledger, every transfer has its entries summing to zero, and every balance is the sum of its entries.
+
+Usage: scripts/with-postgres.sh scripts/pg-restart-check.py [--ashar PATH]   (root; after a build)
+
+NOT YET PASSING, so not in CI (2026-12-02): reads recover after the restart, and bookings do when the
+restart finds none in flight, but with bookings in flight every later booking waits for ever — the
+booking queue's batch never returns and nothing is logged. The next step is to find which await in the
+PostgreSQL booking path does not end when its connection dies.
+"""
+import argparse, json, os, subprocess, sys, tempfile, threading, time, urllib.error, urllib.request
+
+PORT = 18160
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--ashar", default=None)
+    args = parser.parse_args()
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    ashar = args.ashar or os.path.join(subprocess.check_output(["swift", "build", "--show-bin-path"], cwd=root, text=True).strip(), "ashar")
+    pg_data, pg_bin, url = os.environ["ASHAR_PG_DATA"], os.environ["ASHAR_PG_BIN"], os.environ["DATABASE_URL"]
+    work = tempfile.mkdtemp(prefix="ashar-pgrestart-")
+    env = dict(os.environ, PORT=str(PORT), LOG_LEVEL="warning")
+    server = subprocess.Popen([ashar, "demo"], env=env, cwd=work, stdout=open(os.path.join(work, "server.log"), "w"), stderr=subprocess.STDOUT)
+    try:
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{PORT}/health", timeout=2)
+                break
+            except Exception:
+                time.sleep(1)
+        token = subprocess.check_output([ashar, "token", "create", "--user", "coordinator"], env=env, cwd=work, text=True,
+                                        stderr=subprocess.DEVNULL).split()[-1]
+
+        def call(method, path, body=None, key=None):
+            headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json", "Accept-Language": "en"}
+            if key:
+                headers["Idempotency-Key"] = key
+            request = urllib.request.Request(f"http://127.0.0.1:{PORT}/api/v1{path}", method=method, headers=headers,
+                                             data=json.dumps(body).encode() if body is not None else None)
+            try:
+                with urllib.request.urlopen(request, timeout=20) as response:
+                    return response.status, json.load(response)
+            except urllib.error.HTTPError as error:
+                return error.code, json.load(error)
+            except OSError as error:  # no answer at all
+                return 0, {"error": {"code": type(error).__name__}}
+
+        _, banks = call("GET", "/timebanks")
+        bank = next(b["id"] for b in banks["items"] if b["name"].startswith("Сарай"))
+        _, members = call("GET", f"/timebanks/{bank}/members?per=200")
+        ids = [m["id"] for m in members["items"]]
+        sql = lambda q: subprocess.check_output(["psql", url.split("?")[0], "-Atq", "-c", q], text=True).strip()
+        before = int(sql("SELECT COUNT(*) FROM timebank_transfers"))
+
+        results, lock, stop = [], threading.Lock(), threading.Event()
+        def client(c):
+            n = 0
+            while not stop.is_set():
+                n += 1
+                started = time.time()
+                status, body = call("POST", f"/timebanks/{bank}/transfers",
+                                    {"providerId": ids[(c + n) % len(ids)], "recipientId": ids[(c * 3 + n * 7 + 1) % len(ids)],
+                                     "minutes": 5, "serviceDate": "2026-11-20"}, key=f"restart-{c}-{n}")
+                with lock:
+                    results.append((started, status, body))
+        threads = [threading.Thread(target=client, args=(c,)) for c in range(8)]
+        for t in threads:
+            t.start()
+        time.sleep(4)
+        restarted = time.time()
+        subprocess.run(["runuser", "-u", "postgres", "--", f"{pg_bin}/pg_ctl", "-D", pg_data, "-m", "fast", "-w", "restart"],
+                       check=True, stdout=subprocess.DEVNULL)
+        back = time.time()
+        time.sleep(8)
+        stop.set()
+        for t in threads:
+            t.join()
+
+        statuses = {}
+        for _, status, _ in results:
+            statuses[status] = statuses.get(status, 0) + 1
+        print(f"restart took {back - restarted:.1f} s; answers: {statuses}")
+        late = {}
+        for started, status, body in results:
+            if started > back + 1:
+                key = (status, (body.get("error") or {}).get("code"))
+                late[key] = late.get(key, 0) + 1
+        print("after the restart:", late)
+        bad = [(status, body) for _, status, body in results if status not in (201, 422, 503)]
+        assert not bad, f"unclear answers: {bad[:3]}"
+        for _, status, body in results:
+            if status == 503:
+                assert body["error"]["code"] == "server.database-unavailable" and body["error"]["message"], body
+        assert any(status == 201 and started > back + 1 for started, status, _ in results), "no booking after the restart"
+
+        acknowledged = {body["id"].lower() for _, status, body in results if status == 201}
+        stored = set(sql("SELECT id FROM timebank_transfers").lower().split())
+        assert acknowledged <= stored, "an acknowledged transfer is missing"
+        added = int(sql("SELECT COUNT(*) FROM timebank_transfers")) - before
+        # A request whose answer was lost in the restart may be booked without its 201 having been seen; nothing else.
+        assert len(acknowledged) <= added <= len(acknowledged) + statuses.get(503, 0), (len(acknowledged), added)
+        assert sql("SELECT COUNT(*) FROM timebank_transfers t WHERE (SELECT COUNT(*) FROM timebank_entries e WHERE e.transfer_id = t.id) < 2") == "0"
+        assert sql("SELECT COUNT(*) FROM (SELECT transfer_id FROM timebank_entries GROUP BY transfer_id HAVING SUM(minutes) <> 0) x") == "0"
+        assert sql("""SELECT COUNT(*) FROM timebank_accounts a WHERE a.balance_minutes <>
+                      (SELECT COALESCE(SUM(minutes), 0) FROM timebank_entries e WHERE e.account_id = a.id)""") == "0"
+        print(f"Recovered by itself: {len(acknowledged)} acknowledged transfers all in the ledger, no half-written record, the books balance.")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        subprocess.run(["rm", "-rf", work], check=False)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
