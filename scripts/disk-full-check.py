@@ -7,7 +7,9 @@ check, holds exactly the transfers that were acknowledged, and its books balance
 
 Needs root (it mounts a tmpfs) and a build. Usage: scripts/disk-full-check.py [--ashar PATH]
 """
-import argparse, json, os, sqlite3, subprocess, sys, tempfile, time, urllib.error, urllib.request
+import argparse, os, sqlite3, subprocess, sys, tempfile
+
+from checks import Api, ashar_binary, start, token
 
 PORT = 18150
 
@@ -16,37 +18,17 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--ashar", default=None)
     args = parser.parse_args()
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    ashar = args.ashar or os.path.join(subprocess.check_output(["swift", "build", "--show-bin-path"], cwd=root, text=True).strip(), "ashar")
+    ashar = ashar_binary(args.ashar)
     work = tempfile.mkdtemp(prefix="ashar-full-")
     data = os.path.join(work, "data")
     os.makedirs(data)
     subprocess.run(["mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", data], check=True)
     server = None
     try:
-        env = dict(os.environ, ASHAR_DATA_DIR=data, PORT=str(PORT), LOG_LEVEL="warning")
+        env = dict(os.environ, ASHAR_DATA_DIR=data, LOG_LEVEL="warning")
         env.pop("DATABASE_URL", None)
-        server = subprocess.Popen([ashar, "demo"], env=env, cwd=work, stdout=open(os.path.join(work, "server.log"), "w"), stderr=subprocess.STDOUT)
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{PORT}/health", timeout=2)
-                break
-            except Exception:
-                time.sleep(1)
-        token = subprocess.check_output([ashar, "token", "create", "--user", "coordinator"], env=env, cwd=work, text=True,
-                                        stderr=subprocess.DEVNULL).split()[-1]
-
-        def call(method, path, body=None, key=None):
-            headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json", "Accept-Language": "en"}
-            if key:
-                headers["Idempotency-Key"] = key
-            request = urllib.request.Request(f"http://127.0.0.1:{PORT}/api/v1{path}", method=method, headers=headers,
-                                             data=json.dumps(body).encode() if body is not None else None)
-            try:
-                with urllib.request.urlopen(request, timeout=30) as response:
-                    return response.status, json.load(response)
-            except urllib.error.HTTPError as error:
-                return error.code, json.load(error)
+        server = start(ashar, "demo", env, work, PORT)
+        call = Api(PORT, token(ashar, env, work, "coordinator"))
 
         _, banks = call("GET", "/timebanks")
         bank = next(b["id"] for b in banks["items"] if b["name"].startswith("Сарай"))

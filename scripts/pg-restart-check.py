@@ -12,7 +12,9 @@ restart finds none in flight, but with bookings in flight every later booking wa
 booking queue's batch never returns and nothing is logged. The next step is to find which await in the
 PostgreSQL booking path does not end when its connection dies.
 """
-import argparse, json, os, subprocess, sys, tempfile, threading, time, urllib.error, urllib.request
+import argparse, os, subprocess, sys, tempfile, threading, time
+
+from checks import Api, ashar_binary, start, token
 
 PORT = 18160
 
@@ -21,35 +23,13 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--ashar", default=None)
     args = parser.parse_args()
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    ashar = args.ashar or os.path.join(subprocess.check_output(["swift", "build", "--show-bin-path"], cwd=root, text=True).strip(), "ashar")
+    ashar = ashar_binary(args.ashar)
     pg_data, pg_bin, url = os.environ["ASHAR_PG_DATA"], os.environ["ASHAR_PG_BIN"], os.environ["DATABASE_URL"]
     work = tempfile.mkdtemp(prefix="ashar-pgrestart-")
-    env = dict(os.environ, PORT=str(PORT), LOG_LEVEL="warning")
-    server = subprocess.Popen([ashar, "demo"], env=env, cwd=work, stdout=open(os.path.join(work, "server.log"), "w"), stderr=subprocess.STDOUT)
+    env = dict(os.environ, LOG_LEVEL="warning")
+    server = start(ashar, "demo", env, work, PORT)
     try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{PORT}/health", timeout=2)
-                break
-            except Exception:
-                time.sleep(1)
-        token = subprocess.check_output([ashar, "token", "create", "--user", "coordinator"], env=env, cwd=work, text=True,
-                                        stderr=subprocess.DEVNULL).split()[-1]
-
-        def call(method, path, body=None, key=None):
-            headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json", "Accept-Language": "en"}
-            if key:
-                headers["Idempotency-Key"] = key
-            request = urllib.request.Request(f"http://127.0.0.1:{PORT}/api/v1{path}", method=method, headers=headers,
-                                             data=json.dumps(body).encode() if body is not None else None)
-            try:
-                with urllib.request.urlopen(request, timeout=20) as response:
-                    return response.status, json.load(response)
-            except urllib.error.HTTPError as error:
-                return error.code, json.load(error)
-            except OSError as error:  # no answer at all
-                return 0, {"error": {"code": type(error).__name__}}
+        call = Api(PORT, token(ashar, env, work, "coordinator"), timeout=20)
 
         _, banks = call("GET", "/timebanks")
         bank = next(b["id"] for b in banks["items"] if b["name"].startswith("Сарай"))

@@ -8,41 +8,19 @@ undone at the office, and the booked one is at the centre once.
 
 Run after a build; it stops what it starts. Usage: scripts/sync-check.py [--ashar PATH]
 """
-import argparse, json, os, shutil, subprocess, sys, tempfile, time, urllib.error, urllib.request
+import argparse, os, shutil, subprocess, sys, tempfile
 
+from checks import Api, ashar_binary, start, token
 from line import Line
 
 CENTRE, OFFICE = 18095, 18096
-
-
-def wait_for(url, seconds):
-    for _ in range(seconds):
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            return
-        except Exception:
-            time.sleep(1)
-    raise SystemExit(f"timed out: {url}")
-
-
-def api(port, token, method, path, body=None):
-    request = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1{path}", method=method,
-                                     data=json.dumps(body).encode() if body is not None else None,
-                                     headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json",
-                                              "Accept-Language": "en"})
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, json.load(response)
-    except urllib.error.HTTPError as error:
-        return error.code, json.load(error)
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--ashar", default=None)
     args = parser.parse_args()
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    ashar = args.ashar or os.path.join(subprocess.check_output(["swift", "build", "--show-bin-path"], cwd=root, text=True).strip(), "ashar")
+    ashar = ashar_binary(args.ashar)
     work = tempfile.mkdtemp(prefix="ashar-sync-")
     centre_env = dict(os.environ, ASHAR_DATA_DIR=os.path.join(work, "centre"), PORT=str(CENTRE))
     office_env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DATABASE_SCHEMA")}
@@ -51,17 +29,13 @@ def main():
     os.makedirs(office_env["ASHAR_DATA_DIR"])
     processes = []
     try:
-        processes.append(subprocess.Popen([ashar, "demo"], env=centre_env, cwd=work, stdout=open(os.path.join(work, "centre.log"), "w"),
-                                          stderr=subprocess.STDOUT))
-        wait_for(f"http://127.0.0.1:{CENTRE}/health", 300)
-        token = lambda env, user: subprocess.check_output([ashar, "token", "create", "--user", user], env=env, cwd=work,
-                                                          text=True, stderr=subprocess.DEVNULL).split()[-1]
-        centre_token = token(centre_env, "coordinator")
-        _, banks = api(CENTRE, centre_token, "GET", "/timebanks")
+        processes.append(start(ashar, "demo", centre_env, work, CENTRE, "centre.log"))
+        centre = Api(CENTRE, token(ashar, centre_env, work, "coordinator"))
+        _, banks = centre("GET", "/timebanks")
         bank = next(b["id"] for b in banks["items"] if b["name"].startswith("Сарай"))
 
         line = Line(("127.0.0.1", CENTRE))
-        office_env.update(ASHAR_SYNC_CENTRE=f"http://127.0.0.1:{line.port}", ASHAR_SYNC_TOKEN=centre_token)
+        office_env.update(ASHAR_SYNC_CENTRE=f"http://127.0.0.1:{line.port}", ASHAR_SYNC_TOKEN=centre.token)
         def sync(*extra):
             return subprocess.run([ashar, "sync", *extra], env=office_env, cwd=work, capture_output=True, text=True, timeout=300)
         setup = sync("--bank", bank)
@@ -70,34 +44,32 @@ def main():
         subprocess.run([ashar, "user", "create", "--login", "office", "--name", "Осмонова Бурул", "--role", "coordinator",
                         "--organisation", bank], env=dict(office_env, ASHAR_PASSWORD="office-pass-2026"), cwd=work, check=True,
                        capture_output=True)
-        processes.append(subprocess.Popen([ashar, "serve"], env=office_env, cwd=work, stdout=open(os.path.join(work, "office.log"), "w"),
-                                          stderr=subprocess.STDOUT))
-        wait_for(f"http://127.0.0.1:{OFFICE}/health", 60)
-        office_token = token(office_env, "office")
+        processes.append(start(ashar, "serve", office_env, work, OFFICE, "office.log"))
+        office = Api(OFFICE, token(ashar, office_env, work, "office"))
 
-        def members(port, tok):
-            _, page = api(port, tok, "GET", f"/timebanks/{bank}/members?per=200")
+        def members(server):
+            _, page = server("GET", f"/timebanks/{bank}/members?per=200")
             return {m["memberNumber"]: m for m in page["items"]}
-        before = members(OFFICE, office_token)
+        before = members(office)
         assert before and {n: m["balanceMinutes"] for n, m in before.items()} == \
-            {n: m["balanceMinutes"] for n, m in members(CENTRE, centre_token).items()}, "the office starts with the centre's balances"
+            {n: m["balanceMinutes"] for n, m in members(centre).items()}, "the office starts with the centre's balances"
 
         # Cut off: the office registers a woman and books two slips; its sync fails and changes nothing.
         line.set("cut")
-        _, villages = api(OFFICE, office_token, "GET", "/villages?q=saray")
-        status, person = api(OFFICE, office_token, "POST", "/people", {"fullName": "Токтосунова Чолпон", "sex": "female", "birthYear": 1990,
+        _, villages = office("GET", "/villages?q=saray")
+        status, person = office("POST", "/people", {"fullName": "Токтосунова Чолпон", "sex": "female", "birthYear": 1990,
                                                                        "villageId": villages["items"][0]["id"]})
         assert status == 201, person
-        status, joined = api(OFFICE, office_token, "POST", f"/timebanks/{bank}/members", {"personId": person["id"]})
+        status, joined = office("POST", f"/timebanks/{bank}/members", {"personId": person["id"]})
         assert status == 201, joined
         # Who pays the refused slip: a member halfway down, with room for it at the office; the centre's hour
         # for her comes from the one furthest below zero (furthest from any upper limit).
         ordered = sorted(before.values(), key=lambda m: m["balanceMinutes"])
         giver, low, rich = ordered[0], ordered[len(ordered) // 2], ordered[-1]
         room = low["balanceMinutes"] - (-600)  # the demo banks' lower limit: −10 h
-        kept = api(OFFICE, office_token, "POST", f"/timebanks/{bank}/transfers",
+        kept = office("POST", f"/timebanks/{bank}/transfers",
                    {"providerId": joined["id"], "recipientId": rich["id"], "minutes": 30, "serviceDate": "2026-11-20", "slipNumber": "SYNC-1"})
-        refused = api(OFFICE, office_token, "POST", f"/timebanks/{bank}/transfers",
+        refused = office("POST", f"/timebanks/{bank}/transfers",
                       {"providerId": joined["id"], "recipientId": low["id"], "minutes": 45, "serviceDate": "2026-11-21", "slipNumber": "SYNC-2"})
         assert kept[0] == 201 and refused[0] == 201, (kept, refused)
         failed = sync()
@@ -105,7 +77,7 @@ def main():
 
         # Meanwhile at the centre the poorest member spends all but 30 minutes of her room: 45 more would pass the limit there.
         spend = room - 30
-        status, _ = api(CENTRE, centre_token, "POST", f"/timebanks/{bank}/transfers",
+        status, _ = centre("POST", f"/timebanks/{bank}/transfers",
                         {"providerId": giver["id"], "recipientId": low["id"], "minutes": spend, "serviceDate": "2026-11-22"})
         assert status == 201
 
@@ -119,13 +91,13 @@ def main():
         print("after the line returned:", done.stdout.strip().splitlines()[-1])
         assert "refused by the centre 1" in done.stdout, done.stdout
 
-        office, centre = members(OFFICE, office_token), members(CENTRE, centre_token)
-        assert {n: m["balanceMinutes"] for n, m in office.items()} == {n: m["balanceMinutes"] for n, m in centre.items()}, \
+        at_office, at_centre = members(office), members(centre)
+        assert {n: m["balanceMinutes"] for n, m in at_office.items()} == {n: m["balanceMinutes"] for n, m in at_centre.items()}, \
             "every balance the same on both"
-        assert centre[joined["memberNumber"]]["id"] == joined["id"], "the office's member is at the centre under her id"
-        assert office[low["memberNumber"]]["balanceMinutes"] == low["balanceMinutes"] - spend, "the refused slip is undone at the office"
-        assert office[rich["memberNumber"]]["balanceMinutes"] == rich["balanceMinutes"] - 30, "the kept slip counted once"
-        assert office[giver["memberNumber"]]["balanceMinutes"] == giver["balanceMinutes"] + spend, "the centre's exchange came to the office"
+        assert at_centre[joined["memberNumber"]]["id"] == joined["id"], "the office's member is at the centre under her id"
+        assert at_office[low["memberNumber"]]["balanceMinutes"] == low["balanceMinutes"] - spend, "the refused slip is undone at the office"
+        assert at_office[rich["memberNumber"]]["balanceMinutes"] == rich["balanceMinutes"] - 30, "the kept slip counted once"
+        assert at_office[giver["memberNumber"]]["balanceMinutes"] == giver["balanceMinutes"] + spend, "the centre's exchange came to the office"
         again = sync()
         assert again.returncode == 0 and "Sent 0, refused by the centre 0, received 0" in again.stdout, again.stdout
         print("Office and centre agree: nothing lost, nothing booked twice, the refusal undone at the office.")
