@@ -101,7 +101,7 @@ public func configure(_ app: Application, database: DatabaseChoice) async throws
     app.migrations.add(TrainingMigrations.all)
     app.noteCipher = try NotesKey.cipher(testing: app.environment == .testing, database: database)
     app.migrations.add(SessionRecord.migration)
-    if app.storage[BookingQueueKey.self] == nil { app.storage[BookingQueueKey.self] = BookingQueue(db: app.db) }
+    if app.storage[BookingQueueKey.self] == nil { app.storage[BookingQueueKey.self] = BookingQueue() }
 
     app.http.server.configuration.hostname = Environment.get("HOST").flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1"
     app.http.server.configuration.port = Environment.get("PORT").flatMap(Int.init) ?? 8080

@@ -490,7 +490,7 @@ struct BatchBookingTests {
                 for i in 0..<40 {
                     let draft = ExchangeDraft(bankID: f.bank.id, provider: ids[i % 4], recipient: ids[(i + 1) % 4], minutes: 5 + i,
                                               serviceDate: "2026-11-20")
-                    group.addTask { try await queue.book(BookingRequest(draft, by: .system)) }
+                    group.addTask { try await queue.book(BookingRequest(draft, by: .system), on: db) }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
             }

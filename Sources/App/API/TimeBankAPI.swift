@@ -43,7 +43,8 @@ extension AsharAPI {
         let slot = IdempotencySlot.current
         var answer: (@Sendable (TransferRecord) throws -> IdempotencyReceipt)?
         if let slot { answer = { record in try slot.receipt(created: Self.transfer(record)) } }
-        let booked = try await req.application.bookings.book(BookingRequest(draft, by: req.actor, idempotency: slot?.key, answer: answer))
+        let booked = try await req.application.bookings.book(BookingRequest(draft, by: req.actor, idempotency: slot?.key, answer: answer),
+                                                              on: req.db)
         slot?.markKept()
         return .created(.init(body: .json(Self.transfer(booked))))
     }

@@ -6,7 +6,10 @@ import Leaf
 import Localization
 import Needs
 import OpenAPIRuntime
+import PostgresNIO
 import SQLiteNIO
+import AsyncKit
+import TimeBank
 import Vapor
 
 /// Turns every error into a clear answer in the user's language: a JSON error body for the API,
@@ -82,6 +85,10 @@ struct AsharErrorMiddleware: AsyncMiddleware {
             return failure(for: server.underlyingError, request: request)
         case is DecodingError:
             return Failure(status: .badRequest, code: "request.malformed", key: "error.request.malformed")
+        case let postgres as PSQLError where Self.isUnavailable(postgres):
+            return unavailable
+        case is ConnectionPoolTimeoutError, is DatabaseUnavailable:
+            return unavailable
         case let sqlite as SQLiteError where sqlite.reason == .full:
             // The disk is full: the write was rolled back whole, and will go through once there is room.
             return Failure(status: .insufficientStorage, code: "server.storage-full", key: "error.server.storage-full")
@@ -97,6 +104,24 @@ struct AsharErrorMiddleware: AsyncMiddleware {
             return f
         default:
             return Failure(status: .internalServerError, code: "http.500", key: "error.http.500")
+        }
+    }
+
+    /// The database is restarting or out of reach: nothing of the request was written; the next may succeed.
+    static var unavailable: Failure {
+        var f = Failure(status: .serviceUnavailable, code: "server.database-unavailable", key: "error.server.database-unavailable")
+        f.headers = ["Retry-After": "5"]
+        return f
+    }
+
+    /// A lost connection, or the server shutting down or starting up (SQLSTATE classes 08 and 57).
+    static func isUnavailable(_ error: PSQLError) -> Bool {
+        switch error.code {
+        case .clientClosedConnection, .serverClosedConnection, .connectionError, .uncleanShutdown: return true
+        case .server:
+            let state = error.serverInfo?[.sqlState] ?? ""
+            return state.hasPrefix("08") || state.hasPrefix("57")
+        default: return false
         }
     }
 
