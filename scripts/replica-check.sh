@@ -8,12 +8,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 ashar="${ASHAR_BIN:-$(swift build --show-bin-path)/ashar}"
-primary=55442 standby=55443
+# Below the kernel's ephemeral range (32768+): a port a finished client connection still holds in
+# TIME_WAIT cannot be listened on, and the checks before this one open thousands.
+primary=25442 standby=25443
 root=$(mktemp -d /tmp/ashar-replica.XXXXXX)
 chown postgres:postgres "$root"
 chmod 700 "$root"
 pids=()
 finish() {
+  [ $? -eq 0 ] || tail -n 15 "$root"/*.log "$root"/work/*.log >&2 2>/dev/null || true
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
   for dir in standby primary; do runuser -u postgres -- "$pgbin/pg_ctl" -D "$root/$dir" -m fast -w stop >/dev/null 2>&1 || true; done
   rm -rf "$root"

@@ -2,11 +2,11 @@
 # Runs a command against a throwaway PostgreSQL cluster on 127.0.0.1, then removes the cluster.
 #   scripts/with-postgres.sh swift test
 # The command sees DATABASE_URL. Needs Debian's postgresql package and root (the cluster runs as the
-# postgres user). PGPORT chooses the port (default 55432). Tests run side by side, each with its own
+# postgres user). PGPORT chooses the port (default 25432). Tests run side by side, each with its own
 # connection pool: hence more connections than the default hundred.
 set -euo pipefail
 pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-port=${PGPORT:-55432}
+port=${PGPORT:-25432}
 root=$(mktemp -d /tmp/ashar-pg.XXXXXX)   # the postgres user must be able to enter it
 chown postgres:postgres "$root"
 chmod 700 "$root"
