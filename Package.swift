@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/leaf.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-openapi-generator.git", from: "1.14.3"),
         .package(url: "https://github.com/apple/swift-openapi-runtime.git", from: "1.13.4"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/vapor/swift-openapi-vapor.git", from: "1.2.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
@@ -145,7 +146,7 @@ let package = Package(
         ], swiftSettings: strict),
         .testTarget(name: "AppTests", dependencies: [
             "App", "DemoData", "TestSupport",
-            .product(name: "VaporTesting", package: "vapor"),
+            .product(name: "VaporTesting", package: "vapor"), .product(name: "Yams", package: "Yams"),
         ], swiftSettings: strict),
     ]
 )

@@ -128,20 +128,30 @@ struct SyncTests {
             }
             #expect(try await sync.homeBanks().isEmpty)
 
-            // Rows for a bank she does not run are refused one by one, and leave no trace.
+            // Rows for a bank she does not run are refused one by one, and leave no trace; a request with
+            // nothing but such rows is refused whole.
             let other = try await Factories(db: app.db).organisation("Ош убакыт банкы", kind: .timeBank, in: fixture.village)
             _ = try await TimeBankService(db: app.db).open(other.id, by: .system)
-            let member = UUID(), account = UUID()
-            let body = """
-                {"items":[{"id":"\(member)","bankId":"\(other.id)","memberNumber":"9001","joinedOn":"2026-11-02","personId":"\(UUID())",
-                "person":{"fullName":"Асанова Бурул","sex":"female","birthYear":1980,"villageId":"\(fixture.village.id)"},
-                "account":{"id":"\(account)","bankId":"\(other.id)","kind":"member","memberId":"\(member)","lowerLimitMinutes":-600}}]}
+            func row(_ member: UUID, bank: UUID, number: String, name: String) -> String {
                 """
-            let answer = try coordinator.json(try await coordinator.send(.POST, "/sync/timebank/members", json: body))
-            let item = try #require((answer["items"] as? [[String: Any]])?.first)
-            #expect(item["outcome"] as? String == "refused")
-            #expect((item["error"] as? [String: Any])?["code"] as? String == "timebank.sync.not-your-bank")
-            #expect(try await TimeBankMember.find(member, on: app.db) == nil)
+                {"id":"\(member)","bankId":"\(bank)","memberNumber":"\(number)","joinedOn":"2026-11-02","personId":"\(UUID())",
+                "person":{"fullName":"\(name)","sex":"female","birthYear":1980,"villageId":"\(fixture.village.id)"},
+                "account":{"id":"\(UUID())","bankId":"\(bank)","kind":"member","memberId":"\(member)","lowerLimitMinutes":-600}}
+                """
+            }
+            let mine = UUID(), theirs = UUID()
+            let answer = try coordinator.json(try await coordinator.send(.POST, "/sync/timebank/members", json: """
+                {"items":[\(row(mine, bank: bank, number: "9001", name: "Асанова Бурул")),\(row(theirs, bank: other.id, number: "9002", name: "Осмонова Гүл"))]}
+                """))
+            let items = try #require(answer["items"] as? [[String: Any]])
+            #expect(items.map { $0["outcome"] as? String } == ["written", "refused"])
+            #expect((items.last?["error"] as? [String: Any])?["code"] as? String == "timebank.sync.not-your-bank")
+            #expect(try await TimeBankMember.find(mine, on: app.db) != nil)
+            #expect(try await TimeBankMember.find(theirs, on: app.db) == nil)
+            let onlyTheirs = UUID()
+            let refused = try await coordinator.send(.POST, "/sync/timebank/members", json: #"{"items":[\#(row(onlyTheirs, bank: other.id, number: "9003", name: "Токтогулова Айжан"))]}"#)
+            #expect(refused.status == .forbidden)
+            #expect(try await TimeBankMember.find(onlyTheirs, on: app.db) == nil)
             let malformed = try await coordinator.send(.POST, "/sync/timebank/transfers", json: #"{"items":[{"id":"x","bankId":"y","minutes":1,"serviceDate":"2026-11-01","recordedByLogin":"a","entries":[]}]}"#)
             #expect(malformed.status == .unprocessableEntity)
         }

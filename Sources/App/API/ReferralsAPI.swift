@@ -18,7 +18,7 @@ extension AsharAPI {
     }
 
     func listCases(_ input: Operations.ListCases.Input) async throws -> Operations.ListCases.Output {
-        let req = try APIRequest.allowed { !$0.isEmpty }
+        let req = try APIRequest.allowed(CaseAccess.isCaseworker)
         let page = try await req.cases.cases(grants: req.grants, page: PageQuery(page: input.query.page, per: input.query.per))
         return .ok(.init(body: .json(.init(items: page.items.map(Self.helpCase), total: page.total))))
     }

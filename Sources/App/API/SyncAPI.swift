@@ -70,9 +70,12 @@ extension AsharAPI {
     }
 
     /// Of the banks a request names, those its user runs; the others' rows are refused one by one.
+    /// A user who runs none of them is refused the whole request.
     private static func syncing(_ banks: Set<UUID>, _ req: Request) throws -> Set<UUID> {
         guard let user = req.currentUser else { throw Abort(.unauthorized) }
-        return banks.filter { TimeBankAccess.canManage(user.grants.map(\.grant), bank: $0) }
+        let run = banks.filter { TimeBankAccess.canManage(user.grants.map(\.grant), bank: $0) }
+        guard !run.isEmpty || banks.isEmpty else { throw Abort(.forbidden) }
+        return run
     }
 
     private static func cursor(_ text: String?) throws -> SyncCursor? {

@@ -28,6 +28,19 @@ struct Fixture {
 /// Runs `body` against a fresh Ashar on its own database (in-memory SQLite, or a new schema on
 /// `DATABASE_URL`'s PostgreSQL), migrated and seeded with the fixture.
 func withAshar(_ body: (Application, Fixture) async throws -> Void) async throws {
+    try await withFreshAshar { app in try await body(app, try await seed(app)) }
+}
+
+/// The same with the demo network loaded instead of the fixture: every kind of record a route can be asked about.
+func withDemoAshar(_ body: (Application) async throws -> Void) async throws {
+    try await withFreshAshar { app in
+        try await DemoNetwork.load(on: app.db, hash: { [password = app.password] in try password.hash($0) }, cipher: app.noteCipher)
+        try await body(app)
+    }
+}
+
+/// A fresh Ashar on its own migrated database, dropped afterwards.
+private func withFreshAshar(_ body: (Application) async throws -> Void) async throws {
     let schema = TestDatabase.postgresURL.map { _ in TestDatabase.freshSchemaName() }
     let choice: DatabaseChoice = TestDatabase.postgresURL.map { .postgres($0, schema: schema) } ?? .sqliteMemory
     try await withApp(configure: { app in
@@ -35,8 +48,7 @@ func withAshar(_ body: (Application, Fixture) async throws -> Void) async throws
     }) { app in
         try await migrate(app)
         do {
-            let fixture = try await seed(app)
-            try await body(app, fixture)
+            try await body(app)
         } catch {
             try? await TestDatabase.drop(schema, on: app.db)
             throw error

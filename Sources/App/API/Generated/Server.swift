@@ -17062,7 +17062,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
             }
         )
     }
-    /// The cases a case worker works on: her help centre's, and those referred to it (each as much as consent shows). Open first, newest first. Anyone else gets an empty list.
+    /// The cases a case worker works on: her help centre's, and those referred to it (each as much as consent shows). Open first, newest first. Only case workers and supervisors; anyone else is refused.
     ///
     /// - Remark: HTTP `GET /cases`.
     /// - Remark: Generated from `#/paths//cases/get(listCases)`.
@@ -23418,7 +23418,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
             }
         )
     }
-    /// Memberships made at an office, under their ids. Each is answered on its own; sending one again books nothing new.
+    /// Memberships made at an office, under their ids. Each is answered on its own; sending one again books nothing new. A user who runs none of the banks named is refused.
     ///
     /// - Remark: HTTP `POST /sync/timebank/members`.
     /// - Remark: Generated from `#/paths//sync/timebank/members/post(sendSyncMembers)`.
@@ -23669,7 +23669,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
             }
         )
     }
-    /// Transfers booked at an office, in the order booked there. The centre books each under its id with its own balances and limits; a refused one comes back with its reason (`timebank.over-lower-limit`, a slip booked here already) and leaves no trace.
+    /// Transfers booked at an office, in the order booked there. The centre books each under its id with its own balances and limits; a refused one comes back with its reason (`timebank.over-lower-limit`, a slip booked here already) and leaves no trace. A user who runs none of the banks named is refused.
     ///
     /// - Remark: HTTP `POST /sync/timebank/transfers`.
     /// - Remark: Generated from `#/paths//sync/timebank/transfers/post(sendSyncTransfers)`.

@@ -458,7 +458,7 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /services`.
     /// - Remark: Generated from `#/paths//services/get(listHelpServices)`.
     func listHelpServices(_ input: Operations.ListHelpServices.Input) async throws -> Operations.ListHelpServices.Output
-    /// The cases a case worker works on: her help centre's, and those referred to it (each as much as consent shows). Open first, newest first. Anyone else gets an empty list.
+    /// The cases a case worker works on: her help centre's, and those referred to it (each as much as consent shows). Open first, newest first. Only case workers and supervisors; anyone else is refused.
     ///
     /// - Remark: HTTP `GET /cases`.
     /// - Remark: Generated from `#/paths//cases/get(listCases)`.
@@ -683,7 +683,7 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /sync/timebank/members`.
     /// - Remark: Generated from `#/paths//sync/timebank/members/get(listSyncMembers)`.
     func listSyncMembers(_ input: Operations.ListSyncMembers.Input) async throws -> Operations.ListSyncMembers.Output
-    /// Memberships made at an office, under their ids. Each is answered on its own; sending one again books nothing new.
+    /// Memberships made at an office, under their ids. Each is answered on its own; sending one again books nothing new. A user who runs none of the banks named is refused.
     ///
     /// - Remark: HTTP `POST /sync/timebank/members`.
     /// - Remark: Generated from `#/paths//sync/timebank/members/post(sendSyncMembers)`.
@@ -693,7 +693,7 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /sync/timebank/transfers`.
     /// - Remark: Generated from `#/paths//sync/timebank/transfers/get(listSyncTransfers)`.
     func listSyncTransfers(_ input: Operations.ListSyncTransfers.Input) async throws -> Operations.ListSyncTransfers.Output
-    /// Transfers booked at an office, in the order booked there. The centre books each under its id with its own balances and limits; a refused one comes back with its reason (`timebank.over-lower-limit`, a slip booked here already) and leaves no trace.
+    /// Transfers booked at an office, in the order booked there. The centre books each under its id with its own balances and limits; a refused one comes back with its reason (`timebank.over-lower-limit`, a slip booked here already) and leaves no trace. A user who runs none of the banks named is refused.
     ///
     /// - Remark: HTTP `POST /sync/timebank/transfers`.
     /// - Remark: Generated from `#/paths//sync/timebank/transfers/post(sendSyncTransfers)`.
@@ -2027,7 +2027,7 @@ extension APIProtocol {
             headers: headers
         ))
     }
-    /// The cases a case worker works on: her help centre's, and those referred to it (each as much as consent shows). Open first, newest first. Anyone else gets an empty list.
+    /// The cases a case worker works on: her help centre's, and those referred to it (each as much as consent shows). Open first, newest first. Only case workers and supervisors; anyone else is refused.
     ///
     /// - Remark: HTTP `GET /cases`.
     /// - Remark: Generated from `#/paths//cases/get(listCases)`.
@@ -2622,7 +2622,7 @@ extension APIProtocol {
             headers: headers
         ))
     }
-    /// Memberships made at an office, under their ids. Each is answered on its own; sending one again books nothing new.
+    /// Memberships made at an office, under their ids. Each is answered on its own; sending one again books nothing new. A user who runs none of the banks named is refused.
     ///
     /// - Remark: HTTP `POST /sync/timebank/members`.
     /// - Remark: Generated from `#/paths//sync/timebank/members/post(sendSyncMembers)`.
@@ -2648,7 +2648,7 @@ extension APIProtocol {
             headers: headers
         ))
     }
-    /// Transfers booked at an office, in the order booked there. The centre books each under its id with its own balances and limits; a refused one comes back with its reason (`timebank.over-lower-limit`, a slip booked here already) and leaves no trace.
+    /// Transfers booked at an office, in the order booked there. The centre books each under its id with its own balances and limits; a refused one comes back with its reason (`timebank.over-lower-limit`, a slip booked here already) and leaves no trace. A user who runs none of the banks named is refused.
     ///
     /// - Remark: HTTP `POST /sync/timebank/transfers`.
     /// - Remark: Generated from `#/paths//sync/timebank/transfers/post(sendSyncTransfers)`.
