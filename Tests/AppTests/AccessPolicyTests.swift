@@ -11,7 +11,9 @@ import VaporTesting
 
 /// The whole route table, web and API, asked by every role, by staff and a member of organisations
 /// that have nothing to do with what is asked, and by someone signed out; each answer is checked
-/// against one access policy. A route that is not in the policy fails the test.
+/// against one access policy. A route that is not in the policy fails the test. On the way: every
+/// answer carries the security headers, every form posted without its token is refused, and every
+/// API answer is one openapi.yaml lists.
 @Suite("Access: every route, every role, one policy")
 struct AccessPolicyTests {
     /// Who may use a route. The logins are the demo's, and three of organisations uninvolved in what is
@@ -499,7 +501,7 @@ struct AccessPolicyTests {
         }
     }
 
-    @Test("Every route answers every role, staff and a member of uninvolved organisations, and someone signed out, as the policy says")
+    @Test("Every route answers every role, staff and a member of uninvolved organisations, and someone signed out, as the policy says; forms without their token are refused; every answer has the security headers")
     func wholeRouteTable() async throws {
         try await withDemoAshar { app in
             var ids = try await DemoIDs.find(on: app)
@@ -510,7 +512,7 @@ struct AccessPolicyTests {
             let routes = Self.routes(of: app)
             let policy = Self.routesByAccess()
 
-            var undeclared: Set<String> = []
+            var undeclared: Set<String> = [], unguarded: Set<String> = []
             for login in DemoIDs.logins {
                 let browser = Browser(app)
                 var api = APIClient(app: app, token: nil)
@@ -546,6 +548,15 @@ struct AccessPolicyTests {
                         let fields = path == "/login" ? ["identifier": "viewer", "password": DemoNetwork.staffPassword] : [:]
                         response = try await browser.post(path, fields)
                     }
+                    if response.headers.first(name: "X-Content-Type-Options") != "nosniff" || response.headers.first(name: "X-Frame-Options") != "DENY"
+                        || !response.headers.contains(name: "Content-Security-Policy") {
+                        unguarded.insert(key)
+                    }
+                    // A form posted without the session's token is refused, whoever posts it.
+                    if route.method == "POST", !path.hasPrefix("/api/v1"), access != .gateway, ["anonymous", "coordinator", "admin"].contains(login) {
+                        let forged = try await browser.post(path, ["identifier": "viewer", "password": DemoNetwork.staffPassword], withCSRF: false)
+                        #expect(forged.status == .forbidden, "\(login) \(key) without the form's token: \(forged.status)")
+                    }
                     // A page that sends the browser to sign in is the web's 401.
                     var status = response.status.code
                     if status == 303, !route.path.hasPrefix("/log"), response.headers.first(name: .location)?.hasPrefix("/login") == true { status = 401 }
@@ -561,6 +572,7 @@ struct AccessPolicyTests {
                 }
             }
             #expect(undeclared.sorted() == [], "API answers openapi.yaml does not list")
+            #expect(unguarded.sorted() == [], "answers without the security headers")
         }
     }
 }
