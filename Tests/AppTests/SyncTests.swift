@@ -108,6 +108,36 @@ struct SyncTests {
         }
     }
 
+    /// Found by schemathesis: an admin (who may write for any bank) pushing a transfer that names a bank
+    /// this server does not have got a 500 — the bank's own account was opened for it and the foreign key
+    /// refused the whole batch.
+    @Test("A pushed transfer naming a bank this server does not have, or an account in a shape the network never opens, is refused on its own row")
+    func unknownBanks() async throws {
+        try await withAshar { app, fixture in
+            let bank = fixture.bank.id
+            _ = try await TimeBankService(db: app.db).open(bank, by: .system)
+            let accountsBefore = try await TimeAccount.query(on: app.db).count()
+            let ghost = UUID()
+            func transfer(bank: UUID, _ entries: [(account: String, minutes: Int)]) -> String {
+                #"{"id":"\#(UUID())","bankId":"\#(bank)","minutes":30,"serviceDate":"2026-11-01","recordedByLogin":"office","entries":["#
+                    + entries.map { #"{"account":\#($0.account),"minutes":\#($0.minutes)}"# }.joined(separator: ",") + "]}"
+            }
+            let body = #"{"items":["# + [
+                transfer(bank: ghost, [(#"{"id":"\#(UUID())","bankId":"\#(ghost)","kind":"bank"}"#, 30),
+                                       (#"{"id":"\#(UUID())","bankId":"\#(bank)","kind":"clearing","counterpartBankId":"\#(ghost)"}"#, -30)]),
+                transfer(bank: bank, [(#"{"id":"\#(UUID())","bankId":"\#(bank)","kind":"bank","memberId":"\#(UUID())"}"#, 30),
+                                      (#"{"id":"\#(UUID())","bankId":"\#(bank)","kind":"clearing","counterpartBankId":"\#(bank)"}"#, -30)]),
+            ].joined(separator: ",") + "]}"
+            let admin = try await APIClient.forUser("admin", on: app)
+            let response = try await admin.send(.POST, "/sync/timebank/transfers", json: body)
+            #expect(response.status == .ok)
+            let items = try #require(try admin.json(response)["items"] as? [[String: Any]])
+            #expect(items.map { $0["outcome"] as? String } == ["refused", "refused"])
+            #expect(items.map { ($0["error"] as? [String: Any])?["code"] as? String } == ["timebank.bank.not-found", "timebank.member.not-found"])
+            #expect(try await TimeAccount.query(on: app.db).count() == accountsBefore, "no account was opened")
+        }
+    }
+
     @Test("The centre's sync API: only for the banks the token's user runs; a malformed row or cursor is a clear 422")
     func syncAccess() async throws {
         try await withAshar { app, fixture in

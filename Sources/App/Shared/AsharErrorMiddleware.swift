@@ -44,9 +44,12 @@ struct AsharErrorMiddleware: AsyncMiddleware {
             if failure.status == .internalServerError {
                 // The error's text may quote stored values (a constraint's key, say): it goes to the
                 // debug level only; the default log keeps the route and the error's type.
+                // An API handler's error arrives wrapped by the OpenAPI runtime, with the request and its
+                // headers (a bearer token): only what is inside is logged.
+                let cause = (error as? ServerError)?.underlyingError ?? error
                 let route = request.routePattern
-                request.logger.error("unhandled error", metadata: ["route": .string(route), "type": .string(String(describing: type(of: error)))])
-                request.logger.debug("unhandled error detail", metadata: ["error": .string(String(reflecting: error))])
+                request.logger.error("unhandled error", metadata: ["route": .string(route), "type": .string(String(describing: type(of: cause)))])
+                request.logger.debug("unhandled error detail", metadata: ["error": .string(String(reflecting: cause))])
             }
             if failure.status.code >= 300 && failure.status.code < 400 {
                 return Response(status: failure.status, headers: failure.headers)

@@ -19,9 +19,16 @@ extension Ledger {
         let accountIDs = Set(copies.flatMap { $0.entries.map(\.account.id) })
         var state = try await lockAccounts(accountIDs, on: sql)
         // Accounts the network opens by itself (a bank's own, a position with another bank) are opened here
-        // too when missing; a member's comes with her membership.
-        let opened = copies.flatMap(\.entries).map(\.account)
-            .filter { state[$0.id] == nil && $0.kind != .member && (banks?.contains($0.bankID) ?? true) }
+        // too when missing; a member's comes with her membership. Only in the shape the network gives them,
+        // for banks that exist and have none such yet: anything else is the row's error, not the database's.
+        let named = Set(copies.flatMap { [$0.bankID] + $0.entries.flatMap { [$0.account.bankID] + [$0.account.counterpartBankID].compactMap { $0 } } })
+        let knownBanks = try await existingIDs("timebanks", named, on: sql)
+        let networkAccounts = Set(try await TimeAccount.query(on: db).filter(\.$bankID ~~ Array(knownBanks)).filter(\.$kind != .member).all()
+            .map { NetworkAccount(bankID: $0.bankID, kind: $0.kind, counterpartBankID: $0.counterpartBankID) })
+        let opened = copies.flatMap(\.entries).map(\.account).filter { account in
+            state[account.id] == nil && (banks?.contains(account.bankID) ?? true)
+                && NetworkAccount(account).map { !networkAccounts.contains($0) && $0.exists(among: knownBanks) } == true
+        }
         try await NetworkCopy.insertAbsent(Dictionary(opened.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a }).values
             .sorted { $0.id.uuidString < $1.id.uuidString }.map(\.opened), on: db)
         state.merge(try await lockAccounts(Set(opened.map(\.id)), on: sql), uniquingKeysWith: { a, _ in a })
@@ -43,6 +50,7 @@ extension Ledger {
             }
             do {
                 try Self.check(copy)
+                guard knownBanks.contains(copy.bankID) else { throw DomainError.notFound("timebank.bank") }
                 if let banks, !banks.contains(copy.bankID) || copy.entries.contains(where: { !banks.contains($0.account.bankID) }) {
                     throw DomainError("timebank.sync.not-your-bank", kind: .forbidden)
                 }
@@ -113,5 +121,33 @@ extension Ledger {
         guard !ids.isEmpty else { return [] }
         let rows = try await sql.raw("SELECT reverses_id FROM timebank_transfers WHERE reverses_id IN (\(SQLQueryString.list(Array(ids))))").all()
         return Set(try rows.map { try $0.decode(column: "reverses_id", as: UUID.self) })
+    }
+}
+
+/// A bank's own account or its position with another bank: at most one of each per bank.
+private struct NetworkAccount: Hashable {
+    let bankID: UUID
+    let kind: AccountKind
+    let counterpartBankID: UUID?
+
+    init(bankID: UUID, kind: AccountKind, counterpartBankID: UUID?) {
+        self.bankID = bankID
+        self.kind = kind
+        self.counterpartBankID = counterpartBankID
+    }
+
+    /// The copy's account, if it has the shape of one the network opens by itself.
+    init?(_ copy: AccountCopy) {
+        guard copy.memberID == nil else { return nil }
+        switch copy.kind {
+        case .bank where copy.counterpartBankID == nil: break
+        case .clearing where copy.counterpartBankID != nil && copy.counterpartBankID != copy.bankID: break
+        default: return nil
+        }
+        self.init(bankID: copy.bankID, kind: copy.kind, counterpartBankID: copy.counterpartBankID)
+    }
+
+    func exists(among banks: Set<UUID>) -> Bool {
+        banks.contains(bankID) && (counterpartBankID.map(banks.contains) ?? true)
     }
 }
