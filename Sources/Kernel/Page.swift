@@ -1,11 +1,14 @@
 /// A page request for a list: 1-based page number and page size, clamped to sane bounds.
 public struct PageQuery: Sendable, Equatable {
     public static let maxPer = 200
+    /// Beyond any list (200 million rows at the largest page size), and small enough that the offset
+    /// of any page asked for is a number, not an overflow.
+    public static let maxPage = 1_000_000
     public let page: Int
     public let per: Int
 
     public init(page: Int? = nil, per: Int? = nil, defaultPer: Int = 50) {
-        self.page = max(1, page ?? 1)
+        self.page = min(Self.maxPage, max(1, page ?? 1))
         self.per = min(Self.maxPer, max(1, per ?? defaultPer))
     }
 

@@ -24,6 +24,9 @@ struct ProducersAPITests {
 
             let groups = try api.json(try await api.send(.GET, "/producer-groups"))
             #expect(groups["total"] as? Int == 1)
+            // A page far past the end is an empty page (it once overflowed and stopped the server).
+            let far = try api.json(try await api.send(.GET, "/producer-groups?page=116171936431272064&per=108"))
+            #expect((far["items"] as? [Any])?.isEmpty == true && far["total"] as? Int == 1)
             let members = try api.json(try await api.send(.GET, "/producer-groups/\(group.id)/members"))
             #expect((members["items"] as? [[String: Any]])?.map { $0["role"] as? String } == ["member", "treasurer"])
 

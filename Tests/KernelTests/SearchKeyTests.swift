@@ -58,6 +58,16 @@ struct PageQueryTests {
         #expect(PageQuery(page: 3, per: 20).offset == 40)
     }
 
+    /// Found by schemathesis: `?page=116171936431272064` overflowed the offset and stopped the server.
+    @Test("Any page number and size a client sends gives an offset, never an overflow", arguments: [
+        (Int.max, Int.max), (Int.min, Int.min), (116_171_936_431_272_064, 108), (PageQuery.maxPage + 1, 1),
+    ])
+    func offsetNeverOverflows(page: Int, per: Int) {
+        let query = PageQuery(page: page, per: per)
+        #expect((1...PageQuery.maxPage).contains(query.page) && (1...PageQuery.maxPer).contains(query.per))
+        #expect(query.offset == (query.page - 1) * query.per)
+    }
+
     @Test func countsPages() {
         let paged = Paged(items: [1, 2], total: 41, request: PageQuery(page: 2, per: 20))
         #expect(paged.pageCount == 3)
