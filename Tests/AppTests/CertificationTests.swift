@@ -137,6 +137,21 @@ struct CertificationAPITests {
         }
     }
 
+    /// Found by schemathesis: a felt product's batch came back with `"bestBefore": ""`, not a date.
+    @Test("A batch of a product that does not spoil has no best-before date in the API rather than an empty one")
+    func batchWithoutBestBefore() async throws {
+        try await withAshar { app, fixture in
+            let honey = try await HoneyGroup.make(app, fixture)
+            let felt = try await ProductService(db: app.db).create(ProductDraft(organisationID: honey.group.id, nameKy: "Шырдак", nameRu: "Ширдак", category: .felt), by: .system)
+            let api = try await APIClient.forUser("coordinator", on: app)
+            let made = try await api.send(.POST, "/products/\(felt.id)/batches", json: #"{"batchNumber": "Ш-1", "producedOn": "2026-10-01"}"#)
+            #expect(made.status == .created)
+            #expect(try api.json(made)["bestBefore"] == nil)
+            let listed = try api.json(try await api.send(.GET, "/products/\(felt.id)/batches"))
+            #expect((listed["items"] as? [[String: Any]])?.first?.keys.contains("bestBefore") == false)
+        }
+    }
+
     @Test("Peer visits, the council's decision, brands; a donor or a case worker reads none of it")
     func guaranteeAndAccess() async throws {
         try await withAshar { app, fixture in

@@ -213,7 +213,7 @@ extension AsharAPI {
         let seen = try await BatchService(db: req.db).publicBatch(input.path.code)
         let d = seen.product.draft
         return .ok(.init(body: .json(.init(
-            code: seen.batch.code, batchNumber: seen.batch.batchNumber, producedOn: seen.batch.producedOn, bestBefore: seen.batch.bestBefore,
+            code: seen.batch.code, batchNumber: seen.batch.batchNumber, producedOn: seen.batch.producedOn, bestBefore: seen.batch.bestBefore.isEmpty ? nil : seen.batch.bestBefore,
             product: .init(nameKy: d.nameKy, nameRu: d.nameRu, category: .init(rawValue: d.category.rawValue)!, organic: d.organic, brand: seen.brand?.name),
             group: .init(name: seen.groupName, village: seen.village?.name.named(req.appLocale.rawValue), district: seen.district?.name.named(req.appLocale.rawValue)),
             maker: seen.maker, documentsValid: seen.documentsValid,
@@ -257,7 +257,7 @@ extension AsharAPI {
     }
 
     static func batch(_ b: BatchRecord, _ req: Request) -> Components.Schemas.Batch {
-        .init(id: b.id.uuidString, code: b.code, url: req.publicURL(forBatch: b.code), batchNumber: b.batchNumber, producedOn: b.producedOn, bestBefore: b.bestBefore)
+        .init(id: b.id.uuidString, code: b.code, url: req.publicURL(forBatch: b.code), batchNumber: b.batchNumber, producedOn: b.producedOn, bestBefore: b.bestBefore.isEmpty ? nil : b.bestBefore)
     }
 
     static func step(_ s: StepRecord) -> Components.Schemas.Step {

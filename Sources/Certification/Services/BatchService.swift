@@ -45,6 +45,8 @@ public struct BatchService: Sendable {
         if number.isEmpty || number.count > 40 { errors.append(DomainError("certification.batch.number-required", field: "batch_number")) }
         if BishkekCalendar.start(of: producedOn) == nil {
             errors.append(DomainError("certification.date-invalid", field: "produced_on", arguments: ["value": producedOn]))
+        } else if producedOn > BishkekCalendar.day(of: Date()) {
+            errors.append(DomainError("certification.batch.produced-in-future", field: "produced_on"))
         }
         let until = bestBefore.flatMap { $0.isEmpty ? nil : $0 } ?? product.shelfLifeDays.map { BishkekCalendar.adding(days: $0, to: producedOn) }
         if let until {

@@ -596,10 +596,14 @@ extension Components {
             internal var url: Swift.String
             /// - Remark: Generated from `#/components/schemas/Batch/batchNumber`.
             internal var batchNumber: Swift.String
+            /// Never after today.
+            ///
             /// - Remark: Generated from `#/components/schemas/Batch/producedOn`.
             internal var producedOn: Swift.String
+            /// None for a product that does not spoil (felt, textiles).
+            ///
             /// - Remark: Generated from `#/components/schemas/Batch/bestBefore`.
-            internal var bestBefore: Swift.String
+            internal var bestBefore: Swift.String?
             /// Creates a new `Batch`.
             ///
             /// - Parameters:
@@ -607,15 +611,15 @@ extension Components {
             ///   - code: The traceability code.
             ///   - url: The public page its QR code opens.
             ///   - batchNumber:
-            ///   - producedOn:
-            ///   - bestBefore:
+            ///   - producedOn: Never after today.
+            ///   - bestBefore: None for a product that does not spoil (felt, textiles).
             internal init(
                 id: Swift.String,
                 code: Swift.String,
                 url: Swift.String,
                 batchNumber: Swift.String,
                 producedOn: Swift.String,
-                bestBefore: Swift.String
+                bestBefore: Swift.String? = nil
             ) {
                 self.id = id
                 self.code = code
@@ -1594,8 +1598,10 @@ extension Components {
             internal var batchNumber: Swift.String
             /// - Remark: Generated from `#/components/schemas/PublicBatch/producedOn`.
             internal var producedOn: Swift.String
+            /// None for a product that does not spoil.
+            ///
             /// - Remark: Generated from `#/components/schemas/PublicBatch/bestBefore`.
-            internal var bestBefore: Swift.String
+            internal var bestBefore: Swift.String?
             /// - Remark: Generated from `#/components/schemas/PublicBatch/product`.
             internal struct ProductPayload: Codable, Hashable, Sendable {
                 /// - Remark: Generated from `#/components/schemas/PublicBatch/product/nameKy`.
@@ -1729,7 +1735,7 @@ extension Components {
             ///   - code:
             ///   - batchNumber:
             ///   - producedOn:
-            ///   - bestBefore:
+            ///   - bestBefore: None for a product that does not spoil.
             ///   - product:
             ///   - group:
             ///   - maker: Only when she agreed to be named.
@@ -1739,7 +1745,7 @@ extension Components {
                 code: Swift.String,
                 batchNumber: Swift.String,
                 producedOn: Swift.String,
-                bestBefore: Swift.String,
+                bestBefore: Swift.String? = nil,
                 product: Components.Schemas.PublicBatch.ProductPayload,
                 group: Components.Schemas.PublicBatch.GroupPayload,
                 maker: Swift.String? = nil,
