@@ -147,6 +147,7 @@ let package = Package(
         .testTarget(name: "AppTests", dependencies: [
             "App", "DemoData", "TestSupport",
             .product(name: "VaporTesting", package: "vapor"), .product(name: "Yams", package: "Yams"),
+            .product(name: "PropertyBased", package: "swift-property-based"),
         ], swiftSettings: strict),
     ]
 )

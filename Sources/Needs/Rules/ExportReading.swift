@@ -164,13 +164,10 @@ public enum ExportReading {
     /// The CSV files of an ODK Central export (.csv.zip): the submissions and one file per repeat.
     public static func files(zip data: Data) throws -> [ExportFile] {
         let archive: Archive
-        do { archive = try Archive(data: data, accessMode: .read) } catch { throw DomainError("needs.import.unreadable") }
+        do { archive = try ZipBytes.archive(data) } catch { throw DomainError("needs.import.unreadable") }
         var files: [ExportFile] = []
         for entry in archive where entry.type == .file && entry.path.lowercased().hasSuffix(".csv") {
-            var content = Data()
-            guard (try? archive.extract(entry, skipCRC32: false, consumer: { content.append($0) })) != nil else {
-                throw DomainError("needs.import.unreadable")
-            }
+            guard let content = try? ZipBytes.extract(entry, from: archive) else { throw DomainError("needs.import.unreadable") }
             files.append(ExportFile(name: entry.path, data: content))
         }
         guard !files.isEmpty else { throw DomainError("needs.import.unreadable") }
