@@ -274,6 +274,14 @@ struct CertificationPagesTests {
                     == .seeOther)
             #expect(try await browser.get("/products/\(honey.product.id)/photo").body.readableBytes == TestFiles.png.count)
             #expect(try FileManager.default.contentsOfDirectory(atPath: photos.path) == ["\(honey.product.id.uuidString.lowercased()).png"])
+
+            // A file name that climbs out of the folder names nothing: files are named by their record's id.
+            let escaping = "../../../escaped-\(UUID().uuidString).png"
+            #expect(try await browser.upload("/products/\(honey.product.id)/photo", data: TestFiles.png, named: escaping, field: "photo", contentType: "image/png").status
+                    == .seeOther)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: photos.path) == ["\(honey.product.id.uuidString.lowercased()).png"])
+            let climbed = photos.appendingPathComponent(escaping).standardizedFileURL
+            #expect(!FileManager.default.fileExists(atPath: climbed.path), "nothing written outside the data directory")
         }
     }
 }
