@@ -87,7 +87,7 @@ struct HostileFilesTests {
         let form = try Self.form()
         let xlsx = try Self.fixture("household-form.xlsx"), archive = try Self.fixture("household-odk.zip")
         let damage = zip(Gen.int(in: 0...Int.max), Gen<UInt8>.value(in: 0...255)).array(of: 1...12)
-        await propertyCheck(count: 200, input: damage) { flips in
+        await propertyCheck(count: 1000, input: damage) { flips in
             for original in [xlsx, archive] {
                 var data = original
                 for (at, byte) in flips { data[at % data.count] = byte }

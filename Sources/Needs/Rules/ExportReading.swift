@@ -1,6 +1,5 @@
 import Foundation
 import Kernel
-import ZIPFoundation
 
 /// Where an export comes from.
 public enum ExportSource: String, Sendable, CaseIterable {
@@ -163,12 +162,12 @@ public enum ExportReading {
 
     /// The CSV files of an ODK Central export (.csv.zip): the submissions and one file per repeat.
     public static func files(zip data: Data) throws -> [ExportFile] {
-        let archive: Archive
-        do { archive = try ZipBytes.archive(data) } catch { throw DomainError("needs.import.unreadable") }
+        let archive: ZipBytes
+        do { archive = try ZipBytes(data) } catch { throw DomainError("needs.import.unreadable") }
         var files: [ExportFile] = []
-        for entry in archive where entry.type == .file && entry.path.lowercased().hasSuffix(".csv") {
-            guard let content = try? ZipBytes.extract(entry, from: archive) else { throw DomainError("needs.import.unreadable") }
-            files.append(ExportFile(name: entry.path, data: content))
+        for part in archive.parts where part.path.lowercased().hasSuffix(".csv") {
+            guard let content = try? archive.read(part) else { throw DomainError("needs.import.unreadable") }
+            files.append(ExportFile(name: part.path, data: content))
         }
         guard !files.isEmpty else { throw DomainError("needs.import.unreadable") }
         return files.sorted { $0.name < $1.name }

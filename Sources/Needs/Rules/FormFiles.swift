@@ -2,7 +2,6 @@ import Foundation
 import Kernel
 import SwiftCSV
 import XMLCoder
-import ZIPFoundation
 
 /// The two files an XLSForm comes in: the spreadsheet (.xlsx) and its CSV form, where a row whose first
 /// cell names a sheet (`survey`, `choices`, `settings`) is that sheet's header and the rows under it,
@@ -11,7 +10,7 @@ public enum FormFiles {
     /// A workbook's sheets, each with its rows as people see them. Refuses what is not a readable .xlsx.
     public static func sheets(xlsx data: Data) throws(FormRefused) -> [Sheet] {
         do {
-            let archive = try ZipBytes.archive(data)
+            let archive = try ZipBytes(data)
             let workbook = try decode(Workbook.self, "xl/workbook.xml", in: archive)
             let relations = try decode(Relationships.self, "xl/_rels/workbook.xml.rels", in: archive)
             let shared = archive["xl/sharedStrings.xml"] == nil ? [] : try decode(SharedStrings.self, "xl/sharedStrings.xml", in: archive).items.map(\.text)
@@ -54,9 +53,9 @@ public enum FormFiles {
 
     struct Unreadable: Error {}
 
-    static func decode<T: Decodable>(_ type: T.Type, _ path: String, in archive: Archive) throws -> T {
-        guard let entry = archive[path] else { throw Unreadable() }
-        let data = try ZipBytes.extract(entry, from: archive)
+    static func decode<T: Decodable>(_ type: T.Type, _ path: String, in archive: ZipBytes) throws -> T {
+        guard let part = archive[path] else { throw Unreadable() }
+        let data = try archive.read(part)
         // FoundationXML traps on a name or namespace that is not UTF-8 (found by HostileFilesTests), and a
         // workbook's parts never declare entities: anything else is not a workbook.
         guard let text = String(data: data, encoding: .utf8), !text.contains("<!DOCTYPE"), !text.contains("<!ENTITY") else { throw Unreadable() }
