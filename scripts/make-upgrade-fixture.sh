@@ -27,7 +27,7 @@ rm -rf "$data"
 
 # shellcheck disable=SC2016
 scripts/with-postgres.sh bash -c '
-  cd "$(mktemp -d)" && DATABASE_SCHEMA=release_fixture PORT=18151 "$0" demo >log 2>&1 & server=$!
+  (cd "$(mktemp -d)" && DATABASE_SCHEMA=release_fixture PORT=18151 exec "$0" demo >log 2>&1) & server=$!
   for _ in $(seq 1 300); do curl -fsS http://127.0.0.1:18151/health >/dev/null 2>&1 && break; sleep 1; done
   kill $server; wait $server || true
   pg_dump --no-owner --no-privileges --schema=release_fixture "${DATABASE_URL%%\?*}" | gzip -9 >"$1"
