@@ -172,6 +172,41 @@ struct ProducersMoneyAPITests {
         }
     }
 
+    @Test("A payment whose server died after booking it, before answering, is not booked again when the office resends it under its key")
+    func paymentReplayedAfterALostAnswer() async throws {
+        try await withAshar { app, fixture in
+            let (group, a, _, api) = try await Self.group(app, fixture)
+            let admin = try #require(try await UserService(db: app.db).credentials(for: "admin")?.user)
+            let path = "/producer-groups/\(group.id)/members/\(a.id)/payments"
+            let body = #"{"memberId":"\#(a.id)","amount":25000}"#
+            // The first copy, as the API books it: under its key, through the same service; then the server
+            // stops before the answer is kept (the middleware never runs past the write).
+            let slot = IdempotencySlot(IdempotencyKey(userID: admin.id, key: "office-7",
+                                                      requestHash: IdempotencyMiddleware.requestHash(.POST, path: "/api/v1" + path, query: nil, body: Data(body.utf8))))
+            _ = try await IdempotencySlot.$current.withValue(slot) {
+                try await MemberAccountService(db: app.db).recordPayment(a.id, amount: 25_000, by: .system)
+            }
+            #expect(slot.state == .claimed)
+            // The office never got an answer and sends it again: told it is recorded, and nothing is booked twice.
+            let replay = try await api.send(.POST, path, json: body, headers: [("Idempotency-Key", "office-7")])
+            #expect(replay.status == .conflict)
+            #expect((try api.json(replay)["error"] as? [String: Any])?["code"] as? String == "api.idempotency-key-in-flight")
+            #expect(try await MemberAccountService(db: app.db).account(a.id).balance == 25_000)
+            // A refused write claims nothing: its key stays free, and the corrected request is booked.
+            let refused = try await api.send(.POST, path, json: #"{"memberId":"\#(a.id)","amount":-5}"#,
+                                             headers: [("Idempotency-Key", "office-8")])
+            #expect(refused.status == .unprocessableEntity)
+            let paid = try await api.send(.POST, path, json: body, headers: [("Idempotency-Key", "office-9")])
+            #expect(paid.status == .created)
+            #expect(try api.json(paid)["balance"] as? Int == 50_000)
+            // Answered and kept: its replay gets the same answer, and books nothing.
+            let again = try await api.send(.POST, path, json: body, headers: [("Idempotency-Key", "office-9")])
+            #expect(again.status == .created)
+            #expect(try api.json(again)["balance"] as? Int == 50_000)
+            #expect(try await MemberAccountService(db: app.db).account(a.id).balance == 50_000)
+        }
+    }
+
     @Test("Fund: dues, a claim carried by votes, a payout refused beyond the balance and then paid")
     func fund() async throws {
         try await withAshar { app, fixture in

@@ -133,6 +133,17 @@ struct ProducersMoneyPageTests {
                 #expect(sent.status == .ok && sent.body.string.contains(#""booked":1"#))
             }
             #expect(try await SalePoolService(db: app.db).intakes(pool).count == 1)
+            // A delivery saved under its key whose server stopped before answering: the copy the queue sends
+            // again is told it is saved, and it is not saved twice.
+            let user = try #require(try await UserService(db: app.db).credentials(for: "admin")?.user)
+            let unanswered = IdempotencySlot(IdempotencyKey(userID: user.id, key: "web:queued-41", requestHash: ""))
+            _ = try await IdempotencySlot.$current.withValue(unanswered) {
+                try await SalePoolService(db: app.db).intake(pool, member: members[1].id, quantity: 41, grade: "B", by: .system)
+            }
+            let resent = try await browser.post(poolPath + "/intakes", ["member_id": members[1].id.uuidString, "quantity": "41", "grade": "B"],
+                                                headers: [("Accept", "application/json"), ("Idempotency-Key", "queued-41")])
+            #expect(resent.status == .ok && resent.body.string.contains(#""booked":1"#))
+            #expect(try await SalePoolService(db: app.db).intakes(pool).count == 2)
             let wrongKey = [("Accept", "application/json"), ("Idempotency-Key", UUID().uuidString)]
             for _ in 0..<2 {
                 let wrong = try await browser.post(poolPath + "/intakes", ["member_id": members[1].id.uuidString, "quantity": "-4", "grade": "B"], headers: wrongKey)
@@ -141,7 +152,7 @@ struct ProducersMoneyPageTests {
             // Another delivery of the same woman (another key) is another intake.
             _ = try await browser.post(poolPath + "/intakes", ["member_id": members[0].id.uuidString, "quantity": "40", "grade": "A"],
                                        headers: [("Accept", "application/json"), ("Idempotency-Key", UUID().uuidString)])
-            #expect(try await SalePoolService(db: app.db).intakes(pool).count == 2)
+            #expect(try await SalePoolService(db: app.db).intakes(pool).count == 3)
         }
     }
 

@@ -40,6 +40,9 @@ struct AsharErrorMiddleware: AsyncMiddleware {
         do {
             return try await next.respond(to: request)
         } catch {
+            if let unavailable = ((error as? ServerError)?.underlyingError ?? error) as? DatabaseUnavailable, unavailable.stuck {
+                request.application.postgresPoolRenewal?.renew(request.application)
+            }
             let failure = Self.failure(for: error, request: request)
             if failure.status == .internalServerError {
                 // The error's text may quote stored values (a constraint's key, say): it goes to the
@@ -90,7 +93,7 @@ struct AsharErrorMiddleware: AsyncMiddleware {
             return Failure(status: .badRequest, code: "request.malformed", key: "error.request.malformed")
         case let postgres as PSQLError where Self.isUnavailable(postgres):
             return unavailable
-        case is ConnectionPoolTimeoutError, is DatabaseUnavailable:
+        case is ConnectionPoolTimeoutError, is ConnectionPoolError, is DatabaseUnavailable:
             return unavailable
         case let sqlite as SQLiteError where sqlite.reason == .full:
             // The disk is full: the write was rolled back whole, and will go through once there is room.

@@ -23,10 +23,7 @@ struct IdempotencyMiddleware: AsyncMiddleware {
         }
         guard key.count <= 200 else { throw Abort(.badRequest) }
         let body = try await request.body.collect(max: 1 << 20).get()
-        var hasher = SHA256()
-        hasher.update(data: Data("\(request.method.rawValue) \(request.url.path)?\(request.url.query ?? "")\n".utf8))
-        if let body { hasher.update(data: Data(body.readableBytesView)) }
-        let hash = hasher.finalize().hex
+        let hash = Self.requestHash(request.method, path: request.url.path, query: request.url.query, body: body.map { Data($0.readableBytesView) })
 
         // A write booked in a batch of its own kind looks its key up there, in the transaction that books
         // it: no read before it on the API's busiest path. It throws `IdempotencyKeyAnswered` on a replay.
@@ -51,7 +48,8 @@ struct IdempotencyMiddleware: AsyncMiddleware {
             response = try await AsharErrorMiddleware.render(failure, for: request)
         }
         // Kept already, in the same transaction as what the request wrote (a transfer): nothing more to do.
-        guard response.status.code < 500, !slot.isStored else { return response }
+        // A failure after a write leaves its claim unanswered: a replay is told it was recorded, not run again.
+        guard response.status.code < 500, slot.state != .kept else { return response }
         let collected = try await response.body.collect(on: request.eventLoop).get()
         let text = collected.map { String(buffer: $0) } ?? ""
         response.body = .init(string: text)
@@ -60,8 +58,20 @@ struct IdempotencyMiddleware: AsyncMiddleware {
         let receipt = IdempotencyReceipt(key: slot.key, status: Int(response.status.code),
                                          contentType: response.headers.contentType?.serialize() ?? "application/json",
                                          body: try Self.sealedIfSensitive(text, request))
-        try? await request.db.writeTransaction { tx in try await IdempotencyReceipt.insert([receipt], on: tx as! any SQLDatabase) }
+        let claimed = slot.state == .claimed
+        try? await request.db.writeTransaction { tx in
+            let sql = tx as! any SQLDatabase
+            if claimed { try await IdempotencyReceipt.fill(receipt, on: sql) } else { try await IdempotencyReceipt.insert([receipt], on: sql) }
+        }
         return response
+    }
+
+    /// What tells two requests under one key apart: method, path, query and body.
+    static func requestHash(_ method: HTTPMethod, path: String, query: String?, body: Data?) -> String {
+        var hasher = SHA256()
+        hasher.update(data: Data("\(method.rawValue) \(path)?\(query ?? "")\n".utf8))
+        if let body { hasher.update(data: body) }
+        return hasher.finalize().hex
     }
 
     /// The answer kept for this key, replayed; a refusal if the key was used for another request.
@@ -69,6 +79,8 @@ struct IdempotencyMiddleware: AsyncMiddleware {
         // Plain SQL: this runs on every write the API takes.
         guard let stored = try await IdempotencyReceipt.find(userID: user, key: key, on: request.db as! any SQLDatabase) else { return nil }
         guard stored.key.requestHash == hash else { throw DomainError("api.idempotency-key-reused", kind: .conflict) }
+        // Claimed by a write that has not answered yet: still running, or its server stopped before answering.
+        guard stored.status != 0 else { throw DomainError("api.idempotency-key-in-flight", kind: .conflict) }
         let body = stored.body.hasPrefix(NoteCipher.sealedPrefix) ? try request.application.noteCipher.open(stored.body) : stored.body
         let response = Response(status: HTTPResponseStatus(statusCode: stored.status), body: .init(string: body))
         response.headers.replaceOrAdd(name: .contentType, value: stored.contentType)
@@ -91,30 +103,5 @@ struct IdempotencyMiddleware: AsyncMiddleware {
     /// Recording a transfer: the ledger's batch reads the keys of all its transfers in one statement.
     private static func looksUpItsOwnKey(_ request: Request) -> Bool {
         request.method == .POST && request.route?.path.map(\.description) == ["api", "v1", "timebanks", ":bank", "transfers"]
-    }
-}
-
-/// The `Idempotency-Key` of the request being answered. A handler whose write must not be repeated keeps
-/// its answer inside its own transaction, so the write and the record of it commit together: a server
-/// that dies between the two cannot book a replay a second time. It then marks the slot kept.
-final class IdempotencySlot: @unchecked Sendable {  // `kept` is guarded by `lock`
-    @TaskLocal static var current: IdempotencySlot?
-
-    let key: IdempotencyKey
-    private let lock = NSLock()
-    private var kept = false
-
-    init(_ key: IdempotencyKey) { self.key = key }
-
-    var isStored: Bool { lock.withLock { kept } }
-    func markKept() { lock.withLock { kept = true } }
-
-    /// The receipt of a 201 Created answer with this JSON body.
-    func receipt<Body: Encodable>(created body: Body) throws -> IdempotencyReceipt {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.sortedKeys]
-        return IdempotencyReceipt(key: key, status: 201, contentType: "application/json; charset=utf-8",
-                                  body: String(decoding: try encoder.encode(body), as: UTF8.self))
     }
 }

@@ -134,21 +134,28 @@ extension Request {
         return IdempotencyKey(userID: user.id, key: "web:\(key)", requestHash: "")
     }
 
-    /// The answer given before to this queued form, if a copy of it was answered already.
+    /// The answer given before to this queued form, if a copy of it was answered already. A copy whose
+    /// change was saved but never answered (its server stopped in between) is saved: it is not saved again.
     func queuedAnswerKept() async throws -> Response? {
         guard let key = queuedKey,
               let kept = try await IdempotencyReceipt.find(userID: key.userID, key: key.key, on: db as! any SQLDatabase) else { return nil }
+        guard kept.status != 0 else { return try await QueuedAnswer.saved(t("offline.saved")).response(for: self) }
         let response = Response(status: HTTPResponseStatus(statusCode: kept.status), body: .init(string: kept.body))
         response.headers.contentType = .json
         return response
     }
 
-    /// The answer to a queued form, kept under its key (a refusal too: the same copy is refused the same way).
-    func keepQueuedAnswer(_ answer: QueuedAnswer<[String: String]>) async throws -> Response {
+    /// The answer to a queued form, kept under its key (a refusal too: the same copy is refused the same way);
+    /// filled in, when the change claimed the key as it was saved (`slot`).
+    func keepQueuedAnswer(_ answer: QueuedAnswer<[String: String]>, slot: IdempotencySlot?) async throws -> Response {
         let response = try await answer.response(for: self)
         guard let key = queuedKey, let body = response.body.string else { return response }
         let receipt = IdempotencyReceipt(key: key, status: Int(response.status.code), contentType: "application/json", body: body)
-        try await db.writeTransaction { tx in try await IdempotencyReceipt.insert([receipt], on: tx as! any SQLDatabase) }
+        let claimed = slot?.state == .claimed
+        try await db.writeTransaction { tx in
+            let sql = tx as! any SQLDatabase
+            if claimed { try await IdempotencyReceipt.fill(receipt, on: sql) } else { try await IdempotencyReceipt.insert([receipt], on: sql) }
+        }
         return response
     }
 }

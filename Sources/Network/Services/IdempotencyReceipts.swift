@@ -55,7 +55,7 @@ public struct IdempotencyReceipt: Sendable {
         self.body = body
     }
 
-    /// The answer kept for this user's key, if any.
+    /// The answer kept for this user's key, if any; status 0 while only the claim is kept (see `IdempotencySlot`).
     public static func find(userID: UUID, key: String, on sql: any SQLDatabase) async throws -> IdempotencyReceipt? {
         guard let row = try await sql.raw("""
             SELECT request_hash, status, content_type, body FROM idempotency_records WHERE user_id = \(bind: userID) AND key = \(bind: key)
@@ -76,6 +76,14 @@ public struct IdempotencyReceipt: Sendable {
         return Set(keys.filter { found.contains("\($0.userID)|\($0.key)") })
     }
 
+    /// Fills in the answer of a key its request claimed when it wrote.
+    public static func fill(_ receipt: IdempotencyReceipt, on sql: any SQLDatabase) async throws {
+        try await sql.raw("""
+            UPDATE idempotency_records SET status = \(bind: receipt.status), content_type = \(bind: receipt.contentType), \
+            body = \(bind: receipt.body) WHERE user_id = \(bind: receipt.key.userID) AND key = \(bind: receipt.key.key) AND status = 0
+            """).run()
+    }
+
     /// Keeps several answers in one statement.
     public static func insert(_ receipts: [IdempotencyReceipt], on sql: any SQLDatabase) async throws {
         guard !receipts.isEmpty else { return }
@@ -91,5 +99,59 @@ public struct IdempotencyReceipt: Sendable {
                 """ as SQLQueryString)
         }
         try await sql.raw(query).run()
+    }
+}
+
+/// The `Idempotency-Key` of the API request being answered, and how far its record has come. The request's
+/// first write transaction claims the key — a record without an answer yet (status 0) — in the same
+/// commit as what it writes: a write that committed is never made again by a replay, even when the server
+/// died before it could answer. The answer is filled in once given. A write that keeps its whole answer
+/// in its own transaction (a transfer, booked in a batch) marks the slot kept.
+public final class IdempotencySlot: @unchecked Sendable {  // `progress` is guarded by `lock`
+    @TaskLocal public static var current: IdempotencySlot?
+
+    public enum State: Sendable { case open, claiming, claimed, kept }
+
+    public let key: IdempotencyKey
+    private let lock = NSLock()
+    private var progress: State = .open
+
+    public init(_ key: IdempotencyKey) { self.key = key }
+
+    public var state: State { lock.withLock { progress } }
+    public func markKept() { lock.withLock { progress = .kept } }
+
+    /// Whether the transaction about to begin is the one to claim the key: the request's first.
+    func beginClaim() -> Bool {
+        lock.withLock {
+            guard progress == .open else { return false }
+            progress = .claiming
+            return true
+        }
+    }
+
+    /// The claiming transaction ended: committed, or rolled back with the claim in it.
+    func endClaim(committed: Bool) {
+        lock.withLock { if progress == .claiming { progress = committed ? .claimed : .open } }
+    }
+
+    /// Records the key inside the claiming transaction. Taken already (a copy of this request got there
+    /// first): the transaction is abandoned and the request answered from that copy's record.
+    func claim(on sql: any SQLDatabase) async throws {
+        let inserted = try await sql.raw("""
+            INSERT INTO idempotency_records (id, user_id, key, request_hash, status, content_type, body, created_at) VALUES \
+            (\(bind: UUID.timeOrdered()), \(bind: key.userID), \(bind: key.key), \(bind: key.requestHash), 0, '', '', \(bind: Date())) \
+            ON CONFLICT (user_id, key) DO NOTHING RETURNING id
+            """).all()
+        if inserted.isEmpty { throw IdempotencyKeyAnswered() }
+    }
+
+    /// The receipt of a 201 Created answer with this JSON body.
+    public func receipt<Body: Encodable>(created body: Body) throws -> IdempotencyReceipt {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys]
+        return IdempotencyReceipt(key: key, status: 201, contentType: "application/json; charset=utf-8",
+                                  body: String(decoding: try encoder.encode(body), as: UTF8.self))
     }
 }

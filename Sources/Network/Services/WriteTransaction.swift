@@ -7,10 +7,30 @@ extension Database {
     /// spins in its busy handler, burning the CPU the first one needs to finish. Inside, the first
     /// statement claims SQLite's write lock, so a transaction never reads first and then finds it cannot
     /// write. PostgreSQL needs neither: its row locks let writers run side by side.
+    ///
+    /// The first write transaction of an API request with an `Idempotency-Key` also claims the key, in
+    /// the same commit (`IdempotencySlot`).
     public func writeTransaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
-        guard let sql = self as? any SQLDatabase, sql.dialect.name == "sqlite" else { return try await transaction(body) }
-        // Already inside one (a service calling another): the turn is already ours.
+        // Already inside one (a service calling another): the turn, and any claim, are already ours.
         if inTransaction { return try await body(self) }
+        guard let slot = IdempotencySlot.current, slot.beginClaim() else { return try await takingTurn(body) }
+        do {
+            let result = try await takingTurn { tx in
+                try await slot.claim(on: tx as! any SQLDatabase)
+                return try await body(tx)
+            }
+            slot.endClaim(committed: true)
+            return result
+        } catch {
+            slot.endClaim(committed: false)
+            throw error
+        }
+    }
+
+    private func takingTurn<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        guard let sql = self as? any SQLDatabase, sql.dialect.name == "sqlite" else {
+            return try await DatabaseDeadline.within(DatabaseDeadline.longestWrite) { try await self.transaction(body) }
+        }
         return try await SQLiteWriters.shared.inTurn {
             try await transaction { tx in
                 try await (tx as! any SQLDatabase).raw("UPDATE write_lock SET id = id WHERE 0 = 1").run()

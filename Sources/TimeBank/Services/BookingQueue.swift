@@ -1,7 +1,6 @@
 import AsharNetwork
 import FluentKit
 import Foundation
-import Synchronization
 
 /// Group commit: transfers that arrive while a batch is being booked wait, and are booked together in
 /// the next transaction. One commit — one wait for the disk — then serves them all, and each caller is
@@ -36,29 +35,9 @@ public actor BookingQueue {
         }
     }
 
-    /// A batch takes milliseconds. One that has not ended in this long lost its connection in a way the
-    /// driver never reports (seen when PostgreSQL restarted mid-batch): its callers are told the database
-    /// is unavailable and the queue goes on — it would otherwise wait for ever, and every booking after it.
+    /// A batch takes milliseconds: one that has not ended in this long lost its connection in a way the
+    /// driver never reports (see `DatabaseDeadline`), and its callers should not wait for every write's.
     static let longestBatch: Duration = .seconds(20)
-
-    /// The work's result, or `DatabaseUnavailable` once `limit` has passed without one.
-    static func within<T: Sendable>(_ limit: Duration, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
-        let answered = Mutex(false)
-        return try await withCheckedThrowingContinuation { (reply: CheckedContinuation<T, any Error>) in
-            let first: @Sendable (Result<T, any Error>) -> Bool = { result in
-                guard answered.withLock({ done in defer { done = true }; return !done }) else { return false }
-                reply.resume(with: result)
-                return true
-            }
-            let task = Task {
-                do { _ = first(.success(try await work())) } catch { _ = first(.failure(error)) }
-            }
-            Task {
-                try? await Task.sleep(for: limit)
-                if first(.failure(DatabaseUnavailable())) { task.cancel() }
-            }
-        }
-    }
 
     private func bookWaiting() async {
         while !waiting.isEmpty {
@@ -67,8 +46,11 @@ public actor BookingQueue {
             do {
                 let requests = batch.map(\.request)
                 let db = self.db ?? batch[0].db
-                let results = try await Self.within(Self.longestBatch) {
-                    try await db.writeTransaction { tx in try await Ledger.book(requests, on: tx) }
+                // The batch keeps each request's answer itself: it claims no key of the request that started it.
+                let results = try await IdempotencySlot.$current.withValue(nil) {
+                    try await DatabaseDeadline.within(Self.longestBatch) {
+                        try await db.writeTransaction { tx in try await Ledger.book(requests, on: tx) }
+                    }
                 }
                 for (result, waiter) in zip(results, batch) { waiter.reply.resume(with: result) }
             } catch {
@@ -78,7 +60,4 @@ public actor BookingQueue {
         booking = false
     }
 }
-
-/// The database did not answer in time; nothing of the request is known to be written.
-public struct DatabaseUnavailable: Error, Sendable {}
 

@@ -44,15 +44,22 @@ extension Request {
     /// shows the page again with the reasons beside the fields, status 422, and nothing changed.
     /// From the page's offline queue the answer is JSON instead: saved, or refused with the reasons — and
     /// kept under the queue's key, so a copy sent again after a lost answer gets it back and changes nothing.
+    /// The change claims the key in the transaction that saves it: a copy is not saved twice even when the
+    /// server stopped before it could answer.
     func act(_ change: () async throws -> String, page: (FieldErrors) async throws -> Response) async throws -> Response {
         if isQueued, let kept = try await queuedAnswerKept() { return kept }
+        let slot = isQueued ? queuedKey.map(IdempotencySlot.init) : nil
         do {
-            let next = try await change()
-            if isQueued { return try await keepQueuedAnswer(QueuedAnswer.saved(t("offline.saved"))) }
+            let next = try await IdempotencySlot.$current.withValue(slot) { try await change() }
+            if isQueued { return try await keepQueuedAnswer(QueuedAnswer.saved(t("offline.saved")), slot: slot) }
             return redirect(to: next)
+        } catch is IdempotencyKeyAnswered {
+            // A copy of this form was saved meanwhile, by a request racing this one.
+            if let kept = try await queuedAnswerKept() { return kept }
+            return try await QueuedAnswer.saved(t("offline.saved")).response(for: self)
         } catch {
             guard let errors = fieldErrors(error) else { throw error }
-            if isQueued { return try await keepQueuedAnswer(QueuedAnswer.refused(errors)) }
+            if isQueued { return try await keepQueuedAnswer(QueuedAnswer.refused(errors), slot: slot) }
             let response = try await page(errors)
             response.status = .unprocessableEntity
             return response
