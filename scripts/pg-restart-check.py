@@ -9,9 +9,10 @@ write is there once, nothing else is, and the time ledger and every group accoun
 Usage: scripts/with-postgres.sh scripts/pg-restart-check.py [--ashar PATH]   (root; after a build)
 
 Found 2026-12-02: with writes in flight at the restart, a query sent on a closing connection never
-returned (nothing logged), and every booking queued behind it waited too. Bookings now give up after 20 s
-(BookingQueue.longestBatch) and every other write transaction on PostgreSQL after 60 s
-(DatabaseDeadline): their callers get 503, and the writes sent again under their keys succeed.
+returned (nothing logged), its request waited for ever, and enough of them left the pool without a
+connection. A write transaction on PostgreSQL is now watched: once its connection has closed it is given
+up with a 503 (StuckWrites) and the pool is replaced (PostgresStuckWrites); the writes sent again under
+their keys succeed.
 """
 import argparse, os, subprocess, sys, tempfile, threading, time
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Several `ashar serve` processes on one PostgreSQL behind nginx, on loopback, under concurrent transfers
 # between the same 40 accounts: the rate with 1, 2 and 3 app servers, and afterwards the ledger's
-# invariants (every 201 in the ledger, entries summing to zero, each balance the sum of its entries).
+# invariants (every 201 in the ledger, entries summing to zero, each balance the sum of its entries);
+# then PostgreSQL's own rate for the same writes (scripts/load/raw-postgres.sh, pgbench with as many
+# clients) and the ratio of one app server's rate to it.
 # Run through scripts/with-postgres.sh after a release build; needs nginx and wrk (Debian). Stops what it starts.
 # Usage: scripts/with-postgres.sh scripts/several-servers.sh [CLIENTS=16] [SECONDS=15]
 set -euo pipefail
@@ -48,12 +50,18 @@ export ASHAR_BANK=$(api "http://127.0.0.1:${ports[0]}/api/v1/timebanks" | python
 export ASHAR_MEMBERS=$(api "http://127.0.0.1:${ports[0]}/api/v1/timebanks/$ASHAR_BANK/members?per=200" \
   | python3 -c 'import sys, json; print(",".join(m["id"] for m in json.load(sys.stdin)["items"]))')
 sql() { psql "${DATABASE_URL%%\?*}" -Atq -c "$1"; }
+ledger_balances() {  # every transfer's entries sum to zero, every balance is the sum of its entries, all sum to zero
+  test "$(sql "SELECT COALESCE(SUM(balance_minutes), 0) FROM timebank_accounts")" = 0
+  test "$(sql "SELECT COUNT(*) FROM (SELECT transfer_id FROM timebank_entries GROUP BY transfer_id HAVING SUM(minutes) <> 0) x")" = 0
+  test "$(sql "SELECT COUNT(*) FROM timebank_accounts a WHERE a.balance_minutes <> (SELECT COALESCE(SUM(minutes), 0) FROM timebank_entries e WHERE e.account_id = a.id)")" = 0
+}
 before=$(sql "SELECT COUNT(*) FROM timebank_transfers")
 created_total=0
 for n in 1 2 3; do
   front_with "$n"
   out=$(wrk -t2 -c"$clients" -d"${seconds}s" --latency -s scripts/load/transfers.lua "http://127.0.0.1:$front")
   created=$(sed -n 's/.* 201=\([0-9]*\).*/\1/p' <<<"$out")
+  [ "$n" = 1 ] && api_rate=$(sed -n 's/.*created_per_s=\([0-9]*\).*/\1/p' <<<"$out")
   created_total=$((created_total + ${created:-0}))
   echo "$n app server(s), $clients clients: $(grep -E 'created_per_s' <<<"$out" | tr -s ' ') $(grep -E 'p50_ms' <<<"$out")"
   grep -E "statuses" <<<"$out" || true
@@ -62,7 +70,11 @@ added=$(( $(sql "SELECT COUNT(*) FROM timebank_transfers") - before ))
 echo "201 answers: $created_total; transfers added: $added"
 # Up to one request per connection per run may be in flight when wrk stops: booked, its 201 not counted.
 test "$added" -ge "$created_total" && test "$added" -le $((created_total + 3 * clients))
-test "$(sql "SELECT COALESCE(SUM(balance_minutes), 0) FROM timebank_accounts")" = 0
-test "$(sql "SELECT COUNT(*) FROM (SELECT transfer_id FROM timebank_entries GROUP BY transfer_id HAVING SUM(minutes) <> 0) x")" = 0
-test "$(sql "SELECT COUNT(*) FROM timebank_accounts a WHERE a.balance_minutes <> (SELECT COALESCE(SUM(minutes), 0) FROM timebank_entries e WHERE e.account_id = a.id)")" = 0
+ledger_balances
 echo "The ledger's invariants hold after the load through all three servers."
+raw=$(scripts/load/raw-postgres.sh "$ASHAR_BANK" "$ASHAR_MEMBERS" "$clients" "$seconds")
+echo "PostgreSQL alone, the same writes: $raw"
+raw_rate=$(sed -n 's/^raw_per_s=\([0-9]*\).*/\1/p' <<<"$raw")
+python3 -c "print(f'ratio of one app server to the database alone: {$api_rate / $raw_rate:.2f}')"
+ledger_balances
+echo "The raw writes kept the ledger's invariants too."

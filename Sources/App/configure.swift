@@ -82,7 +82,7 @@ public func configure(_ app: Application, database: DatabaseChoice) async throws
         // PostgreSQL runs writers side by side (row locks): a few connections per event loop let it.
         app.databases.use(.postgres(configuration: config, maxConnectionsPerEventLoop: 4, connectionPoolTimeout: .seconds(30),
                                     sqlLogLevel: .trace), as: .psql)  // the driver insists on a level
-        app.postgresPoolRenewal = PostgresPoolRenewal()
+        app.postgresStuckWrites = PostgresStuckWrites()
         // Reports and the dashboard may read from a streaming replica, so a donor report never holds up the network's writes.
         if let read = Environment.get("DATABASE_READ_URL").flatMap({ $0.isEmpty ? nil : $0 }) {
             var readConfig = try SQLPostgresConfiguration(url: read)

@@ -41,7 +41,7 @@ struct AsharErrorMiddleware: AsyncMiddleware {
             return try await next.respond(to: request)
         } catch {
             if let unavailable = ((error as? ServerError)?.underlyingError ?? error) as? DatabaseUnavailable, unavailable.stuck {
-                request.application.postgresPoolRenewal?.renew(request.application)
+                request.application.postgresStuckWrites?.renewPool(of: request.application)
             }
             let failure = Self.failure(for: error, request: request)
             if failure.status == .internalServerError {

@@ -29,7 +29,12 @@ extension Database {
 
     private func takingTurn<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         guard let sql = self as? any SQLDatabase, sql.dialect.name == "sqlite" else {
-            return try await DatabaseDeadline.within(DatabaseDeadline.longestWrite) { try await self.transaction(body) }
+            return try await StuckWrites.watching { watched in
+                try await self.transaction { tx in
+                    watched.began(on: tx)
+                    return try await body(tx)
+                }
+            }
         }
         return try await SQLiteWriters.shared.inTurn {
             try await transaction { tx in

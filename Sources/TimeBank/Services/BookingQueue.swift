@@ -35,10 +35,6 @@ public actor BookingQueue {
         }
     }
 
-    /// A batch takes milliseconds: one that has not ended in this long lost its connection in a way the
-    /// driver never reports (see `DatabaseDeadline`), and its callers should not wait for every write's.
-    static let longestBatch: Duration = .seconds(20)
-
     private func bookWaiting() async {
         while !waiting.isEmpty {
             let batch = Array(waiting.prefix(Self.largestBatch))
@@ -47,10 +43,9 @@ public actor BookingQueue {
                 let requests = batch.map(\.request)
                 let db = self.db ?? batch[0].db
                 // The batch keeps each request's answer itself: it claims no key of the request that started it.
+                // On PostgreSQL, a batch stuck on a closed connection is given up (`StuckWrites`).
                 let results = try await IdempotencySlot.$current.withValue(nil) {
-                    try await DatabaseDeadline.within(Self.longestBatch) {
-                        try await db.writeTransaction { tx in try await Ledger.book(requests, on: tx) }
-                    }
+                    try await db.writeTransaction { tx in try await Ledger.book(requests, on: tx) }
                 }
                 for (result, waiter) in zip(results, batch) { waiter.reply.resume(with: result) }
             } catch {
