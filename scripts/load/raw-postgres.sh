@@ -26,7 +26,7 @@ trap 'rm -f "$script"; psql "$url" -q -c "DROP TABLE IF EXISTS raw_load_members"
     printf "%s(%d, '%s')" "$([ "$i" = 0 ] || echo ,)" "$((i + 1))" "${members[$i]}"
   done
   echo ";"
-} | psql "$url" -q
+} | PGOPTIONS="--client-min-messages=warning" psql "$url" -q
 
 count=${#members[@]}
 body=$(printf '{"bankId":"%s","categoryId":null,"id":"00000000-0000-0000-0000-000000000000","minutes":15,"note":null,"providers":[{"memberId":"%s","minutes":15}],"recipients":[{"memberId":"%s","minutes":15}],"recordedAt":"2026-11-27T18:00:00Z","serviceDate":"2026-11-20","slipNumber":null}' "$bank" "${members[0]}" "${members[1]}")
