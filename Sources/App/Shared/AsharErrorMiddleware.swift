@@ -40,7 +40,7 @@ struct AsharErrorMiddleware: AsyncMiddleware {
         do {
             return try await next.respond(to: request)
         } catch {
-            if let unavailable = ((error as? ServerError)?.underlyingError ?? error) as? DatabaseUnavailable, unavailable.stuck {
+            if ((error as? ServerError)?.underlyingError ?? error) is DatabaseUnavailable {
                 request.application.postgresStuckWrites?.renewPool(of: request.application)
             }
             let failure = Self.failure(for: error, request: request)

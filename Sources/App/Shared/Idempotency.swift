@@ -58,11 +58,7 @@ struct IdempotencyMiddleware: AsyncMiddleware {
         let receipt = IdempotencyReceipt(key: slot.key, status: Int(response.status.code),
                                          contentType: response.headers.contentType?.serialize() ?? "application/json",
                                          body: try Self.sealedIfSensitive(text, request))
-        let claimed = slot.state == .claimed
-        try? await request.db.writeTransaction { tx in
-            let sql = tx as! any SQLDatabase
-            if claimed { try await IdempotencyReceipt.fill(receipt, on: sql) } else { try await IdempotencyReceipt.insert([receipt], on: sql) }
-        }
+        try? await IdempotencyReceipt.keep(receipt, claimed: slot.state == .claimed, on: request.db)
         return response
     }
 

@@ -151,11 +151,7 @@ extension Request {
         let response = try await answer.response(for: self)
         guard let key = queuedKey, let body = response.body.string else { return response }
         let receipt = IdempotencyReceipt(key: key, status: Int(response.status.code), contentType: "application/json", body: body)
-        let claimed = slot?.state == .claimed
-        try await db.writeTransaction { tx in
-            let sql = tx as! any SQLDatabase
-            if claimed { try await IdempotencyReceipt.fill(receipt, on: sql) } else { try await IdempotencyReceipt.insert([receipt], on: sql) }
-        }
+        try await IdempotencyReceipt.keep(receipt, claimed: slot?.state == .claimed, on: db)
         return response
     }
 }

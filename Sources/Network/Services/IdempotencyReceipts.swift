@@ -2,6 +2,7 @@ import FluentKit
 import Foundation
 import Kernel
 import SQLKit
+import Synchronization
 
 /// Each write's first answer to a request that carried an `Idempotency-Key`, kept so a replay gets it back.
 struct CreateIdempotencyRecords: AsyncMigration {
@@ -76,12 +77,16 @@ public struct IdempotencyReceipt: Sendable {
         return Set(keys.filter { found.contains("\($0.userID)|\($0.key)") })
     }
 
-    /// Fills in the answer of a key its request claimed when it wrote.
-    public static func fill(_ receipt: IdempotencyReceipt, on sql: any SQLDatabase) async throws {
-        try await sql.raw("""
-            UPDATE idempotency_records SET status = \(bind: receipt.status), content_type = \(bind: receipt.contentType), \
-            body = \(bind: receipt.body) WHERE user_id = \(bind: receipt.key.userID) AND key = \(bind: receipt.key.key) AND status = 0
-            """).run()
+    /// Keeps the answer to a request: filled into the record its write claimed (`claimed`), or a record of its own.
+    public static func keep(_ receipt: IdempotencyReceipt, claimed: Bool, on db: any Database) async throws {
+        try await db.writeTransaction { tx in
+            let sql = tx as! any SQLDatabase
+            guard claimed else { return try await insert([receipt], on: sql) }
+            try await sql.raw("""
+                UPDATE idempotency_records SET status = \(bind: receipt.status), content_type = \(bind: receipt.contentType), \
+                body = \(bind: receipt.body) WHERE user_id = \(bind: receipt.key.userID) AND key = \(bind: receipt.key.key) AND status = 0
+                """).run()
+        }
     }
 
     /// Keeps several answers in one statement.
@@ -107,32 +112,31 @@ public struct IdempotencyReceipt: Sendable {
 /// commit as what it writes: a write that committed is never made again by a replay, even when the server
 /// died before it could answer. The answer is filled in once given. A write that keeps its whole answer
 /// in its own transaction (a transfer, booked in a batch) marks the slot kept.
-public final class IdempotencySlot: @unchecked Sendable {  // `progress` is guarded by `lock`
+public final class IdempotencySlot: Sendable {
     @TaskLocal public static var current: IdempotencySlot?
 
     public enum State: Sendable { case open, claiming, claimed, kept }
 
     public let key: IdempotencyKey
-    private let lock = NSLock()
-    private var progress: State = .open
+    private let progress = Mutex(State.open)
 
     public init(_ key: IdempotencyKey) { self.key = key }
 
-    public var state: State { lock.withLock { progress } }
-    public func markKept() { lock.withLock { progress = .kept } }
+    public var state: State { progress.withLock { $0 } }
+    public func markKept() { progress.withLock { $0 = .kept } }
 
     /// Whether the transaction about to begin is the one to claim the key: the request's first.
     func beginClaim() -> Bool {
-        lock.withLock {
-            guard progress == .open else { return false }
-            progress = .claiming
+        progress.withLock { state in
+            guard state == .open else { return false }
+            state = .claiming
             return true
         }
     }
 
     /// The claiming transaction ended: committed, or rolled back with the claim in it.
     func endClaim(committed: Bool) {
-        lock.withLock { if progress == .claiming { progress = committed ? .claimed : .open } }
+        progress.withLock { state in if state == .claiming { state = committed ? .claimed : .open } }
     }
 
     /// Records the key inside the claiming transaction. Taken already (a copy of this request got there

@@ -1,12 +1,10 @@
 import FluentKit
 import Synchronization
 
-/// The database did not answer in time; nothing of the request is known to be written.
+/// A write was found stuck on a connection that has closed (`StuckWrites`): the database cannot answer
+/// it, and nothing of it is known to be written.
 public struct DatabaseUnavailable: Error, Sendable {
-    /// Its work was found stuck on a closed connection (`StuckWrites`).
-    public let stuck: Bool
-
-    public init(stuck: Bool = false) { self.stuck = stuck }
+    public init() {}
 }
 
 /// Found 2026-12-02 (scripts/pg-restart-check.py): when PostgreSQL restarts while requests are in
@@ -37,7 +35,7 @@ public enum StuckWrites {
         var connection: (any Database)? { held.withLock { $0 } }
     }
 
-    /// The work's result; `DatabaseUnavailable(stuck: true)` if it is still running on a connection
+    /// The work's result; `DatabaseUnavailable` if it is still running on a connection
     /// (the transaction it tells `Watched` it began) that has closed.
     static func watching<T: Sendable>(_ work: @escaping @Sendable (Watched) async throws -> T) async throws -> T {
         let watched = Watched()
@@ -54,7 +52,7 @@ public enum StuckWrites {
             let watcher = Task {
                 while !isAnswered() {
                     try? await Task.sleep(for: interval)
-                    if let tx = watched.connection, !isAnswered(), await closed(tx) { _ = first(.failure(DatabaseUnavailable(stuck: true))) }
+                    if let tx = watched.connection, !isAnswered(), await closed(tx) { _ = first(.failure(DatabaseUnavailable())) }
                 }
             }
             Task {
