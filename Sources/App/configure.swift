@@ -70,6 +70,7 @@ public func configure(_ app: Application, database: DatabaseChoice) async throws
         app.storage[SQLiteFileKey.self] = path
         let writer = try await SQLiteLedgerWriter(path: path, logger: app.logger)
         app.lifecycle.use(SQLiteLedgerWriterShutdown(writer: writer))
+        app.storage[SQLiteLedgerWriterKey.self] = writer
         app.storage[BookingQueueKey.self] = BookingQueue(db: writer.db, executor: writer.executor)
     case .sqliteMemory:
         app.databases.use(.sqlite(.memory, sqlLogLevel: nil), as: .sqlite)

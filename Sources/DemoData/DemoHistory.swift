@@ -2,11 +2,14 @@ import AsharNetwork
 import FluentKit
 import Foundation
 import Kernel
+import SQLKit
 import TimeBank
 
 /// A long history in bulk: random exchanges among each bank's members, for seeing how Ashar behaves
 /// with years of bookings behind it (`ashar seed --transfers N`). The bookings go through the ledger
 /// like any other, a thousand to a transaction; those a member's limit refuses are simply not booked.
+/// A member halfway to her lower limit gives rather than receives, as an office would steer her: so the
+/// balances spread as a real network's do and the limits refuse few exchanges, however long the history.
 public enum DemoHistory {
     public static let batchSize = 1_000
 
@@ -22,27 +25,31 @@ public enum DemoHistory {
         }
         guard !members.isEmpty else { return 0 }
         let categories = try await CategoryService(db: db).available(to: nil).map(\.id)
+        var balances = try await Balances(on: db)
         // Seeded: the same history every time, so a test over it is the same test every time.
         var generator = SeededRandom(seed: 7)
         var booked = 0, fruitless = 0
         while booked < count, fruitless < 10 {
-            let requests = (0..<min(batchSize, count - booked)).map { _ in
+            let exchanges = (0..<min(batchSize, count - booked)).map { _ in
                 let (bank, ids) = members.randomElement(using: &generator)!
-                let provider = ids.randomElement(using: &generator)!
+                var provider = ids.randomElement(using: &generator)!
                 var recipient = ids.randomElement(using: &generator)!
                 while recipient == provider { recipient = ids.randomElement(using: &generator)! }
+                let minutes = 15 * Int.random(in: 1...16, using: &generator)
+                if balances.wouldSinkLow(recipient, paying: minutes) { swap(&provider, &recipient) }
                 let daysAgo = Double(Int.random(in: 0..<(3 * 365), using: &generator))
-                return BookingRequest(ExchangeDraft(bankID: bank, provider: provider, recipient: recipient,
-                                                    minutes: 15 * Int.random(in: 1...16, using: &generator),
-                                                    categoryID: categories.randomElement(using: &generator),
-                                                    serviceDate: ServiceDate.string(Date().addingTimeInterval(-daysAgo * 86_400))),
-                                      by: .system)
+                let draft = ExchangeDraft(bankID: bank, provider: provider, recipient: recipient, minutes: minutes,
+                                          categoryID: categories.randomElement(using: &generator),
+                                          serviceDate: ServiceDate.string(Date().addingTimeInterval(-daysAgo * 86_400)))
+                return (provider: provider, recipient: recipient, minutes: minutes, draft: draft)
             }
-            let results = try await Ledger(db: db).book(requests)
+            let results = try await Ledger(db: db).book(exchanges.map { BookingRequest($0.draft, by: .system) })
             var now = 0
-            for result in results {
+            for (exchange, result) in zip(exchanges, results) {
                 switch result {
-                case .success: now += 1
+                case .success:
+                    now += 1
+                    balances.move(exchange.minutes, from: exchange.recipient, to: exchange.provider)
                 case .failure(let error as DomainError) where error.code.hasPrefix("timebank.over-"): continue
                 case .failure(let error): throw error
                 }
@@ -52,5 +59,31 @@ public enum DemoHistory {
             progress(booked)
         }
         return booked
+    }
+
+    /// Members' balances and lower limits as the booked batches leave them.
+    struct Balances {
+        private var accounts: [UUID: (balance: Int, lower: Int?)] = [:]
+
+        init(on db: any Database) async throws {
+            let rows = try await (db as! any SQLDatabase).raw("""
+                SELECT member_id, balance_minutes, lower_limit_minutes FROM timebank_accounts WHERE member_id IS NOT NULL
+                """).all()
+            for row in rows {
+                accounts[try row.decode(column: "member_id", as: UUID.self)] =
+                    (try row.decode(column: "balance_minutes", as: Int.self), try row.decode(column: "lower_limit_minutes", as: Int?.self))
+            }
+        }
+
+        /// Whether paying `minutes` would take the member past half her lower limit.
+        func wouldSinkLow(_ member: UUID, paying minutes: Int) -> Bool {
+            guard let account = accounts[member], let lower = account.lower else { return false }
+            return account.balance - minutes < lower / 2
+        }
+
+        mutating func move(_ minutes: Int, from payer: UUID, to earner: UUID) {
+            accounts[payer]?.balance -= minutes
+            accounts[earner]?.balance += minutes
+        }
     }
 }

@@ -24,7 +24,10 @@ enum DemoProducers {
 
         // Last autumn's purchase of fertiliser, settled: two members paid, the others took it on credit.
         let rounds = PurchaseRoundService(db: db)
-        let autumn = try await rounds.create(group, supplierID: supplier, deadline: Date().addingTimeInterval(3_600), allocation: .proportional, by: actor)
+        // Its deadline still today in Bishkek (the reports date its savings by it), and far enough off for the orders below.
+        let endOfToday = BishkekCalendar.start(of: BishkekCalendar.adding(days: 1, to: BishkekCalendar.day(of: Date())))!.addingTimeInterval(-1)
+        let deadline = min(Date().addingTimeInterval(3_600), max(endOfToday, Date().addingTimeInterval(60)))
+        let autumn = try await rounds.create(group, supplierID: supplier, deadline: deadline, allocation: .proportional, by: actor)
         let fertiliser = try await rounds.addArticle(autumn.id, ArticleDraft(name: "Жер семирткич / Удобрение NPK", unit: "кг", packageSize: 25,
             tiers: [PriceTier(minQuantity: 1, unitPrice: 6_500), PriceTier(minQuantity: 250, unitPrice: 5_800)]), by: actor)
         for (i, member) in members.enumerated() {

@@ -2,24 +2,33 @@ import AsharNetwork
 import FluentKit
 import Foundation
 import Kernel
+import Needs
+import Producers
 import SQLKit
 import TimeBank
 
 /// A network grown past the pilot, on top of the demo network (`ashar demo --scale district|national`):
 /// time banks in every district of both oblasts, each with its village's women as members, and years of
-/// exchanges among them. For measuring Ashar at the size a country's network would reach.
+/// exchanges among them; producer groups of those women in the same villages, each with its members'
+/// dues in the risk fund; and the baseline survey answered many times over. For measuring Ashar at the
+/// size a country's network would reach.
 ///
-/// Places and banks go through the services; the women and their memberships are written in bulk, a
-/// thousand to a statement, with what the services would write (member numbers in the registry, an
-/// account with the bank's limits, the women reached, an audit entry per bank); the exchanges go through
-/// the ledger in batches like any other booking, so balances, limits and the reports' totals hold.
+/// Places, banks and groups go through the services; the women and their memberships are written in
+/// bulk, a thousand to a statement, with what the services would write (member numbers in the registry,
+/// an account with the bank's limits, the women reached, an audit entry per bank); the survey's answers
+/// are imported as KoboToolbox exports, a hundred thousand at a time; the exchanges go through the
+/// ledger in batches like any other booking, so balances, limits and the reports' totals hold.
 public enum DemoScale: String, CaseIterable, Sendable {
     case district
     case national
 
     var banks: Int { self == .national ? 200 : 4 }
     var membersPerBank: Int { 1_000 }
+    var groups: Int { self == .national ? 2_000 : 20 }
+    var membersPerGroup: Int { 10 }
+    var submissions: Int { self == .national ? 1_000_000 : 10_000 }
     public var transfers: Int { self == .national ? 10_000_000 : 100_000 }
+    static let produce = ["кургатылган өрүк", "жаңгак", "картошка", "сүт", "буудай", "бал", "кийиз", "пияз", "алма", "жүн"]
 
     /// Villages a generated bank may sit in: common names, found in many districts.
     static let villages: [(ky: String, ru: String, en: String)] = [
@@ -57,12 +66,22 @@ public enum DemoScale: String, CaseIterable, Sendable {
         }
         progress("\(banks.count) banks opened")
         let today = BishkekCalendar.day(of: Date())
+        var women: [[UUID]] = []
         for (index, bank) in banks.enumerated() {
-            try await db.writeTransaction { tx in
+            women.append(try await db.writeTransaction { tx in
                 try await addMembers(scale.membersPerBank, to: bank, numbered: index, today: today, by: make.actor, on: tx)
-            }
+            })
             if (index + 1) % 20 == 0 { progress("\((index + 1) * scale.membersPerBank) members") }
         }
+        let groupsPerBank = scale.groups / banks.count
+        for (index, bank) in banks.enumerated() {
+            for number in 0..<groupsPerBank {
+                let members = women[index].dropFirst(number * scale.membersPerGroup).prefix(scale.membersPerGroup)
+                try await addGroup(index * groupsPerBank + number + 1, in: bank.village, of: Array(members), by: make.actor, on: db)
+            }
+            if (index + 1) % 20 == 0 { progress("\((index + 1) * groupsPerBank) producer groups") }
+        }
+        try await answerBaseline(scale.submissions, by: make.actor, on: db) { progress("\($0) survey answers imported") }
         let booked = try await DemoHistory.book(transfers ?? scale.transfers, on: db) { booked in
             if booked % 500_000 < DemoHistory.batchSize { progress("\(booked) exchanges booked") }
         }
@@ -70,9 +89,41 @@ public enum DemoScale: String, CaseIterable, Sendable {
         return true
     }
 
+    /// A producer group of women of a village (`number` makes its name unique in the network), in one transaction: opened, joined, and each member's dues paid.
+    private static func addGroup(_ number: Int, in village: PlaceRecord, of women: [UUID], by actor: Actor, on db: any Database) async throws {
+        try await db.writeTransaction { tx in
+            let org = try await Factories(db: tx, actor: actor).organisation("«\(village.name.ky)-\(number)» тилектеш өндүрүүчүлөр тобу",
+                                                                             kind: .producerGroup, in: village)
+            let groups = ProducerGroupService(db: tx)
+            _ = try await groups.open(org.id, by: actor)
+            for (i, woman) in women.enumerated() {
+                let member = try await groups.join(org.id, personID: woman, role: i == 0 ? .coordinator : .member,
+                                                   produces: produce[(number + i) % produce.count], by: actor)
+                try await GroupFundService(db: tx).payDues(member.id, amount: 50_000, by: actor)
+            }
+        }
+    }
+
+    /// The baseline survey answered `count` times, imported as KoboToolbox exports of at most 100,000.
+    private static func answerBaseline(_ count: Int, by actor: Actor, on db: any Database, progress: (Int) -> Void) async throws {
+        let forms = FormService(db: db)
+        if try await forms.latest(formKey: "ashar_baseline_needs") == nil { try await forms.importBaselineIfMissing(by: actor) }
+        guard let baseline = try await forms.latest(formKey: "ashar_baseline_needs") else { return }
+        let chunk = 100_000
+        // Numbered after the demo's own answers (its export starts at 0), so no instance key repeats.
+        for first in stride(from: 0, to: count, by: chunk) {
+            let export = ExportFile(name: "baseline-kobo-\(first / chunk + 1).csv",
+                                    data: try DemoSurvey.baselineExport(count: min(chunk, count - first), first: 10_000_000 + first,
+                                                                        seed: 3_000 + UInt64(first / chunk)))
+            _ = try await SubmissionService(db: db).importExport(form: baseline.id, files: [export], source: .kobo, by: actor)
+            progress(first + min(chunk, count - first))
+        }
+    }
+
     /// A bank's members, in one transaction: the women, their numbers, memberships and accounts.
+    /// - Returns: the women (their ids in the registry), in member-number order.
     private static func addMembers(_ count: Int, to bank: (id: UUID, village: PlaceRecord, southern: Bool), numbered index: Int, today: String,
-                                   by actor: Actor, on db: any Database) async throws {
+                                   by actor: Actor, on db: any Database) async throws -> [UUID] {
         var random = SeededRandom(seed: UInt64(1_000 + index))
         let settings = try await TimeBankService(db: db).bank(bank.id)
         var people: [Person] = [], numbers: [MemberNumber] = [], members: [TimeBankMember] = [], accounts: [TimeAccount] = []
@@ -110,5 +161,6 @@ public enum DemoScale: String, CaseIterable, Sendable {
         try await NetworkReach.backfill("SELECT person_id, joined_on AS day FROM timebank_members WHERE bank_id = \(bind: bank.id)", on: db)
         try await AuditLog.record(on: db, actor: actor, action: "generate", entity: "timebank", entityID: bank.id,
                                   changes: [FieldChange(field: "members", from: nil, to: String(count))])
+        return people.map { $0.id! }
     }
 }

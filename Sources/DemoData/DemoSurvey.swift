@@ -19,12 +19,13 @@ public enum DemoSurvey {
     static let topics = ["Жемиш кургатуу жана консерва", "Бухгалтерия негиздери", "Шитьё и кройка", "Кийиз жасоо", "Продажа через интернет",
                          "Мал догдуру", "Теплица", "Сүт азыктарын иштетүү"]
 
-    /// A KoboToolbox export of `count` baseline submissions; the same `seed` gives the same file.
-    public static func baselineExport(count: Int, seed: UInt64 = 2025) throws -> Data {
+    /// A KoboToolbox export of `count` baseline submissions; the same `seed` gives the same file. Exports
+    /// numbered from different `first` submissions never share an instance key.
+    public static func baselineExport(count: Int, first: Int = 0, seed: UInt64 = 2025) throws -> Data {
         let form = try FormDefinition.read(FormFiles.sheets(csv: String(decoding: try FormService.baseline, as: UTF8.self)))
         var random = SeededRandom(seed: seed)
         let start = Date(timeIntervalSince1970: 1_738_368_000)  // 2025-02-01
-        let rows = (0..<count).map { index in
+        let rows = (first..<(first + count)).map { index in
             let answers = baselineAnswers(&random)
             let key = String(format: "%08x-%04x-4%03x-8%03x-%012llx", index, random.next() % 0x10000, random.next() % 0x1000,
                              random.next() % 0x1000, random.next() % 0x1_0000_0000_0000)

@@ -319,11 +319,24 @@ struct DemoTimeBankTests {
         }
     }
 
-    @Test("A network grown to district scale (ashar demo --scale district): banks in every district, their women as members, exchanges that keep the books; once")
+    @Test("A network grown to district scale (ashar demo --scale district): banks in every district, their women as members, producer groups of them with dues paid, the baseline survey answered 10,000 times, exchanges that keep the books; once")
     func districtScale() async throws {
         try await TestDatabase.withDatabase { db in
             try await DemoNetwork.load(on: db, hash: { "hash:" + $0 })
-            let reachedBefore = try await (db as! any SQLDatabase).raw("SELECT COUNT(*) AS n FROM network_reach").first()!.decode(column: "n", as: Int.self)
+            let sql = db as! any SQLDatabase
+            func count(_ query: SQLQueryString) async throws -> Int { try await sql.raw(query).first()!.decode(column: "n", as: Int.self) }
+            let reachedBefore = try await count("SELECT COUNT(*) AS n FROM network_reach")
+            let groupsBefore = try await count("SELECT COUNT(*) AS n FROM producer_groups")
+            let answersBefore = try await count("SELECT COUNT(*) AS n FROM needs_submissions")
+            let duesBefore = try await count("SELECT COUNT(*) AS n FROM producer_fund_entries WHERE kind = 'dues'")
+            // Members of a producer group who live in its village and belong to a time bank there.
+            let villageMembers: SQLQueryString = """
+                SELECT COUNT(*) AS n FROM producer_members m JOIN people p ON p.id = m.person_id
+                JOIN organisations g ON g.id = m.group_id JOIN timebank_members t ON t.person_id = p.id
+                JOIN organisations b ON b.id = t.bank_id
+                WHERE g.village_id = p.village_id AND b.village_id = p.village_id
+                """
+            let villageMembersBefore = try await count(villageMembers)
             #expect(try await DemoScale.grow(.district, transfers: 3_000, on: db))
             let banks = try await TimeBankService(db: db).banks(page: PageQuery(page: 1, per: 100)).items
             #expect(banks.count == 2 + 4)
@@ -331,8 +344,12 @@ struct DemoTimeBankTests {
             #expect(grown.count == 4 && grown.allSatisfy { $0.memberCount == 1_000 })
             #expect(Set(try await OrganisationService(db: db).lookup(grown.map(\.id)).values.map(\.districtID)).count == 4)
             // Every new woman is one the network reached, counted where she lives.
-            let reached = try await (db as! any SQLDatabase).raw("SELECT COUNT(*) AS n FROM network_reach WHERE district_id IS NOT NULL").first()!
-            #expect(try reached.decode(column: "n", as: Int.self) == reachedBefore + 4_000)
+            #expect(try await count("SELECT COUNT(*) AS n FROM network_reach WHERE district_id IS NOT NULL") == reachedBefore + 4_000)
+            // Twenty groups of ten of those women, each in her bank's village, each member's dues in the risk fund.
+            #expect(try await count("SELECT COUNT(*) AS n FROM producer_groups") == groupsBefore + 20)
+            #expect(try await count(villageMembers) == villageMembersBefore + 200)
+            #expect(try await count("SELECT COUNT(*) AS n FROM producer_fund_entries WHERE kind = 'dues'") == duesBefore + 200)
+            #expect(try await count("SELECT COUNT(*) AS n FROM needs_submissions") == answersBefore + 10_000)
             #expect(try await TimeTransfer.query(on: db).filter(\.$purpose == nil).count() >= 3_000)
             #expect(try await AuditEntry.query(on: db).filter(\.$action == "generate").count() == 4)
             try await expectBooksBalance(db)

@@ -29,7 +29,9 @@ struct DemoCommand: AsyncCommand {
                 throw DemoCommandError.unknownScale
             }
             let console = context.console, started = Date()
-            let grown = try await DemoScale.grow(scale, on: app.db) { console.print("  \($0) (\(Int(Date().timeIntervalSince(started))) s)") }
+            let grown = try await app.bulkLoad { db in
+                try await DemoScale.grow(scale, on: db) { console.print("  \($0) (\(Int(Date().timeIntervalSince(started))) s)") }
+            }
             context.console.print(grown ? "Grew the network to \(name) scale." : "A generated network is already there: nothing added.")
         }
         context.console.print("Demo logins (password or PIN):")

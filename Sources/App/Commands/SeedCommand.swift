@@ -21,8 +21,10 @@ struct SeedCommand: AsyncCommand {
         try await migrate(app)
         let console = context.console
         // A line each time another hundred thousand are in (batches of a thousand, less any refused).
-        let booked = try await DemoHistory.book(count, on: app.db) { booked in
-            if booked % 100_000 < DemoHistory.batchSize { console.print("\(booked) booked") }
+        let booked = try await app.bulkLoad { db in
+            try await DemoHistory.book(count, on: db) { booked in
+                if booked % 100_000 < DemoHistory.batchSize { console.print("\(booked) booked") }
+            }
         }
         context.console.print("Booked \(booked) exchanges.")
     }

@@ -1,3 +1,4 @@
+import Fluent
 import FluentKit
 import FluentSQLiteDriver
 import NIOCore
@@ -50,6 +51,28 @@ final class EventLoopTaskExecutor: TaskExecutor {
     func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         loop.execute { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
+    }
+}
+
+struct SQLiteLedgerWriterKey: StorageKey { typealias Value = SQLiteLedgerWriter }
+
+extension Application {
+    /// Runs a bulk load (`ashar demo --scale`, `ashar seed`) on the database. On a SQLite file, on the
+    /// ledger writer's connection with a page cache of a gigabyte for the while: a generated history's
+    /// bookings land on random pages of indexes gigabytes large, and read through SQLite's small cache
+    /// each batch read them back from the kernel.
+    func bulkLoad<T>(_ body: (any Database) async throws -> T) async throws -> T {
+        guard let writer = storage[SQLiteLedgerWriterKey.self] else { return try await body(db) }
+        let sql = writer.db as! any SQLDatabase
+        try await sql.raw("PRAGMA cache_size = -1000000").run()
+        do {
+            let result = try await body(writer.db)
+            try await sql.raw("PRAGMA cache_size = -32768").run()
+            return result
+        } catch {
+            try? await sql.raw("PRAGMA cache_size = -32768").run()
+            throw error
+        }
     }
 }
 

@@ -51,12 +51,15 @@ public struct AnalysisService: Sendable {
             dimension.repeatName == nil ? store.answer(dimension.question) : store.entryAnswer(dimension.question)
         }
         let columnExpression: SQLQueryString = column.map(answer) ?? "NULL"
-        let weights: SQLQueryString = weight.map { w in
-            "SUM(\(store.number(w))) AS w, SUM(\(store.number(w)) * \(store.number(w))) AS w2"
-        } ?? "CAST(COUNT(*) AS \(unsafeRaw: store.real)) AS w, CAST(COUNT(*) AS \(unsafeRaw: store.real)) AS w2"
+        let weights: SQLQueryString = weight == nil
+            ? "CAST(COUNT(*) AS \(unsafeRaw: store.real)) AS w, CAST(COUNT(*) AS \(unsafeRaw: store.real)) AS w2"
+            : "SUM(w) AS w, SUM(w * w) AS w2"
+        let answered = store.grouped("""
+            SELECT \(answer(row)) AS r, \(columnExpression) AS c, \(weight.map(store.number) ?? "NULL") AS w
+            FROM \(repeats.first.map(store.entries) ?? "needs_submissions") WHERE form_id = \(bind: formID)
+            """)
         let rows = try await sql.raw("""
-            SELECT \(answer(row)) AS r, \(columnExpression) AS c, COUNT(*) AS n, \(weights)
-            FROM \(repeats.first.map(store.entries) ?? "needs_submissions") WHERE form_id = \(bind: formID) GROUP BY \(unsafeRaw: column == nil ? "1" : "1, 2")
+            SELECT r, c, COUNT(*) AS n, \(weights) FROM \(answered) GROUP BY r, c
             """).all()
         return try rows.map { row in
             AnswerCount(row: try row.decode(column: "r", as: String?.self), column: try row.decode(column: "c", as: String?.self),
