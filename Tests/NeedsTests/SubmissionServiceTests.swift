@@ -77,6 +77,15 @@ struct SubmissionServiceTests {
             #expect(tab.cells.map { $0.map(\.count) } == [[2, 0], [1, 0], [1, 0], [0, 1]])
             #expect(tab.columnRespondents == [2, 1])  // the fourth woman named no service
 
+            // Counts are kept until the form's next submissions, then counted again with them.
+            let odk = [try SubmissionRulesTests.file("household-odk.csv"), try SubmissionRulesTests.file("household-odk-member.csv")]
+            let more = try await SubmissionService(db: db).importExport(form: form.id, files: odk, source: .odk, by: Self.actor)
+            #expect(more.imported > 0)
+            let sizeAfter = try await analysis.frequencies(form: form.id, question: "household_size", weight: nil, language: "en", labels: [:])
+            #expect(sizeAfter.summary?.count == 4 + more.imported)
+            let tabAfter = try await analysis.crosstab(form: form.id, row: "services_wanted", column: "remittances", weight: nil, language: "en", labels: [:])
+            #expect(tabAfter.columnRespondents.reduce(0, +) > tab.columnRespondents.reduce(0, +))
+
             await #expect(throws: DomainError.self) {
                 try await analysis.frequencies(form: form.id, question: "remittances", weight: "training_topic", language: "en", labels: [:])
             }

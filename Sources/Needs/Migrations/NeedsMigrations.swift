@@ -1,4 +1,5 @@
 import FluentKit
+import SQLKit
 
 /// The Needs context's migrations, in the order they run. Names are stable: never rename one.
 public enum NeedsMigrations {
@@ -6,6 +7,7 @@ public enum NeedsMigrations {
         CreateSurveyForms(),  // needs.001
         CreateSubmissions(),  // needs.002
         AddConsentMethod(),   // needs.003
+        AddAnswersVersion(),  // needs.004
     ]
 }
 
@@ -56,4 +58,13 @@ struct AddConsentMethod: AsyncMigration {
         try await db.schema("needs_submissions").field("consent_method", .string).update()
     }
     func revert(on db: any Database) async throws { try await db.schema("needs_submissions").deleteField("consent_method").update() }
+}
+
+/// A number each new submission of a form moves on, so counts of its answers can be kept until it moves.
+struct AddAnswersVersion: AsyncMigration {
+    var name: String { "needs.004.add-answers-version" }
+    func prepare(on db: any Database) async throws {
+        try await (db as! any SQLDatabase).raw("ALTER TABLE needs_forms ADD COLUMN answers_version BIGINT NOT NULL DEFAULT 0").run()
+    }
+    func revert(on db: any Database) async throws { try await db.schema("needs_forms").deleteField("answers_version").update() }
 }

@@ -46,6 +46,9 @@ public struct AnalysisService: Sendable {
             throw DomainError("needs.analysis.repeats-differ", field: column?.name, arguments: ["row": row.name, "column": column?.name ?? ""])
         }
         let sql = db as! any SQLDatabase
+        let key = AnswerCounts.Key(form: formID, version: try await AnswerCounts.version(of: formID, on: sql),
+                                   row: row.question, column: column?.question, weight: weight)
+        if let kept = AnswerCounts.kept(key) { return kept }
         let store = AnswerStore(sql: sql)
         func answer(_ dimension: Dimension) -> SQLQueryString {
             dimension.repeatName == nil ? store.answer(dimension.question) : store.entryAnswer(dimension.question)
@@ -61,10 +64,12 @@ public struct AnalysisService: Sendable {
         let rows = try await sql.raw("""
             SELECT r, c, COUNT(*) AS n, \(weights) FROM \(answered) GROUP BY r, c
             """).all()
-        return try rows.map { row in
+        let counts = try rows.map { row in
             AnswerCount(row: try row.decode(column: "r", as: String?.self), column: try row.decode(column: "c", as: String?.self),
                         count: try row.decode(column: "n", as: Int.self),
                         weight: try row.decode(column: "w", as: Double?.self) ?? 0, weightSquared: try row.decode(column: "w2", as: Double?.self) ?? 0)
         }
+        AnswerCounts.keep(counts, for: key)
+        return counts
     }
 }

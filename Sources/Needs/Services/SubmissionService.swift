@@ -160,6 +160,7 @@ public struct SubmissionService: Sendable {
                 """ as SQLQueryString)
         }
         try await sql.raw(query).run()
+        try await AnswerCounts.moveOn(form: formID, on: sql)
         return ids
     }
 
