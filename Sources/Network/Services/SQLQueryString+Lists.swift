@@ -1,5 +1,6 @@
 import FluentKit
 import Foundation
+import Kernel
 import SQLKit
 
 /// Many values in one statement, each bound, never spliced into the SQL.
@@ -25,11 +26,25 @@ extension SQLQueryString {
 }
 
 extension Database {
-    /// How many rows of `table` each value of `column` has, counted by the database: loading the rows
-    /// to count them held hundreds of megabytes at national scale.
-    public func rowCounts(_ table: String, by column: String) async throws -> [UUID: Int] {
-        Dictionary(uniqueKeysWithValues: try await (self as! any SQLDatabase)
-            .raw("SELECT \(ident: column) AS key, COUNT(*) AS n FROM \(ident: table) GROUP BY \(ident: column)").all()
-            .map { (try $0.decode(column: "key", as: UUID.self), try $0.decode(column: "n", as: Int.self)) })
+    /// One page, in name order, of the organisations with a row in `table` keyed by their id (a time
+    /// bank's settings, a producer group), and how many there are: paged by the database, not by loading
+    /// every one (2,000 producer groups at national scale took 140 ms a page).
+    public func organisationPage(_ table: String, page: PageQuery) async throws -> (ids: [UUID], total: Int) {
+        let sql = self as! any SQLDatabase
+        let ids = try await sql.raw("""
+            SELECT t.id FROM \(ident: table) t JOIN organisations o ON o.id = t.id
+            ORDER BY o.name, o.id LIMIT \(bind: page.per) OFFSET \(bind: page.offset)
+            """).all().map { try $0.decode(column: "id", as: UUID.self) }
+        let total = try await sql.raw("SELECT COUNT(*) AS n FROM \(ident: table)").first()?.decode(column: "n", as: Int.self) ?? 0
+        return (ids, total)
+    }
+
+    /// How many rows of `table` each of `keys` has in `column`, counted by the database: loading the
+    /// rows to count them held hundreds of megabytes at national scale.
+    public func rowCounts(_ table: String, by column: String, in keys: [UUID]) async throws -> [UUID: Int] {
+        guard !keys.isEmpty else { return [:] }
+        return Dictionary(uniqueKeysWithValues: try await (self as! any SQLDatabase).raw("""
+            SELECT \(ident: column) AS key, COUNT(*) AS n FROM \(ident: table) WHERE \(ident: column) IN (\(SQLQueryString.list(keys))) GROUP BY \(ident: column)
+            """).all().map { (try $0.decode(column: "key", as: UUID.self), try $0.decode(column: "n", as: Int.self)) })
     }
 }

@@ -49,11 +49,10 @@ public struct ProducerGroupService: Sendable {
 
     /// The groups by name, each with its member count.
     public func groups(page: PageQuery) async throws -> Paged<GroupRecord> {
-        let groups = try await ProducerGroup.query(on: db).all().compactMap(\.id)
-        let orgs = try await OrganisationService(db: db).lookup(groups)
-        let counts = try await db.rowCounts("producer_members", by: "group_id")
-        let records = groups.map { GroupRecord(id: $0, name: orgs[$0]?.name ?? "", memberCount: counts[$0] ?? 0) }.sorted { $0.name < $1.name }
-        return Paged(items: Array(records.dropFirst(page.offset).prefix(page.per)), total: records.count, request: page)
+        let (ids, total) = try await db.organisationPage(ProducerGroup.schema, page: page)
+        let orgs = try await OrganisationService(db: db).lookup(ids)
+        let counts = try await db.rowCounts("producer_members", by: "group_id", in: ids)
+        return Paged(items: ids.map { GroupRecord(id: $0, name: orgs[$0]?.name ?? "", memberCount: counts[$0] ?? 0) }, total: total, request: page)
     }
 
     public func group(_ id: UUID) async throws -> GroupRecord {

@@ -79,12 +79,13 @@ public struct TimeBankService: Sendable {
 
     /// The banks by name, each with its member count: three queries, however many banks.
     public func banks(page: PageQuery) async throws -> Paged<BankRecord> {
-        let settings = try await TimeBankSettings.query(on: db).all()
-        let orgs = try await OrganisationService(db: db).lookup(settings.compactMap(\.id))
-        let counts = try await db.rowCounts("timebank_members", by: "bank_id")
-        let records = settings.map { Self.record($0, name: orgs[$0.id!]?.name ?? "", members: counts[$0.id!] ?? 0) }
-            .sorted { $0.name < $1.name }
-        return Paged(items: Array(records.dropFirst(page.offset).prefix(page.per)), total: records.count, request: page)
+        let (ids, total) = try await db.organisationPage(TimeBankSettings.schema, page: page)
+        let settings = try await TimeBankSettings.query(on: db).filter(\.$id ~~ ids).all()
+        let orgs = try await OrganisationService(db: db).lookup(ids)
+        let counts = try await db.rowCounts("timebank_members", by: "bank_id", in: ids)
+        let byID = Dictionary(uniqueKeysWithValues: settings.map { ($0.id!, $0) })
+        let records = ids.compactMap { id in byID[id].map { Self.record($0, name: orgs[id]?.name ?? "", members: counts[id] ?? 0) } }
+        return Paged(items: records, total: total, request: page)
     }
 
     /// Whether there is such a bank: one indexed row, for checks on every call.
