@@ -34,8 +34,8 @@ struct AnswerStore {
 
     /// A subquery of answers, for grouping. On SQLite its `LIMIT` keeps it from being merged into the
     /// grouping query: merged, SQLite's sorter carried each submission's whole answers document and
-    /// read the answers out of it again after sorting — 3–5 s for a cross-tab over 1,000,000 submissions,
-    /// 1–1.5 s kept apart (docs/PERFORMANCE.md).
+    /// read the answers out of it again after sorting — 1.7–2.8 s for a cross-tab over 1,000,000
+    /// submissions on a quiet machine, 1.1–1.9 s kept apart (docs/PERFORMANCE.md).
     func grouped(_ subquery: SQLQueryString) -> SQLQueryString {
         isPostgres ? "(\(subquery)) AS answered" : "(\(subquery) LIMIT -1) AS answered"
     }
