@@ -31,8 +31,11 @@ final class SQLiteLedgerWriter: Sendable {
         // 2 MB default: the indexes a batch touches stay in memory instead of being read back.
         let sql = db as! any SQLDatabase
         try await sql.raw("PRAGMA temp_store = MEMORY").run()
-        try await sql.raw("PRAGMA cache_size = -32768").run()
+        try await sql.raw("PRAGMA cache_size = \(unsafeRaw: Self.cacheKiB)").run()
     }
+
+    /// The writer's page cache (negative: in KiB), and the larger one a bulk load gives it for the while.
+    static let cacheKiB = "-32768", bulkCacheKiB = "-1000000"
 
     func shutdown() async {
         await databases.shutdownAsync()
@@ -58,21 +61,16 @@ struct SQLiteLedgerWriterKey: StorageKey { typealias Value = SQLiteLedgerWriter 
 
 extension Application {
     /// Runs a bulk load (`ashar demo --scale`, `ashar seed`) on the database. On a SQLite file, on the
-    /// ledger writer's connection with a page cache of a gigabyte for the while: a generated history's
-    /// bookings land on random pages of indexes gigabytes large, and read through SQLite's small cache
-    /// each batch read them back from the kernel.
+    /// ledger writer's connection with a page cache of a gigabyte for the while, so that the index pages
+    /// a generated history's batches land on, at random across gigabytes, stay in memory.
     func bulkLoad<T>(_ body: (any Database) async throws -> T) async throws -> T {
         guard let writer = storage[SQLiteLedgerWriterKey.self] else { return try await body(db) }
         let sql = writer.db as! any SQLDatabase
-        try await sql.raw("PRAGMA cache_size = -1000000").run()
-        do {
-            let result = try await body(writer.db)
-            try await sql.raw("PRAGMA cache_size = -32768").run()
-            return result
-        } catch {
-            try? await sql.raw("PRAGMA cache_size = -32768").run()
-            throw error
-        }
+        try await sql.raw("PRAGMA cache_size = \(unsafeRaw: SQLiteLedgerWriter.bulkCacheKiB)").run()
+        let result: Result<T, any Error>
+        do { result = .success(try await body(writer.db)) } catch { result = .failure(error) }
+        try await sql.raw("PRAGMA cache_size = \(unsafeRaw: SQLiteLedgerWriter.cacheKiB)").run()
+        return try result.get()
     }
 }
 
