@@ -22,12 +22,14 @@ public enum DemoScale: String, CaseIterable, Sendable {
     case district
     case national
 
+    // A district is a fiftieth of the country, alike in every part (members, groups, answers and
+    // exchanges per bank): what grows from one to the other is the network, not each bank's history.
     var banks: Int { self == .national ? 200 : 4 }
     var membersPerBank: Int { 1_000 }
-    var groups: Int { self == .national ? 2_000 : 20 }
+    var groups: Int { self == .national ? 2_000 : 40 }
     var membersPerGroup: Int { 10 }
-    var submissions: Int { self == .national ? 1_000_000 : 10_000 }
-    public var transfers: Int { self == .national ? 10_000_000 : 100_000 }
+    var submissions: Int { self == .national ? 1_000_000 : 20_000 }
+    public var transfers: Int { self == .national ? 10_000_000 : 200_000 }
     static let produce = ["кургатылган өрүк", "жаңгак", "картошка", "сүт", "буудай", "бал", "кийиз", "пияз", "алма", "жүн"]
 
     /// Villages a generated bank may sit in: common names, found in many districts.

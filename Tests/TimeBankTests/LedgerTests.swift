@@ -319,7 +319,7 @@ struct DemoTimeBankTests {
         }
     }
 
-    @Test("A network grown to district scale (ashar demo --scale district): banks in every district, their women as members, producer groups of them with dues paid, the baseline survey answered 10,000 times, exchanges that keep the books; once")
+    @Test("A network grown to district scale (ashar demo --scale district): banks in every district, their women as members, producer groups of them with dues paid, the baseline survey answered 20,000 times, exchanges that keep the books; once")
     func districtScale() async throws {
         try await TestDatabase.withDatabase { db in
             try await DemoNetwork.load(on: db, hash: { "hash:" + $0 })
@@ -345,11 +345,11 @@ struct DemoTimeBankTests {
             #expect(Set(try await OrganisationService(db: db).lookup(grown.map(\.id)).values.map(\.districtID)).count == 4)
             // Every new woman is one the network reached, counted where she lives.
             #expect(try await count("SELECT COUNT(*) AS n FROM network_reach WHERE district_id IS NOT NULL") == reachedBefore + 4_000)
-            // Twenty groups of ten of those women, each in her bank's village, each member's dues in the risk fund.
-            #expect(try await count("SELECT COUNT(*) AS n FROM producer_groups") == groupsBefore + 20)
-            #expect(try await count(villageMembers) == villageMembersBefore + 200)
-            #expect(try await count("SELECT COUNT(*) AS n FROM producer_fund_entries WHERE kind = 'dues'") == duesBefore + 200)
-            #expect(try await count("SELECT COUNT(*) AS n FROM needs_submissions") == answersBefore + 10_000)
+            // Forty groups of ten of those women, each in her bank's village, each member's dues in the risk fund.
+            #expect(try await count("SELECT COUNT(*) AS n FROM producer_groups") == groupsBefore + 40)
+            #expect(try await count(villageMembers) == villageMembersBefore + 400)
+            #expect(try await count("SELECT COUNT(*) AS n FROM producer_fund_entries WHERE kind = 'dues'") == duesBefore + 400)
+            #expect(try await count("SELECT COUNT(*) AS n FROM needs_submissions") == answersBefore + 20_000)
             #expect(try await TimeTransfer.query(on: db).filter(\.$purpose == nil).count() >= 3_000)
             #expect(try await AuditEntry.query(on: db).filter(\.$action == "generate").count() == 4)
             try await expectBooksBalance(db)

@@ -13,7 +13,7 @@ struct DemoCommand: AsyncCommand {
     var help: String { "Migrates the database, loads the demo network (once), prints the demo logins and serves." }
 
     struct Signature: CommandSignature {
-        @Option(name: "scale", help: "grow the demo network first: district (4 more banks, 20 producer groups, 10,000 survey answers, 100,000 exchanges) or national (200 banks, 200,000 members, 2,000 producer groups, 1,000,000 survey answers, 10,000,000 exchanges)")
+        @Option(name: "scale", help: "grow the demo network first: district (4 more banks, 4,000 members, 40 producer groups, 20,000 survey answers, 200,000 exchanges: a fiftieth of national) or national (200 banks, 200,000 members, 2,000 producer groups, 1,000,000 survey answers, 10,000,000 exchanges)")
         var scale: String?
     }
 
