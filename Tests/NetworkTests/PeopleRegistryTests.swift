@@ -28,6 +28,31 @@ struct PeopleRegistryTests {
         }
     }
 
+    @Test("The registry's total is kept by the database through any insert and delete, one row or many")
+    func keptTotal() async throws {
+        try await TestDatabase.withDatabase { db in
+            let make = Factories(db: db)
+            let saray = try await make.village()
+            _ = try await make.person("Асанова Гүлнара", in: saray)
+            let people = PeopleService(db: db)
+            #expect(try await people.count() == 1)
+            // Written past the services, as a bulk load does: three rows in one statement.
+            let sql = db as! any SQLDatabase
+            let ids = [UUID(), UUID(), UUID()]
+            var rows = SQLQueryString("")
+            for (index, id) in ids.enumerated() {
+                rows.appendInterpolation("\(unsafeRaw: index == 0 ? "" : ", ")(\(bind: id), 'Исакова Айжан', 'isakova aijan', 'female', 1990, \(bind: saray.id), \(bind: false))" as SQLQueryString)
+            }
+            try await sql.raw("INSERT INTO people (id, full_name, search_key, sex, birth_year, village_id, contact_consent) VALUES \(rows)").run()
+            #expect(try await people.count() == 4)
+            #expect(try await people.search(q: nil, page: PageQuery()).total == 4)
+            try await sql.raw("DELETE FROM people WHERE id IN (\(SQLQueryString.list(Array(ids.prefix(2)))))").run()
+            #expect(try await people.count() == 2)
+            #expect(try await people.search(q: nil, page: PageQuery(page: 1, per: 1)).total == 2)
+            #expect(try await people.search(q: "айжан", page: PageQuery()).total == 1)
+        }
+    }
+
     @Test("Someone who looks like an existing person is refused until confirmed")
     func duplicateWarning() async throws {
         try await TestDatabase.withDatabase { db in

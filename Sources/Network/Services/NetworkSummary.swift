@@ -19,7 +19,7 @@ public struct NetworkSummary: Sendable {
     public let districts: [District]
 
     public static func read(on db: any Database) async throws -> NetworkSummary {
-        let people = try await Person.query(on: db).count()
+        let people = try await PeopleService(db: db).count()
         let orgs = try await Organisation.query(on: db).filter(\.$inNetwork == true).count()
         let villages = try await Place.query(on: db).filter(\.$level == .village).count()
         let districts = try await Place.query(on: db).filter(\.$level == .district).sort(\.$nameEn).all()

@@ -49,7 +49,7 @@ public struct ProducerGroupService: Sendable {
 
     /// The groups by name, each with its member count.
     public func groups(page: PageQuery) async throws -> Paged<GroupRecord> {
-        let (ids, total) = try await db.organisationPage(ProducerGroup.schema, page: page)
+        let (ids, total) = try await db.organisationPage(ProducerGroup.schema, kind: .producerGroup, page: page)
         let orgs = try await OrganisationService(db: db).lookup(ids)
         let counts = try await db.rowCounts("producer_members", by: "group_id", in: ids)
         return Paged(items: ids.map { GroupRecord(id: $0, name: orgs[$0]?.name ?? "", memberCount: counts[$0] ?? 0) }, total: total, request: page)

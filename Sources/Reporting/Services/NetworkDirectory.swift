@@ -46,9 +46,9 @@ public struct NetworkDirectory: Sendable {
         var offers: [UUID: [DirectoryOffer]] = [:]
 
         let offered = try await BoardService(db: db).offeredCategories()
-        for (bank, categories) in offered {
-            let names = try await CategoryService(db: db).available(to: bank).filter { categories.contains($0.id) }
-            offers[bank, default: []] += names.sorted { $0.name.en < $1.name.en }.map { .category($0.name) }
+        let categories = try await CategoryService(db: db).lookup(Set(offered.values.joined()))
+        for (bank, offeredThere) in offered {
+            offers[bank, default: []] += offeredThere.compactMap { categories[$0] }.sorted { $0.name.en < $1.name.en }.map { .category($0.name) }
         }
         for product in try await ProductService(db: db).products(page: PageQuery(page: 1, per: 100_000)).items {
             offers[product.draft.organisationID, default: []].append(.product(ky: product.draft.nameKy, ru: product.draft.nameRu))

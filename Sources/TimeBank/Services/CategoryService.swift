@@ -26,6 +26,12 @@ public struct CategoryService: Sendable {
         return try await query.sort(\.$code).sort(\.$nameEn).all().map(Self.record)
     }
 
+    /// Several categories at once, by id: one query however many banks offer them.
+    public func lookup(_ ids: some Collection<UUID>) async throws -> [UUID: CategoryRecord] {
+        guard !ids.isEmpty else { return [:] }
+        return Dictionary(uniqueKeysWithValues: try await ServiceCategory.query(on: db).filter(\.$id ~~ Array(ids)).all().map { ($0.id!, Self.record($0)) })
+    }
+
     public func add(bankID: UUID, name: LocalizedName, by actor: Actor) async throws -> CategoryRecord {
         let trimmed = LocalizedName(ky: name.ky.trimmingCharacters(in: .whitespaces), ru: name.ru.trimmingCharacters(in: .whitespaces),
                                     en: name.en.trimmingCharacters(in: .whitespaces))

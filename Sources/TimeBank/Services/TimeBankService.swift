@@ -79,7 +79,7 @@ public struct TimeBankService: Sendable {
 
     /// The banks by name, each with its member count: three queries, however many banks.
     public func banks(page: PageQuery) async throws -> Paged<BankRecord> {
-        let (ids, total) = try await db.organisationPage(TimeBankSettings.schema, page: page)
+        let (ids, total) = try await db.organisationPage(TimeBankSettings.schema, kind: .timeBank, page: page)
         let settings = try await TimeBankSettings.query(on: db).filter(\.$id ~~ ids).all()
         let orgs = try await OrganisationService(db: db).lookup(ids)
         let counts = try await db.rowCounts("timebank_members", by: "bank_id", in: ids)
