@@ -87,6 +87,28 @@ struct ProducersMoneyPageTests {
         return (group, members, browser)
     }
 
+    @Test("The groups' list pages fifty at a time, in name order, and every group can be reached")
+    func groupsPaged() async throws {
+        try await withAshar { app, fixture in
+            let make = Factories(db: app.db)
+            let groups = ProducerGroupService(db: app.db)
+            let before = try await groups.groups(page: PageQuery(page: 1, per: 1)).total
+            for index in 1...52 {
+                let org = try await make.organisation("Ява \(String(format: "%02d", index))", kind: .producerGroup, in: fixture.village)
+                _ = try await groups.open(org.id, by: .system)
+            }
+            let browser = Browser(app, acceptLanguage: "en")
+            try await browser.login("admin")
+            let pages = (before + 52 + 49) / 50
+            var seen = ""
+            for page in 1...pages { seen += try await browser.get("/producer-groups?page=\(page)").body.string }
+            #expect((1...52).allSatisfy { seen.contains("Ява \(String(format: "%02d", $0))") })
+            let first = try await browser.get("/producer-groups").body.string
+            #expect(first.contains("name=\"page\" value=\"2\""))
+            #expect(first.components(separatedBy: "<tr>").count - 2 == 50)
+        }
+    }
+
     @Test("A pooled sale on the web: a delivery goes straight to its printable receipt, payments and costs, payouts with their workings, passed on")
     func pool() async throws {
         try await withAshar { app, fixture in

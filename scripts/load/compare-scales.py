@@ -31,14 +31,16 @@ def endpoints(server):
     person = server.api("/people?per=1")["items"][0]
     b, auth, web = server.base, server.auth, server.web
     rows = [
-        ("API time banks", f"/api/v1/timebanks", auth),
+        # Lists a page of the same length at both scales (a district has six banks): what is compared is
+        # the network's size, not the page's.
+        ("API time banks (a page of 5)", f"/api/v1/timebanks?per=5", auth),
         ("API a bank's members", f"/api/v1/timebanks/{bank}/members?per=50", auth),
         ("API balance", f"/api/v1/timebanks/{bank}/accounts/{member}", auth),
         ("API statement, first 100 lines", f"/api/v1/timebanks/{bank}/accounts/{member}/statement?per=100", auth),
         ("API statement, last 100 lines", f"/api/v1/timebanks/{bank}/accounts/{member}/statement?per=100&page={max(1, math.ceil(lines / 100))}", auth),
         ("API people, first page", "/api/v1/people?per=50", auth),
         ("API people, a name searched", "/api/v1/people?q=" + urllib.parse.quote(person["fullName"].split()[0]), auth),
-        ("API producer groups", "/api/v1/producer-groups", auth),
+        ("API producer groups (a page of 5)", "/api/v1/producer-groups?per=5", auth),
         ("API a group's members", f"/api/v1/producer-groups/{group}/members", auth),
         ("API a group's fund", f"/api/v1/producer-groups/{group}/fund", auth),
         ("API survey frequencies (household size)", f"/api/v1/forms/{form}/frequencies?question=household_size", auth),

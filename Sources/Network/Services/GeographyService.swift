@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import Kernel
+import SQLKit
 
 public struct PlaceRecord: Sendable, Equatable {
     public let id: UUID
@@ -12,13 +13,38 @@ public struct PlaceRecord: Sendable, Equatable {
     public let name: LocalizedName
 
     init(_ place: Place) {
-        id = place.id!
-        level = place.level
-        parentID = place.parentID
-        oblastID = place.oblastID
-        districtID = place.districtID
-        code = place.code
-        name = LocalizedName(ky: place.nameKy, ru: place.nameRu, en: place.nameEn)
+        self.init(Row(id: place.id!, level: place.level, parent_id: place.parentID, oblast_id: place.oblastID, district_id: place.districtID,
+                      code: place.code, name_ky: place.nameKy, name_ru: place.nameRu, name_en: place.nameEn))
+    }
+
+    init(_ row: Row) {
+        id = row.id
+        level = row.level
+        parentID = row.parent_id
+        oblastID = row.oblast_id
+        districtID = row.district_id
+        code = row.code
+        name = LocalizedName(ky: row.name_ky, ru: row.name_ru, en: row.name_en)
+    }
+
+    /// A place as the database holds it, decoded without the model: lists of places (every village of a
+    /// country in a select box) spent most of their time in Fluent's reflection of each row.
+    struct Row: Decodable {
+        let id: UUID
+        let level: PlaceLevel
+        let parent_id: UUID?
+        let oblast_id: UUID?
+        let district_id: UUID?
+        let code: String?
+        let name_ky: String
+        let name_ru: String
+        let name_en: String
+
+        static func read(on db: any Database, _ query: (SQLSelectBuilder) -> SQLSelectBuilder) async throws -> [PlaceRecord] {
+            try await query((db as! any SQLDatabase).select()
+                .columns("id", "level", "parent_id", "oblast_id", "district_id", "code", "name_ky", "name_ru", "name_en").from(Place.schema))
+                .all(decoding: Row.self).map(PlaceRecord.init)
+        }
     }
 }
 
@@ -55,7 +81,7 @@ public struct GeographyService: Sendable {
 
     /// Every place of a level, for select boxes; sorted by English name so the order is stable.
     public func all(level: PlaceLevel) async throws -> [PlaceRecord] {
-        try await Place.query(on: db).filter(\.$level == level).sort(\.$nameEn).all().map(PlaceRecord.init)
+        try await PlaceRecord.Row.read(on: db) { $0.where("level", .equal, level.rawValue).orderBy("name_en").orderBy("id") }
     }
 
     public func get(_ id: UUID) async throws -> PlaceRecord {
@@ -67,8 +93,8 @@ public struct GeographyService: Sendable {
     public func lookup(_ ids: some Collection<UUID>) async throws -> [UUID: PlaceRecord] {
         let unique = Array(Set(ids))
         guard !unique.isEmpty else { return [:] }
-        let rows = try await Place.query(on: db).filter(\.$id ~~ unique).all()
-        return Dictionary(uniqueKeysWithValues: rows.map { ($0.id!, PlaceRecord($0)) })
+        let rows = try await PlaceRecord.Row.read(on: db) { $0.where("id", .in, unique) }
+        return Dictionary(uniqueKeysWithValues: rows.map { ($0.id, $0) })
     }
 
     /// A place and every place above it, from the top: oblast, district, aiyl aimak, village.

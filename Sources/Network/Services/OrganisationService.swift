@@ -1,8 +1,9 @@
 import FluentKit
 import Foundation
 import Kernel
+import SQLKit
 
-public struct OrganisationRecord: Sendable, Equatable {
+public struct OrganisationRecord: Sendable, Equatable, Decodable {
     public let id: UUID
     public let name: String
     public let kind: OrganisationKind
@@ -25,6 +26,18 @@ public struct OrganisationRecord: Sendable, Equatable {
         email = o.email
         contactPerson = o.contactPerson
         inNetwork = o.inNetwork
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case id, name, kind, address, phone, email
+        case districtID = "district_id", villageID = "village_id", contactPerson = "contact_person", inNetwork = "in_network"
+    }
+
+    /// Organisations read without the model: the directory lists every one of a country's 2,200, and
+    /// Fluent's reflection of each row took most of its time.
+    static func read(on db: any Database, _ query: (SQLSelectBuilder) -> SQLSelectBuilder) async throws -> [OrganisationRecord] {
+        try await query((db as! any SQLDatabase).select().columns(CodingKeys.allCases.map(\.rawValue)).from(Organisation.schema))
+            .all(decoding: OrganisationRecord.self)
     }
 }
 
@@ -84,7 +97,16 @@ public struct OrganisationService: Sendable {
     }
 
     public func all() async throws -> [OrganisationRecord] {
-        try await Organisation.query(on: db).sort(\.$name).all().map(OrganisationRecord.init)
+        try await OrganisationRecord.read(on: db) { $0.orderBy("name").orderBy("id") }
+    }
+
+    /// The districts each kind of organisation of the network works in: a few rows grouped by the
+    /// database, where reading every organisation of a country took a tenth of the dashboard's time.
+    public func districtsByKind() async throws -> [OrganisationKind: Set<UUID>] {
+        try await (db as! any SQLDatabase).raw("SELECT DISTINCT kind, district_id FROM organisations WHERE in_network = \(bind: true)").all()
+            .reduce(into: [:]) { map, row in
+                map[try row.decode(column: "kind", as: OrganisationKind.self), default: []].insert(try row.decode(column: "district_id", as: UUID.self))
+            }
     }
 
     public func get(_ id: UUID) async throws -> OrganisationRecord {
@@ -95,8 +117,7 @@ public struct OrganisationService: Sendable {
     public func lookup(_ ids: some Collection<UUID>) async throws -> [UUID: OrganisationRecord] {
         let unique = Array(Set(ids))
         guard !unique.isEmpty else { return [:] }
-        return Dictionary(uniqueKeysWithValues: try await Organisation.query(on: db).filter(\.$id ~~ unique).all()
-            .map { ($0.id!, OrganisationRecord($0)) })
+        return Dictionary(uniqueKeysWithValues: try await OrganisationRecord.read(on: db) { $0.where("id", .in, unique) }.map { ($0.id, $0) })
     }
 
     public func create(_ draft: OrganisationDraft, by actor: Actor) async throws -> OrganisationRecord {

@@ -42,9 +42,7 @@ public struct NeedsCoverageReport: Sendable {
         for service in try await AgreementService(db: db).directory() {
             presence.partnerServices[service.service, default: []].insert(service.districtID)
         }
-        for organisation in try await OrganisationService(db: db).all() where organisation.inNetwork {
-            presence.organisations[organisation.kind, default: []].insert(organisation.districtID)
-        }
+        presence.organisations = try await OrganisationService(db: db).districtsByKind()
         presence.offers = try await BoardService(db: db).offeredVillages()
         for village in try await GeographyService(db: db).all(level: .village) {
             if let district = village.districtID { presence.villageDistrict[village.id] = district }

@@ -37,13 +37,19 @@ struct ProducersController: RouteCollection {
         let canManage: Bool
     }
 
+    struct IndexPage: Encodable {
+        let groups: [GroupItem]
+        let pager: Pager
+    }
+
+    /// The groups by name, fifty to a page: a national network has thousands.
     @Sendable func index(req: Request) async throws -> Response {
         let user = try req.require(.readRegistry)
-        let groups = try await ProducerGroupService(db: req.db).groups(page: PageQuery(page: 1, per: 200)).items
+        let found = try await ProducerGroupService(db: req.db).groups(page: PageQuery(page: req.query["page"], per: 50))
         let grants = user.grants.map(\.grant)
-        return try await req.render("producers/index", title: req.t("producers.title"), ["groups": groups.map {
+        return try await req.render("producers/index", title: req.t("producers.title"), IndexPage(groups: found.items.map {
             GroupItem(id: $0.id, name: $0.name, members: $0.memberCount, canManage: ProducerAccess.canManage(grants, group: $0.id))
-        }])
+        }, pager: found.pager))
     }
 
     struct MemberItem: Encodable {
