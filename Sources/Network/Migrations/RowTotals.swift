@@ -39,6 +39,19 @@ public enum RowTotals {
             break
         }
     }
+
+    /// Stops keeping `table`'s total: drops what `keep` made, leaving the totals of other tables.
+    static func stopKeeping(_ table: String, on sql: any SQLDatabase) async throws {
+        for event in ["insert", "delete"] {
+            if sql.dialect.name == "postgresql" {
+                try await sql.raw("DROP TRIGGER IF EXISTS \(unsafeRaw: table)_total_\(unsafeRaw: event) ON \(ident: table)").run()
+                try await sql.raw("DROP FUNCTION IF EXISTS \(unsafeRaw: table)_total_\(unsafeRaw: event)()").run()
+            } else {
+                try await sql.raw("DROP TRIGGER IF EXISTS \(unsafeRaw: table)_total_\(unsafeRaw: event)").run()
+            }
+        }
+        try await sql.raw("DELETE FROM row_totals WHERE table_name = \(bind: table)").run()
+    }
 }
 
 /// The registry's total of people, kept (see `RowTotals`).
@@ -52,15 +65,7 @@ struct KeepPeopleTotal: AsyncMigration {
         try await RowTotals.keep("people", on: db as! any SQLDatabase)
     }
     func revert(on db: any Database) async throws {
-        let sql = db as! any SQLDatabase
-        for event in ["insert", "delete"] {
-            if sql.dialect.name == "postgresql" {
-                try await sql.raw("DROP TRIGGER IF EXISTS people_total_\(unsafeRaw: event) ON people").run()
-                try await sql.raw("DROP FUNCTION IF EXISTS people_total_\(unsafeRaw: event)()").run()
-            } else {
-                try await sql.raw("DROP TRIGGER IF EXISTS people_total_\(unsafeRaw: event)").run()
-            }
-        }
+        try await RowTotals.stopKeeping("people", on: db as! any SQLDatabase)
         try await db.schema("row_totals").delete()
     }
 }

@@ -77,7 +77,7 @@ public struct TimeBankService: Sendable {
         }
     }
 
-    /// The banks by name, each with its member count: three queries, however many banks.
+    /// The banks by name, a page at a time, each with its member count: five queries, however many banks.
     public func banks(page: PageQuery) async throws -> Paged<BankRecord> {
         let (ids, total) = try await db.organisationPage(TimeBankSettings.schema, kind: .timeBank, page: page)
         let settings = try await TimeBankSettings.query(on: db).filter(\.$id ~~ ids).all()
