@@ -65,6 +65,11 @@ def main():
         assert any(status in (200, 201) and started > back + 1 for started, status in answered), "no write after the restart"
         print(f"the writes refused during the restart, sent again under their keys, answered: {load.resend_unclear()}")
         print("Recovered by itself: " + load.verify(rows))
+    except AssertionError:
+        # The server's own account of what went wrong: its log goes with the work directory.
+        with open(os.path.join(work, "server.log")) as log:
+            print("".join(line for line in log if "Opening new connection" not in line)[-20_000:])
+        raise
     finally:
         server.terminate()
         server.wait(timeout=30)
