@@ -65,13 +65,19 @@ public struct Catalogue: Sendable {
         }
     }
 
+    /// Fills `{name}` placeholders in one pass; a placeholder without an argument stays as written.
+    /// Plain Swift rather than Foundation's search and replace: a statement page fills a thousand of
+    /// these (every duration is a plural), and the Foundation calls were a sixth of its time.
     static func fill(_ text: String, _ arguments: [String: String]) -> String {
-        guard text.contains("{") else { return text }
-        var result = text
-        for (name, value) in arguments {
-            result = result.replacingOccurrences(of: "{\(name)}", with: value)
+        guard text.utf8.contains(UInt8(ascii: "{")) else { return text }
+        var result = ""
+        var rest = text[...]
+        while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
+            result += rest[..<open]
+            result += arguments[String(rest[rest.index(after: open)..<close])] ?? String(rest[open...close])
+            rest = rest[rest.index(after: close)...]
         }
-        return result
+        return result + rest
     }
 }
 

@@ -79,6 +79,9 @@ struct TimeBankPageTests {
             let reversed = try await staff.post("/timebanks/\(fixture.bank.id)/transfers/\(t.id)/reversal", ["member_id": m[0].id.uuidString])
             #expect(reversed.status == .seeOther)
             #expect(try await ledger.account(fixture.bank.id, member: m[0].id).balanceMinutes == 0)
+            // Offered once: neither the reversed exchange nor its reversal can be reversed from the statement.
+            #expect(page.body.string.contains("/transfers/\(t.id)/reversal\""))
+            #expect(!(try await staff.get("/timebanks/\(fixture.bank.id)/members/\(m[0].id)")).body.string.contains("/reversal\""))
 
             let member = Browser(app, acceptLanguage: "ky")
             try await member.login("member", Fixture.pin)

@@ -116,4 +116,14 @@ struct CatalogueTests {
         #expect(Self.translations[.en].text("home.greeting", ["name": "Айгүл"]) == "Hello, Айгүл!")
         #expect(Self.translations[.ky].text("no.such.key") == "no.such.key")
     }
+
+    @Test("Placeholders are filled once each, in one pass: a value's own braces stay as typed, an unknown or unclosed one is kept")
+    func placeholderFilling() {
+        let catalogue = Catalogue(locale: .en, entries: [
+            "pair": .text("{a} and {b}, {a} again"), "odd": .text("{unknown} {a} {open"),
+        ])
+        #expect(catalogue.text("pair", ["a": "{b}", "b": "Бүбүсара"]) == "{b} and Бүбүсара, {b} again")
+        #expect(catalogue.text("odd", ["a": "1"]) == "{unknown} 1 {open")
+        #expect(catalogue.plural("pair", count: 3, ["a": "x", "b": "{count}"]) == "x and {count}, x again")
+    }
 }

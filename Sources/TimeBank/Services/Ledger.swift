@@ -184,6 +184,17 @@ public struct Ledger: Sendable {
                              lowerLimitMinutes: account.lowerLimitMinutes, upperLimitMinutes: account.upperLimitMinutes)
     }
 
+    /// Of these transfers, the ones a reversal already points at: one indexed read, however many.
+    public func reversed(among ids: some Collection<UUID>) async throws -> Set<UUID> {
+        try await Self.reversed(among: Set(ids), on: db as! any SQLDatabase)
+    }
+
+    static func reversed(among ids: Set<UUID>, on sql: any SQLDatabase) async throws -> Set<UUID> {
+        guard !ids.isEmpty else { return [] }
+        let rows = try await sql.raw("SELECT reverses_id FROM timebank_transfers WHERE reverses_id IN (\(SQLQueryString.list(Array(ids))))").all()
+        return Set(try rows.map { try $0.decode(column: "reverses_id", as: UUID.self) })
+    }
+
     /// A member's entries booked between two Bishkek calendar days (inclusive), with the running balance:
     /// the period's opening and closing balances, and one page of its lines in booking order (all of them
     /// when `page` is nil). A page costs the same however long her history: the entries are read by

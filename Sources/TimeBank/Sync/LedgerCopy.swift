@@ -34,7 +34,7 @@ extension Ledger {
         state.merge(try await lockAccounts(Set(opened.map(\.id)), on: sql), uniquingKeysWith: { a, _ in a })
         let categories = try await existingIDs("timebank_categories", Set(copies.compactMap(\.categoryID)), on: sql)
         let originals = try await existingIDs("timebank_transfers", Set(copies.compactMap(\.reversesID)), on: sql)
-        let reversedAlready = try await reversed(Set(copies.compactMap(\.reversesID)), on: sql)
+        let reversedAlready = try await Ledger.reversed(among: Set(copies.compactMap(\.reversesID)), on: sql)
         let slipsBooked = try await bookedSlips(copies.filter { !present.contains($0.id) }.map {
             ExchangeDraft(bankID: $0.bankID, providers: [], recipients: [], serviceDate: $0.serviceDate, slipNumber: $0.slipNumber)
         }, on: sql)
@@ -114,13 +114,6 @@ extension Ledger {
             || copy.entries.isEmpty || copy.minutes <= 0 {
             throw DomainError("timebank.minutes-invalid", field: "minutes")
         }
-    }
-
-    /// Of these transfers, the ones a reversal already points at.
-    private static func reversed(_ ids: Set<UUID>, on sql: any SQLDatabase) async throws -> Set<UUID> {
-        guard !ids.isEmpty else { return [] }
-        let rows = try await sql.raw("SELECT reverses_id FROM timebank_transfers WHERE reverses_id IN (\(SQLQueryString.list(Array(ids))))").all()
-        return Set(try rows.map { try $0.decode(column: "reverses_id", as: UUID.self) })
     }
 }
 

@@ -208,8 +208,7 @@ struct TimeBankController: RouteCollection {
         let lang = req.appLocale.rawValue
         let categories = Dictionary(try await CategoryService(db: req.db).available(to: bankID).map { ($0.id, $0.name.named(lang)) },
                                     uniquingKeysWith: { a, _ in a })
-        let reversed = Set(try await TimeTransfer.query(on: req.db).filter(\.$reversesID ~~ statement.lines.map(\.transferID)).all()
-            .compactMap(\.reversesID))
+        let reversed = try await Ledger(db: req.db).reversed(among: statement.lines.map(\.transferID))
         let page = StatementPage(
             bankID: bankID, memberID: member.id, bankName: bank.name, number: member.memberNumber, name: person.fullName, from: from ?? "", to: to ?? "",
             opening: req.duration(statement.openingBalance), closing: req.duration(statement.closingBalance),
