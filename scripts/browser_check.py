@@ -466,13 +466,16 @@ def main():
         supplier = link(group + "/suppliers", group + "/suppliers/")
         member = link(group, group + "/members/")
         survey = link("/forms", "/forms/")  # the baseline survey (the demo's only form), with 1,100 answers
+        statement = link(f"/timebanks/{bank}", f"/timebanks/{bank}/members/")
+        reversal = link(statement, f"/timebanks/{bank}/transfers/")  # a line's "reverse", asked once more
         pages = PAGES + [(p.replace("{bank}", bank), t) for p, t in BANK_PAGES] + [
             (group, "Биргелешкен сатып алуулар"), (round_page, "Эсептешүү"), (round_page + "/sheets", "Буйрутма барагы"),
             (round_page + "/distribution", "Бөлүштүрүү тизмеси"), (group + "/pools", "Биргелешкен сатуулар"), (pool, "Кантип эсептелди"),
             (group + "/fund", "Топтун фонду"), (group + "/equipment", "Жалпы шаймандар"), (item, "Кызуу жумаларга кезек"),
             (group + "/suppliers", "Жеткирүүчүлөр жана сатып алуучулар"), (group + "/reminder", "SMS эскертүү"), (supplier, "Баа тизмеси"), (group + "/reports", "<svg"),
             (member, "Акча эсеби"), (survey, "Анкетаны толтуруу"), (survey + "/fill", "Үй-бүлөнүн кирешеси кайдан келет?"),
-            (survey + "/analysis?question=needs", "<svg"), (survey + "/analysis?question=needs&by=district", "Мамычалар боюнча рейтинг")]
+            (survey + "/analysis?question=needs", "<svg"), (survey + "/analysis?question=needs&by=district", "Мамычалар боюнча рейтинг"),
+            (statement, "Эсептен көчүрмө"), (reversal, "Бул алмашууну жокко чыгарасызбы?")]
         for lang, path, expected in [("ky", p, t) for p, t in pages] + [("ru", "/people", "Реестр людей"), ("en", "/organisations", "Organisations"),
                                                                          ("ru", f"/timebanks/{bank}/reports", "Часы обмена по месяцам"),
                                                                          ("en", f"/timebanks/{bank}/claims", "Exchanges awaiting confirmation")]:

@@ -417,6 +417,7 @@ struct AccessPolicyTests {
             GET /timebanks/:bank/slips
             GET /timebanks/:bank/sync
             POST /timebanks/:bank/sync
+            GET /timebanks/:bank/transfers/:transfer/reversal
             POST /timebanks/:bank/transfers/:transfer/reversal
             """,
         .memberOrRunner: """

@@ -76,12 +76,26 @@ struct TimeBankPageTests {
             #expect(page.status == .ok)
             #expect(page.body.string.contains("1 hour 30 minutes"))
             #expect(page.body.string.contains("<title>Statement · Ashar</title>"))
-            let reversed = try await staff.post("/timebanks/\(fixture.bank.id)/transfers/\(t.id)/reversal", ["member_id": m[0].id.uuidString])
+            // The statement offers the reversal; it is asked once more, showing what it undoes, before it is booked.
+            let confirm = "/timebanks/\(fixture.bank.id)/transfers/\(t.id)/reversal"
+            #expect(page.body.string.contains("\(confirm)?member=\(m[0].id)"))
+            let asked = try await staff.get("\(confirm)?member=\(m[0].id)")
+            #expect(asked.status == .ok)
+            #expect(asked.body.string.contains("Reverse this exchange?"))
+            #expect(asked.body.string.contains("1 hour 30 minutes"))
+            #expect(asked.body.string.contains("action=\"\(confirm)\""))
+            #expect(try await ledger.account(fixture.bank.id, member: m[0].id).balanceMinutes == 90)
+            let reversed = try await staff.post(confirm, ["member_id": m[0].id.uuidString, "note": "Slip typed twice"])
             #expect(reversed.status == .seeOther)
+            #expect(reversed.headers.first(name: .location) == "/timebanks/\(fixture.bank.id)/members/\(m[0].id)")
             #expect(try await ledger.account(fixture.bank.id, member: m[0].id).balanceMinutes == 0)
             // Offered once: neither the reversed exchange nor its reversal can be reversed from the statement.
-            #expect(page.body.string.contains("/transfers/\(t.id)/reversal\""))
-            #expect(!(try await staff.get("/timebanks/\(fixture.bank.id)/members/\(m[0].id)")).body.string.contains("/reversal\""))
+            let after = try await staff.get("/timebanks/\(fixture.bank.id)/members/\(m[0].id)").body.string
+            #expect(after.contains("Slip typed twice"))
+            #expect(!after.contains("/reversal?"))
+            let again = try await staff.get("\(confirm)?member=\(m[0].id)").body.string
+            #expect(again.contains("This exchange has already been reversed."))
+            #expect(!again.contains("action=\"\(confirm)\""))
 
             let member = Browser(app, acceptLanguage: "ky")
             try await member.login("member", Fixture.pin)

@@ -20,6 +20,7 @@ struct TimeBankController: RouteCollection {
         banks.get(":bank", "slips", use: slips)
         banks.get(":bank", "members", ":member", "card", use: card)
         banks.post(":bank", "categories", use: addCategory)
+        banks.get(":bank", "transfers", ":transfer", "reversal", use: confirmReversal)
         banks.post(":bank", "transfers", ":transfer", "reversal", use: reverse)
     }
 
@@ -168,7 +169,8 @@ struct TimeBankController: RouteCollection {
         let category: String?
         let note: String?
         let isReversal: Bool
-        let reversed: Bool
+        /// Offers the reversal: for those who run the bank, on a line neither a reversal nor reversed already.
+        let reversible: Bool
         let withBank: Bool
     }
 
@@ -223,7 +225,8 @@ struct TimeBankController: RouteCollection {
                     lines: chunk.map { l in
                         Line(transferID: l.transferID, serviceDate: l.serviceDate, amount: req.duration(l.minutes), earned: l.minutes > 0,
                              balance: req.duration(l.balanceAfter), category: l.categoryID.flatMap { categories[$0] }, note: l.note,
-                             isReversal: l.reversesID != nil, reversed: reversed.contains(l.transferID), withBank: l.withBank)
+                             isReversal: l.reversesID != nil,
+                             reversible: canManage && l.reversesID == nil && !reversed.contains(l.transferID), withBank: l.withBank)
                     })
             },
             canManage: canManage, pager: Paged(items: statement.lines, total: statement.total, request: screen).pager)
@@ -339,11 +342,60 @@ struct TimeBankController: RouteCollection {
         }
     }
 
+    struct ReversalPage: Encodable {
+        let bankID: UUID
+        let bankName: String
+        let transferID: UUID
+        let memberID: UUID?
+        /// Where "keep it" and the crumb lead: the statement it was opened from, or the bank.
+        let back: String
+        let serviceDate: String
+        let amount: String
+        let category: String?
+        let note: String?
+        let slip: String?
+        let gave: [String]
+        let received: [String]
+        /// Why it cannot be reversed (already reversed, itself a reversal); nil when it can.
+        let refusal: String?
+    }
+
+    /// What a reversal would undo, and the button that books it: a correction is for good, so it is
+    /// asked once more, with room for the reason.
+    @Sendable func confirmReversal(req: Request) async throws -> Response {
+        let bank = try await managedBank(req)
+        let ledger = Ledger(db: req.db)
+        let transfer = try await ledger.transfer(bank.id, try req.pathID("transfer"))
+        let member = req.uuid(try? req.query.get(String.self, at: "member"))
+        let members = try await TimeBankService(db: req.db).lookup((transfer.providers + transfer.recipients).map(\.memberID))
+        let people = try await PeopleService(db: req.db).lookup(members.values.map(\.personID))
+        func named(_ leg: MemberLeg) -> String {
+            let who = members[leg.memberID].map { "\($0.memberNumber) \(people[$0.personID]?.fullName ?? "")" } ?? ""
+            return "\(who) · \(req.duration(leg.minutes))"
+        }
+        var category: String?
+        if let id = transfer.categoryID {
+            category = try await CategoryService(db: req.db).lookup([id])[id]?.name.named(req.appLocale.rawValue)
+        }
+        var refusal: String?
+        if transfer.reversesID != nil {
+            refusal = req.t("error.timebank.transfer.is-reversal")
+        } else if try await !ledger.reversed(among: [transfer.id]).isEmpty {
+            refusal = req.t("error.timebank.transfer.already-reversed")
+        }
+        let page = ReversalPage(
+            bankID: bank.id, bankName: bank.name, transferID: transfer.id, memberID: member,
+            back: member.map { "/timebanks/\(bank.id)/members/\($0)" } ?? "/timebanks/\(bank.id)",
+            serviceDate: transfer.serviceDate, amount: req.duration(transfer.minutes), category: category, note: transfer.note,
+            slip: transfer.slipNumber, gave: transfer.providers.map(named), received: transfer.recipients.map(named), refusal: refusal)
+        return try await req.render("timebanks/reversal", title: req.t("timebanks.reversal-confirm"), page)
+    }
+
     @Sendable func reverse(req: Request) async throws -> Response {
         let bank = try await managedBank(req)
         let transfer = try req.pathID("transfer")
         let member = req.uuid(try? req.content.get(String.self, at: "member_id"))
-        _ = try await Ledger(db: req.db).reverse(bank.id, transferID: transfer, by: req.actor)
+        _ = try await Ledger(db: req.db).reverse(bank.id, transferID: transfer, note: try? req.content.get(String.self, at: "note"), by: req.actor)
         return req.redirect(to: member.map { "/timebanks/\(bank.id)/members/\($0)" } ?? "/timebanks/\(bank.id)")
     }
 
