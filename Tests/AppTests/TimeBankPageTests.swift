@@ -91,7 +91,7 @@ struct TimeBankPageTests {
             #expect(try await ledger.account(fixture.bank.id, member: m[0].id).balanceMinutes == 0)
             // Offered once: neither the reversed exchange nor its reversal can be reversed from the statement.
             let after = try await staff.get("/timebanks/\(fixture.bank.id)/members/\(m[0].id)").body.string
-            #expect(after.contains("Slip typed twice"))
+            #expect(after.contains("<small>Slip typed twice · Correction (reversal)</small>"))
             #expect(!after.contains("/reversal?"))
             let again = try await staff.get("\(confirm)?member=\(m[0].id)").body.string
             #expect(again.contains("This exchange has already been reversed."))

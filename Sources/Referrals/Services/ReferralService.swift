@@ -159,7 +159,3 @@ public struct ReferralService: Sendable {
                        answeredAt: row.answeredAt, closedAt: row.closedAt)
     }
 }
-
-extension String {
-    var nonEmpty: String? { isEmpty ? nil : self }
-}

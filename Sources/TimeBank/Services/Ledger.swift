@@ -348,7 +348,3 @@ public struct Ledger: Sendable {
         BishkekCalendar.start(of: day)!
     }
 }
-
-extension String {
-    var nonEmpty: String? { isEmpty ? nil : self }
-}

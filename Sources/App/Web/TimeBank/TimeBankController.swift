@@ -160,18 +160,19 @@ struct TimeBankController: RouteCollection {
         return req.redirect(to: "/people/\(person)")
     }
 
+    /// A statement line as printed: a 200-line screen pays Leaf for every field of every line, so what can
+    /// be said in one string is (the signed amount; the note and marks beside the kind of service).
     struct Line: Encodable {
         let transferID: UUID
         let serviceDate: String
+        /// "+1 hour" earned, "−2 hours" paid.
         let amount: String
-        let earned: Bool
         let balance: String
         let category: String?
-        let note: String?
-        let isReversal: Bool
+        /// The note, and whether this is a reversal or the bank's own credit.
+        let details: String?
         /// Offers the reversal: for those who run the bank, on a line neither a reversal nor reversed already.
         let reversible: Bool
-        let withBank: Bool
     }
 
     struct StatementPage: Encodable {
@@ -211,6 +212,7 @@ struct TimeBankController: RouteCollection {
         let categories = Dictionary(try await CategoryService(db: req.db).available(to: bankID).map { ($0.id, $0.name.named(lang)) },
                                     uniquingKeysWith: { a, _ in a })
         let reversed = try await Ledger(db: req.db).reversed(among: statement.lines.map(\.transferID))
+        let reversal = req.t("timebanks.reversal"), fromBank = req.t("timebanks.from-bank")
         let page = StatementPage(
             bankID: bankID, memberID: member.id, bankName: bank.name, number: member.memberNumber, name: person.fullName, from: from ?? "", to: to ?? "",
             opening: req.duration(statement.openingBalance), closing: req.duration(statement.closingBalance),
@@ -223,10 +225,11 @@ struct TimeBankController: RouteCollection {
                     caption: req.t("timebanks.page", ["number": String(sheet), "of": String(sheetCount)]),
                     broughtForward: req.duration(chunk.first.map { $0.balanceAfter - $0.minutes } ?? statement.openingBalance),
                     lines: chunk.map { l in
-                        Line(transferID: l.transferID, serviceDate: l.serviceDate, amount: req.duration(l.minutes), earned: l.minutes > 0,
-                             balance: req.duration(l.balanceAfter), category: l.categoryID.flatMap { categories[$0] }, note: l.note,
-                             isReversal: l.reversesID != nil,
-                             reversible: canManage && l.reversesID == nil && !reversed.contains(l.transferID), withBank: l.withBank)
+                        Line(transferID: l.transferID, serviceDate: l.serviceDate, amount: (l.minutes > 0 ? "+" : "") + req.duration(l.minutes),
+                             balance: req.duration(l.balanceAfter), category: l.categoryID.flatMap { categories[$0] },
+                             details: [l.note, l.reversesID == nil ? nil : reversal, l.withBank ? fromBank : nil].compactMap { $0 }
+                                .joined(separator: " · ").nonEmpty,
+                             reversible: canManage && l.reversesID == nil && !reversed.contains(l.transferID))
                     })
             },
             canManage: canManage, pager: Paged(items: statement.lines, total: statement.total, request: screen).pager)
