@@ -160,8 +160,8 @@ struct TimeBankController: RouteCollection {
         return req.redirect(to: "/people/\(person)")
     }
 
-    /// A statement line as printed: a 200-line screen pays Leaf for every field of every line, so what can
-    /// be said in one string is (the signed amount; the note and marks beside the kind of service).
+    /// A statement line as printed. A 200-line screen pays Leaf for every field of every line, so the signed
+    /// amount is one string, and the note and marks beside the kind of service are another.
     struct Line: Encodable {
         let transferID: UUID
         let serviceDate: String
