@@ -71,10 +71,16 @@ struct TimeBankAPITests {
             #expect(account["balanceMinutes"] as? Int == -120)
             #expect(account["lowerLimitMinutes"] as? Int == -600)
 
-            let over = try await transfer(m[2], m[1], 481)
+            let over = try await transfer(m[2], m[1], 481, key: "slip-8")
             #expect(over.status == .unprocessableEntity)
             #expect((try api.json(over)["error"] as? [String: Any])?["code"] as? String == "timebank.over-credit-limit")
             #expect(try await TimeTransfer.query(on: app.db).count() == 1)
+            // The refusal was kept by the batch that refused it: a replay gets the same answer, word for word.
+            let overAgain = try await transfer(m[2], m[1], 481, key: "slip-8")
+            #expect(overAgain.status == .unprocessableEntity)
+            #expect(overAgain.headers.first(name: "Idempotent-Replayed") == "true")
+            #expect(overAgain.body.string == over.body.string)
+            #expect(overAgain.headers.contentType == over.headers.contentType)
 
             let zero = try await transfer(m[2], m[1], 0)
             #expect(zero.status == .unprocessableEntity)

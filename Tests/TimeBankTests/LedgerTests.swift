@@ -465,8 +465,9 @@ struct BatchBookingTests {
                 ExchangeDraft(bankID: f.bank.id, provider: from, recipient: to, minutes: minutes, serviceDate: "2026-11-20", slipNumber: slip)
             }
             let key = IdempotencyKey(userID: UUID(), key: "office-7", requestHash: "h")
-            let answer: @Sendable (TransferRecord) -> IdempotencyReceipt = {
-                IdempotencyReceipt(key: key, status: 201, contentType: "application/json", body: "{\"id\":\"\($0.id)\"}")
+            let answer: BookingRequest.Answer = { outcome in
+                guard case .success(let record) = outcome else { return nil }
+                return IdempotencyReceipt(key: key, status: 201, contentType: "application/json", body: "{\"id\":\"\(record.id)\"}")
             }
             let results = try await Ledger(db: db).book([
                 BookingRequest(exchange(a, b, 500), by: .system),
@@ -494,6 +495,37 @@ struct BatchBookingTests {
                                                BookingRequest(exchange(b, c, 30), by: .system, idempotency: key, answer: answer)])
             #expect(again.map(code) == ["timebank.slip-already-booked", "answered"])
             try await expectBooksBalance(db)
+        }
+    }
+
+    @Test("A refusal's answer is kept in the batch that refused it, and the key then answers a replay; a copy in the same batch is told the key is in flight")
+    func refusalKept() async throws {
+        try await TestDatabase.withDatabase { db in
+            let f = try await BankFixture.make(db, members: 2)
+            let (a, b) = (f.members[0].id, f.members[1].id)
+            let key = IdempotencyKey(userID: UUID(), key: "office-9", requestHash: "h")
+            let answer: BookingRequest.Answer = { outcome in
+                switch outcome {
+                case .success: IdempotencyReceipt(key: key, status: 201, contentType: "application/json", body: "{}")
+                case .failure(let error): IdempotencyReceipt(key: key, status: 422, contentType: "application/json",
+                                                             body: (error as? DomainError)?.code ?? "?")
+                }
+            }
+            let over = ExchangeDraft(bankID: f.bank.id, provider: a, recipient: b, minutes: 601, serviceDate: "2026-11-20")
+            let results = try await Ledger(db: db).book([BookingRequest(over, by: .system, idempotency: key, answer: answer),
+                                                         BookingRequest(over, by: .system, idempotency: key, answer: answer)])
+            guard case .failure(let kept as RefusalKept) = results[0] else { Issue.record("not kept: \(results[0])"); return }
+            #expect((kept.refusal as? DomainError)?.code == "timebank.over-credit-limit")
+            guard case .failure(let copy as DomainError) = results[1] else { Issue.record("\(results[1])"); return }
+            #expect(copy.code == "api.idempotency-key-in-flight")
+            let stored = try #require(try await IdempotencyReceipt.find(userID: key.userID, key: key.key, on: db as! any SQLDatabase))
+            #expect(stored.status == 422 && stored.body == "timebank.over-credit-limit")
+
+            // Resent later: the kept answer stands, even though the transfer would now fit.
+            let fits = ExchangeDraft(bankID: f.bank.id, provider: a, recipient: b, minutes: 60, serviceDate: "2026-11-20")
+            let again = try await Ledger(db: db).book([BookingRequest(fits, by: .system, idempotency: key, answer: answer)])
+            guard case .failure(is IdempotencyKeyAnswered) = again[0] else { Issue.record("\(again[0])"); return }
+            #expect(try await TimeTransfer.query(on: db).filter(\.$purpose == nil).count() == 0)
         }
     }
 

@@ -39,14 +39,27 @@ extension AsharAPI {
             guard TimeBankAccess.canOverrideLimits(req.currentUser?.grants.map(\.grant) ?? []) else { throw Abort(.forbidden) }
             draft.overrideReason = reason
         }
-        // Booked with whatever else arrives meanwhile (group commit), its answer kept in the same transaction.
+        // Booked with whatever else arrives meanwhile (group commit), its answer — a refusal's too — kept in
+        // the same transaction.
         let slot = IdempotencySlot.current
-        var answer: (@Sendable (TransferRecord) throws -> IdempotencyReceipt)?
-        if let slot { answer = { record in try slot.receipt(created: Self.transfer(record)) } }
-        let booked = try await req.application.bookings.book(BookingRequest(draft, by: req.actor, idempotency: slot?.key, answer: answer),
-                                                              on: req.db)
-        slot?.markKept()
-        return .created(.init(body: .json(Self.transfer(booked))))
+        var answer: BookingRequest.Answer?
+        if let slot {
+            answer = { outcome in
+                switch outcome {
+                case .success(let record): return try slot.receipt(created: Self.transfer(record))
+                case .failure(let error): return AsharErrorMiddleware.refusalReceipt(error, key: slot.key, request: req)
+                }
+            }
+        }
+        do {
+            let booked = try await req.application.bookings.book(BookingRequest(draft, by: req.actor, idempotency: slot?.key, answer: answer),
+                                                                  on: req.db)
+            slot?.markKept()
+            return .created(.init(body: .json(Self.transfer(booked))))
+        } catch let kept as RefusalKept {
+            slot?.markKept()
+            throw kept.refusal
+        }
     }
 
     func reverseTransfer(_ input: Operations.ReverseTransfer.Input) async throws -> Operations.ReverseTransfer.Output {

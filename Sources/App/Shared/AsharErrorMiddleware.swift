@@ -149,6 +149,31 @@ struct AsharErrorMiddleware: AsyncMiddleware {
         }
     }
 
+    /// The API's error body for a failure, in the request's language.
+    static func apiErrorJSON(_ failure: Failure, for request: Request) throws -> String {
+        let body = APIErrorBody(error: .init(
+            code: failure.code, message: request.catalogue.text(failure.key, failure.arguments), field: failure.field,
+            errors: failure.all.isEmpty ? nil : failure.all.map {
+                .init(code: $0.code, message: request.t($0.key, $0.arguments), field: $0.field, errors: nil, problems: nil)
+            },
+            problems: failure.problems.isEmpty ? nil : failure.problems.map {
+                .init(file: $0.file, sheet: $0.sheet, row: $0.row, line: $0.line, code: $0.error.code, message: request.t($0.error.key, $0.error.arguments))
+            }))
+        // Sorted: a replay of a kept refusal is then the first answer byte for byte.
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: try encoder.encode(body), as: UTF8.self)
+    }
+
+    /// The answer to keep under an `Idempotency-Key` for a refusal met where the request's write keeps its
+    /// own answer (a transfer's batch): what `render` gives the client. None for a failure that is not
+    /// the client's (5xx): that one is answered but not kept, so a replay tries again.
+    static func refusalReceipt(_ error: any Error, key: IdempotencyKey, request: Request) -> IdempotencyReceipt? {
+        let failure = failure(for: error, request: request)
+        guard (400..<500).contains(failure.status.code), let body = try? apiErrorJSON(failure, for: request) else { return nil }
+        return IdempotencyReceipt(key: key, status: Int(failure.status.code), contentType: HTTPMediaType.json.serialize(), body: body)
+    }
+
     struct ErrorPage: Encodable {
         let status: UInt
         let message: String
@@ -176,15 +201,8 @@ struct AsharErrorMiddleware: AsyncMiddleware {
     static func render(_ failure: Failure, for request: Request) async throws -> Response {
         let message = request.catalogue.text(failure.key, failure.arguments)
         if request.isAPI {
-            let response = Response(status: failure.status)
-            try response.content.encode(APIErrorBody(error: .init(
-                code: failure.code, message: message, field: failure.field,
-                errors: failure.all.isEmpty ? nil : failure.all.map {
-                    .init(code: $0.code, message: request.t($0.key, $0.arguments), field: $0.field, errors: nil, problems: nil)
-                },
-                problems: failure.problems.isEmpty ? nil : failure.problems.map {
-                    .init(file: $0.file, sheet: $0.sheet, row: $0.row, line: $0.line, code: $0.error.code, message: request.t($0.error.key, $0.error.arguments))
-                })), as: .json)
+            let response = Response(status: failure.status, body: .init(string: try apiErrorJSON(failure, for: request)))
+            response.headers.contentType = .json
             if failure.status == .unauthorized {
                 response.headers.replaceOrAdd(name: .wwwAuthenticate, value: "Bearer")
             }

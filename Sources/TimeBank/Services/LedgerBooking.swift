@@ -7,13 +7,15 @@ import SQLKit
 /// An exchange waiting to be booked, by whom, and — for a request with an `Idempotency-Key` — the
 /// answer to keep in the same transaction, so a replay finds it and books nothing new.
 public struct BookingRequest: Sendable {
+    /// The answer to keep under the key for what came of the request — booked or refused — or nil to keep none.
+    public typealias Answer = @Sendable (Result<TransferRecord, any Error>) throws -> IdempotencyReceipt?
+
     public let draft: ExchangeDraft
     public let actor: Actor
     public let idempotency: IdempotencyKey?
-    public let answer: (@Sendable (TransferRecord) throws -> IdempotencyReceipt)?
+    public let answer: Answer?
 
-    public init(_ draft: ExchangeDraft, by actor: Actor, idempotency: IdempotencyKey? = nil,
-                answer: (@Sendable (TransferRecord) throws -> IdempotencyReceipt)? = nil) {
+    public init(_ draft: ExchangeDraft, by actor: Actor, idempotency: IdempotencyKey? = nil, answer: Answer? = nil) {
         self.draft = draft
         self.actor = actor
         self.idempotency = idempotency
@@ -26,12 +28,20 @@ public struct BookingRequest: Sendable {
     }
 }
 
+/// A refusal whose answer was kept under its request's `Idempotency-Key`, in the transaction that
+/// refused it: whoever answers the request need not keep it again. Only requests whose `answer` keeps
+/// refusals get one.
+public struct RefusalKept: Error {
+    public let refusal: any Error
+}
+
 /// How the ledger books: a batch of transfers in one transaction, decided in memory and written in a
 /// handful of statements whatever the batch's size. The accounts involved are read once — on PostgreSQL
 /// locked, in id order, so concurrent batches cannot deadlock; on SQLite the write lock is already held —
 /// then each transfer in turn is applied to those balances and refused if it would take one past a limit,
 /// so the transfers of one batch see each other exactly as if booked one by one. Then one UPDATE of the
-/// balances, one INSERT of the transfers, one of their entries, one of the kept answers.
+/// balances, one INSERT of the transfers, one of their entries, one of the kept answers — refusals'
+/// included: kept apart, each was a commit of its own between two batches.
 extension Ledger {
     /// One posting to make: account changes summing to zero, and what the transfer row says.
     struct Plan {
@@ -67,10 +77,16 @@ extension Ledger {
 
         var results: [Result<TransferRecord, any Error>?] = Array(repeating: nil, count: requests.count)
         var plans: [(index: Int, plan: Plan)] = []
+        var keysNow = Set<IdempotencyKey>(), keyOwners = Set<Int>()
         for (index, request) in requests.enumerated() {
             do {
                 let draft = request.draft
-                if let key = request.idempotency, keysTaken.contains(key) { throw IdempotencyKeyAnswered() }
+                if let key = request.idempotency {
+                    if keysTaken.contains(key) { throw IdempotencyKeyAnswered() }
+                    // Two copies of one request in one batch: the first one's outcome is the key's answer.
+                    if !keysNow.insert(key).inserted { throw DomainError("api.idempotency-key-in-flight", kind: .conflict) }
+                    keyOwners.insert(index)
+                }
                 let legs = draft.providers + draft.recipients
                 guard legs.allSatisfy({ accounts[$0.memberID] != nil }) else { throw DomainError.notFound("timebank.member") }
                 // An account in this bank means the bank exists; none means it does not, or the members are elsewhere.
@@ -98,35 +114,37 @@ extension Ledger {
             }
         }
 
-        // Two requests of one batch with the same slip or the same key: the first one booked wins.
-        var slipsNow = Set<SlipKey>(), keysNow = Set<IdempotencyKey>()
+        // Two requests of one batch with the same slip: the first one booked wins.
+        var slipsNow = Set<SlipKey>()
         let written = try await write(plans.map(\.plan), on: db, locked: memberAccounts) { position in
-            let request = requests[plans[position].index]
-            if let slip = request.draft.slipNumber, !slipsNow.insert(SlipKey(bankID: request.draft.bankID, slip: slip)).inserted {
+            let draft = requests[plans[position].index].draft
+            if let slip = draft.slipNumber, !slipsNow.insert(SlipKey(bankID: draft.bankID, slip: slip)).inserted {
                 return DomainError("timebank.slip-already-booked", kind: .conflict, field: "slip_number", arguments: ["slip": slip])
             }
-            if let key = request.idempotency, !keysNow.insert(key).inserted {
-                return DomainError("api.idempotency-key-in-flight", kind: .conflict)
-            }
             return nil
-        } answers: { position, posted in
-            let request = requests[plans[position].index]
-            let record = TransferRecord(request.draft, posted: posted)
-            results[plans[position].index] = .success(record)
-            return try request.answer?(record)
         }
         for (position, outcome) in written.enumerated() {
-            if case .failure(let error) = outcome { results[plans[position].index] = .failure(error) }
+            let index = plans[position].index
+            results[index] = outcome.map { TransferRecord(requests[index].draft, posted: $0) }
         }
-        return results.map { $0! }
+
+        var receipts: [IdempotencyReceipt] = [], refusalsKept = Set<Int>()
+        for index in keyOwners.sorted() {
+            guard let answer = requests[index].answer, let receipt = try answer(results[index]!) else { continue }
+            receipts.append(receipt)
+            if case .failure = results[index]! { refusalsKept.insert(index) }
+        }
+        try await IdempotencyReceipt.insert(receipts, on: sql)
+        return results.enumerated().map { index, result in
+            refusalsKept.contains(index) ? result!.mapError { RefusalKept(refusal: $0) } : result!
+        }
     }
 
     /// Writes the plans that keep every account within its limits (or need not), in order; `admit` may
-    /// refuse one before its balances are touched. The accepted ones' answers are kept alongside.
+    /// refuse one before its balances are touched.
     /// `locked`: accounts already read (and locked) in this transaction; the others are read here.
     static func write(_ plans: [Plan], on db: any Database, locked: [UUID: AccountState] = [:],
-                      admit: (Int) -> DomainError? = { _ in nil },
-                      answers: (Int, (id: UUID, recordedAt: Date)) throws -> IdempotencyReceipt? = { _, _ in nil })
+                      admit: (Int) -> DomainError? = { _ in nil })
         async throws -> [Result<(id: UUID, recordedAt: Date), any Error>] {
         let sql = db as! any SQLDatabase
         let others = Set(plans.flatMap(\.changes.keys)).subtracting(locked.keys)
@@ -135,7 +153,6 @@ extension Ledger {
         var outcomes: [Result<(id: UUID, recordedAt: Date), any Error>] = []
         var transfers: [(id: UUID, plan: Plan)] = []
         var entries: [(transfer: UUID, account: UUID, minutes: Int, balance: Int, sequence: Int)] = []
-        var receipts: [IdempotencyReceipt] = []
         var touched = Set<UUID>()
         for (position, plan) in plans.enumerated() {
             precondition(plan.changes.values.reduce(0, +) == 0, "a transfer's entries must sum to zero")
@@ -157,7 +174,6 @@ extension Ledger {
             }
             transfers.append((id, plan))
             outcomes.append(.success((id, now)))
-            if let receipt = try answers(position, (id, now)) { receipts.append(receipt) }
         }
         guard !transfers.isEmpty else { return outcomes }
 
@@ -194,7 +210,6 @@ extension Ledger {
             lines.appendInterpolation("(\(bind: UUID.timeOrdered(at: now)), \(bind: e.transfer), \(bind: e.account), \(bind: e.minutes), \(bind: e.balance), \(bind: e.sequence), \(bind: now))" as SQLQueryString)
         }
         try await sql.raw(lines).run()
-        try await IdempotencyReceipt.insert(receipts, on: sql)
         let (months, days) = try await reportTotals(transfers, state: state, on: sql)
         try await MonthTotals.apply(months, on: sql)
         try await DayTotals.apply(days, on: sql)

@@ -86,8 +86,10 @@ struct BatchEntryController: RouteCollection {
         let good = checked.filter { $0.draft != nil && $0.view.errors.isEmpty }
         let results = try await Ledger(db: req.db).book(good.map { item in
             let key = keys[item.view.index]
-            return BookingRequest(item.draft!, by: req.actor, idempotency: key, answer: key.map { key in { @Sendable transfer in
-                IdempotencyReceipt(key: key, status: 201, contentType: "application/json", body: "{\"transfer\":\"\(transfer.id)\"}")
+            // A refused row stays on the page to be put right and sent again: only a booked one's answer is kept.
+            return BookingRequest(item.draft!, by: req.actor, idempotency: key, answer: key.map { key in { @Sendable outcome in
+                guard case .success(let transfer) = outcome else { return nil }
+                return IdempotencyReceipt(key: key, status: 201, contentType: "application/json", body: "{\"transfer\":\"\(transfer.id)\"}")
             } })
         })
         var remaining = checked.filter { $0.draft == nil || !$0.view.errors.isEmpty }.map(\.view)
