@@ -60,6 +60,13 @@ struct TimeBankPageTests {
             // Page 2 starts after forty lines: twenty earned and twenty paid, so it brings forward nothing.
             #expect(html.contains("Мурунку беттен калдык:</span> 0 мүнөт"))
             #expect(html.contains("+1 саат 1 мүнөт"))
+
+            // The rows are written without the template's escaping: a note is still only text.
+            _ = try await ledger.record(ExchangeDraft(bankID: fixture.bank.id, provider: m[0].id, recipient: m[1].id, minutes: 30,
+                                                      serviceDate: "2026-11-21", note: #"Той "Ак жол" <script>x()</script> & ко'"#), by: .system)
+            let last = try await staff.get("/timebanks/\(fixture.bank.id)/members/\(m[0].id)").body.string
+            #expect(last.contains("<small>Той &quot;Ак жол&quot; &lt;script&gt;x()&lt;/script&gt; &amp; ко&#39;</small>"))
+            #expect(!last.contains("<script>x()"))
         }
     }
 

@@ -15,25 +15,20 @@ enum SVGChart {
         let height = max(1, bars.count) * rowHeight + 8
         let largest = max(1, bars.map { abs($0.value) }.max() ?? 1)
         var svg = """
-            <svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 \(width) \(height)" role="img" aria-label="\(escape(title))">\
-            <title>\(escape(title))</title>
+            <svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 \(width) \(height)" role="img" aria-label="\(HTMLText.escape(title))">\
+            <title>\(HTMLText.escape(title))</title>
             """
         for (index, bar) in bars.enumerated() {
             let y = 4 + index * rowHeight
             let length = bar.value == 0 ? 0 : max(2, abs(bar.value) * barSpace / largest)
             svg += """
-                <text x="\(labelWidth - 8)" y="\(y + 17)" text-anchor="end" class="chart-label">\(escape(clip(bar.label)))</text>\
+                <text x="\(labelWidth - 8)" y="\(y + 17)" text-anchor="end" class="chart-label">\(HTMLText.escape(clip(bar.label)))</text>\
                 <rect x="\(labelWidth)" y="\(y + 4)" width="\(length)" height="\(rowHeight - 8)" class="chart-bar\(bar.value < 0 ? " negative" : "")"/>\
-                <text x="\(labelWidth + length + 6)" y="\(y + 17)" class="chart-value">\(escape(bar.caption))</text>
+                <text x="\(labelWidth + length + 6)" y="\(y + 17)" class="chart-value">\(HTMLText.escape(bar.caption))</text>
 
                 """
         }
         return svg + "</svg>"
-    }
-
-    static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 
     /// Long labels are cut so they do not run into the bars.
@@ -81,19 +76,19 @@ extension SVGChart {
         func py(_ v: Int) -> Int { size - margin - (v - 1) * cell - cell / 2 }
         let middle = margin + cell * 3
         var svg = """
-            <svg xmlns="http://www.w3.org/2000/svg" class="chart grid" viewBox="0 0 \(size) \(size)" role="img" aria-label="\(escape(title))">\
-            <title>\(escape(title))</title>\
+            <svg xmlns="http://www.w3.org/2000/svg" class="chart grid" viewBox="0 0 \(size) \(size)" role="img" aria-label="\(HTMLText.escape(title))">\
+            <title>\(HTMLText.escape(title))</title>\
             <rect x="\(margin)" y="\(margin)" width="\(size - 2 * margin)" height="\(size - 2 * margin)" class="grid-frame"/>\
             <line x1="\(middle)" y1="\(margin)" x2="\(middle)" y2="\(size - margin)" class="grid-line"/>\
             <line x1="\(margin)" y1="\(size - middle)" x2="\(size - margin)" y2="\(size - middle)" class="grid-line"/>\
-            <text x="\(size / 2)" y="\(size - 4)" text-anchor="middle" class="chart-label">\(escape(xLabel)) →</text>\
-            <text x="12" y="\(size / 2)" text-anchor="middle" transform="rotate(-90 12 \(size / 2))" class="chart-label">\(escape(yLabel)) →</text>
+            <text x="\(size / 2)" y="\(size - 4)" text-anchor="middle" class="chart-label">\(HTMLText.escape(xLabel)) →</text>\
+            <text x="12" y="\(size / 2)" text-anchor="middle" transform="rotate(-90 12 \(size / 2))" class="chart-label">\(HTMLText.escape(yLabel)) →</text>
             """
         // The quadrants' names sit outside the frame, above and below it, clear of the dots.
         let corners = [(margin, margin - 6, "start"), (size - margin, margin - 6, "end"),
                        (margin, size - margin + 13, "start"), (size - margin, size - margin + 13, "end")]
         for (index, corner) in corners.enumerated() where index < quadrants.count {
-            svg += #"<text x="\#(corner.0)" y="\#(corner.1)" text-anchor="\#(corner.2)" class="grid-quadrant">\#(escape(quadrants[index]))</text>"#
+            svg += #"<text x="\#(corner.0)" y="\#(corner.1)" text-anchor="\#(corner.2)" class="grid-quadrant">\#(HTMLText.escape(quadrants[index]))</text>"#
         }
         // Several stakeholders in one cell sit side by side.
         var seen: [String: Int] = [:]
@@ -102,7 +97,7 @@ extension SVGChart {
             let n = seen[key, default: 0]
             seen[key] = n + 1
             let x = px(point.x) + (n % 3 - 1) * 16, y = py(point.y) + (n / 3 % 3 - 1) * 16
-            svg += #"<circle cx="\#(x)" cy="\#(y)" r="8" class="chart-bar"/><text x="\#(x)" y="\#(y + 4)" text-anchor="middle" class="grid-dot">\#(escape(point.label))</text>"#
+            svg += #"<circle cx="\#(x)" cy="\#(y)" r="8" class="chart-bar"/><text x="\#(x)" y="\#(y + 4)" text-anchor="middle" class="grid-dot">\#(HTMLText.escape(point.label))</text>"#
         }
         return svg + "</svg>"
     }
@@ -123,23 +118,23 @@ extension SVGChart {
         let height = header + max(1, rows.count) * rowHeight + 4
         let largest = max(1, cells.joined().map(\.percent).max() ?? 1)
         var svg = """
-            <svg xmlns="http://www.w3.org/2000/svg" class="chart heat" width="\(width)" height="\(height)" viewBox="0 0 \(width) \(height)" role="img" aria-label="\(escape(title))">\
-            <title>\(escape(title))</title>
+            <svg xmlns="http://www.w3.org/2000/svg" class="chart heat" width="\(width)" height="\(height)" viewBox="0 0 \(width) \(height)" role="img" aria-label="\(HTMLText.escape(title))">\
+            <title>\(HTMLText.escape(title))</title>
             """
         for (c, column) in columns.enumerated() {
             let x = labelWidth + c * cellWidth + cellWidth / 2
-            svg += #"<text x="\#(x)" y="\#(header - 6)" transform="rotate(-45 \#(x) \#(header - 6))" class="chart-label">\#(escape(clip(column)))</text>"#
+            svg += #"<text x="\#(x)" y="\#(header - 6)" transform="rotate(-45 \#(x) \#(header - 6))" class="chart-label">\#(HTMLText.escape(clip(column)))</text>"#
         }
         for (r, label) in rows.enumerated() {
             let y = header + r * rowHeight
-            svg += #"<text x="\#(labelWidth - 8)" y="\#(y + 17)" text-anchor="end" class="chart-label">\#(escape(clip(label)))</text>"#
+            svg += #"<text x="\#(labelWidth - 8)" y="\#(y + 17)" text-anchor="end" class="chart-label">\#(HTMLText.escape(clip(label)))</text>"#
             for (c, cell) in cells[r].enumerated() {
                 let x = labelWidth + c * cellWidth
                 // Five steps of shade up to the table's largest share: fine enough to compare, coarse
                 // enough to print in grey.
                 let step = cell.percent <= 0 ? 0 : min(4, 1 + Int(cell.percent / largest * 4))
                 svg += #"<rect x="\#(x + 1)" y="\#(y + 1)" width="\#(cellWidth - 2)" height="\#(rowHeight - 2)" class="heat-\#(step)"/>"#
-                svg += #"<text x="\#(x + cellWidth / 2)" y="\#(y + 17)" text-anchor="middle" class="heat-value\#(step >= 3 ? " on-dark" : "")">\#(escape(cell.caption))\#(cell.small ? "*" : "")</text>"#
+                svg += #"<text x="\#(x + cellWidth / 2)" y="\#(y + 17)" text-anchor="middle" class="heat-value\#(step >= 3 ? " on-dark" : "")">\#(HTMLText.escape(cell.caption))\#(cell.small ? "*" : "")</text>"#
             }
         }
         return svg + "</svg>"
