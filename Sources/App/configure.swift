@@ -71,7 +71,7 @@ public func configure(_ app: Application, database: DatabaseChoice) async throws
         let writer = try await SQLiteLedgerWriter(path: path, logger: app.logger)
         app.lifecycle.use(SQLiteLedgerWriterShutdown(writer: writer))
         app.storage[SQLiteLedgerWriterKey.self] = writer
-        app.storage[BookingQueueKey.self] = BookingQueue(db: writer.db, executor: writer.executor)
+        app.storage[BookingQueueKey.self] = BookingQueue(writer: writer)
     case .sqliteMemory:
         app.databases.use(.sqlite(.memory, sqlLogLevel: nil), as: .sqlite)
     case .postgres(let url, let schema):

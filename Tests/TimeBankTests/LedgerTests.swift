@@ -533,7 +533,7 @@ struct BatchBookingTests {
     func queue() async throws {
         try await TestDatabase.withDatabase { db in
             let f = try await BankFixture.make(db, members: 4)
-            let queue = BookingQueue(db: db)
+            let queue = BookingQueue()
             let ids = f.members.map(\.id)
             let booked = try await withThrowingTaskGroup(of: TransferRecord.self) { group in
                 for i in 0..<40 {

@@ -1,8 +1,11 @@
+import AsharNetwork
 import Fluent
 import FluentKit
 import FluentSQLiteDriver
 import NIOCore
 import NIOPosix
+import SQLKit
+import TimeBank
 import Vapor
 
 /// The embedded SQLite's writer for the ledger's group commit: a connection of its own, whose statements
@@ -10,7 +13,11 @@ import Vapor
 /// writer at a time, so that writer's path is the one that must not wait: on the shared threads each of
 /// a batch's statements queued behind the HTTP work of every other request, and the slowest answers
 /// under load took 240 ms where they now take 35 (docs/PERFORMANCE.md).
-final class SQLiteLedgerWriter: Sendable {
+///
+/// Its transactions are its own, not Fluent's: Fluent starts a transaction's body, and ends it, each in a
+/// task of its own on the shared threads, where it waited behind the HTTP work — a millisecond or two of
+/// every batch's few. The connection is the batches' alone (and bulk loads', before the server serves).
+final class SQLiteLedgerWriter: BatchWriter {
     private let threadPool: NIOThreadPool
     private let loops: MultiThreadedEventLoopGroup
     private let databases: Databases
@@ -34,6 +41,27 @@ final class SQLiteLedgerWriter: Sendable {
         try await sql.raw("PRAGMA cache_size = \(unsafeRaw: Self.cacheKiB)").run()
     }
 
+    /// Runs `body` in a transaction on the writer's connection, on the writer's thread, in the writers' turn
+    /// (`SQLiteWriters`). `BEGIN IMMEDIATE` claims SQLite's write lock at once, so the transaction never
+    /// reads first and then finds it cannot write.
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        let tx = OpenTransaction(base: db, sql: db as! any SQLDatabase)
+        return try await withTaskExecutorPreference(executor) {
+            try await SQLiteWriters.shared.inTurn {
+                try await tx.raw("BEGIN IMMEDIATE").run()
+                do {
+                    let result = try await body(tx)
+                    try await tx.raw("COMMIT").run()
+                    return result
+                } catch {
+                    // A failed COMMIT (a full disk) leaves the transaction open: it is rolled back whole.
+                    try? await tx.raw("ROLLBACK").run()
+                    throw error
+                }
+            }
+        }
+    }
+
     /// The writer's page cache (negative: in KiB), and the larger one a bulk load gives it for the while.
     static let cacheKiB = "-32768", bulkCacheKiB = "-1000000"
 
@@ -42,6 +70,37 @@ final class SQLiteLedgerWriter: Sendable {
         try? await loops.shutdownGracefully()
         try? await threadPool.shutdownGracefully()
     }
+}
+
+/// The writer's connection while `SQLiteLedgerWriter.transaction` holds a transaction open on it: what
+/// runs inside sees a database in a transaction, so a service that would begin one joins this one.
+private struct OpenTransaction: Database, SQLDatabase {
+    let base: any Database
+    let sql: any SQLDatabase
+
+    var context: DatabaseContext { base.context }
+    var inTransaction: Bool { true }
+
+    func execute(query: DatabaseQuery, onOutput: @escaping @Sendable (any DatabaseOutput) -> Void) -> EventLoopFuture<Void> {
+        base.execute(query: query, onOutput: onOutput)
+    }
+    func execute(schema: DatabaseSchema) -> EventLoopFuture<Void> { base.execute(schema: schema) }
+    func execute(enum: DatabaseEnum) -> EventLoopFuture<Void> { base.execute(enum: `enum`) }
+    func transaction<T>(_ closure: @escaping @Sendable (any Database) -> EventLoopFuture<T>) -> EventLoopFuture<T> { closure(self) }
+    func withConnection<T>(_ closure: @escaping @Sendable (any Database) -> EventLoopFuture<T>) -> EventLoopFuture<T> { closure(self) }
+
+    var logger: Logger { sql.logger }
+    var eventLoop: any EventLoop { sql.eventLoop }
+    var version: (any SQLDatabaseReportedVersion)? { sql.version }
+    var dialect: any SQLDialect { sql.dialect }
+    var queryLogLevel: Logger.Level? { sql.queryLogLevel }
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<Void> {
+        sql.execute(sql: query, onRow)
+    }
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
+        try await sql.execute(sql: query, onRow)
+    }
+    func withSession<R>(_ closure: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R { try await closure(self) }
 }
 
 /// Runs a task's jobs on one NIO event loop: the loop its SQLite connection answers on, so an `await`

@@ -10,15 +10,12 @@ public actor BookingQueue {
     static let largestBatch = 256
 
     /// The embedded SQLite's own writer; nil: each batch runs on the database its first caller came with.
-    private let db: (any Database)?
-    private let executor: (any TaskExecutor)?
+    private let writer: (any BatchWriter)?
     private var waiting: [(request: BookingRequest, db: any Database, reply: CheckedContinuation<TransferRecord, any Error>)] = []
     private var booking = false
 
-    /// `executor`: where the batches run, if not on the shared threads (the embedded SQLite's own writer).
-    public init(db: (any Database)? = nil, executor: (any TaskExecutor)? = nil) {
-        self.db = db
-        self.executor = executor
+    public init(writer: (any BatchWriter)? = nil) {
+        self.writer = writer
     }
 
     /// `db`: the caller's database (its request's), used when the queue has no writer of its own. A
@@ -30,7 +27,7 @@ public actor BookingQueue {
             waiting.append((request, db, reply))
             if !booking {
                 booking = true
-                Task(executorPreference: executor) { await self.bookWaiting() }
+                Task { await self.bookWaiting() }
             }
         }
     }
@@ -41,11 +38,11 @@ public actor BookingQueue {
             waiting.removeFirst(batch.count)
             do {
                 let requests = batch.map(\.request)
-                let db = self.db ?? batch[0].db
                 // The batch keeps each request's answer itself: it claims no key of the request that started it.
                 // On PostgreSQL, a batch stuck on a closed connection is given up (`StuckWrites`).
-                let results = try await IdempotencySlot.$current.withValue(nil) {
-                    try await db.writeTransaction { tx in try await Ledger.book(requests, on: tx) }
+                let results = try await IdempotencySlot.$current.withValue(nil) { [writer] in
+                    guard let writer else { return try await batch[0].db.writeTransaction { tx in try await Ledger.book(requests, on: tx) } }
+                    return try await writer.transaction { tx in try await Ledger.book(requests, on: tx) }
                 }
                 for (result, waiter) in zip(results, batch) { waiter.reply.resume(with: result) }
             } catch {
@@ -56,3 +53,9 @@ public actor BookingQueue {
     }
 }
 
+
+/// A database's own writer for the ledger's batches (the embedded SQLite's): runs a write transaction on
+/// a connection no one else writes through, without the detours a shared one takes.
+public protocol BatchWriter: Sendable {
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T
+}
