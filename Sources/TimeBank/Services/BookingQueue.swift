@@ -53,7 +53,6 @@ public actor BookingQueue {
     }
 }
 
-
 /// A database's own writer for the ledger's batches (the embedded SQLite's): runs a write transaction on
 /// a connection no one else writes through, without the detours a shared one takes.
 public protocol BatchWriter: Sendable {
