@@ -28,6 +28,25 @@ struct PeopleRegistryTests {
         }
     }
 
+    @Test("A name is found by the beginnings of its words, not their middles; a corrected name is found by the new one only")
+    func searchByWordStarts() async throws {
+        try await TestDatabase.withDatabase { db in
+            let make = Factories(db: db)
+            let saray = try await make.village()
+            let nurgul = try await make.person("Сыдыкова Нургүл", in: saray)
+            _ = try await make.person("Сыдыкбекова Айгүл", in: saray)
+            let people = PeopleService(db: db)
+            #expect(try await people.search(q: "нург сыдык", page: PageQuery()).items.map(\.id) == [nurgul.id])
+            #expect(try await people.search(q: "сыдык", page: PageQuery()).total == 2)
+            #expect(try await people.search(q: "дыкова", page: PageQuery()).total == 0)
+            let draft = PersonDraft(fullName: "Осмонова Нургүл", sex: .female, birthYear: nurgul.birthYear, villageID: saray.id)
+            _ = try await people.update(nurgul.id, draft, by: .system)
+            #expect(try await people.search(q: "осмон", page: PageQuery()).items.map(\.id) == [nurgul.id])
+            #expect(try await people.search(q: "сыдык", page: PageQuery()).total == 1)
+            #expect(try await people.search(q: "сыдыкова нургүл", page: PageQuery()).total == 0)
+        }
+    }
+
     @Test("The registry's total is kept by the database through any insert and delete, one row or many")
     func keptTotal() async throws {
         try await TestDatabase.withDatabase { db in

@@ -29,6 +29,7 @@ public enum NetworkMigrations {
         // The registry's search finds a woman by her member number in any organisation: without an index
         // on the number alone it read all 200,000 numbers of a national network for every search.
         AddIndex("network.019.index-member-numbers", "member_numbers_by_number", on: "member_numbers (number)"),
+        IndexPeopleSearch(),     // network.020
     ]
 }
 

@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import Kernel
+import SQLKit
 
 public struct PersonRecord: Sendable, Equatable {
     public let id: UUID
@@ -83,22 +84,28 @@ public struct PeopleService: Sendable {
     /// Finds people by folded name, phone digits or member number.
     public func search(q: String?, villageID: UUID? = nil, page: PageQuery) async throws -> Paged<PersonRecord> {
         let query = Person.query(on: db)
-        if let q, !q.trimmingCharacters(in: .whitespaces).isEmpty {
-            let folded = SearchKey.fold(q)
-            let digits = SearchKey.phoneDigits(q)
-            let byNumber = try await MemberNumber.query(on: db).filter(\.$number == q.trimmingCharacters(in: .whitespaces))
-                .all().map(\.personID)
+        let text = (q ?? "").trimmingCharacters(in: .whitespaces)
+        let folded = SearchKey.fold(text), digits = SearchKey.phoneDigits(text)
+        let byNumber = text.isEmpty ? [] : try await MemberNumber.query(on: db).filter(\.$number == text).all().map(\.personID)
+        if !text.isEmpty {
             // A name (every word, any order), or a phone number, or a member number.
             query.group(.or) { or in
-                if !folded.isEmpty { or.group(.and) { $0.matchingEveryWord(of: folded, in: \.$searchKey) } }
+                if !folded.isEmpty { or.group(.and) { $0.matchingEveryWord(of: folded, in: \.$searchKey, index: .people) } }
                 if digits.count >= 4 { or.filter(\.$phoneDigits ~~ digits) }
                 if !byNumber.isEmpty { or.filter(\.$id ~~ byNumber) }
                 if folded.isEmpty && digits.count < 4 && byNumber.isEmpty { or.filter(\.$id == UUID()) }
             }
         }
         if let villageID { query.filter(\.$villageID == villageID) }
-        let searched = villageID != nil || !(q ?? "").trimmingCharacters(in: .whitespaces).isEmpty
-        let total = searched ? try await query.count() : try await count()
+        let total: Int
+        if text.isEmpty && villageID == nil {
+            total = try await count()
+        } else if let sql = db as? any SQLDatabase, sql.dialect.name == "sqlite", !folded.isEmpty, digits.count < 4, byNumber.isEmpty, villageID == nil {
+            // A name alone: the full-text index counts its matches without reading a row of people.
+            total = try await FullTextIndex.people.count(of: folded, on: sql)
+        } else {
+            total = try await query.count()
+        }
         let rows = try await query.sort(\.$fullName).sort(\.$id).range(page.offset..<(page.offset + page.per)).all()
         return Paged(items: rows.map(PersonRecord.init), total: total, request: page)
     }

@@ -3,21 +3,50 @@ import Kernel
 import SQLKit
 
 extension QueryBuilder {
-    /// Keeps rows whose folded search key contains every word of `text`, in any order, so
-    /// "Нургүл Сыдыкова" finds "Сыдыкова Нургүл". Blank text filters nothing.
+    /// Keeps rows whose folded search key has a word beginning with each word of `text`, in any order,
+    /// so "Нургүл Сыдык" finds "Сыдыкова Нургүл". Blank text filters nothing.
+    ///
+    /// `index`: the table's full-text index, used on SQLite where one exists (`IndexPeopleSearch`).
     @discardableResult
-    public func matchingEveryWord(of text: String?, in key: KeyPath<Model, FieldProperty<Model, String>>) -> Self {
+    public func matchingEveryWord(of text: String?, in key: KeyPath<Model, FieldProperty<Model, String>>, index: FullTextIndex? = nil) -> Self {
+        let words = SearchKey.fold(text ?? "").split(separator: " ")
+        guard !words.isEmpty else { return self }
         let column = SQLColumn(Model.path(for: key).map(\.description).joined(separator: "_"), table: Model.schemaOrAlias)
         let sqlite = (database as? any SQLDatabase)?.dialect.name == "sqlite"
-        for word in SearchKey.fold(text ?? "").split(separator: " ") {
-            // A folded key holds lowercase letters and digits only, so a plain substring test finds what
-            // LIKE would; on SQLite it reads 200,000 keys in a third of LIKE's time.
+        if sqlite, let index {
+            let rowid = SQLColumn("rowid", table: Model.schemaOrAlias)
+            return filter(.custom("\(rowid) IN (SELECT rowid FROM \(ident: index.table) WHERE \(index.matching(words)))" as SQLQueryString))
+        }
+        for word in words {
+            // A folded key holds lowercase letters and digits between single spaces, so a word's start
+            // is a space before it; on SQLite a plain substring test reads keys in a third of LIKE's time.
             if sqlite {
-                filter(.custom("instr(\(column), \(bind: String(word))) > 0" as SQLQueryString))
+                filter(.custom("instr(' ' || \(column), \(bind: " " + word)) > 0" as SQLQueryString))
             } else {
-                filter(key ~~ String(word))
+                filter(.custom("(' ' || \(column)) LIKE \(bind: "% " + word + "%")" as SQLQueryString))
             }
         }
         return self
+    }
+}
+
+/// An FTS5 index of a table's folded search keys, on SQLite: it hands a search the rows that match
+/// without reading every key.
+public struct FullTextIndex: Sendable {
+    let table: String
+
+    /// The people's folded names (`IndexPeopleSearch`).
+    public static let people = FullTextIndex(table: "people_search")
+
+    /// How many rows have a word beginning with each word of `text`: the index's own count, no row read.
+    public func count(of text: String, on sql: any SQLDatabase) async throws -> Int {
+        let words = SearchKey.fold(text).split(separator: " ")
+        guard !words.isEmpty else { return 0 }
+        return try await sql.raw("SELECT COUNT(*) AS n FROM \(ident: table) WHERE \(matching(words))").first()?.decode(column: "n", as: Int.self) ?? 0
+    }
+
+    func matching(_ words: [Substring]) -> SQLQueryString {
+        // Each word quoted (folded: letters and digits only), `*` for "begins with", spaces for "and".
+        "\(ident: table) MATCH \(bind: words.map { "\"\($0)\"*" }.joined(separator: " "))"
     }
 }

@@ -1,0 +1,37 @@
+import FluentKit
+import SQLKit
+
+/// A full-text index of the people's folded names on SQLite (FTS5, external content: the words and
+/// which rows hold them, not a copy of the names), kept by triggers whoever writes — a service, the
+/// generator's bulk load, a copy from another office. A search for a common surname read all 200,000
+/// folded names of a national registry to count its matches; the index hands over just the matches.
+/// PostgreSQL searches as before (`matchingEveryWord`).
+struct IndexPeopleSearch: AsyncMigration {
+    var name: String { "network.020.index-people-search" }
+
+    func prepare(on db: any Database) async throws {
+        let sql = db as! any SQLDatabase
+        guard sql.dialect.name == "sqlite" else { return }
+        // Folded keys are lowercase ASCII letters and digits between spaces; no diacritics to remove.
+        try await sql.raw("""
+            CREATE VIRTUAL TABLE \(unsafeRaw: FullTextIndex.people.table) USING fts5(search_key, content='people', content_rowid='rowid', tokenize='unicode61 remove_diacritics 0')
+            """).run()
+        let remove = "INSERT INTO \(FullTextIndex.people.table)(\(FullTextIndex.people.table), rowid, search_key) VALUES ('delete', old.rowid, old.search_key);"
+        let add = "INSERT INTO \(FullTextIndex.people.table)(rowid, search_key) VALUES (new.rowid, new.search_key);"
+        for (trigger, event, body) in [
+            ("insert", "INSERT", add), ("delete", "DELETE", remove), ("update", "UPDATE OF search_key", remove + " " + add),
+        ] {
+            try await sql.raw("CREATE TRIGGER people_search_\(unsafeRaw: trigger) AFTER \(unsafeRaw: event) ON people BEGIN \(unsafeRaw: body) END").run()
+        }
+        try await sql.raw("INSERT INTO \(unsafeRaw: FullTextIndex.people.table)(\(unsafeRaw: FullTextIndex.people.table)) VALUES ('rebuild')").run()
+    }
+
+    func revert(on db: any Database) async throws {
+        let sql = db as! any SQLDatabase
+        guard sql.dialect.name == "sqlite" else { return }
+        for trigger in ["insert", "delete", "update"] {
+            try await sql.raw("DROP TRIGGER IF EXISTS people_search_\(unsafeRaw: trigger)").run()
+        }
+        try await sql.raw("DROP TABLE IF EXISTS \(unsafeRaw: FullTextIndex.people.table)").run()
+    }
+}
