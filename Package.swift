@@ -125,7 +125,7 @@ let package = Package(
         .testTarget(name: "LocalizationTests", dependencies: ["Localization"], swiftSettings: strict),
         // A fresh database per test: in-memory SQLite, or a new schema on DATABASE_URL's PostgreSQL.
         .target(name: "TestSupport", dependencies: [
-            "AsharNetwork", "TimeBank", "Producers", "Needs", "Partnerships", "Referrals", "Certification", "Training",
+            "AsharNetwork", "TimeBank", "Producers", "Needs", "Partnerships", "Referrals", "Certification", "Training", "Reporting",
             .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
             .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
         ], path: "Tests/TestSupport", swiftSettings: strict),

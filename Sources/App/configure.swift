@@ -11,6 +11,7 @@ import Localization
 import Needs
 import Partnerships
 import Referrals
+import Reporting
 import Certification
 import Training
 import Producers
@@ -101,6 +102,7 @@ public func configure(_ app: Application, database: DatabaseChoice) async throws
     app.migrations.add(ReferralMigrations.all)
     app.migrations.add(CertificationMigrations.all)
     app.migrations.add(TrainingMigrations.all)
+    app.migrations.add(ReportingMigrations.all)
     app.noteCipher = try NotesKey.cipher(testing: app.environment == .testing, database: database)
     app.migrations.add(SessionRecord.migration)
     if app.storage[BookingQueueKey.self] == nil { app.storage[BookingQueueKey.self] = BookingQueue() }

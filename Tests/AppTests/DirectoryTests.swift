@@ -75,4 +75,45 @@ struct DirectoryTests {
             #expect(staff.contains(#"href="/directory" aria-current="page""#))
         }
     }
+
+    @Test("Kept in memory between views, the directory shows each change of a bank's offers, a help service, a partner's service or an organisation at the next view")
+    func keptUntilChanged() async throws {
+        try await withAshar { app, fixture in
+            let visitor = Browser(app, acceptLanguage: "ru")
+            func page() async throws -> String { try await visitor.get("/directory").body.string }
+            #expect(try await page().contains("Сарай убакыт банкы"))
+            #expect(try await !page().contains("Присмотр за детьми"))
+
+            _ = try await TimeBankService(db: app.db).open(fixture.bank.id, by: .system)
+            let member = try await TimeBankService(db: app.db).join(fixture.bank.id, personID: fixture.member.id, by: .system)
+            let childcare = try #require(try await CategoryService(db: app.db).available(to: fixture.bank.id).first { $0.code == "childcare" })
+            let listing = try await BoardService(db: app.db).post(fixture.bank.id, ListingDraft(memberID: member.id, kind: .offer, categoryID: childcare.id,
+                                                                                               description: "Балдарды карайм"), by: .system)
+            #expect(try await page().contains("Присмотр за детьми"))
+            try await BoardService(db: app.db).close(listing.id, in: fixture.bank.id, by: .system)
+            #expect(try await !page().contains("Присмотр за детьми"))
+
+            _ = try await DirectoryService(db: app.db).create(HelpServiceDraft(organisationID: fixture.helpCentre.id, provider: fixture.helpCentre.name,
+                                                                               kind: .legalAid, districtIDs: [fixture.village.districtID!]), by: .system)
+            #expect(try await page().contains("Юридическая помощь"))
+
+            let stakeholders = StakeholderService(db: app.db)
+            let fund = try await stakeholders.create(StakeholderDraft(name: "«Ынтымак» коомдук фонду", sector: .ngo, influence: 3, interest: 4), by: .system)
+            let akimat = try await stakeholders.create(StakeholderDraft(name: "Сарай айыл өкмөтү", sector: .localGovernment, influence: 4, interest: 3), by: .system)
+            let agreement = try await AgreementService(db: app.db).create(AgreementDraft(
+                title: "Кеңеш берүү", cooperation: [.expertise], status: .active, signedOn: "2026-01-10",
+                parties: [PartyDraft(stakeholderID: fund.id), PartyDraft(stakeholderID: akimat.id)]), by: .system)
+            #expect(try await !page().contains("«Ынтымак» коомдук фонду"))
+            _ = try await AgreementService(db: app.db).addService(to: agreement.id, stakeholder: fund.id, service: .psychological,
+                                                                 district: fixture.village.districtID!, by: .system)
+            #expect(try await page().contains("«Ынтымак» коомдук фонду"))
+
+            let organisations = OrganisationService(db: app.db)
+            let bank = try await organisations.get(fixture.bank.id)
+            _ = try await organisations.update(bank.id, OrganisationDraft(name: "Сарай айылынын убакыт банкы", kind: bank.kind, districtID: bank.districtID,
+                                                                          villageID: bank.villageID, inNetwork: true), by: .system)
+            let renamed = try await page()
+            #expect(renamed.contains("Сарай айылынын убакыт банкы") && !renamed.contains("Сарай убакыт банкы"))
+        }
+    }
 }

@@ -8,6 +8,7 @@ import Needs
 import Partnerships
 import Producers
 import Referrals
+import Reporting
 import SQLKit
 import Testing
 import TestSupport
@@ -61,7 +62,7 @@ struct UpgradeTests {
 
     static var everyMigration: Set<String> {
         let all: [any Migration] = NetworkMigrations.all + TimeBankMigrations.all + ProducerMigrations.all + NeedsMigrations.all
-            + PartnershipMigrations.all + ReferralMigrations.all + CertificationMigrations.all + TrainingMigrations.all + [SessionRecord.migration]
+            + PartnershipMigrations.all + ReferralMigrations.all + CertificationMigrations.all + TrainingMigrations.all + ReportingMigrations.all + [SessionRecord.migration]
         return Set(all.map(\.name))
     }
 

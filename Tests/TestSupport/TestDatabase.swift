@@ -3,6 +3,7 @@ import Needs
 import Partnerships
 import Producers
 import Referrals
+import Reporting
 import Certification
 import Training
 import TimeBank
@@ -55,6 +56,7 @@ public enum TestDatabase {
             migrations.add(ReferralMigrations.all)
             migrations.add(CertificationMigrations.all)
             migrations.add(TrainingMigrations.all)
+            migrations.add(ReportingMigrations.all)
             let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: group.any())
             try await migrator.setupIfNeeded().get()
             try await migrator.prepareBatch().get()

@@ -42,6 +42,20 @@ public struct NetworkDirectory: Sendable {
     let db: any Database
     public init(db: any Database) { self.db = db }
 
+    /// The tables `entries` reads: a write to any of them changes the directory's stamp.
+    static let sources = [
+        "organisations", "places", "timebank_listings", "timebank_categories", "certification_products", "referrals_services",
+        "training_sessions", "training_consultations", "partnerships_stakeholders", "partnerships_agreements",
+        "partnerships_agreement_parties", "partnerships_obligations", "partnerships_services",
+    ]
+    static let stampName = "directory"
+
+    /// Changes whenever `entries(today:)` may: on a write to any of its tables, and with the day (what is
+    /// in force and what was given in the last year). Nil where nothing keeps the stamp.
+    public func version(today: String = BishkekCalendar.day(of: Date())) async throws -> String? {
+        try await ChangeStamps.current(Self.stampName, on: db).map { $0 + " " + today }
+    }
+
     public func entries(today: String = BishkekCalendar.day(of: Date())) async throws -> [DirectoryEntry] {
         var offers: [UUID: [DirectoryOffer]] = [:]
 
