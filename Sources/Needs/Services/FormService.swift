@@ -2,6 +2,7 @@ import AsharNetwork
 import FluentKit
 import Foundation
 import Kernel
+import Synchronization
 
 /// A form as stored: its id, the form's own id and version, and the definition read from the file.
 public struct FormRecord: Sendable, Equatable {
@@ -86,7 +87,20 @@ public struct FormService: Sendable {
     }
 
     static func record(_ form: SurveyForm) throws -> FormRecord {
-        FormRecord(id: form.id!, definition: try JSONDecoder().decode(FormDefinition.self, from: Data(form.definition.utf8)),
-                   importedAt: form.createdAt)
+        FormRecord(id: form.id!, definition: try definition(form.definition), importedAt: form.createdAt)
+    }
+
+    /// Definitions decoded once per stored text (a stored definition is never changed): the dashboard and
+    /// the donor report read the baseline survey's on every view.
+    private static let decoded = Mutex<[String: FormDefinition]>([:])
+
+    static func definition(_ text: String) throws -> FormDefinition {
+        if let kept = decoded.withLock({ $0[text] }) { return kept }
+        let definition = try JSONDecoder().decode(FormDefinition.self, from: Data(text.utf8))
+        decoded.withLock { kept in
+            if kept.count >= 16 { kept.removeAll() }
+            kept[text] = definition
+        }
+        return definition
     }
 }

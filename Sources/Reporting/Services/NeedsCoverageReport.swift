@@ -22,10 +22,10 @@ public struct NeedsCoverageReport: Sendable {
 
         /// The survey's district choice as the registry's district. The survey's districts are choices of
         /// its own list, labelled in several languages; they meet the registry's places by name.
-        public func district(choice: String, fallback label: String, among districts: [PlaceRecord]) -> UUID? {
+        public func district(choice: String, fallback label: String, among districts: PlaceNames) -> UUID? {
             let list = form.definition.choices[form.definition.question("district")?.choiceList ?? ""] ?? []
             let labels = list.first { $0.name == choice }.map { Array($0.label.values).sorted() } ?? [label]
-            return NeedsCoverageReport.place(named: labels, among: districts)
+            return districts.id(named: labels)
         }
     }
 
@@ -50,13 +50,22 @@ public struct NeedsCoverageReport: Sendable {
         return presence
     }
 
-    /// A place named by a survey answer ("Кара-Суу" is "Кара-Суу району"), in any of its languages.
-    public static func place(named labels: [String], among places: [PlaceRecord]) -> UUID? {
-        let keyed = places.flatMap { p in [p.name.ky, p.name.ru, p.name.en].map { (SearchKey.fold($0), p.id) } }
-        for key in labels.map(SearchKey.fold) {
-            if let id = keyed.first(where: { $0.0 == key })?.1 ?? keyed.first(where: { $0.0.hasPrefix(key + " ") })?.1 { return id }
+    /// Places found by a survey answer's name ("Кара-Суу" is "Кара-Суу району") in any of their languages,
+    /// their names folded once: the dashboard looks up every district a survey names on each view.
+    public struct PlaceNames: Sendable {
+        let keyed: [(key: String, id: UUID)]
+
+        public init(_ places: [PlaceRecord]) {
+            keyed = places.flatMap { p in [p.name.ky, p.name.ru, p.name.en].map { (SearchKey.fold($0), p.id) } }
         }
-        return nil
+
+        /// The place one of `labels` names, tried in order: a whole name, else a name it begins.
+        public func id(named labels: [String]) -> UUID? {
+            for key in labels.map(SearchKey.fold) {
+                if let id = keyed.first(where: { $0.key == key })?.id ?? keyed.first(where: { $0.key.hasPrefix(key + " ") })?.id { return id }
+            }
+            return nil
+        }
     }
 
     public struct Served: Sendable, Equatable {
@@ -71,7 +80,7 @@ public struct NeedsCoverageReport: Sendable {
         let tab = try await AnalysisService(db: db).crosstab(form: survey.form.id, row: NeedCoverage.baselineNeeds, column: "district",
                                                              weight: nil, language: "en", labels: [:])
         let presence = try await presence()
-        let districts = try await GeographyService(db: db).all(level: .district)
+        let districts = PlaceNames(try await GeographyService(db: db).all(level: .district))
         var result: [UUID: Served] = [:]
         for (c, category) in tab.column.categories.enumerated() {
             guard let district = survey.district(choice: category.value, fallback: category.label, among: districts) else { continue }

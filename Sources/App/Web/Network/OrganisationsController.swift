@@ -107,7 +107,8 @@ struct OrganisationsController: RouteCollection {
         let form: OrganisationForm
         let kinds: [Choice]
         let districts: [Choice]
-        let villages: [Choice]
+        /// The villages' `<option>`s (`villageOptions`).
+        let villages: String
         let inNetwork: Bool
         let errors: FieldErrors
         let isNew: Bool

@@ -31,7 +31,8 @@ struct PeopleController: RouteCollection {
     struct IndexPage: Encodable {
         let rows: [Row]
         let q: String
-        let villages: [Choice]
+        /// The villages' `<option>`s (`villageOptions`).
+        let villages: String
         let pager: Pager
         let canWrite: Bool
     }
@@ -155,7 +156,8 @@ struct PeopleController: RouteCollection {
         let form: PersonForm
         let sexes: [Choice]
         let languages: [Choice]
-        let villages: [Choice]
+        /// The villages' `<option>`s (`villageOptions`).
+        let villages: String
         let errors: FieldErrors
         let duplicates: [Duplicate]
         let isNew: Bool

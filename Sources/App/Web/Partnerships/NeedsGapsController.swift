@@ -67,7 +67,7 @@ struct NeedsGapsController: RouteCollection {
         let villageDistricts = try await crosstab("village", "district")
         let presence = try await coverage.presence()
         let names = try await referenceNames(req)
-        let districts = try await req.network.geography.all(level: .district)
+        let districtNames = NeedsCoverageReport.PlaceNames(try await req.network.geography.all(level: .district))
         let villages = try await req.network.geography.all(level: .village)
         func answers(_ need: String) -> [ServiceReference] {
             (survey.mapping[need] ?? []).sorted { (names[$0] ?? "") < (names[$1] ?? "") }
@@ -82,7 +82,7 @@ struct NeedsGapsController: RouteCollection {
         let blocks: [DistrictBlock] = byDistrict.column.categories.enumerated().compactMap { c, category in
             let respondents = byDistrict.columnRespondents[c]
             guard respondents > 0 else { return nil }
-            let district = survey.district(choice: category.value, fallback: category.label, among: districts)
+            let district = survey.district(choice: category.value, fallback: category.label, among: districtNames)
             func served(_ need: String, village: UUID?) -> [ServiceReference] {
                 guard let district else { return [] }
                 return answers(need).filter { presence.serves($0, district: district, village: village) }
@@ -95,10 +95,10 @@ struct NeedsGapsController: RouteCollection {
                                services: answers(need.value).isEmpty ? "—" : answers(need.value).compactMap { names[$0] }.joined(separator: ", "),
                                served: serving.compactMap { names[$0] }.joined(separator: ", "), gap: serving.isEmpty)
             }
-            let ownVillages = villages.filter { $0.districtID == district }
+            let ownVillages = NeedsCoverageReport.PlaceNames(villages.filter { $0.districtID == district })
             let villageRows = byVillage.column.categories.enumerated().compactMap { v, village -> VillageRow? in
                 guard homeDistrict[village.value] == c, byVillage.columnRespondents[v] > 0 else { return nil }
-                let registered = NeedsCoverageReport.place(named: [village.label], among: ownVillages)
+                let registered = ownVillages.id(named: [village.label])
                 let unserved = byVillage.row.categories.enumerated().filter { r, need in
                     byVillage.cells[r][v].count > 0 && served(need.value, village: registered).isEmpty
                 }.map { r, need in "\(need.label) (\(byVillage.cells[r][v].count))" }

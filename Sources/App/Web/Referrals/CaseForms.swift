@@ -33,7 +33,8 @@ struct CaseFormView: Encodable {
     let values: [String: String]
     let situations: [Choice]
     let risks: [Choice]
-    let villages: [Choice]
+    /// The villages' `<option>`s (`villageOptions`).
+    let villages: String
     let sexes: [Choice]
     let languages: [Choice]
     let helpCentres: [Choice]
@@ -46,8 +47,7 @@ struct CaseFormView: Encodable {
                                                      selected: form.situations?.contains($0.rawValue) ?? false) }
         risks = RiskLevel.allCases.map { Choice(value: $0.rawValue, label: req.t("referrals.risk.\($0.rawValue)"),
                                                 selected: $0.rawValue == (form.risk_level ?? RiskLevel.medium.rawValue)) }
-        villages = [Choice(value: "", label: req.t("referrals.no-village"), selected: form.village_id.nonBlank == nil)]
-            + (try await req.villageOptions(selected: form.village_id))
+        villages = try await req.villageOptions(selected: form.village_id)
         sexes = [("", "referrals.sex.any"), ("female", "referrals.sex.female"), ("male", "referrals.sex.male")].map {
             Choice(value: $0.0, label: req.t($0.1), selected: $0.0 == (form.provider_sex ?? ""))
         }

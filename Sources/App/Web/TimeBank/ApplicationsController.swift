@@ -31,7 +31,8 @@ struct ApplicationsController: RouteCollection {
     struct ApplyPage: Encodable {
         let bankID: UUID
         let bankName: String
-        let villages: [Choice]
+        /// The villages' `<option>`s (`villageOptions`).
+        let villages: String
         let form: ApplyForm
         let errors: FieldErrors
         let sent: Bool

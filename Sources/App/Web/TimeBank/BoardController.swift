@@ -41,7 +41,8 @@ struct BoardController: RouteCollection {
         let items: [Item]
         let kinds: [Choice]
         let categories: [Choice]
-        let villages: [Choice]
+        /// The villages' `<option>`s (`villageOptions`).
+        let villages: String
         let q: String
         let form: PostForm
         let errors: FieldErrors

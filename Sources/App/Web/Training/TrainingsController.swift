@@ -47,7 +47,8 @@ struct TrainingsController: RouteCollection {
         let pager: Pager
         let centres: [Choice]
         let topics: [Choice]
-        let villages: [Choice]
+        /// The villages' `<option>`s (`villageOptions`).
+        let villages: String
         let partners: [Choice]
         let contributions: [Choice]
         let values: [String: String]
