@@ -59,8 +59,10 @@ enum Export {
     }
 
     private static func tables(_ sql: any SQLDatabase, isSQLite: Bool) async throws -> [String] {
+        // Ordinary tables only: on SQLite not the names' full-text index (a virtual table and its shadow
+        // tables), which is worked out from the people.
         let query: SQLQueryString = isSQLite
-            ? "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+            ? "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
             : "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name"
         return try await sql.raw(query).all().map { try $0.decode(column: "name", as: String.self) }
     }

@@ -156,7 +156,7 @@ public struct SubmissionService: Sendable {
             query.appendInterpolation(unsafeRaw: index == 0 ? "" : ", ")
             query.appendInterpolation("""
                 (\(bind: id), \(bind: formID), \(bind: submission.key), \(bind: source.rawValue), \(bind: submission.submittedAt), \
-                \(store.json(try AnswerStore.encode(submission.answers.values))), \(store.json(repeats)), \(bind: actor.login), \(bind: now))
+                \(store.json(AnswerStore.encode(submission.answers.values))), \(store.json(repeats)), \(bind: actor.login), \(bind: now))
                 """ as SQLQueryString)
         }
         try await sql.raw(query).run()
