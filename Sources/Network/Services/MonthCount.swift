@@ -83,12 +83,10 @@ public enum KeptCounts {
     /// Months before a period's first, added up into one.
     public static let earlier = "0000-00"
 
-    /// A figure's months up to `last` ("2026-01") by district: those from `first` on each, the ones before
-    /// added up as `earlier`. Figures kept for an organisation are counted in its district; grouped by
-    /// the database, so a country's banks come back as a few rows a district.
-    /// The same through a day rather than a whole month: the kept months through the day's month, less the
-    /// rows of `source` (a table, joined to what gives their district) that came in that month after the day.
-    /// `column` is their day, `district` their district, both columns of `source`.
+    /// A figure's months up to a day by district, as below but through a day rather than a whole month:
+    /// the kept months through the day's month, less the rows of `source` (a table, joined to what gives
+    /// their district) that came in that month after the day. `column` is their day, `district` their
+    /// district, both columns of `source`.
     public static func byDistrict(_ figure: Figure, from first: String, throughDay day: String,
                                   less source: SQLQueryString, day column: String, district: String, on db: any Database) async throws -> [MonthCount] {
         try await byDistrict(figure, from: first, through: String(day.prefix(7)), on: db) + MonthCount.read("""
@@ -97,13 +95,20 @@ public enum KeptCounts {
             """, on: db)
     }
 
-    public static func byDistrict(_ figure: Figure, from first: String, through last: String, on db: any Database) async throws -> [MonthCount] {
+    /// A figure's months up to `last` ("2026-01") by district: those from `first` on each, the ones before
+    /// added up as `earlier`. Figures kept for an organisation are counted in its district; grouped by
+    /// the database, so a country's banks come back as a few rows a district.
+    /// `withEarlier: false` leaves out the months before `first`: a figure of what happened in a period
+    /// (minutes earned) needs none of the years before it, a standing one (members) all of them.
+    public static func byDistrict(_ figure: Figure, from first: String, through last: String, withEarlier: Bool = true,
+                                  on db: any Database) async throws -> [MonthCount] {
         let month: SQLQueryString = "CASE WHEN c.month < \(bind: first) THEN '\(unsafeRaw: earlier)' ELSE c.month END"
         let district: SQLQueryString = figure == .womenReached ? "c.key_id" : "o.district_id"
         let organisations: SQLQueryString = figure == .womenReached ? "" : "JOIN organisations o ON o.id = c.key_id"
+        let since: SQLQueryString = withEarlier ? "" : "AND c.month >= \(bind: first)"
         return try await MonthCount.read("""
             SELECT \(district) AS key, \(month) AS month, CAST(SUM(c.count) AS BIGINT) AS count FROM network_month_counts c \(organisations)
-            WHERE c.figure = \(bind: figure.rawValue) AND c.month <= \(bind: last) GROUP BY 1, 2
+            WHERE c.figure = \(bind: figure.rawValue) AND c.month <= \(bind: last) \(since) GROUP BY 1, 2
             """, on: db)
     }
 }

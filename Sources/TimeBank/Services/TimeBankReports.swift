@@ -160,7 +160,7 @@ public struct TimeBankReports: Sendable {
         }
         guard let whole = KeptCounts.wholeMonths(from: from, to: to) else { return try await days(from, to) }
         return try await days(from, BishkekCalendar.adding(days: -1, to: whole.first + "-01"))
-            + (try await KeptCounts.byDistrict(figure, from: whole.first, through: whole.last, on: db).filter { $0.month != KeptCounts.earlier })
+            + (try await KeptCounts.byDistrict(figure, from: whole.first, through: whole.last, withEarlier: false, on: db))
             + (try await days(KeptCounts.monthAfter(whole.last + "-01"), to))
     }
 
