@@ -10,25 +10,25 @@ struct IndexPeopleSearch: AsyncMigration {
     var name: String { "network.020.index-people-search" }
 
     func prepare(on db: any Database) async throws {
-        let sql = db as! any SQLDatabase
-        guard sql.dialect.name == "sqlite" else { return }
+        guard FullTextIndex.isKept(by: db) else { return }
+        let sql = db as! any SQLDatabase, table = FullTextIndex.people.table
         // Folded keys are lowercase ASCII letters and digits between spaces; no diacritics to remove.
         try await sql.raw("""
-            CREATE VIRTUAL TABLE \(unsafeRaw: FullTextIndex.people.table) USING fts5(search_key, content='people', content_rowid='rowid', tokenize='unicode61 remove_diacritics 0')
+            CREATE VIRTUAL TABLE \(unsafeRaw: table) USING fts5(search_key, content='people', content_rowid='rowid', tokenize='unicode61 remove_diacritics 0')
             """).run()
-        let remove = "INSERT INTO \(FullTextIndex.people.table)(\(FullTextIndex.people.table), rowid, search_key) VALUES ('delete', old.rowid, old.search_key);"
-        let add = "INSERT INTO \(FullTextIndex.people.table)(rowid, search_key) VALUES (new.rowid, new.search_key);"
+        let remove = "INSERT INTO \(table)(\(table), rowid, search_key) VALUES ('delete', old.rowid, old.search_key);"
+        let add = "INSERT INTO \(table)(rowid, search_key) VALUES (new.rowid, new.search_key);"
         for (trigger, event, body) in [
             ("insert", "INSERT", add), ("delete", "DELETE", remove), ("update", "UPDATE OF search_key", remove + " " + add),
         ] {
             try await sql.raw("CREATE TRIGGER people_search_\(unsafeRaw: trigger) AFTER \(unsafeRaw: event) ON people BEGIN \(unsafeRaw: body) END").run()
         }
-        try await sql.raw("INSERT INTO \(unsafeRaw: FullTextIndex.people.table)(\(unsafeRaw: FullTextIndex.people.table)) VALUES ('rebuild')").run()
+        try await sql.raw("INSERT INTO \(unsafeRaw: table)(\(unsafeRaw: table)) VALUES ('rebuild')").run()
     }
 
     func revert(on db: any Database) async throws {
+        guard FullTextIndex.isKept(by: db) else { return }
         let sql = db as! any SQLDatabase
-        guard sql.dialect.name == "sqlite" else { return }
         for trigger in ["insert", "delete", "update"] {
             try await sql.raw("DROP TRIGGER IF EXISTS people_search_\(unsafeRaw: trigger)").run()
         }

@@ -1,7 +1,6 @@
 import FluentKit
 import Foundation
 import Kernel
-import SQLKit
 
 public struct PersonRecord: Sendable, Equatable {
     public let id: UUID
@@ -100,9 +99,10 @@ public struct PeopleService: Sendable {
         let total: Int
         if text.isEmpty && villageID == nil {
             total = try await count()
-        } else if let sql = db as? any SQLDatabase, sql.dialect.name == "sqlite", !folded.isEmpty, digits.count < 4, byNumber.isEmpty, villageID == nil {
+        } else if !folded.isEmpty, digits.count < 4, byNumber.isEmpty, villageID == nil,
+                  let indexed = try await FullTextIndex.people.count(of: folded, on: db) {
             // A name alone: the full-text index counts its matches without reading a row of people.
-            total = try await FullTextIndex.people.count(of: folded, on: sql)
+            total = indexed
         } else {
             total = try await query.count()
         }

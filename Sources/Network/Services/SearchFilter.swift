@@ -13,7 +13,7 @@ extension QueryBuilder {
         guard !words.isEmpty else { return self }
         let column = SQLColumn(Model.path(for: key).map(\.description).joined(separator: "_"), table: Model.schemaOrAlias)
         let sqlite = (database as? any SQLDatabase)?.dialect.name == "sqlite"
-        if sqlite, let index {
+        if let index, FullTextIndex.isKept(by: database) {
             let rowid = SQLColumn("rowid", table: Model.schemaOrAlias)
             return filter(.custom("\(rowid) IN (SELECT rowid FROM \(ident: index.table) WHERE \(index.matching(words)))" as SQLQueryString))
         }
@@ -38,8 +38,13 @@ public struct FullTextIndex: Sendable {
     /// The people's folded names (`IndexPeopleSearch`).
     public static let people = FullTextIndex(table: "people_search")
 
+    /// Whether `db` keeps full-text indexes: SQLite does; PostgreSQL searches without them.
+    static func isKept(by db: any Database) -> Bool { (db as? any SQLDatabase)?.dialect.name == "sqlite" }
+
     /// How many rows have a word beginning with each word of `text`: the index's own count, no row read.
-    public func count(of text: String, on sql: any SQLDatabase) async throws -> Int {
+    /// Nil where `db` keeps no such index.
+    public func count(of text: String, on db: any Database) async throws -> Int? {
+        guard Self.isKept(by: db), let sql = db as? any SQLDatabase else { return nil }
         let words = SearchKey.fold(text).split(separator: " ")
         guard !words.isEmpty else { return 0 }
         return try await sql.raw("SELECT COUNT(*) AS n FROM \(ident: table) WHERE \(matching(words))").first()?.decode(column: "n", as: Int.self) ?? 0
