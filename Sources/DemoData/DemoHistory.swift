@@ -7,16 +7,22 @@ import TimeBank
 
 /// A long history in bulk: random exchanges among each bank's members, for seeing how Ashar behaves
 /// with years of bookings behind it (`ashar seed --transfers N`). The bookings go through the ledger
-/// like any other, a thousand to a transaction; those a member's limit refuses are simply not booked.
+/// like any other, a thousand to a call; those a member's limit refuses are simply not booked.
 /// A member halfway to her lower limit gives rather than receives, as an office would steer her: so the
 /// balances spread as a real network's do and the limits refuse few exchanges, however long the history.
+///
+/// Bank after bank, each its share: a bank's exchanges land on its own thousand accounts, whose entries'
+/// index pages stay in memory and are written once for ten batches; spread over every bank at once, each
+/// batch touched pages all over a country's index, and booking slowed as the file grew (docs/PERFORMANCE.md).
 public enum DemoHistory {
     public static let batchSize = 1_000
+    /// Batches booked in one transaction.
+    static let batchesPerTransaction = 10
 
     /// Books `count` more exchanges, spread over the last three years of service dates.
     /// - Returns: how many were booked (all of them, unless no member can give or receive any more).
     @discardableResult
-    public static func book(_ count: Int, on db: any Database, progress: @Sendable (Int) -> Void = { _ in }) async throws -> Int {
+    public static func book(_ count: Int, on db: any Database, progress: @escaping @Sendable (Int) -> Void = { _ in }) async throws -> Int {
         let banks = try await TimeBankService(db: db).banks(page: PageQuery(page: 1, per: 1_000)).items
         var members: [(bank: UUID, ids: [UUID])] = []
         for bank in banks {
@@ -25,44 +31,75 @@ public enum DemoHistory {
         }
         guard !members.isEmpty else { return 0 }
         let categories = try await CategoryService(db: db).available(to: nil).map(\.id)
-        var balances = try await Balances(on: db)
         // Seeded: the same history every time, so a test over it is the same test every time.
-        var generator = SeededRandom(seed: 7)
-        var booked = 0, fruitless = 0
-        while booked < count, fruitless < 10 {
-            let exchanges = (0..<min(batchSize, count - booked)).map { _ in
-                let (bank, ids) = members.randomElement(using: &generator)!
-                var provider = ids.randomElement(using: &generator)!
-                var recipient = ids.randomElement(using: &generator)!
-                while recipient == provider { recipient = ids.randomElement(using: &generator)! }
-                let minutes = 15 * Int.random(in: 1...16, using: &generator)
+        var state = State(balances: try await Balances(on: db), random: SeededRandom(seed: 7))
+        let today = Date()
+        var booked = 0
+        for (position, (bank, ids)) in members.enumerated() {
+            // What is left, shared among the banks left: a bank that could book less leaves more to the next.
+            let share = (count - booked) / (members.count - position)
+            var bookedHere = 0, fruitless = 0
+            while bookedHere < share, fruitless < batchesPerTransaction {
+                let wanted = share - bookedHere, before = booked
+                let (now, after, tries) = try await db.writeTransaction { [state] tx in
+                    var state = state, now = 0, tries = 0
+                    for _ in 0..<batchesPerTransaction where now < wanted {
+                        let booked = try await state.bookBatch(min(batchSize, wanted - now), among: ids, of: bank,
+                                                               categories: categories, today: today, on: tx)
+                        now += booked
+                        tries += 1
+                        progress(before + now)
+                        if booked == 0 { break }
+                    }
+                    return (now, state, tries)
+                }
+                state = after
+                bookedHere += now
+                booked += now
+                fruitless = now == 0 ? fruitless + tries : 0
+            }
+        }
+        return booked
+    }
+
+    /// What the history carries from one transaction to the next.
+    struct State: Sendable {
+        var balances: Balances
+        var random: SeededRandom
+
+        /// Books up to `size` random exchanges among a bank's members, in one call to the ledger.
+        /// - Returns: how many were booked.
+        mutating func bookBatch(_ size: Int, among ids: [UUID], of bank: UUID, categories: [UUID], today: Date,
+                                on db: any Database) async throws -> Int {
+            let exchanges = (0..<size).map { _ in
+                var provider = ids.randomElement(using: &random)!
+                var recipient = ids.randomElement(using: &random)!
+                while recipient == provider { recipient = ids.randomElement(using: &random)! }
+                let minutes = 15 * Int.random(in: 1...16, using: &random)
                 if balances.wouldSinkLow(recipient, paying: minutes) { swap(&provider, &recipient) }
-                let daysAgo = Double(Int.random(in: 0..<(3 * 365), using: &generator))
+                let daysAgo = Double(Int.random(in: 0..<(3 * 365), using: &random))
                 let draft = ExchangeDraft(bankID: bank, provider: provider, recipient: recipient, minutes: minutes,
-                                          categoryID: categories.randomElement(using: &generator),
-                                          serviceDate: ServiceDate.string(Date().addingTimeInterval(-daysAgo * 86_400)))
+                                          categoryID: categories.randomElement(using: &random),
+                                          serviceDate: ServiceDate.string(today.addingTimeInterval(-daysAgo * 86_400)))
                 return (provider: provider, recipient: recipient, minutes: minutes, draft: draft)
             }
             let results = try await Ledger(db: db).book(exchanges.map { BookingRequest($0.draft, by: .system) })
-            var now = 0
+            var booked = 0
             for (exchange, result) in zip(exchanges, results) {
                 switch result {
                 case .success:
-                    now += 1
+                    booked += 1
                     balances.move(exchange.minutes, from: exchange.recipient, to: exchange.provider)
                 case .failure(let error as DomainError) where error.code.hasPrefix("timebank.over-"): continue
                 case .failure(let error): throw error
                 }
             }
-            booked += now
-            fruitless = now == 0 ? fruitless + 1 : 0
-            progress(booked)
+            return booked
         }
-        return booked
     }
 
     /// Members' balances and lower limits as the booked batches leave them.
-    struct Balances {
+    struct Balances: Sendable {
         private var accounts: [UUID: (balance: Int, lower: Int?)] = [:]
 
         init(on db: any Database) async throws {

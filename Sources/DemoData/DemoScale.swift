@@ -75,6 +75,12 @@ public enum DemoScale: String, CaseIterable, Sendable {
             })
             if (index + 1) % 20 == 0 { progress("\((index + 1) * scale.membersPerBank) members") }
         }
+        // The women reached, recorded once for every bank: recorded bank by bank, the kept counts were
+        // recounted from all the women reached so far after each bank.
+        try await db.writeTransaction { tx in
+            let members: SQLQueryString = "SELECT person_id, joined_on AS day FROM timebank_members WHERE bank_id IN (\(SQLQueryString.list(banks.map(\.id))))"
+            try await NetworkReach.backfill(members, on: tx)
+        }
         let groupsPerBank = scale.groups / banks.count
         for (index, bank) in banks.enumerated() {
             for number in 0..<groupsPerBank {
@@ -122,7 +128,7 @@ public enum DemoScale: String, CaseIterable, Sendable {
         }
     }
 
-    /// A bank's members, in one transaction: the women, their numbers, memberships and accounts.
+    /// A bank's members, in one transaction: the women, their numbers, memberships and accounts (the women reached are recorded after the last bank).
     /// - Returns: the women (their ids in the registry), in member-number order.
     private static func addMembers(_ count: Int, to bank: (id: UUID, village: PlaceRecord, southern: Bool), numbered index: Int, today: String,
                                    by actor: Actor, on db: any Database) async throws -> [UUID] {
@@ -160,7 +166,6 @@ public enum DemoScale: String, CaseIterable, Sendable {
         try await members.create(on: db)
         try await accounts.create(on: db)
         try await KeptCounts.add(members.reduce(into: [:]) { $0[KeptCounts.Change(.timeBankMembers, key: bank.id, month: $1.joinedOn), default: 0] += 1 }, on: db)
-        try await NetworkReach.backfill("SELECT person_id, joined_on AS day FROM timebank_members WHERE bank_id = \(bind: bank.id)", on: db)
         try await AuditLog.record(on: db, actor: actor, action: "generate", entity: "timebank", entityID: bank.id,
                                   changes: [FieldChange(field: "members", from: nil, to: String(count))])
         return people.map { $0.id! }

@@ -1,5 +1,5 @@
 /// SplitMix64: the same seed gives the same demo (and the same benchmark data) everywhere.
-struct SeededRandom: RandomNumberGenerator {
+struct SeededRandom: RandomNumberGenerator, Sendable {
     var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {

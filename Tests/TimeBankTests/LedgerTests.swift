@@ -345,6 +345,9 @@ struct DemoTimeBankTests {
             #expect(Set(try await OrganisationService(db: db).lookup(grown.map(\.id)).values.map(\.districtID)).count == 4)
             // Every new woman is one the network reached, counted where she lives.
             #expect(try await count("SELECT COUNT(*) AS n FROM network_reach WHERE district_id IS NOT NULL") == reachedBefore + 4_000)
+            // And the dashboard's kept count of them agrees.
+            #expect(try await count("SELECT SUM(count) AS n FROM network_month_counts WHERE figure = 'women-reached'")
+                    == count("SELECT COUNT(*) AS n FROM network_reach WHERE district_id IS NOT NULL"))
             // Forty groups of ten of those women, each in her bank's village, each member's dues in the risk fund.
             #expect(try await count("SELECT COUNT(*) AS n FROM producer_groups") == groupsBefore + 40)
             #expect(try await count(villageMembers) == villageMembersBefore + 400)
