@@ -2,8 +2,9 @@
 """Every main endpoint at district scale and at national scale, and how much slower each is at the
 larger. Goal (issue 10): none more than twice as slow.
 
-Usage: scripts/load/compare-scales.py DISTRICT_DATA_DIR NATIONAL_DATA_DIR   (needs wrk and curl)
-Each directory is one `ashar demo --scale district|national` grew (ASHAR_DATA_DIR). The script starts
+Usage: scripts/load/compare-scales.py DISTRICT NATIONAL   (needs wrk and curl)
+Each is a data directory `ashar demo --scale district|national` grew (ASHAR_DATA_DIR), or the URL of a
+PostgreSQL database it grew (DATABASE_URL, postgres://…). The script starts
 the release server on each in turn, finds the same things in both (the first generated bank and its
 first member, the first generated producer group, the baseline survey) and measures each endpoint with
 wrk (2 connections, SECONDS_PER_ENDPOINT seconds, default 4; the booking endpoint with 4 connections),

@@ -12,12 +12,15 @@ def release_binary():
 
 
 class Server:
-    """`ashar demo` on a data directory and port, until `stop`."""
+    """`ashar demo` on a data directory (or a PostgreSQL database: a postgres:// URL) and port, until `stop`."""
 
     def __init__(self, binary, work, data_dir, port):
         self.binary, self.work, self.port = binary, work, port
         self.base = f"http://127.0.0.1:{port}"
         self.env = dict(os.environ, ASHAR_DATA_DIR=data_dir, PORT=str(port), LOG_LEVEL="warning")
+        if data_dir.startswith("postgres://"):
+            # The database is there; the uploaded files (logos, documents) go beside the script's other work.
+            self.env.update(DATABASE_URL=data_dir, ASHAR_DATA_DIR=os.path.join(work, f"files-{port}"))
         self.process = subprocess.Popen([binary, "demo"], cwd=work, env=self.env,
                                         stdout=open(os.path.join(work, f"server-{port}.log"), "w"), stderr=subprocess.STDOUT)
         for _ in range(600):
