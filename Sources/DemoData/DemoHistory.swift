@@ -15,14 +15,15 @@ import TimeBank
 /// index pages stay in memory and are written once for ten batches; spread over every bank at once, each
 /// batch touched pages all over a country's index, and booking slowed as the file grew (docs/PERFORMANCE.md).
 public enum DemoHistory {
-    public static let batchSize = 1_000
+    static let batchSize = 1_000
     /// Batches booked in one transaction.
     static let batchesPerTransaction = 10
 
-    /// Books `count` more exchanges, spread over the last three years of service dates.
+    /// Books `count` more exchanges, spread over the last three years of service dates, telling
+    /// `progress` how many are booked each time another `every` are.
     /// - Returns: how many were booked (all of them, unless no member can give or receive any more).
     @discardableResult
-    public static func book(_ count: Int, on db: any Database, progress: @escaping @Sendable (Int) -> Void = { _ in }) async throws -> Int {
+    public static func book(_ count: Int, on db: any Database, every: Int = 100_000, progress: (Int) -> Void = { _ in }) async throws -> Int {
         let banks = try await TimeBankService(db: db).banks(page: PageQuery(page: 1, per: 1_000)).items
         var members: [(bank: UUID, ids: [UUID])] = []
         for bank in banks {
@@ -40,7 +41,7 @@ public enum DemoHistory {
             let share = (count - booked) / (members.count - position)
             var bookedHere = 0, fruitless = 0
             while bookedHere < share, fruitless < batchesPerTransaction {
-                let wanted = share - bookedHere, before = booked
+                let wanted = share - bookedHere
                 let (now, after, tries) = try await db.writeTransaction { [state] tx in
                     var state = state, now = 0, tries = 0
                     for _ in 0..<batchesPerTransaction where now < wanted {
@@ -48,13 +49,13 @@ public enum DemoHistory {
                                                                categories: categories, today: today, on: tx)
                         now += booked
                         tries += 1
-                        progress(before + now)
                         if booked == 0 { break }
                     }
                     return (now, state, tries)
                 }
                 state = after
                 bookedHere += now
+                if (booked + now) / every > booked / every { progress(booked + now) }
                 booked += now
                 fruitless = now == 0 ? fruitless + tries : 0
             }

@@ -90,10 +90,8 @@ public enum DemoScale: String, CaseIterable, Sendable {
             if (index + 1) % 20 == 0 { progress("\((index + 1) * groupsPerBank) producer groups") }
         }
         try await answerBaseline(scale.submissions, by: make.actor, on: db) { progress("\($0) survey answers imported") }
-        let booked = try await DemoHistory.book(transfers ?? scale.transfers, on: db) { booked in
-            if booked % 500_000 < DemoHistory.batchSize { progress("\(booked) exchanges booked") }
-        }
-        progress("\(booked) exchanges booked")
+        let booked = try await DemoHistory.book(transfers ?? scale.transfers, on: db, every: 500_000) { progress("\($0) exchanges booked") }
+        progress("\(booked) exchanges booked in all")
         return true
     }
 

@@ -20,11 +20,9 @@ struct SeedCommand: AsyncCommand {
         let app = context.application
         try await migrate(app)
         let console = context.console
-        // A line each time another hundred thousand are in (batches of a thousand, less any refused).
+        // A line each time another hundred thousand are in.
         let booked = try await app.bulkLoad { db in
-            try await DemoHistory.book(count, on: db) { booked in
-                if booked % 100_000 < DemoHistory.batchSize { console.print("\(booked) booked") }
-            }
+            try await DemoHistory.book(count, on: db, every: 100_000) { console.print("\($0) booked") }
         }
         context.console.print("Booked \(booked) exchanges.")
     }
