@@ -44,6 +44,12 @@ struct PeopleRegistryTests {
             #expect(try await people.search(q: "осмон", page: PageQuery()).items.map(\.id) == [nurgul.id])
             #expect(try await people.search(q: "сыдык", page: PageQuery()).total == 1)
             #expect(try await people.search(q: "сыдыкова нургүл", page: PageQuery()).total == 0)
+            // Matches come in name order, a page at a time, whichever way the database finds them.
+            for name in ["Сыдыкова Мээрим", "Сыдыкова Айжан"] { _ = try await make.person(name, in: saray) }
+            let first = try await people.search(q: "сыдык", page: PageQuery(page: 1, per: 2))
+            let second = try await people.search(q: "сыдык", page: PageQuery(page: 2, per: 2))
+            #expect(first.total == 3 && second.total == 3)
+            #expect((first.items + second.items).map(\.fullName) == ["Сыдыкбекова Айгүл", "Сыдыкова Айжан", "Сыдыкова Мээрим"])
         }
     }
 

@@ -30,6 +30,7 @@ public enum NetworkMigrations {
         // on the number alone it read all 200,000 numbers of a national network for every search.
         AddIndex("network.019.index-member-numbers", "member_numbers_by_number", on: "member_numbers (number)"),
         IndexPeopleSearch(),     // network.020
+        IndexPeopleWords(),      // network.021
     ]
 }
 

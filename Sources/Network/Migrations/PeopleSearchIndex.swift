@@ -5,7 +5,7 @@ import SQLKit
 /// which rows hold them, not a copy of the names), kept by triggers whoever writes — a service, the
 /// generator's bulk load, a copy from another office. A search for a common surname read all 200,000
 /// folded names of a national registry to count its matches; the index hands over just the matches.
-/// PostgreSQL searches as before (`matchingEveryWord`).
+/// PostgreSQL has its own (`IndexPeopleWords`).
 struct IndexPeopleSearch: AsyncMigration {
     var name: String { "network.020.index-people-search" }
 
@@ -33,5 +33,25 @@ struct IndexPeopleSearch: AsyncMigration {
             try await sql.raw("DROP TRIGGER IF EXISTS people_search_\(unsafeRaw: trigger)").run()
         }
         try await sql.raw("DROP TABLE IF EXISTS \(unsafeRaw: FullTextIndex.people.table)").run()
+    }
+}
+
+/// The same on PostgreSQL: a GIN index of the words of the people's folded names, which a prefix query
+/// (`'abdik':*`) reads for the names with a word so beginning. A name searched in a national registry
+/// read all 200,000 names with LIKE, twice (the count and the page): 113 ms.
+struct IndexPeopleWords: AsyncMigration {
+    var name: String { "network.021.index-people-words" }
+
+    func prepare(on db: any Database) async throws {
+        guard FullTextIndex.dialect(of: db) == "postgresql" else { return }
+        let index = FullTextIndex.people
+        try await (db as! any SQLDatabase).raw("""
+            CREATE INDEX \(ident: index.postgresIndex) ON \(ident: index.source) USING gin (to_tsvector('simple', search_key))
+            """).run()
+    }
+
+    func revert(on db: any Database) async throws {
+        guard FullTextIndex.dialect(of: db) == "postgresql" else { return }
+        try await (db as! any SQLDatabase).raw("DROP INDEX IF EXISTS \(ident: FullTextIndex.people.postgresIndex)").run()
     }
 }

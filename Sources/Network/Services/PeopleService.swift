@@ -96,15 +96,19 @@ public struct PeopleService: Sendable {
             }
         }
         if let villageID { query.filter(\.$villageID == villageID) }
+        let nameAlone = !folded.isEmpty && digits.count < 4 && byNumber.isEmpty && villageID == nil
         let total: Int
         if text.isEmpty && villageID == nil {
             total = try await count()
-        } else if !folded.isEmpty, digits.count < 4, byNumber.isEmpty, villageID == nil,
-                  let indexed = try await FullTextIndex.people.count(of: folded, on: db) {
+        } else if nameAlone, let indexed = try await FullTextIndex.people.count(of: folded, on: db) {
             // A name alone: the full-text index counts its matches without reading a row of people.
             total = indexed
         } else {
             total = try await query.count()
+        }
+        if nameAlone, let ids = try await FullTextIndex.people.page(of: folded, order: ["full_name", "id"], offset: page.offset, limit: page.per, on: db) {
+            let found = Dictionary(uniqueKeysWithValues: try await Person.query(on: db).filter(\.$id ~~ ids).all().map { ($0.id!, $0) })
+            return Paged(items: ids.compactMap { found[$0] }.map(PersonRecord.init), total: total, request: page)
         }
         let rows = try await query.sort(\.$fullName).sort(\.$id).range(page.offset..<(page.offset + page.per)).all()
         return Paged(items: rows.map(PersonRecord.init), total: total, request: page)

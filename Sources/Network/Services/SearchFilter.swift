@@ -1,3 +1,4 @@
+import Foundation
 import FluentKit
 import Kernel
 import SQLKit
@@ -30,28 +31,62 @@ extension QueryBuilder {
     }
 }
 
-/// An FTS5 index of a table's folded search keys, on SQLite: it hands a search the rows that match
-/// without reading every key.
+/// A full-text index of a table's folded search keys: it hands a search the rows that match without
+/// reading every key. On SQLite an FTS5 table (`IndexPeopleSearch`); on PostgreSQL a GIN index of the
+/// keys' words (`IndexPeopleWords`), read with a prefix query.
 public struct FullTextIndex: Sendable {
+    /// SQLite's FTS5 table.
     let table: String
+    /// The table whose `search_key` is indexed, and PostgreSQL's name for its index.
+    let source: String, postgresIndex: String
 
-    /// The people's folded names (`IndexPeopleSearch`).
-    public static let people = FullTextIndex(table: "people_search")
+    /// The people's folded names.
+    public static let people = FullTextIndex(table: "people_search", source: "people", postgresIndex: "people_search_words")
 
-    /// Whether `db` keeps full-text indexes: SQLite does; PostgreSQL searches without them.
-    static func isKept(by db: any Database) -> Bool { (db as? any SQLDatabase)?.dialect.name == "sqlite" }
+    /// Whether `db` keeps full-text indexes that a filter inside any query can use: SQLite's can. On
+    /// PostgreSQL the index serves `count` and `page`, whose SQL is their own (see `page`).
+    static func isKept(by db: any Database) -> Bool { dialect(of: db) == "sqlite" }
 
-    /// How many rows have a word beginning with each word of `text`: the index's own count, no row read.
-    /// Nil where `db` keeps no such index.
+    static func dialect(of db: any Database) -> String? { (db as? any SQLDatabase)?.dialect.name }
+
+    /// How many rows have a word beginning with each word of `text`, from the index. Nil where `db`
+    /// keeps no such index.
     public func count(of text: String, on db: any Database) async throws -> Int? {
-        guard Self.isKept(by: db), let sql = db as? any SQLDatabase else { return nil }
+        guard let sql = db as? any SQLDatabase else { return nil }
         let words = SearchKey.fold(text).split(separator: " ")
         guard !words.isEmpty else { return 0 }
-        return try await sql.raw("SELECT COUNT(*) AS n FROM \(ident: table) WHERE \(matching(words))").first()?.decode(column: "n", as: Int.self) ?? 0
+        switch sql.dialect.name {
+        case "sqlite":
+            return try await sql.raw("SELECT COUNT(*) AS n FROM \(ident: table) WHERE \(matching(words))").first()?.decode(column: "n", as: Int.self) ?? 0
+        case "postgresql":
+            return try await sql.raw("SELECT COUNT(*) AS n FROM \(ident: source) WHERE \(postgresMatching(words))").first()?.decode(column: "n", as: Int.self) ?? 0
+        default:
+            return nil
+        }
+    }
+
+    /// On PostgreSQL, the ids of one page of the rows matching `text`, in `order` (columns of the table).
+    /// The matches are gathered first and then sorted: written as a filter beside `ORDER BY … LIMIT`, the
+    /// planner walks the order's index instead, and a surname late in the alphabet took half a second
+    /// at national scale (docs/PERFORMANCE.md). Nil on other databases: their filter does it.
+    public func page(of text: String, order: [String], offset: Int, limit: Int, on db: any Database) async throws -> [UUID]? {
+        guard Self.dialect(of: db) == "postgresql", let sql = db as? any SQLDatabase else { return nil }
+        let words = SearchKey.fold(text).split(separator: " ")
+        guard !words.isEmpty else { return [] }
+        let sorted = SQLList(order.map { SQLIdentifier($0) }), read = SQLList((["id"] + order.filter { $0 != "id" }).map { SQLIdentifier($0) })
+        return try await sql.raw("""
+            WITH m AS MATERIALIZED (SELECT \(read) FROM \(ident: source) WHERE \(postgresMatching(words)))
+            SELECT id FROM m ORDER BY \(sorted) LIMIT \(bind: limit) OFFSET \(bind: offset)
+            """).all().map { try $0.decode(column: "id", as: UUID.self) }
     }
 
     func matching(_ words: [Substring]) -> SQLQueryString {
         // Each word quoted (folded: letters and digits only), `*` for "begins with", spaces for "and".
         "\(ident: table) MATCH \(bind: words.map { "\"\($0)\"*" }.joined(separator: " "))"
+    }
+
+    /// The words' beginnings, every one, as PostgreSQL's text search reads them (the expression the index holds).
+    func postgresMatching(_ words: [Substring]) -> SQLQueryString {
+        "to_tsvector('simple', search_key) @@ to_tsquery('simple', \(bind: words.map { "'\($0)':*" }.joined(separator: " & ")))"
     }
 }
