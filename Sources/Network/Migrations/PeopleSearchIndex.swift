@@ -46,7 +46,7 @@ struct IndexPeopleWords: AsyncMigration {
         guard FullTextIndex.dialect(of: db) == "postgresql" else { return }
         let index = FullTextIndex.people
         try await (db as! any SQLDatabase).raw("""
-            CREATE INDEX \(ident: index.postgresIndex) ON \(ident: index.source) USING gin (to_tsvector('simple', search_key))
+            CREATE INDEX \(ident: index.postgresIndex) ON \(ident: index.source) USING gin (\(unsafeRaw: FullTextIndex.postgresWords))
             """).run()
     }
 

@@ -55,14 +55,13 @@ public struct FullTextIndex: Sendable {
         guard let sql = db as? any SQLDatabase else { return nil }
         let words = SearchKey.fold(text).split(separator: " ")
         guard !words.isEmpty else { return 0 }
+        let matches: SQLQueryString
         switch sql.dialect.name {
-        case "sqlite":
-            return try await sql.raw("SELECT COUNT(*) AS n FROM \(ident: table) WHERE \(matching(words))").first()?.decode(column: "n", as: Int.self) ?? 0
-        case "postgresql":
-            return try await sql.raw("SELECT COUNT(*) AS n FROM \(ident: source) WHERE \(postgresMatching(words))").first()?.decode(column: "n", as: Int.self) ?? 0
-        default:
-            return nil
+        case "sqlite": matches = "\(ident: table) WHERE \(matching(words))"
+        case "postgresql": matches = "\(ident: source) WHERE \(postgresMatching(words))"
+        default: return nil
         }
+        return try await sql.raw("SELECT COUNT(*) AS n FROM \(matches)").first()?.decode(column: "n", as: Int.self) ?? 0
     }
 
     /// On PostgreSQL, the ids of one page of the rows matching `text`, in `order` (columns of the table).
@@ -85,8 +84,11 @@ public struct FullTextIndex: Sendable {
         "\(ident: table) MATCH \(bind: words.map { "\"\($0)\"*" }.joined(separator: " "))"
     }
 
-    /// The words' beginnings, every one, as PostgreSQL's text search reads them (the expression the index holds).
+    /// The words of a folded key as PostgreSQL's index holds them: a query must say the same to use it.
+    static let postgresWords = "to_tsvector('simple', search_key)"
+
+    /// The words' beginnings, every one, as PostgreSQL's text search reads them.
     func postgresMatching(_ words: [Substring]) -> SQLQueryString {
-        "to_tsvector('simple', search_key) @@ to_tsquery('simple', \(bind: words.map { "'\($0)':*" }.joined(separator: " & ")))"
+        "\(unsafeRaw: Self.postgresWords) @@ to_tsquery('simple', \(bind: words.map { "'\($0)':*" }.joined(separator: " & ")))"
     }
 }
