@@ -75,6 +75,34 @@ struct PeopleRegistryTests {
             #expect(try await people.count() == 2)
             #expect(try await people.search(q: nil, page: PageQuery(page: 1, per: 1)).total == 2)
             #expect(try await people.search(q: "айжан", page: PageQuery()).total == 1)
+            #expect(try await people.search(q: "айжан", page: PageQuery()).items.map(\.id) == [ids[2]])
+        }
+    }
+
+    @Test("A search's page merges the names under every word it begins, each name once, in name order — also past the words it can merge")
+    func pageAcrossWords() async throws {
+        try await TestDatabase.withDatabase { db in
+            let make = Factories(db: db)
+            let saray = try await make.village()
+            // "ай" begins two words of Айдарова Айгүл: she is listed once.
+            for name in ["Айдарова Айгүл", "Бекова Айжан", "Айтматова Бурул", "Осмонова Нургүл"] { _ = try await make.person(name, in: saray) }
+            let people = PeopleService(db: db)
+            let found = try await people.search(q: "ай", page: PageQuery(page: 1, per: 2)), rest = try await people.search(q: "ай", page: PageQuery(page: 2, per: 2))
+            #expect(found.total == 3)
+            #expect((found.items + rest.items).map(\.fullName) == ["Айдарова Айгүл", "Айтматова Бурул", "Бекова Айжан"])
+            // More words begin "к" than a page merges (seventy given names written past the services).
+            let sql = db as! any SQLDatabase
+            func word(_ index: Int) -> String { "k" + String(UnicodeScalar(UInt8(97 + index / 26))) + String(UnicodeScalar(UInt8(97 + index % 26))) }
+            for index in (0..<70).reversed() {
+                let word = word(index)
+                try await sql.raw("""
+                    INSERT INTO people (id, full_name, search_key, sex, birth_year, village_id, contact_consent)
+                    VALUES (\(bind: UUID()), \(bind: "Тест \(word)"), \(bind: "test " + word), 'female', 1990, \(bind: saray.id), \(bind: false))
+                    """).run()
+            }
+            let many = try await people.search(q: "к", page: PageQuery(page: 2, per: 30))
+            #expect(many.total == 70)
+            #expect(many.items.map(\.fullName) == (30..<60).map { "Тест " + word($0) })
         }
     }
 

@@ -31,6 +31,7 @@ public enum NetworkMigrations {
         AddIndex("network.019.index-member-numbers", "member_numbers_by_number", on: "member_numbers (number)"),
         IndexPeopleSearch(),     // network.020
         IndexPeopleWords(),      // network.021
+        IndexPeopleNameWords(),  // network.022
     ]
 }
 

@@ -106,7 +106,7 @@ public struct PeopleService: Sendable {
         } else {
             total = try await query.count()
         }
-        if nameAlone, let ids = try await FullTextIndex.people.page(of: folded, order: ["full_name", "id"], offset: page.offset, limit: page.per, on: db) {
+        if nameAlone, let ids = try await FullTextIndex.people.page(of: folded, offset: page.offset, limit: page.per, on: db) {
             let found = Dictionary(uniqueKeysWithValues: try await Person.query(on: db).filter(\.$id ~~ ids).all().map { ($0.id!, $0) })
             return Paged(items: ids.compactMap { found[$0] }.map(PersonRecord.init), total: total, request: page)
         }

@@ -18,15 +18,7 @@ extension QueryBuilder {
             let rowid = SQLColumn("rowid", table: Model.schemaOrAlias)
             return filter(.custom("\(rowid) IN (SELECT rowid FROM \(ident: index.table) WHERE \(index.matching(words)))" as SQLQueryString))
         }
-        for word in words {
-            // A folded key holds lowercase letters and digits between single spaces, so a word's start
-            // is a space before it; on SQLite a plain substring test reads keys in a third of LIKE's time.
-            if sqlite {
-                filter(.custom("instr(' ' || \(column), \(bind: " " + word)) > 0" as SQLQueryString))
-            } else {
-                filter(.custom("(' ' || \(column)) LIKE \(bind: "% " + word + "%")" as SQLQueryString))
-            }
-        }
+        for word in words { filter(.custom(FullTextIndex.hasWord(beginning: word, in: column, sqlite: sqlite))) }
         return self
     }
 }
@@ -39,9 +31,12 @@ public struct FullTextIndex: Sendable {
     let table: String
     /// The table whose `search_key` is indexed, and PostgreSQL's name for its index.
     let source: String, postgresIndex: String
+    /// Each word of each row's key beside the row's name, on both databases (`IndexPeopleNameWords`).
+    let wordsTable: String
 
     /// The people's folded names.
-    public static let people = FullTextIndex(table: "people_search", source: "people", postgresIndex: "people_search_words")
+    public static let people = FullTextIndex(table: "people_search", source: "people", postgresIndex: "people_search_words",
+                                                 wordsTable: "people_name_words")
 
     /// Whether `db` keeps full-text indexes that a filter inside any query can use: SQLite's can. On
     /// PostgreSQL the index serves `count` and `page`, whose SQL is their own (see `page`).
@@ -64,19 +59,61 @@ public struct FullTextIndex: Sendable {
         return try await sql.raw("SELECT COUNT(*) AS n FROM \(matches)").first()?.decode(column: "n", as: Int.self) ?? 0
     }
 
-    /// On PostgreSQL, the ids of one page of the rows matching `text`, in `order` (columns of the table).
-    /// The matches are gathered first and then sorted: written as a filter beside `ORDER BY … LIMIT`, the
-    /// planner walks the order's index instead, and a surname late in the alphabet took half a second
-    /// at national scale (docs/PERFORMANCE.md). Nil on other databases: their filter does it.
-    public func page(of text: String, order: [String], offset: Int, limit: Int, on db: any Database) async throws -> [UUID]? {
-        guard Self.dialect(of: db) == "postgresql", let sql = db as? any SQLDatabase else { return nil }
+    /// The ids of one page of the rows matching `text`, in name order (then id). The words table
+    /// (`IndexPeopleNameWords`) holds each name under each of its words in name order, so a page is the
+    /// first rows under each word that begins the search's longest word, merged: the cost of a page, not of
+    /// every match. Its other words are checked on those rows. When the longest word begins too many
+    /// words to merge (a letter or two), PostgreSQL gathers the matches and sorts them — written as a
+    /// filter beside `ORDER BY … LIMIT`, its planner walked the name index instead, half a second for a
+    /// surname late in the alphabet — and SQLite leaves it to the caller's filter (nil).
+    public func page(of text: String, offset: Int, limit: Int, on db: any Database) async throws -> [UUID]? {
+        guard let sql = db as? any SQLDatabase else { return nil }
         let words = SearchKey.fold(text).split(separator: " ")
-        guard !words.isEmpty else { return [] }
-        let sorted = SQLList(order.map { SQLIdentifier($0) }), read = SQLList((["id"] + order.filter { $0 != "id" }).map { SQLIdentifier($0) })
+        guard let lead = words.max(by: { $0.count < $1.count }) else { return [] }
+        let sqlite = sql.dialect.name == "sqlite"
+        if let begun = try await wordsBeginning(lead, on: sql) {
+            guard !begun.isEmpty else { return [] }
+            let others = words.filter { $0 != lead }
+            let join: SQLQueryString = others.isEmpty ? "" : " JOIN \(ident: source) s ON s.id = w.person_id"
+            let checks = others.map { " AND " + Self.hasWord(beginning: $0, in: SQLColumn("search_key", table: "s"), sqlite: sqlite) }
+            let branches = begun.enumerated().map { index, word -> SQLQueryString in
+                let head: SQLQueryString = "SELECT * FROM (SELECT w.full_name, w.person_id FROM \(ident: wordsTable) w"
+                let filter: SQLQueryString = " WHERE w.word = \(bind: word)" + checks.joined()
+                let tail: SQLQueryString = " ORDER BY w.full_name, w.person_id LIMIT \(bind: offset + limit)) AS \(ident: "b\(index)")"
+                return head + join + filter + tail
+            }
+            return try await sql.raw("SELECT DISTINCT full_name, person_id FROM (" + branches.joined(separator: " UNION ALL ")
+                + ") AS m ORDER BY full_name, person_id LIMIT \(bind: limit) OFFSET \(bind: offset)")
+                .all().map { try $0.decode(column: "person_id", as: UUID.self) }
+        }
+        guard !sqlite else { return nil }
         return try await sql.raw("""
-            WITH m AS MATERIALIZED (SELECT \(read) FROM \(ident: source) WHERE \(postgresMatching(words)))
-            SELECT id FROM m ORDER BY \(sorted) LIMIT \(bind: limit) OFFSET \(bind: offset)
+            WITH m AS MATERIALIZED (SELECT id, full_name FROM \(ident: source) WHERE \(postgresMatching(words)))
+            SELECT id FROM m ORDER BY full_name, id LIMIT \(bind: limit) OFFSET \(bind: offset)
             """).all().map { try $0.decode(column: "id", as: UUID.self) }
+    }
+
+    /// The distinct words of the words table that begin with `prefix`, read by skipping from one to the
+    /// next along its index; nil when there are more than a page's merge should take.
+    func wordsBeginning(_ prefix: Substring, on sql: any SQLDatabase) async throws -> [String]? {
+        let most = 64
+        // Every word beginning with the prefix sorts below the prefix followed by the last code point.
+        let first = String(prefix), end = first + "\u{10FFFF}"
+        let found = try await sql.raw("""
+            WITH RECURSIVE found(word, n) AS (
+              SELECT MIN(word), 1 FROM \(ident: wordsTable) WHERE word >= \(bind: first) AND word < \(bind: end)
+              UNION ALL
+              SELECT (SELECT MIN(word) FROM \(ident: wordsTable) WHERE word > found.word AND word < \(bind: end)), n + 1
+              FROM found WHERE word IS NOT NULL AND n <= \(bind: most))
+            SELECT word FROM found WHERE word IS NOT NULL
+            """).all().map { try $0.decode(column: "word", as: String.self) }
+        return found.count > most ? nil : found
+    }
+
+    /// A folded key (lowercase letters and digits between single spaces) has a word beginning with
+    /// `word`: a space before it. On SQLite a plain substring test reads keys in a third of LIKE's time.
+    static func hasWord(beginning word: Substring, in column: SQLColumn, sqlite: Bool) -> SQLQueryString {
+        sqlite ? "instr(' ' || \(column), \(bind: " " + word)) > 0" : "(' ' || \(column)) LIKE \(bind: "% " + word + "%")"
     }
 
     func matching(_ words: [Substring]) -> SQLQueryString {
