@@ -4,6 +4,7 @@ import DemoData
 import Fluent
 import Foundation
 import Kernel
+import SQLKit
 import Testing
 import TimeBank
 import Vapor
@@ -102,6 +103,41 @@ struct TimeBankAPITests {
             #expect(lines.map { $0["minutes"] as? Int } == [120, -120])
             #expect(lines.map { $0["balanceMinutes"] as? Int } == [120, 0])
             #expect(statement["closingBalanceMinutes"] as? Int == 0)
+        }
+    }
+
+    @Test("An Idempotency-Key's answer is kept for a replay for 90 days, then forgotten by the serving app's own repeating work")
+    func keptAnswersForgotten() async throws {
+        try await withAshar { app, fixture in
+            let m = try await Self.openBank(app, fixture)
+            let api = try await APIClient.forUser("coordinator", on: app)
+            func transfer(key: String) async throws -> TestingHTTPResponse {
+                try await api.send(.POST, "/timebanks/\(fixture.bank.id)/transfers",
+                                   json: #"{"providerId":"\#(m[0].id)","recipientId":"\#(m[1].id)","minutes":60,"serviceDate":"2026-11-20"}"#,
+                                   headers: [("Idempotency-Key", key)])
+            }
+            let old = try api.json(try await transfer(key: "slip-old"))["id"] as? String
+            let recent = try api.json(try await transfer(key: "slip-recent"))["id"] as? String
+            let sql = app.db as! any SQLDatabase
+            // One answer given 91 days ago, the other 89.
+            for (key, days) in [("slip-old", 91.0), ("slip-recent", 89.0)] {
+                try await sql.raw("UPDATE idempotency_records SET created_at = \(bind: Date().addingTimeInterval(-days * 24 * 3600)) WHERE key = \(bind: key)").run()
+            }
+            app.startRepeatingWork()
+            var left = 2
+            for _ in 0..<100 where left == 2 {
+                try await Task.sleep(for: .milliseconds(50))
+                left = try await sql.raw("SELECT COUNT(*) AS n FROM idempotency_records").first()!.decode(column: "n", as: Int.self)
+            }
+            #expect(left == 1)
+            let replay = try await transfer(key: "slip-recent")
+            #expect(replay.headers.first(name: "Idempotent-Replayed") == "true")
+            #expect(try api.json(replay)["id"] as? String == recent)
+            // The forgotten key is a new request now: booked again, under a new id.
+            let resent = try await transfer(key: "slip-old")
+            #expect(resent.status == .created && resent.headers.first(name: "Idempotent-Replayed") == nil)
+            #expect(try api.json(resent)["id"] as? String != old)
+            #expect(try await TimeTransfer.query(on: app.db).count() == 3)
         }
     }
 

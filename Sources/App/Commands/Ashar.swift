@@ -50,7 +50,7 @@ struct MigratingServeCommand: AsyncCommand {
         try await migrate(context.application)
         var serveContext = Self.serveContext(context)
         try await serve.run(using: &serveContext)
-        if let sync = context.application.officeSync { context.application.lifecycle.use(OfficeSyncLoop(sync: sync, logger: context.application.logger)) }
+        context.application.startRepeatingWork()
     }
 
     static func serveContext(_ context: CommandContext) -> CommandContext {

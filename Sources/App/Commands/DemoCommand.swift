@@ -42,6 +42,7 @@ struct DemoCommand: AsyncCommand {
         context.console.print("Open http://\(host):\(port)/")
         var serveContext = MigratingServeCommand.serveContext(context)
         try await serve.run(using: &serveContext)
+        app.startRepeatingWork()
     }
 }
 

@@ -94,7 +94,7 @@ enum Export {
         var failure: (any Error)?
 
         init(_ file: URL) throws {
-            FileManager.default.createFile(atPath: file.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: file.path, contents: nil)  // if it could not be, the handle says why
             handle = try FileHandle(forWritingTo: file)
         }
 

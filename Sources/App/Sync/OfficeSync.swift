@@ -192,25 +192,13 @@ enum SyncFailed: Error {
 
 /// An office server syncs by itself while it serves: a round every minute (ASHAR_SYNC_EVERY seconds),
 /// and at once when staff ask. A round that fails — the line is down — is tried again at the next turn.
-final class OfficeSyncLoop: LifecycleHandler, Sendable {
-    private let task: Task<Void, Never>
-
-    init(sync: OfficeSync, logger: Logger, every: Int = Environment.get("ASHAR_SYNC_EVERY").flatMap(Int.init) ?? 60) {
-        task = Task {
-            while !Task.isCancelled {
-                do {
-                    if try await !TimeBankSync(db: sync.db).homeBanks().isEmpty {
-                        let round = try await sync.run()
-                        logger.info("synced with the centre", metadata: ["sent": "\(round.sent)", "refused": "\(round.refused)", "received": "\(round.pulled)"])
-                    }
-                } catch {
-                    // Not the error's text: it may quote a row. Its type says whether the line or the centre failed.
-                    logger.warning("sync with the centre failed", metadata: ["type": .string(String(describing: type(of: error)))])
-                }
-                try? await Task.sleep(for: .seconds(max(5, every)))
-            }
+enum OfficeSyncLoop {
+    static func work(sync: OfficeSync, logger: Logger,
+                     every: Int = Environment.get("ASHAR_SYNC_EVERY").flatMap(Int.init) ?? 60) -> RepeatingWork {
+        RepeatingWork("sync with the centre", every: every, logger: logger) {
+            guard try await !TimeBankSync(db: sync.db).homeBanks().isEmpty else { return }
+            let round = try await sync.run()
+            logger.info("synced with the centre", metadata: ["sent": "\(round.sent)", "refused": "\(round.refused)", "received": "\(round.pulled)"])
         }
     }
-
-    func shutdown(_ application: Application) { task.cancel() }
 }

@@ -32,6 +32,8 @@ public enum NetworkMigrations {
         IndexPeopleSearch(),     // network.020
         IndexPeopleWords(),      // network.021
         IndexPeopleNameWords(),  // network.022
+        // Kept answers are forgotten after `IdempotencyReceipt.keptFor`: the oldest found by their age, not by reading them all.
+        AddIndex("network.023.index-idempotency-records-by-age", "idempotency_records_by_age", on: "idempotency_records (created_at)"),
     ]
 }
 

@@ -89,6 +89,15 @@ public struct IdempotencyReceipt: Sendable {
         }
     }
 
+    /// How long an answer is kept for a replay. An office's queue resends within days of the line coming
+    /// back; kept for ever, the answers (each with its body) would grow with every write the network makes.
+    public static let keptFor: TimeInterval = 90 * 24 * 3600
+
+    /// Forgets the answers given before `date`: a request resent with one of their keys is taken as new.
+    public static func forget(before date: Date, on sql: any SQLDatabase) async throws {
+        try await sql.raw("DELETE FROM idempotency_records WHERE created_at < \(bind: date)").run()
+    }
+
     /// Keeps several answers in one statement.
     public static func insert(_ receipts: [IdempotencyReceipt], on sql: any SQLDatabase) async throws {
         guard !receipts.isEmpty else { return }

@@ -369,15 +369,15 @@ public struct CaseService: Sendable {
                 return try cipher.seal(try cipher.open(text))
             }
             for row in try await HelpCase.query(on: tx).all() {
-                let before = count
-                row.preferencesSealed = try reseal(row.preferencesSealed)
-                row.notesSealed = try reseal(row.notesSealed)
-                if count > before { try await row.update(on: tx) }
+                let preferences = try reseal(row.preferencesSealed), notes = try reseal(row.notesSealed)
+                guard preferences != row.preferencesSealed || notes != row.notesSealed else { continue }
+                (row.preferencesSealed, row.notesSealed) = (preferences, notes)
+                try await row.update(on: tx)
             }
             for consent in try await CaseConsent.query(on: tx).all() where consent.purpose != "—" {
-                let before = count
-                consent.purpose = try reseal(consent.purpose) ?? consent.purpose
-                if count > before { try await consent.update(on: tx) }
+                guard let purpose = try reseal(consent.purpose), purpose != consent.purpose else { continue }
+                consent.purpose = purpose
+                try await consent.update(on: tx)
             }
             try await AuditLog.record(on: tx, actor: actor, action: "rotate-key", entity: Self.entity, entityID: nil,
                                       changes: [FieldChange(field: "texts", from: nil, to: String(count))])

@@ -1,0 +1,41 @@
+import AsharNetwork
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+
+/// Work a serving Ashar does by itself: a turn at once, then one every `every` seconds until the server
+/// stops. A turn that fails is logged by its error's type — not its text, which may quote a row — and the
+/// next turn tries again.
+final class RepeatingWork: LifecycleHandler, Sendable {
+    private let task: Task<Void, Never>
+
+    init(_ what: String, every seconds: Int, logger: Logger, turn: @escaping @Sendable () async throws -> Void) {
+        task = Task {
+            while !Task.isCancelled {
+                do {
+                    try await turn()
+                } catch {
+                    logger.warning("\(what) failed", metadata: ["type": .string(String(describing: type(of: error)))])
+                }
+                try? await Task.sleep(for: .seconds(max(5, seconds)))
+            }
+        }
+    }
+
+    func shutdown(_ application: Application) { task.cancel() }
+}
+
+extension Application {
+    /// What a serving Ashar (`serve`, `demo`) repeats beside answering requests: forgetting `Idempotency-Key`
+    /// answers past their time, and an office server's sync with the centre.
+    func startRepeatingWork() {
+        let db = self.db
+        lifecycle.use(RepeatingWork("forgetting old Idempotency-Key answers", every: 6 * 3600, logger: logger) {
+            try await db.writeTransaction { tx in
+                try await IdempotencyReceipt.forget(before: Date().addingTimeInterval(-IdempotencyReceipt.keptFor), on: tx as! any SQLDatabase)
+            }
+        })
+        if let officeSync { lifecycle.use(OfficeSyncLoop.work(sync: officeSync, logger: logger)) }
+    }
+}
