@@ -23,9 +23,10 @@ struct ExportCommand: AsyncCommand {
 }
 
 enum Export {
-    /// Tables that are not the network's data, or would open doors if they left the server.
+    /// Tables that are not the network's data (or are worked out from it, as the names' words are from
+    /// the people), or would open doors if they left the server.
     static let leftOut: Set<String> = ["_fluent_migrations", "_fluent_sessions", "api_tokens", "login_attempts", "write_lock",
-                                       "idempotency_records"]
+                                       "idempotency_records", "people_name_words"]
     static let columnsLeftOut: Set<String> = ["password_hash"]
 
     struct Manifest: Encodable {
