@@ -53,6 +53,10 @@ public struct FullTextIndex: Sendable {
         let matches: SQLQueryString
         switch sql.dialect.name {
         case "sqlite": matches = "\(ident: table) WHERE \(matching(words))"
+        // One word: its range of the words table, read from the index alone (4–6 ms for 10,000 matches at
+        // national scale, where the GIN index rechecks every row it finds: 10–13 ms).
+        case "postgresql" where words.count == 1:
+            matches = "(SELECT DISTINCT person_id FROM \(ident: wordsTable) WHERE \(wordRange(beginning: words[0]))) AS w"
         case "postgresql": matches = "\(ident: source) WHERE \(postgresMatching(words))"
         default: return nil
         }
@@ -97,17 +101,21 @@ public struct FullTextIndex: Sendable {
     /// next along its index; nil when there are more than a page's merge should take.
     func wordsBeginning(_ prefix: Substring, on sql: any SQLDatabase) async throws -> [String]? {
         let most = 64
-        // Every word beginning with the prefix sorts below the prefix followed by the last code point.
-        let first = String(prefix), end = first + "\u{10FFFF}"
         let found = try await sql.raw("""
             WITH RECURSIVE found(word, n) AS (
-              SELECT MIN(word), 1 FROM \(ident: wordsTable) WHERE word >= \(bind: first) AND word < \(bind: end)
+              SELECT MIN(word), 1 FROM \(ident: wordsTable) WHERE \(wordRange(beginning: prefix))
               UNION ALL
-              SELECT (SELECT MIN(word) FROM \(ident: wordsTable) WHERE word > found.word AND word < \(bind: end)), n + 1
+              SELECT (SELECT MIN(word) FROM \(ident: wordsTable) WHERE word > found.word AND \(wordRange(beginning: prefix))), n + 1
               FROM found WHERE word IS NOT NULL AND n <= \(bind: most))
             SELECT word FROM found WHERE word IS NOT NULL
             """).all().map { try $0.decode(column: "word", as: String.self) }
         return found.count > most ? nil : found
+    }
+
+    /// The words table's words that begin with `prefix`, as a range of its key: each sorts at or above the
+    /// prefix and below the prefix followed by the last code point.
+    func wordRange(beginning prefix: Substring) -> SQLQueryString {
+        "word >= \(bind: String(prefix)) AND word < \(bind: prefix + "\u{10FFFF}")"
     }
 
     /// A folded key (lowercase letters and digits between single spaces) has a word beginning with
