@@ -101,8 +101,11 @@ let package = Package(
             "Kernel", "AsharNetwork", "TimeBank", "Producers", "Needs", "Partnerships", "Referrals", "Certification", "Training", .product(name: "FluentKit", package: "fluent-kit"), .product(name: "SQLKit", package: "sql-kit"),
         ], swiftSettings: strict),
         // The web layer: routes, pages, API, commands.
+        // glibc's malloc.h, for the bulk load's memory tuning (`keepingFreedMemory`).
+        .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
         .target(name: "App", dependencies: [
             "Kernel", "Localization", "AsharNetwork", "TimeBank", "Producers", "Needs", "Partnerships", "Referrals", "Certification", "Training", "Reporting", "DemoData",
+            .target(name: "CMalloc", condition: .when(platforms: [.linux])),
             .product(name: "Vapor", package: "vapor"),
             .product(name: "Fluent", package: "fluent"),
             .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),

@@ -10,6 +10,7 @@ import Vapor
 /// The `ashar` executable: `serve` (default), `demo`, `migrate`, `token create --user LOGIN`, `seed --transfers N`.
 public enum Ashar {
     public static func main() async throws {
+        if BulkLoadMemory.isBulkLoad(CommandLine.arguments) { BulkLoadMemory.keepFreed() }
         // Swift's tasks run on NIO's event loops, not on a thread pool of their own: a request no longer
         // hops between the two for every await (the template Vapor generates does the same).
         _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()

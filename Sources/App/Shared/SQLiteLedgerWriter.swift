@@ -2,6 +2,7 @@ import AsharNetwork
 import Fluent
 import FluentKit
 import FluentSQLiteDriver
+import Foundation
 import NIOCore
 import NIOPosix
 import SQLKit
@@ -126,6 +127,7 @@ extension Application {
     /// short loses its last transactions, not the database); and with the log checkpointed every 400 MB,
     /// not every 4 MB, so a page written by many transactions is copied into the file once.
     func bulkLoad<T>(_ body: (any Database) async throws -> T) async throws -> T {
+        defer { BulkLoadMemory.giveBack() }
         guard let writer = storage[SQLiteLedgerWriterKey.self] else { return try await body(db) }
         let sql = writer.db as! any SQLDatabase
         let settings = [("cache_size", SQLiteLedgerWriter.bulkCacheKiB, SQLiteLedgerWriter.cacheKiB),
