@@ -28,9 +28,9 @@ struct QueryCountTests {
             set { metadata[key] = newValue }
         }
 
-        func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String, function: String, line: UInt) {
+        func log(event: LogEvent) {
             // SQLiteKit's line for each statement; its text is in the metadata.
-            if level == .debug && message.description == "Running query" { count.withLockedValue { $0 += 1 } }
+            if event.level == .debug && event.message.description == "Running query" { count.withLockedValue { $0 += 1 } }
         }
 
         func reset() { count.withLockedValue { $0 = 0 } }

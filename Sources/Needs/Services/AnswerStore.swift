@@ -1,4 +1,5 @@
 import Foundation
+import Kernel
 import SQLKit
 
 /// The `needs_submissions` table's JSON columns as each database writes and reads them: `jsonb` with
@@ -64,32 +65,10 @@ struct AnswerStore {
         json.reserveCapacity(values.count * 32)
         for (index, (key, value)) in values.enumerated() {
             if index > 0 { json += "," }
-            quote(key, into: &json)
+            JSONText.quote(key, into: &json)
             json += ":"
-            quote(value, into: &json)
+            JSONText.quote(value, into: &json)
         }
         return json + "}"
-    }
-
-    static func quote(_ text: String, into json: inout String) {
-        json += "\""
-        // Nearly every answer needs no escape: copied whole.
-        guard text.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) else {
-            json += text
-            json += "\""
-            return
-        }
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": json += "\\\""
-            case "\\": json += "\\\\"
-            case "\n": json += "\\n"
-            case "\r": json += "\\r"
-            case "\t": json += "\\t"
-            case _ where scalar.value < 0x20: json += String(format: "\\u%04x", scalar.value)
-            default: json.unicodeScalars.append(scalar)
-            }
-        }
-        json += "\""
     }
 }

@@ -51,7 +51,7 @@ public enum ServiceDate {
 
     /// The date if it is a real calendar day, not after `today` and not before 2000.
     public static func validate(_ text: String, today: Date = Date()) throws -> String {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmedOfSpaces
         guard BishkekCalendar.start(of: trimmed) != nil, trimmed >= "2000" else {
             throw DomainError("timebank.service-date-invalid", field: "service_date")
         }

@@ -43,15 +43,14 @@ public enum DayTotals {
     /// Adds the totals to what is kept, in one statement.
     static func apply(_ totals: [Key: Total], on sql: any SQLDatabase) async throws {
         guard !totals.isEmpty else { return }
-        var query = SQLQueryString("INSERT INTO timebank_day_totals (bank_id, day, minutes, between_banks) VALUES ")
-        for (index, (key, total)) in totals.enumerated() {
-            query.appendInterpolation(unsafeRaw: index == 0 ? "" : ", ")
-            query.appendInterpolation("(\(bind: key.bankID), \(bind: key.day), \(bind: total.minutes), \(bind: total.betweenBanks))" as SQLQueryString)
-        }
-        query.appendInterpolation(unsafeRaw: """
-             ON CONFLICT (bank_id, day) DO UPDATE SET minutes = timebank_day_totals.minutes + excluded.minutes,
+        var rows = JSONRows([("bank_id", .uuid), ("day", .text), ("minutes", .integer), ("between_banks", .integer)])
+        for (key, total) in totals { rows.append(.uuid(key.bankID), .text(key.day), .integer(total.minutes), .integer(total.betweenBanks)) }
+        // `WHERE true`: without it SQLite would read the ON of ON CONFLICT as the join's.
+        let query: SQLQueryString = """
+            INSERT INTO timebank_day_totals (bank_id, day, minutes, between_banks) \(rows.select(on: sql)) WHERE true
+            ON CONFLICT (bank_id, day) DO UPDATE SET minutes = timebank_day_totals.minutes + excluded.minutes,
                 between_banks = timebank_day_totals.between_banks + excluded.between_banks
-            """)
+            """
         try await sql.raw(query).run()
     }
 

@@ -177,39 +177,37 @@ extension Ledger {
         }
         guard !transfers.isEmpty else { return outcomes }
 
-        // Joined to a list of values, each account found by its key: a CASE with a branch per account costs
-        // accounts × accounts comparisons, which a batch of a thousand exchanges felt.
-        var balances = SQLQueryString("UPDATE timebank_accounts SET balance_minutes = v.column2, entry_count = v.column3 FROM (VALUES ")
-        for (index, account) in touched.enumerated() {
-            balances.appendInterpolation(unsafeRaw: index == 0 ? "" : ", ")
-            balances.appendInterpolation("""
-                (\(bind: account), CAST(\(bind: state[account]!.balance) AS BIGINT), CAST(\(bind: state[account]!.entryCount) AS BIGINT))
-                """ as SQLQueryString)
-        }
-        balances.appendInterpolation(unsafeRaw: ") AS v WHERE timebank_accounts.id = v.column1")
-        try await sql.raw(balances).run()
+        // Joined to the accounts' new figures, each account found by its key: a CASE with a branch per
+        // account costs accounts × accounts comparisons, which a batch of a thousand exchanges felt.
+        var balances = JSONRows([("id", .uuid), ("balance", .integer), ("entries", .integer)])
+        for account in touched { balances.append(.uuid(account), .integer(state[account]!.balance), .integer(state[account]!.entryCount)) }
+        try await sql.raw("""
+            UPDATE timebank_accounts SET balance_minutes = v.balance, entry_count = v.entries
+            FROM (\(balances.select(on: sql))) AS v WHERE timebank_accounts.id = v.id
+            """).run()
 
-        var rows = SQLQueryString("""
-            INSERT INTO timebank_transfers (id, bank_id, category_id, minutes, service_date, note, slip_number, reverses_id,
-                override_reason, recorded_at, recorded_by_id, recorded_by_login, on_behalf_of_id, purpose) VALUES 
-            """)
-        for (index, (id, plan)) in transfers.enumerated() {
+        var rows = JSONRows([("id", .uuid), ("bank_id", .uuid), ("category_id", .uuid), ("minutes", .integer), ("service_date", .text),
+                             ("note", .text), ("slip_number", .text), ("reverses_id", .uuid), ("override_reason", .text),
+                             ("recorded_by_id", .uuid), ("recorded_by_login", .text), ("on_behalf_of_id", .uuid), ("purpose", .text)])
+        for (id, plan) in transfers {
             let d = plan.details
-            rows.appendInterpolation(unsafeRaw: index == 0 ? "" : ", ")
-            rows.appendInterpolation("""
-                (\(bind: id), \(bind: plan.bankID), \(bind: d.categoryID), \(bind: d.minutes), \(bind: d.serviceDate), \(bind: d.note), \
-                \(bind: d.slipNumber), \(bind: d.reversesID), \(bind: d.overrideReason), \(bind: now), \(bind: plan.actor.userID), \
-                \(bind: plan.actor.login), \(bind: plan.actor.onBehalfOf), \(bind: d.purpose?.rawValue))
-                """ as SQLQueryString)
+            rows.append(.uuid(id), .uuid(plan.bankID), .uuid(d.categoryID), .integer(d.minutes), .text(d.serviceDate), .text(d.note),
+                        .text(d.slipNumber), .uuid(d.reversesID), .text(d.overrideReason), .uuid(plan.actor.userID),
+                        .text(plan.actor.login), .uuid(plan.actor.onBehalfOf), .text(d.purpose?.rawValue))
         }
-        try await sql.raw(rows).run()
+        try await sql.raw("""
+            INSERT INTO timebank_transfers (id, bank_id, category_id, minutes, service_date, note, slip_number, reverses_id,
+                override_reason, recorded_by_id, recorded_by_login, on_behalf_of_id, purpose, recorded_at) \(rows.select(", \(bind: now)", on: sql))
+            """).run()
 
-        var lines = SQLQueryString("INSERT INTO timebank_entries (id, transfer_id, account_id, minutes, balance_after, sequence, recorded_at) VALUES ")
-        for (index, e) in entries.enumerated() {
-            lines.appendInterpolation(unsafeRaw: index == 0 ? "" : ", ")
-            lines.appendInterpolation("(\(bind: UUID.timeOrdered(at: now)), \(bind: e.transfer), \(bind: e.account), \(bind: e.minutes), \(bind: e.balance), \(bind: e.sequence), \(bind: now))" as SQLQueryString)
+        var lines = JSONRows([("id", .uuid), ("transfer_id", .uuid), ("account_id", .uuid), ("minutes", .integer),
+                              ("balance_after", .integer), ("sequence", .integer)])
+        for e in entries {
+            lines.append(.uuid(UUID.timeOrdered(at: now)), .uuid(e.transfer), .uuid(e.account), .integer(e.minutes), .integer(e.balance), .integer(e.sequence))
         }
-        try await sql.raw(lines).run()
+        try await sql.raw("""
+            INSERT INTO timebank_entries (id, transfer_id, account_id, minutes, balance_after, sequence, recorded_at) \(lines.select(", \(bind: now)", on: sql))
+            """).run()
         let (months, days) = try await reportTotals(transfers, state: state, on: sql)
         try await MonthTotals.apply(months, on: sql)
         try await DayTotals.apply(days, on: sql)

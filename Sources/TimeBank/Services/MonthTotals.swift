@@ -1,3 +1,4 @@
+import AsharNetwork
 import FluentKit
 import Foundation
 import Kernel
@@ -45,20 +46,21 @@ public enum MonthTotals {
     /// Adds the totals to what is kept, in one statement.
     static func apply(_ totals: [Key: Total], on sql: any SQLDatabase) async throws {
         guard !totals.isEmpty else { return }
-        var query = SQLQueryString("INSERT INTO timebank_month_totals (bank_id, month, category_id, account_id, earned_minutes, spent_minutes, exchanges) VALUES ")
-        for (index, (key, total)) in totals.enumerated() {
-            query.appendInterpolation(unsafeRaw: index == 0 ? "" : ", ")
-            query.appendInterpolation("""
-                (\(bind: key.bankID), \(bind: key.month), \(bind: key.categoryID), \(bind: key.accountID), \(bind: total.earned), \
-                \(bind: total.spent), \(bind: total.exchanges))
-                """ as SQLQueryString)
+        var rows = JSONRows([("bank_id", .uuid), ("month", .text), ("category_id", .uuid), ("account_id", .uuid),
+                             ("earned_minutes", .integer), ("spent_minutes", .integer), ("exchanges", .integer)])
+        for (key, total) in totals {
+            rows.append(.uuid(key.bankID), .text(key.month), .uuid(key.categoryID), .uuid(key.accountID), .integer(total.earned),
+                        .integer(total.spent), .integer(total.exchanges))
         }
-        query.appendInterpolation(unsafeRaw: """
-             ON CONFLICT (bank_id, month, category_id, account_id) DO UPDATE SET
+        // `WHERE true`: without it SQLite would read the ON of ON CONFLICT as the join's.
+        let query: SQLQueryString = """
+            INSERT INTO timebank_month_totals (bank_id, month, category_id, account_id, earned_minutes, spent_minutes, exchanges)
+            \(rows.select(on: sql)) WHERE true
+            ON CONFLICT (bank_id, month, category_id, account_id) DO UPDATE SET
                 earned_minutes = timebank_month_totals.earned_minutes + excluded.earned_minutes,
                 spent_minutes = timebank_month_totals.spent_minutes + excluded.spent_minutes,
                 exchanges = timebank_month_totals.exchanges + excluded.exchanges
-            """)
+            """
         try await sql.raw(query).run()
     }
 

@@ -1,0 +1,65 @@
+import Foundation
+import Kernel
+import SQLKit
+
+/// Many rows handed to the database as one JSON array in a single bind, and unpacked there
+/// (`json_each` on SQLite, `json_array_elements` on PostgreSQL): `SELECT <the columns> FROM <the rows>`.
+/// A ledger batch of a thousand exchanges written as `VALUES (?, ?, …)` was some forty thousand binds,
+/// each converted, placed and bound one by one, in statements SQLite parsed anew each time — most of
+/// a bulk load's time (docs/PERFORMANCE.md, "The generator's binds").
+public struct JSONRows: Sendable {
+    public enum Kind: Sendable {
+        case uuid, integer, text
+    }
+
+    /// A value of a row. UUIDs are written as SQLite keeps them (upper-case text); PostgreSQL reads that too.
+    public enum Value {
+        case uuid(UUID?)
+        case integer(Int?)
+        case text(String?)
+    }
+
+    private let columns: [(name: String, kind: Kind)]
+    private var json = "["
+    public private(set) var count = 0
+
+    /// Rows with these columns, in this order.
+    public init(_ columns: [(name: String, kind: Kind)]) {
+        self.columns = columns
+    }
+
+    public var isEmpty: Bool { count == 0 }
+
+    public mutating func append(_ values: Value...) {
+        precondition(values.count == columns.count, "a row has a value for each column")
+        json += count == 0 ? "[" : ",["
+        for (index, value) in values.enumerated() {
+            if index > 0 { json += "," }
+            switch value {
+            case .uuid(let id?): json += "\"" + id.upperText + "\""
+            case .integer(let number?): json += String(number)
+            case .text(let text?): JSONText.quote(text, into: &json)
+            case .uuid(nil), .integer(nil), .text(nil): json += "null"
+            }
+        }
+        json += "]"
+        count += 1
+    }
+
+    /// `SELECT` with the rows' columns, in order and named, each cast to its kind on PostgreSQL, then
+    /// `extra` (more columns, the same for every row: `", \(bind: now)"`), `FROM` the rows.
+    public func select(_ extra: SQLQueryString = "", on sql: any SQLDatabase) -> SQLQueryString {
+        let sqlite = sql.dialect.name == "sqlite"
+        let columns = self.columns.enumerated().map { index, column -> String in
+            let value = "value ->> \(index)"
+            switch (sqlite, column.kind) {
+            case (true, _), (false, .text): return "\(value) AS \(column.name)"
+            case (false, .uuid): return "(\(value))::uuid AS \(column.name)"
+            case (false, .integer): return "(\(value))::bigint AS \(column.name)"
+            }
+        }.joined(separator: ", ")
+        let rows = json + "]"
+        let source: SQLQueryString = sqlite ? "json_each(\(bind: rows))" : "json_array_elements(\(bind: rows)::json) AS r(value)"
+        return "SELECT \(unsafeRaw: columns)\(extra as any SQLExpression) FROM \(source as any SQLExpression)"
+    }
+}
