@@ -28,8 +28,6 @@ public struct JSONRows: Sendable {
         self.columns = columns
     }
 
-    public var isEmpty: Bool { count == 0 }
-
     public mutating func append(_ values: Value...) {
         precondition(values.count == columns.count, "a row has a value for each column")
         json += count == 0 ? "[" : ",["
