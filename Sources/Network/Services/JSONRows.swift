@@ -45,7 +45,9 @@ public struct JSONRows: Sendable {
     }
 
     /// `SELECT` with the rows' columns, in order and named, each cast to its kind on PostgreSQL, then
-    /// `extra` (more columns, the same for every row: `", \(bind: now)"`), `FROM` the rows.
+    /// `extra` (more columns, the same for every row: `", \(bind: now)"`), `FROM` the rows. It ends in
+    /// `WHERE true` so that an `INSERT … SELECT` may go on with `ON CONFLICT`: without a `WHERE`, SQLite
+    /// would read that ON as the join's.
     public func select(_ extra: SQLQueryString = "", on sql: any SQLDatabase) -> SQLQueryString {
         let sqlite = sql.dialect.name == "sqlite"
         let columns = self.columns.enumerated().map { index, column -> String in
@@ -58,6 +60,6 @@ public struct JSONRows: Sendable {
         }.joined(separator: ", ")
         let rows = json + "]"
         let source: SQLQueryString = sqlite ? "json_each(\(bind: rows))" : "json_array_elements(\(bind: rows)::json) AS r(value)"
-        return "SELECT \(unsafeRaw: columns)\(extra as any SQLExpression) FROM \(source as any SQLExpression)"
+        return "SELECT \(unsafeRaw: columns)\(extra as any SQLExpression) FROM \(source as any SQLExpression) WHERE true"
     }
 }

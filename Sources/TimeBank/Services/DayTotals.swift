@@ -45,9 +45,8 @@ public enum DayTotals {
         guard !totals.isEmpty else { return }
         var rows = JSONRows([("bank_id", .uuid), ("day", .text), ("minutes", .integer), ("between_banks", .integer)])
         for (key, total) in totals { rows.append(.uuid(key.bankID), .text(key.day), .integer(total.minutes), .integer(total.betweenBanks)) }
-        // `WHERE true`: without it SQLite would read the ON of ON CONFLICT as the join's.
         let query: SQLQueryString = """
-            INSERT INTO timebank_day_totals (bank_id, day, minutes, between_banks) \(rows.select(on: sql)) WHERE true
+            INSERT INTO timebank_day_totals (bank_id, day, minutes, between_banks) \(rows.select(on: sql))
             ON CONFLICT (bank_id, day) DO UPDATE SET minutes = timebank_day_totals.minutes + excluded.minutes,
                 between_banks = timebank_day_totals.between_banks + excluded.between_banks
             """

@@ -52,10 +52,9 @@ public enum MonthTotals {
             rows.append(.uuid(key.bankID), .text(key.month), .uuid(key.categoryID), .uuid(key.accountID), .integer(total.earned),
                         .integer(total.spent), .integer(total.exchanges))
         }
-        // `WHERE true`: without it SQLite would read the ON of ON CONFLICT as the join's.
         let query: SQLQueryString = """
             INSERT INTO timebank_month_totals (bank_id, month, category_id, account_id, earned_minutes, spent_minutes, exchanges)
-            \(rows.select(on: sql)) WHERE true
+            \(rows.select(on: sql))
             ON CONFLICT (bank_id, month, category_id, account_id) DO UPDATE SET
                 earned_minutes = timebank_month_totals.earned_minutes + excluded.earned_minutes,
                 spent_minutes = timebank_month_totals.spent_minutes + excluded.spent_minutes,
