@@ -178,11 +178,14 @@ extension DatabaseID {
     static let psqlRead = DatabaseID(string: "psql-read")
 }
 
-extension Request {
+extension Application {
     /// Where reports read: the replica when there is one, else the database everything else uses. A
     /// replica lags its primary by a moment; reports of whole days and months do not notice.
-    var reportsDB: any Database {
-        application.databases.ids().contains(.psqlRead) ? db(.psqlRead) : db
-    }
+    var reportsDatabaseID: DatabaseID? { databases.ids().contains(.psqlRead) ? .psqlRead : nil }
+    var reportsDB: any Database { db(reportsDatabaseID) }
+}
+
+extension Request {
+    var reportsDB: any Database { db(application.reportsDatabaseID) }
 }
 

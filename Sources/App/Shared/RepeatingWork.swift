@@ -1,6 +1,7 @@
 import AsharNetwork
 import Fluent
 import Foundation
+import Reporting
 import SQLKit
 import Vapor
 
@@ -28,13 +29,21 @@ final class RepeatingWork: LifecycleHandler, Sendable {
 
 extension Application {
     /// What a serving Ashar (`serve`, `demo`) repeats beside answering requests: forgetting `Idempotency-Key`
-    /// answers past their time, and an office server's sync with the centre.
+    /// answers past their time, counting the survey's needs for the dashboard, and an office server's
+    /// sync with the centre.
     func startRepeatingWork() {
         let db = self.db
         lifecycle.use(RepeatingWork("forgetting old Idempotency-Key answers", every: 6 * 3600, logger: logger) {
             try await db.writeTransaction { tx in
                 try await IdempotencyReceipt.forget(before: Date().addingTimeInterval(-IdempotencyReceipt.keptFor), on: tx as! any SQLDatabase)
             }
+        })
+        // The dashboard's needs by district count every answer of the baseline survey, a second or more
+        // with a million: counted as the server starts and again after submissions came in, not while
+        // the first to open the dashboard waits (the counts are kept until the survey's next submission).
+        let reports = reportsDB
+        lifecycle.use(RepeatingWork("counting the survey's needs for the dashboard", every: 600, logger: logger) {
+            _ = try await NeedsCoverageReport(db: reports).byDistrict()
         })
         if let officeSync { lifecycle.use(OfficeSyncLoop.work(sync: officeSync, logger: logger)) }
     }

@@ -48,7 +48,6 @@ public struct AnalysisService: Sendable {
         let sql = db as! any SQLDatabase
         let key = AnswerCounts.Key(form: formID, version: try await AnswerCounts.version(of: formID, on: sql),
                                    row: row.question, column: column?.question, weight: weight)
-        if let kept = AnswerCounts.kept(key) { return kept }
         let store = AnswerStore(sql: sql)
         func answer(_ dimension: Dimension) -> SQLQueryString {
             dimension.repeatName == nil ? store.answer(dimension.question) : store.entryAnswer(dimension.question)
@@ -61,15 +60,15 @@ public struct AnalysisService: Sendable {
             SELECT \(answer(row)) AS r, \(columnExpression) AS c, \(weight.map(store.number) ?? "NULL") AS w
             FROM \(repeats.first.map(store.entries) ?? "needs_submissions") WHERE form_id = \(bind: formID)
             """)
-        let rows = try await sql.raw("""
-            SELECT r, c, COUNT(*) AS n, \(weights) FROM \(answered) GROUP BY r, c
-            """).all()
-        let counts = try rows.map { row in
-            AnswerCount(row: try row.decode(column: "r", as: String?.self), column: try row.decode(column: "c", as: String?.self),
-                        count: try row.decode(column: "n", as: Int.self),
-                        weight: try row.decode(column: "w", as: Double?.self) ?? 0, weightSquared: try row.decode(column: "w2", as: Double?.self) ?? 0)
+        return try await AnswerCounts.kept(key) { [db] in
+            let rows = try await store.sorting(on: db) { sql in
+                try await sql.raw("SELECT r, c, COUNT(*) AS n, \(weights) FROM \(answered) GROUP BY r, c").all()
+            }
+            return try rows.map { row in
+                AnswerCount(row: try row.decode(column: "r", as: String?.self), column: try row.decode(column: "c", as: String?.self),
+                            count: try row.decode(column: "n", as: Int.self),
+                            weight: try row.decode(column: "w", as: Double?.self) ?? 0, weightSquared: try row.decode(column: "w2", as: Double?.self) ?? 0)
+            }
         }
-        AnswerCounts.keep(counts, for: key)
-        return counts
     }
 }

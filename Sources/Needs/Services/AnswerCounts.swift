@@ -33,6 +33,28 @@ enum AnswerCounts {
         tables.withLock { $0.kept[key] }
     }
 
+    /// Counts being made, by key: whoever asks for the same counts meanwhile waits for them instead of
+    /// counting a million answers again beside it (the dashboards opened as a server starts, while it
+    /// counts the survey's needs itself).
+    private static let counting = Mutex<[Key: Task<[AnswerCount], any Error>]>([:])
+
+    /// The counts kept under `key`, else those `count` makes (once, however many ask at the same time), kept.
+    static func kept(_ key: Key, orCount count: @escaping @Sendable () async throws -> [AnswerCount]) async throws -> [AnswerCount] {
+        if let kept = kept(key) { return kept }
+        let task = counting.withLock { counting in
+            if let running = counting[key] { return running }
+            let task = Task {
+                defer { _ = Self.counting.withLock { $0.removeValue(forKey: key) } }
+                let counts = try await count()
+                keep(counts, for: key)
+                return counts
+            }
+            counting[key] = task
+            return task
+        }
+        return try await task.value
+    }
+
     static func keep(_ counts: [AnswerCount], for key: Key) {
         tables.withLock { tables in
             if tables.kept.count >= capacity {
