@@ -91,10 +91,9 @@ def bulk(source, n):
                    "cache_size=-1000000", "wal_autocheckpoint=100000"):
         db.execute("PRAGMA " + pragma)
     banks = {}
-    for account, bank, member in db.execute("SELECT id, bank_id, member_id FROM timebank_accounts WHERE member_id IS NOT NULL"):
+    for bank, member in db.execute("SELECT bank_id, member_id FROM timebank_accounts WHERE member_id IS NOT NULL"):
         banks.setdefault(bank, []).append(member)
     categories = [c for c, in db.execute("SELECT id FROM timebank_categories")]
-    no_category = "00000000-0000-0000-0000-000000000000"
     today = time.time()
     rng = random.Random(7)
     per_bank = n // len(banks)
@@ -122,7 +121,7 @@ def bulk(source, n):
                         account[2] += delta
                         account[3] += 1
                         entries.append((time_ordered_uuid(), transfer, account[0], delta, account[2], account[3], now))
-                        total = months.setdefault((bank, day[:7], category or no_category, account[0]), [0, 0, 0])
+                        total = months.setdefault((bank, day[:7], category, account[0]), [0, 0, 0])
                         if delta > 0:
                             total[0] += delta
                             total[2] += 1
