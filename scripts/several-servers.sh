@@ -4,7 +4,11 @@
 # invariants (every 201 in the ledger, entries summing to zero, each balance the sum of its entries);
 # then PostgreSQL's own rate for the same writes (scripts/load/raw-postgres.sh, pgbench with as many
 # clients) and the ratio of one app server's rate to it.
+# With ASHAR_SPREAD=1, three more runs with the transfers spread over every bank of the network (40
+# members each), as a national network's offices would send them: batches from different servers then
+# rarely wait for each other's locks.
 # Run through scripts/with-postgres.sh after a release build; needs nginx and wrk (Debian). Stops what it starts.
+# Or against a database of your own (a generated national network): DATABASE_URL=postgres://… scripts/several-servers.sh
 # Usage: scripts/with-postgres.sh scripts/several-servers.sh [CLIENTS=16] [SECONDS=15]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -56,20 +60,29 @@ ledger_balances() {  # every transfer's entries sum to zero, every balance is th
   test "$(sql "SELECT COUNT(*) FROM timebank_accounts a WHERE a.balance_minutes <> (SELECT COALESCE(SUM(minutes), 0) FROM timebank_entries e WHERE e.account_id = a.id)")" = 0
 }
 before=$(sql "SELECT COUNT(*) FROM timebank_transfers")
-created_total=0
-for n in 1 2 3; do
-  front_with "$n"
-  out=$(wrk -t2 -c"$clients" -d"${seconds}s" --latency -s scripts/load/transfers.lua "http://127.0.0.1:$front")
-  created=$(sed -n 's/.* 201=\([0-9]*\).*/\1/p' <<<"$out")
-  [ "$n" = 1 ] && api_rate=$(sed -n 's/.*created_per_s=\([0-9]*\).*/\1/p' <<<"$out")
-  created_total=$((created_total + ${created:-0}))
-  echo "$n app server(s), $clients clients: $(grep -E 'created_per_s' <<<"$out" | tr -s ' ') $(grep -E 'p50_ms' <<<"$out")"
-  grep -E "statuses" <<<"$out" || true
-done
+created_total=0 runs=0
+with_servers() {  # $1: what the transfers are between; the rate with 1, 2 and 3 app servers
+  for n in 1 2 3; do
+    front_with "$n"
+    out=$(wrk -t2 -c"$clients" -d"${seconds}s" --latency -s scripts/load/transfers.lua "http://127.0.0.1:$front")
+    created=$(sed -n 's/.* 201=\([0-9]*\).*/\1/p' <<<"$out")
+    [ "$n" = 1 ] && [ -z "${api_rate:-}" ] && api_rate=$(sed -n 's/.*created_per_s=\([0-9]*\).*/\1/p' <<<"$out")
+    created_total=$((created_total + ${created:-0})) runs=$((runs + 1))
+    echo "$n app server(s), $clients clients, $1: $(grep -E 'created_per_s' <<<"$out" | tr -s ' ') $(grep -E 'p50_ms' <<<"$out")"
+    grep -E "statuses" <<<"$out" || true
+  done
+}
+with_servers "the $(tr "," "\n" <<<"$ASHAR_MEMBERS" | wc -l) members of one bank"
+if [ -n "${ASHAR_SPREAD:-}" ]; then
+  sql "SELECT bank_id || ' ' || STRING_AGG(member_id::text, ' ') FROM (SELECT bank_id, member_id,
+         ROW_NUMBER() OVER (PARTITION BY bank_id ORDER BY member_id) AS r FROM timebank_accounts WHERE member_id IS NOT NULL) m
+       WHERE r <= 40 GROUP BY bank_id HAVING COUNT(*) > 1" >"$work/banks"
+  ASHAR_BANKS_FILE="$work/banks" with_servers "spread over $(wc -l <"$work/banks") banks"
+fi
 added=$(( $(sql "SELECT COUNT(*) FROM timebank_transfers") - before ))
 echo "201 answers: $created_total; transfers added: $added"
 # Up to one request per connection per run may be in flight when wrk stops: booked, its 201 not counted.
-test "$added" -ge "$created_total" && test "$added" -le $((created_total + 3 * clients))
+test "$added" -ge "$created_total" && test "$added" -le $((created_total + runs * clients))
 ledger_balances
 echo "The ledger's invariants hold after the load through all three servers."
 raw=$(scripts/load/raw-postgres.sh "$ASHAR_BANK" "$ASHAR_MEMBERS" "$clients" "$seconds")

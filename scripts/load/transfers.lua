@@ -1,9 +1,18 @@
 -- wrk script: random transfers between the members of one bank, each with its own Idempotency-Key.
--- Environment: ASHAR_TOKEN, ASHAR_BANK, ASHAR_MEMBERS (member ids, comma-separated).
+-- Environment: ASHAR_TOKEN, and either ASHAR_BANK with ASHAR_MEMBERS (member ids, comma-separated), or
+-- ASHAR_BANKS_FILE: a file of lines "bank member member …", each transfer in a bank picked at random.
 local token = os.getenv("ASHAR_TOKEN")
-local bank = os.getenv("ASHAR_BANK")
-local members = {}
-for id in string.gmatch(os.getenv("ASHAR_MEMBERS"), "[^,]+") do members[#members + 1] = id end
+local banks = {}
+local function add_bank(line)
+  local ids = {}
+  for id in string.gmatch(line, "[^, ]+") do ids[#ids + 1] = id end
+  banks[#banks + 1] = { id = table.remove(ids, 1), members = ids }
+end
+if os.getenv("ASHAR_BANKS_FILE") then
+  for line in io.lines(os.getenv("ASHAR_BANKS_FILE")) do add_bank(line) end
+else
+  add_bank(os.getenv("ASHAR_BANK") .. "," .. os.getenv("ASHAR_MEMBERS"))
+end
 
 local threads = {}
 local counter = 0
@@ -21,6 +30,8 @@ function init(args)
 end
 
 function request()
+  local bank = banks[math.random(#banks)]
+  local members = bank.members
   local from = members[math.random(#members)]
   local to = members[math.random(#members)]
   while to == from do to = members[math.random(#members)] end
@@ -31,7 +42,7 @@ function request()
   if os.getenv("ASHAR_NO_IDEMPOTENCY") == nil then
     headers["Idempotency-Key"] = string.format("load-%d-%d-%d", tid, os.time(), sent)
   end
-  return wrk.format("POST", "/api/v1/timebanks/" .. bank .. "/transfers", headers, body)
+  return wrk.format("POST", "/api/v1/timebanks/" .. bank.id .. "/transfers", headers, body)
 end
 
 function response(status, headers, body)
