@@ -41,6 +41,43 @@ struct SubmissionsAPITests {
         }
     }
 
+    @Test("An export of more than a megabyte imports under an Idempotency-Key; its replay is answered alike and stores nothing more")
+    func largeExportUnderKey() async throws {
+        try await withAshar { app, _ in
+            let forms = FormService(db: app.db)
+            try await forms.importBaselineIfMissing(by: .system)
+            let form = try #require(try await forms.latest(formKey: "ashar_baseline_needs")).id
+            let export = try DemoSurvey.baselineExport(count: 3_000, first: 20_000_000)
+            #expect(export.count > APIUploadLimits.json)
+            let api = try await APIClient.forUser("coordinator", on: app)
+            // Through a real server: in memory, a body comes whole and its size is never checked.
+            let server = try app.testing(method: .running(port: 0))
+            func send(_ path: String, _ body: Data, type: String, key: String) async throws -> TestingHTTPResponse {
+                var headers = HTTPHeaders([("Idempotency-Key", key), ("Content-Type", type)])
+                headers.bearerAuthorization = BearerAuthorization(token: try #require(api.token))
+                return try await server.sendRequest(.POST, "/api/v1" + path, headers: headers, body: ByteBuffer(bytes: body))
+            }
+            for _ in 1...2 {
+                let imported = try await send("/forms/\(form)/imports?source=kobo", export, type: "text/csv", key: "baseline-export-3000")
+                #expect(imported.status == .created)
+                #expect(try api.json(imported)["imported"] as? Int == 3_000)
+            }
+            #expect(try await Self.total(api, form.uuidString) == 3_000)
+            // Past an operation's own limit, a body under a key is still refused whole.
+            let tooLarge = try await send("/timebanks/\(UUID())/transfers", Data(count: APIUploadLimits.json + 1), type: "application/json", key: "too-large")
+            #expect(tooLarge.status == .payloadTooLarge)
+        }
+    }
+
+    @Test("Every upload's limit is kept under a route the API has")
+    func uploadRoutes() async throws {
+        try await withAshar { app, _ in
+            let routes = Set(app.routes.all.map { "\($0.method.rawValue) \($0.path.string)" })
+            #expect(APIUploadLimits.byRoute.count == 5)
+            for route in APIUploadLimits.byRoute.keys { #expect(routes.contains(route), "\(route)") }
+        }
+    }
+
     @Test("A bad line: 422 with problems [{file, line, message}] in the user's language, and nothing stored")
     func badLine() async throws {
         try await withAshar { app, _ in

@@ -141,7 +141,7 @@ extension AsharAPI {
     func attachDocumentScan(_ input: Operations.AttachDocumentScan.Input) async throws -> Operations.AttachDocumentScan.Output {
         let req = try APIRequest.allowed(CertificationAccess.canManage)
         guard case .pdf(let body) = input.body else { throw Abort(.unsupportedMediaType) }
-        let data = try await Self.collect(body, upTo: DocumentService.largestScan)
+        let data = try await Self.collect(body, upTo: APIUploadLimits.documentScan)
         try await DocumentService(db: req.db).attachScan(try Self.documentID(input.path.document), data: data,
                                                          store: req.application.certificationFiles.scans, by: req.actor)
         return .noContent(.init())

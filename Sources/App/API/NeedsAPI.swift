@@ -9,9 +9,6 @@ import Vapor
 
 /// The Needs context: survey forms (XLSForm).
 extension AsharAPI {
-    /// A form file is a few hundred kB; this is far above any real one.
-    static let largestFormFile = 10 * 1024 * 1024
-
     func listForms(_ input: Operations.ListForms.Input) async throws -> Operations.ListForms.Output {
         let req = try APIRequest.allowed(NeedsAccess.canReadForms)
         let list = try await FormService(db: req.db).forms(page: PageQuery(page: input.query.page, per: input.query.per))
@@ -24,7 +21,7 @@ extension AsharAPI {
         case .applicationVnd_openxmlformatsOfficedocument_spreadsheetml_sheet(let body): (body, .xlsx)
         case .csv(let body): (body, .csv)
         }
-        let data = try await Data(collecting: body, upTo: Self.largestFormFile)
+        let data = try await Data(collecting: body, upTo: APIUploadLimits.formFile)
         let form = try await FormService(db: req.db).importForm(data, kind: kind, by: req.actor)
         return .created(.init(body: .json(Self.formCreated(form))))
     }
@@ -53,15 +50,12 @@ extension AsharAPI {
 
 /// The Needs context: submissions, their imports, and the analysis.
 extension AsharAPI {
-    /// An export of 100,000 submissions is some 100 MB as CSV; a zip of it far less.
-    static let largestExport = 256 * 1024 * 1024
-
     func importSubmissions(_ input: Operations.ImportSubmissions.Input) async throws -> Operations.ImportSubmissions.Output {
         let req = try APIRequest.allowed(NeedsAccess.canManageForms)
         let formID = try Self.id(input.path.form, notFound: "needs.form")
         let files: [ExportFile] = switch input.body {
-        case .csv(let body): [ExportFile(name: "export.csv", data: try await Data(collecting: body, upTo: Self.largestExport))]
-        case .applicationZip(let body): try ExportReading.files(zip: try await Data(collecting: body, upTo: Self.largestExport))
+        case .csv(let body): [ExportFile(name: "export.csv", data: try await Data(collecting: body, upTo: APIUploadLimits.export))]
+        case .applicationZip(let body): try ExportReading.files(zip: try await Data(collecting: body, upTo: APIUploadLimits.export))
         }
         let source: ExportSource = input.query.source == .kobo ? .kobo : .odk
         let result = try await SubmissionService(db: req.db).importExport(form: formID, files: files, source: source, by: req.actor)

@@ -107,7 +107,7 @@ extension AsharAPI {
     func attachAgreementScan(_ input: Operations.AttachAgreementScan.Input) async throws -> Operations.AttachAgreementScan.Output {
         let req = try APIRequest.allowed(PartnershipAccess.canManage)
         guard case .pdf(let body) = input.body else { throw Abort(.unsupportedMediaType) }
-        let data = try await Data(collecting: body, upTo: AgreementService.largestScan + 1)
+        let data = try await Data(collecting: body, upTo: APIUploadLimits.agreementScan)
         try await AgreementService(db: req.db).attachScan(try Self.id(input.path.agreement, notFound: "partnerships.agreement"), data: data,
                                                           filename: "agreement.pdf", directory: req.application.agreementScans, by: req.actor)
         return .noContent(.init())

@@ -295,7 +295,7 @@ extension AsharAPI {
     func importPriceList(_ input: Operations.ImportPriceList.Input) async throws -> Operations.ImportPriceList.Output {
         let (req, supplier) = try await Self.supplyingTo(input.path.supplier)
         guard case .csv(let body) = input.body else { throw Abort(.unsupportedMediaType) }
-        let text = try await String(collecting: body, upTo: 2 * 1024 * 1024)
+        let text = try await String(collecting: body, upTo: APIUploadLimits.priceList)
         let imported = try await CounterpartyService(db: req.db).importPriceList(supplier, rows: try PriceListFile.rows(text), by: req.actor)
         return .created(.init(body: .json(Schemas.ImportCount(imported: imported))))
     }

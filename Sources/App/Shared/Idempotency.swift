@@ -22,7 +22,7 @@ struct IdempotencyMiddleware: AsyncMiddleware {
             return try await next.respond(to: request)
         }
         guard key.count <= 200 else { throw Abort(.badRequest) }
-        let body = try await request.body.collect(max: 1 << 20).get()
+        let body = try await request.body.collect(max: APIUploadLimits.largestBody(of: request)).get()
         let hash = Self.requestHash(request.method, path: request.url.path, query: request.url.query, body: body.map { Data($0.readableBytesView) })
 
         // A write booked in a batch of its own kind looks its key up there, in the transaction that books
