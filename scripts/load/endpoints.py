@@ -1,6 +1,6 @@
 """Measuring Ashar's endpoints from outside, as the load and scale scripts do: a release server on a
 data directory, the API with a token, the pages with a logged-in session, latencies with wrk."""
-import http.client, json, os, re, subprocess, sys, time
+import collections, http.client, json, os, re, subprocess, sys, time
 
 root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -82,9 +82,12 @@ class Server:
         self.process.wait()
 
 
+Figures = collections.namedtuple("Figures", "p50 p99 rate")
+
+
 def wrk(url, header, seconds, clients=2, script=None, env=None):
-    """p50 and p99 in milliseconds; exits on an answer other than 2xx (except for a booking script,
-    whose limits refuse some)."""
+    """p50 and p99 in milliseconds, and answers a second; exits on an answer other than 2xx (except for a
+    booking script, whose limits refuse some)."""
     command = ["wrk", "-t1", f"-c{clients}", f"-d{seconds}s", "--timeout", "30s", "--latency", "-H", header]
     if script:
         command += ["-s", os.path.join(root, "scripts/load", script)]
@@ -95,7 +98,7 @@ def wrk(url, header, seconds, clients=2, script=None, env=None):
     def ms(label):
         value, unit = re.search(label + r"\s+([\d.]+)(us|ms|s)\b", out).groups()
         return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
-    return ms("50%"), ms("99%")
+    return Figures(ms("50%"), ms("99%"), float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)))
 
 
 def transfers_env(server, bank, members):

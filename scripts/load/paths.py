@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+"""The network's HTTP paths under load, as its users take them (issue 10): recording transfers, reading
+balances and statements, settling a purchase round, importing a survey export and cross-tabbing it, the
+dashboard. Run through scripts/load.sh.
+
+Usage: scripts/load/paths.py DATA [SECONDS=10] [SURVEY_ROWS=100000]
+DATA is a data directory or a PostgreSQL database (postgres://…) grown by `ashar demo --scale
+district|national`, or "fresh" for the demo network in a new directory. What it writes stays: the
+transfers, the rounds (each in a producer group of its own, settled), the survey answers imported.
+"""
+import http.client, json, os, statistics, subprocess, sys, tempfile, time, uuid
+from datetime import datetime, timedelta, timezone
+
+from endpoints import Server, release_binary, transfers_env, wrk
+
+if len(sys.argv) < 2:
+    sys.exit(__doc__)
+work = tempfile.mkdtemp(prefix="ashar-paths-")
+data = os.path.join(work, "data") if sys.argv[1] == "fresh" else sys.argv[1]
+seconds = sys.argv[2] if len(sys.argv) > 2 else "10"
+survey_rows = int(sys.argv[3]) if len(sys.argv) > 3 else 100_000
+rounds = 3
+
+
+def send(server, method, path, body=None, content_type="application/json"):
+    """The API's answer to one request, timed: (status, JSON or None, milliseconds)."""
+    payload = body if isinstance(body, bytes) or body is None else json.dumps(body).encode()
+    headers = {"Authorization": "Bearer " + server.token, "Idempotency-Key": str(uuid.uuid4())}
+    if payload is not None:
+        headers["Content-Type"] = content_type
+    c = http.client.HTTPConnection("127.0.0.1", server.port, timeout=600)
+    started = time.perf_counter()
+    c.request(method, "/api/v1" + path, body=payload, headers=headers)
+    r = c.getresponse()
+    answer = r.read()
+    elapsed = (time.perf_counter() - started) * 1000
+    if r.status >= 300:
+        sys.exit(f"{method} {path}: {r.status} {answer[:300]!r}")
+    return r.status, json.loads(answer) if answer else None, elapsed
+
+
+def settle_rounds(server, groups):
+    """A joint purchase from start to settlement in each group: three articles, an order from every
+    member, closed, ordered, settled. Returns the milliseconds of each kind of step."""
+    steps = {"order (PUT, one member)": [], "close": [], "settle": [], "settlement (GET)": []}
+    deadline = (datetime.now(timezone.utc) + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    for group in groups:
+        members = [m["id"] for m in server.api(f"/producer-groups/{group}/members?per=200")["items"]]
+        _, round_, _ = send(server, "POST", f"/producer-groups/{group}/rounds", {"deadline": deadline})
+        articles = [send(server, "POST", f"/rounds/{round_['id']}/articles",
+                         {"name": name, "unit": "kg", "packageSize": 25,
+                          "tiers": [{"minQuantity": 1, "unitPrice": price}, {"minQuantity": 200, "unitPrice": price * 9 // 10}]})[1]["id"]
+                    for name, price in (("Seed potatoes", 3_000), ("Fertiliser", 4_500), ("Onion sets", 12_000))]
+        for i, member in enumerate(members):
+            lines = [{"articleId": a, "quantity": 5 + (i * 7 + k * 3) % 40, "tolerance": 5} for k, a in enumerate(articles)]
+            steps["order (PUT, one member)"].append(send(server, "PUT", f"/rounds/{round_['id']}/orders/{member}", {"lines": lines})[2])
+        steps["close"].append(send(server, "POST", f"/rounds/{round_['id']}/close")[2])
+        send(server, "POST", f"/rounds/{round_['id']}/ordered")
+        status, settled, ms = send(server, "POST", f"/rounds/{round_['id']}/settle")
+        assert settled["status"] == "settled", settled
+        steps["settle"].append(ms)
+        steps["settlement (GET)"].append(send(server, "GET", f"/rounds/{round_['id']}/settlement")[2])
+        print(f"settled a round of {len(members)} members' orders", flush=True)
+    return steps
+
+
+def import_survey(server, form):
+    """A KoboToolbox export of `survey_rows` new baseline answers, imported through the API."""
+    export = os.path.join(work, "baseline-kobo.csv")
+    server.ashar("seed", "--survey-export", str(survey_rows), "--to", export, "--random-seed", str(int(time.time())))
+    with open(export, "rb") as f:
+        body = f.read()
+    _, result, ms = send(server, "POST", f"/forms/{form}/imports?source=kobo", body, content_type="text/csv")
+    assert result["imported"] == survey_rows, result
+    return ms, len(body)
+
+
+server = Server(release_binary(), work, data, 18096)
+try:
+    b, auth, web = server.base, server.auth, server.web
+    banks = server.api("/timebanks?per=200")["items"]
+    bank = next((x["id"] for x in banks if "(" in x["name"]), banks[0]["id"])  # a generated bank if there is one
+    members = [m["id"] for m in server.api(f"/timebanks/{bank}/members?per=200")["items"]]
+    member = members[0]
+    groups = [g["id"] for g in server.api("/producer-groups?per=200")["items"]]
+    form = next(f["id"] for f in server.api("/forms")["items"] if f["formId"] == "ashar_baseline_needs")
+
+    rows = [("transfers recorded (POST, 16 clients)",
+             wrk(b, auth, seconds, clients=16, script="transfers.lua", env=transfers_env(server, bank, members)))]
+    rows += [(name, wrk(b + path, auth, seconds, clients=4)) for name, path in (
+        ("balance (GET, 4 clients)", f"/api/v1/timebanks/{bank}/accounts/{member}"),
+        ("statement, first 100 lines (GET, 4 clients)", f"/api/v1/timebanks/{bank}/accounts/{member}/statement?per=100"),
+    )]
+    steps = settle_rounds(server, groups[-rounds:])
+    rows += [(f"round: {step} ({len(ms)} times)", (statistics.median(ms), max(ms), None)) for step, ms in steps.items()]
+    imported_ms, size = import_survey(server, form)
+    rows.append((f"survey import, {survey_rows:,} answers ({size / 1e6:.0f} MB, once)", (imported_ms, imported_ms, None)))
+    _, _, first = send(server, "GET", f"/forms/{form}/crosstab?row=needs&column=district")
+    rows.append(("survey cross-tab, the first after the import (counted)", (first, first, None)))
+    rows.append(("survey cross-tab, kept (GET, 4 clients)", wrk(b + f"/api/v1/forms/{form}/crosstab?row=needs&column=district", auth, seconds, clients=4)))
+    rows.append(("dashboard (page, 4 clients)", wrk(b + "/dashboard", web, seconds, clients=4)))
+finally:
+    server.stop()
+
+print(f"\n| path ({data}) | p50 | p99 (max for steps) | answers/s |")
+print("|---|---|---|---|")
+for name, (p50, p99, rate) in rows:
+    print(f"| {name} | {p50:,.1f} ms | {p99:,.1f} ms | {'' if rate is None else f'{rate:,.0f}'} |")
