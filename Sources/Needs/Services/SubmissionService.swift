@@ -71,8 +71,7 @@ public struct SubmissionService: Sendable {
         let incoming = try ExportReading.read(files, source: source, form: form.definition)
         return try await db.writeTransaction { tx in
             let sql = tx as! any SQLDatabase
-            var seen = Set(try await sql.raw("SELECT instance_key FROM needs_submissions WHERE form_id = \(bind: formID)").all()
-                .map { try $0.decode(column: "instance_key", as: String.self) })
+            var seen = try await Self.stored(incoming.map(\.key), form: formID, on: sql)
             var fresh: [IncomingSubmission] = []
             for submission in incoming where seen.insert(submission.key).inserted { fresh.append(submission) }
             // Each statement carries a few hundred rows: well within both databases' limits on parameters.
@@ -89,6 +88,21 @@ public struct SubmissionService: Sendable {
                                                 FieldChange(field: "duplicates", from: nil, to: String(result.duplicates))])
             return result
         }
+    }
+
+    /// Which of `keys` the form has stored already: looked up by the form's index of instance keys, a
+    /// few hundred at a time, where reading every key the form has would read a million at national scale.
+    static func stored(_ keys: [String], form formID: UUID, on sql: any SQLDatabase) async throws -> Set<String> {
+        var stored = Set<String>()
+        for start in stride(from: 0, to: keys.count, by: 500) {
+            let chunk = Array(keys[start..<min(start + 500, keys.count)])
+            for row in try await sql.raw("""
+                SELECT instance_key FROM needs_submissions WHERE form_id = \(bind: formID) AND instance_key IN (\(SQLQueryString.list(chunk)))
+                """).all() {
+                stored.insert(try row.decode(column: "instance_key", as: String.self))
+            }
+        }
+        return stored
     }
 
     public func submission(_ id: UUID) async throws -> SubmissionRecord {
