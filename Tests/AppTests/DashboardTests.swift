@@ -75,6 +75,25 @@ struct DashboardTests {
             #expect(Set(counted.compactMap(\.column)).count > 1 && counted.map(\.count).reduce(0, +) == 50)
         }
     }
+
+    @Test("After an import through the API the survey's needs are counted again at once, not when the dashboard is next opened")
+    func needsCountedAfterImport() async throws {
+        try await withAshar { app, _ in
+            let baseline = try #require(try await FormService(db: app.db).latest(formKey: NeedCoverage.baselineForm))
+            let api = try await APIClient.forUser("coordinator", on: app)
+            let imported = try await api.send(.POST, "/forms/\(baseline.id)/imports?source=kobo",
+                                              body: try DemoSurvey.baselineExport(count: 40), contentType: "text/csv")
+            #expect(imported.status == .created)
+            let key = AnswerCounts.Key(form: baseline.id, version: try await AnswerCounts.version(of: baseline.id, on: app.db as! any SQLDatabase),
+                                       row: NeedCoverage.baselineNeeds, column: "district", weight: nil)
+            var kept: [AnswerCount]?
+            for _ in 0..<100 where kept == nil {
+                try await Task.sleep(for: .milliseconds(50))
+                kept = AnswerCounts.kept(key)
+            }
+            #expect(try #require(kept).map(\.count).reduce(0, +) == 40)
+        }
+    }
 }
 
 @Suite("The coordinator's day")

@@ -59,6 +59,7 @@ extension AsharAPI {
         }
         let source: ExportSource = input.query.source == .kobo ? .kobo : .odk
         let result = try await SubmissionService(db: req.db).importExport(form: formID, files: files, source: source, by: req.actor)
+        if result.imported > 0 { req.application.countNeedsForTheDashboard() }
         return .created(.init(body: .json(.init(imported: result.imported, duplicates: result.duplicates))))
     }
 

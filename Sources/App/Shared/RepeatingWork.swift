@@ -42,9 +42,24 @@ extension Application {
         // with a million: counted as the server starts and again after submissions came in, not while
         // the first to open the dashboard waits (the counts are kept until the survey's next submission).
         let reports = reportsDB
-        lifecycle.use(RepeatingWork("counting the survey's needs for the dashboard", every: 600, logger: logger) {
+        lifecycle.use(RepeatingWork(Self.countingNeeds, every: 600, logger: logger) {
             _ = try await NeedsCoverageReport(db: reports).byDistrict()
         })
         if let officeSync { lifecycle.use(OfficeSyncLoop.work(sync: officeSync, logger: logger)) }
+    }
+
+    private static let countingNeeds = "counting the survey's needs for the dashboard"
+
+    /// After an import, the dashboard's needs counted again at once, in the background: whoever opens it
+    /// next finds them counted, or joins the count under way, rather than waiting for the next turn.
+    func countNeedsForTheDashboard() {
+        let reports = reportsDB, logger = logger
+        Task {
+            do {
+                _ = try await NeedsCoverageReport(db: reports).byDistrict()
+            } catch {
+                logger.warning("\(Self.countingNeeds) failed", metadata: ["type": .string(String(describing: type(of: error)))])
+            }
+        }
     }
 }
