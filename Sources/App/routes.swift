@@ -82,6 +82,7 @@ func routes(_ app: Application, resources: AppResources) throws {
     try web.register(collection: RemindersController())
     try web.register(collection: SMSController.Pages())
 
-    let api = app.grouped("api", "v1").grouped(EmptyBodyAsJSONMiddleware(), BearerUserMiddleware(), IdempotencyMiddleware(), APIRequestMiddleware())
+    let api = app.grouped("api", "v1").grouped(APIBodyLimitMiddleware(), EmptyBodyAsJSONMiddleware(), BearerUserMiddleware(),
+                                                 IdempotencyMiddleware(), APIRequestMiddleware())
     try AsharAPI().registerHandlers(on: VaporTransport(routesBuilder: api), serverURL: URL(string: "/")!)
 }

@@ -41,7 +41,7 @@ struct SubmissionsAPITests {
         }
     }
 
-    @Test("An export of more than a megabyte imports under an Idempotency-Key; its replay is answered alike and stores nothing more; sent again, all duplicates")
+    @Test("An export of more than a megabyte imports under an Idempotency-Key; its replay is answered alike and stores nothing more; sent again, all duplicates; a JSON body over a megabyte is refused whole, key or not")
     func largeExportUnderKey() async throws {
         try await withAshar { app, _ in
             let forms = FormService(db: app.db)
@@ -69,6 +69,10 @@ struct SubmissionsAPITests {
             // Past an operation's own limit, a body under a key is still refused whole.
             let tooLarge = try await send("/timebanks/\(UUID())/transfers", Data(count: APIUploadLimits.json + 1), type: "application/json", key: "too-large")
             #expect(tooLarge.status == .payloadTooLarge)
+            // And without a key or a token: the generated code would read a JSON body whole before any check.
+            let stranger = try await server.sendRequest(.POST, "/api/v1/timebanks/\(UUID())/transfers", headers: ["Content-Type": "application/json"],
+                                                        body: ByteBuffer(bytes: Data(count: APIUploadLimits.json + 1)))
+            #expect(stranger.status == .payloadTooLarge)
         }
     }
 
@@ -76,7 +80,7 @@ struct SubmissionsAPITests {
     func uploadRoutes() async throws {
         try await withAshar { app, _ in
             let routes = Set(app.routes.all.map { "\($0.method.rawValue) \($0.path.string)" })
-            #expect(APIUploadLimits.byRoute.count == 5)
+            #expect(APIUploadLimits.byRoute.count == 7)
             for route in APIUploadLimits.byRoute.keys { #expect(routes.contains(route), "\(route)") }
         }
     }

@@ -2,9 +2,10 @@ import Certification
 import Partnerships
 import Vapor
 
-/// The largest body each upload through the API takes; every other operation takes JSON of at most a
-/// megabyte. The Idempotency-Key middleware reads a body whole, to tell two requests under one key apart,
-/// before its operation does: it must let through what the operation accepts, and no more.
+/// The largest body each upload through the API takes (files, and an office server's pages of copies);
+/// every other operation takes JSON of at most a megabyte. A body is read whole before its operation
+/// runs — to bound it (`APIBodyLimitMiddleware`) and to tell two requests under one `Idempotency-Key`
+/// apart — so the limit must let through what the operation accepts, and no more.
 enum APIUploadLimits {
     static let json = 1 << 20
     static let priceList = 2 * 1024 * 1024
@@ -15,6 +16,8 @@ enum APIUploadLimits {
     static let documentScan = DocumentService.largestScan
     /// A byte more than the service keeps, so that it, not the transport, refuses a larger scan in the user's language.
     static let agreementScan = AgreementService.largestScan + 1
+    /// An office server's page of copies: up to 1,000, a transfer with up to 100 entries and two texts of 500.
+    static let syncPage = 32 * 1024 * 1024
 
     /// By route, as Vapor spells it once the OpenAPI paths are registered.
     static let byRoute: [String: Int] = [
@@ -23,10 +26,24 @@ enum APIUploadLimits {
         "POST api/v1/forms/:form/imports": export,
         "PUT api/v1/agreements/:agreement/scan": agreementScan,
         "PUT api/v1/documents/:document/scan": documentScan,
+        "POST api/v1/sync/timebank/members": syncPage,
+        "POST api/v1/sync/timebank/transfers": syncPage,
     ]
 
     static func largestBody(of request: Request) -> Int {
         guard let route = request.route else { return json }
         return byRoute["\(route.method.rawValue) \(route.path.string)"] ?? json
+    }
+}
+
+/// The OpenAPI runtime reads a JSON body whole, however large, before an operation can look at who sent
+/// it: an API request's body is read here first, up to what its operation takes, and refused whole past
+/// it (413) — a stranger's gigabyte never reaches memory.
+struct APIBodyLimitMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if [.POST, .PUT, .PATCH, .DELETE].contains(request.method) {
+            _ = try await request.body.collect(max: APIUploadLimits.largestBody(of: request)).get()
+        }
+        return try await next.respond(to: request)
     }
 }
