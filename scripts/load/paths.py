@@ -56,7 +56,7 @@ def settle_rounds(server, groups):
             steps["order (PUT, one member)"].append(send(server, "PUT", f"/rounds/{round_['id']}/orders/{member}", {"lines": lines})[2])
         steps["close"].append(send(server, "POST", f"/rounds/{round_['id']}/close")[2])
         send(server, "POST", f"/rounds/{round_['id']}/ordered")
-        status, settled, ms = send(server, "POST", f"/rounds/{round_['id']}/settle")
+        _, settled, ms = send(server, "POST", f"/rounds/{round_['id']}/settle")
         assert settled["status"] == "settled", settled
         steps["settle"].append(ms)
         steps["settlement (GET)"].append(send(server, "GET", f"/rounds/{round_['id']}/settlement")[2])

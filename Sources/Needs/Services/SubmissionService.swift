@@ -75,11 +75,8 @@ public struct SubmissionService: Sendable {
             var fresh: [IncomingSubmission] = []
             for submission in incoming where seen.insert(submission.key).inserted { fresh.append(submission) }
             // Each statement carries a few hundred rows: well within both databases' limits on parameters.
-            var offset = 0
-            while offset < fresh.count {
-                let batch = Array(fresh[offset..<min(offset + 400, fresh.count)])
-                _ = try await Self.insert(batch, form: formID, source: SubmissionSource(rawValue: source.rawValue)!, by: actor, on: sql)
-                offset += batch.count
+            for batch in fresh.chunks(of: 400) {
+                _ = try await Self.insert(Array(batch), form: formID, source: SubmissionSource(rawValue: source.rawValue)!, by: actor, on: sql)
             }
             let result = ImportResult(imported: fresh.count, duplicates: incoming.count - fresh.count)
             try await AuditLog.record(on: tx, actor: actor, action: "import", entity: "needs_form", entityID: formID,
@@ -94,10 +91,9 @@ public struct SubmissionService: Sendable {
     /// few hundred at a time, where reading every key the form has would read a million at national scale.
     static func stored(_ keys: [String], form formID: UUID, on sql: any SQLDatabase) async throws -> Set<String> {
         var stored = Set<String>()
-        for start in stride(from: 0, to: keys.count, by: 500) {
-            let chunk = Array(keys[start..<min(start + 500, keys.count)])
+        for chunk in keys.chunks(of: 500) {
             for row in try await sql.raw("""
-                SELECT instance_key FROM needs_submissions WHERE form_id = \(bind: formID) AND instance_key IN (\(SQLQueryString.list(chunk)))
+                SELECT instance_key FROM needs_submissions WHERE form_id = \(bind: formID) AND instance_key IN (\(SQLQueryString.list(Array(chunk))))
                 """).all() {
                 stored.insert(try row.decode(column: "instance_key", as: String.self))
             }

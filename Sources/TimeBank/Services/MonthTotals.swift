@@ -119,9 +119,8 @@ public enum MonthTotals {
             """).run { reader.read($0) }
         let totals = try reader.finish()
         // A few hundred rows to a statement, well within both databases' limits on bound values.
-        let all = Array(totals)
-        for start in stride(from: 0, to: all.count, by: 500) {
-            try await MonthTotals.apply(Dictionary(uniqueKeysWithValues: all[start..<min(start + 500, all.count)].map { ($0.key, $0.value) }), on: sql)
+        for chunk in Array(totals).chunks(of: 500) {
+            try await MonthTotals.apply(Dictionary(uniqueKeysWithValues: chunk.map { ($0.key, $0.value) }), on: sql)
         }
     }
 }
