@@ -7,6 +7,10 @@
 # With ASHAR_SPREAD=1, three more runs with the transfers spread over every bank of the network (40
 # members each), as a national network's offices would send them: batches from different servers then
 # rarely wait for each other's locks.
+# With ASHAR_SERVER_CPU=0.3 (a share of one core), each app server runs in a cgroup of its own held to
+# that share, as if it were on a small machine of its own: on a 2-core machine the app servers otherwise
+# share PostgreSQL's cores, and a second server only takes CPU from the first and from the database.
+# Needs root and a cgroup filesystem with the cpu controller (v1 or v2).
 # Run through scripts/with-postgres.sh after a release build; needs nginx and wrk (Debian). Stops what it starts.
 # Or against a database of your own (a generated national network): DATABASE_URL=postgres://… scripts/several-servers.sh
 # Usage: scripts/with-postgres.sh scripts/several-servers.sh [CLIENTS=16] [SECONDS=15]
@@ -20,20 +24,37 @@ work=$(mktemp -d /tmp/ashar-several.XXXXXX)
 ports=(18111 18112 18113)
 front=18110
 pids=()
+groups=()
 finish() {
   [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+  for group in "${groups[@]}"; do rmdir "$group" 2>/dev/null || true; done
   rm -rf "$work"
 }
 trap finish EXIT
 wait_for() { for _ in $(seq 1 "$2"); do curl -fsS "$1" >/dev/null 2>&1 && return 0; sleep 1; done; echo "timed out: $1" >&2; return 1; }
+confine() {  # $1: a server's pid, $2: its port — held to ASHAR_SERVER_CPU of one core, when set
+  [ -n "${ASHAR_SERVER_CPU:-}" ] || return 0
+  local quota=$(python3 -c "print(int(${ASHAR_SERVER_CPU} * 100000))") group
+  if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+    group=/sys/fs/cgroup/ashar-$2; echo +cpu >/sys/fs/cgroup/cgroup.subtree_control
+    mkdir -p "$group"; echo "$quota 100000" >"$group/cpu.max"
+  else
+    group=/sys/fs/cgroup/cpu/ashar-$2; mkdir -p "$group"
+    echo 100000 >"$group/cpu.cfs_period_us"; echo "$quota" >"$group/cpu.cfs_quota_us"
+  fi
+  groups+=("$group"); echo "$1" >"$group/cgroup.procs"
+}
 
 (cd "$work" && PORT=${ports[0]} LOG_LEVEL=warning exec "$bin" demo >"$work/a.log" 2>&1) & pids+=($!)
 wait_for "http://127.0.0.1:${ports[0]}/health" 300
+confine "${pids[0]}" "${ports[0]}"
 for port in "${ports[@]:1}"; do
   (cd "$work" && PORT=$port LOG_LEVEL=warning exec "$bin" serve >"$work/$port.log" 2>&1) & pids+=($!)
   wait_for "http://127.0.0.1:$port/health" 60
+  confine "${pids[-1]}" "$port"
 done
+[ -z "${ASHAR_SERVER_CPU:-}" ] || echo "each app server held to ${ASHAR_SERVER_CPU} of a core"
 
 # nginx in front, with the first N servers as its upstream.
 front_with() {

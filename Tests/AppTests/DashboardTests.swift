@@ -61,8 +61,7 @@ struct DashboardTests {
             let baseline = try #require(try await FormService(db: app.db).latest(formKey: NeedCoverage.baselineForm))
             _ = try await SubmissionService(db: app.db).importExport(
                 form: baseline.id, files: [ExportFile(name: "b.csv", data: try DemoSurvey.baselineExport(count: 50))], source: .kobo, by: .system)
-            let key = AnswerCounts.Key(form: baseline.id, version: try await AnswerCounts.version(of: baseline.id, on: app.db as! any SQLDatabase),
-                                       row: NeedCoverage.baselineNeeds, column: "district", weight: nil)
+            let key = try await AnswerCounts.Key.needsByDistrict(of: baseline.id, on: app.db)
             #expect(AnswerCounts.kept(key) == nil)
             app.startRepeatingWork()
             var kept: [AnswerCount]?
@@ -84,8 +83,7 @@ struct DashboardTests {
             let imported = try await api.send(.POST, "/forms/\(baseline.id)/imports?source=kobo",
                                               body: try DemoSurvey.baselineExport(count: 40), contentType: "text/csv")
             #expect(imported.status == .created)
-            let key = AnswerCounts.Key(form: baseline.id, version: try await AnswerCounts.version(of: baseline.id, on: app.db as! any SQLDatabase),
-                                       row: NeedCoverage.baselineNeeds, column: "district", weight: nil)
+            let key = try await AnswerCounts.Key.needsByDistrict(of: baseline.id, on: app.db)
             var kept: [AnswerCount]?
             for _ in 0..<100 where kept == nil {
                 try await Task.sleep(for: .milliseconds(50))
@@ -149,5 +147,14 @@ struct CoordinatorHomeTests {
             #expect(home.contains("1 item of equipment due back"))
             #expect(home.contains("/producer-groups/\(group.id)/equipment"))
         }
+    }
+}
+
+extension AnswerCounts.Key {
+    /// The key of the dashboard's table of the baseline survey: needs by district, at the form's version now.
+    static func needsByDistrict(of form: UUID, on db: any Database) async throws -> Self {
+        Self(form: form, version: try await AnswerCounts.version(of: form, on: db as! any SQLDatabase),
+             recipe: .init(row: .init(question: NeedCoverage.baselineNeeds, inEntry: false), column: .init(question: "district", inEntry: false),
+                           weight: nil, entries: nil))
     }
 }

@@ -45,30 +45,35 @@ public struct AnalysisService: Sendable {
         guard repeats.count <= 1 else {
             throw DomainError("needs.analysis.repeats-differ", field: column?.name, arguments: ["row": row.name, "column": column?.name ?? ""])
         }
-        let sql = db as! any SQLDatabase
-        let key = AnswerCounts.Key(form: formID, version: try await AnswerCounts.version(of: formID, on: sql),
-                                   row: row.question, column: column?.question, weight: weight)
-        let store = AnswerStore(sql: sql)
-        func answer(_ dimension: Dimension) -> SQLQueryString {
-            dimension.repeatName == nil ? store.answer(dimension.question) : store.entryAnswer(dimension.question)
+        let recipe = AnswerCounts.Recipe(row: .init(question: row.question, inEntry: row.repeatName != nil),
+                                         column: column.map { .init(question: $0.question, inEntry: $0.repeatName != nil) },
+                                         weight: weight, entries: repeats.first)
+        return try await AnswerCounts.counts(form: formID, recipe: recipe, on: db as! any SQLDatabase) { [db] in
+            try await Self.count(recipe, form: formID, on: db)
         }
-        let columnExpression: SQLQueryString = column.map(answer) ?? "NULL"
-        let weights: SQLQueryString = weight == nil
+    }
+
+    /// The table counted by the database, over every submission of the form.
+    static func count(_ recipe: AnswerCounts.Recipe, form formID: UUID, on db: any Database) async throws -> [AnswerCount] {
+        let store = AnswerStore(sql: db as! any SQLDatabase)
+        func answer(_ answer: AnswerCounts.Recipe.Answer) -> SQLQueryString {
+            answer.inEntry ? store.entryAnswer(answer.question) : store.answer(answer.question)
+        }
+        let columnExpression: SQLQueryString = recipe.column.map(answer) ?? "NULL"
+        let weights: SQLQueryString = recipe.weight == nil
             ? "CAST(COUNT(*) AS \(unsafeRaw: store.real)) AS w, CAST(COUNT(*) AS \(unsafeRaw: store.real)) AS w2"
             : "SUM(w) AS w, SUM(w * w) AS w2"
         let answered = store.grouped("""
-            SELECT \(answer(row)) AS r, \(columnExpression) AS c, \(weight.map(store.number) ?? "NULL") AS w
-            FROM \(repeats.first.map(store.entries) ?? "needs_submissions") WHERE form_id = \(bind: formID)
+            SELECT \(answer(recipe.row)) AS r, \(columnExpression) AS c, \(recipe.weight.map(store.number) ?? "NULL") AS w
+            FROM \(recipe.entries.map(store.entries) ?? "needs_submissions") WHERE form_id = \(bind: formID)
             """)
-        return try await AnswerCounts.kept(key) { [db] in
-            let rows = try await store.sorting(on: db) { sql in
-                try await sql.raw("SELECT r, c, COUNT(*) AS n, \(weights) FROM \(answered) GROUP BY r, c").all()
-            }
-            return try rows.map { row in
-                AnswerCount(row: try row.decode(column: "r", as: String?.self), column: try row.decode(column: "c", as: String?.self),
-                            count: try row.decode(column: "n", as: Int.self),
-                            weight: try row.decode(column: "w", as: Double?.self) ?? 0, weightSquared: try row.decode(column: "w2", as: Double?.self) ?? 0)
-            }
+        let rows = try await store.sorting(on: db) { sql in
+            try await sql.raw("SELECT r, c, COUNT(*) AS n, \(weights) FROM \(answered) GROUP BY r, c").all()
+        }
+        return try rows.map { row in
+            AnswerCount(row: try row.decode(column: "r", as: String?.self), column: try row.decode(column: "c", as: String?.self),
+                        count: try row.decode(column: "n", as: Int.self),
+                        weight: try row.decode(column: "w", as: Double?.self) ?? 0, weightSquared: try row.decode(column: "w2", as: Double?.self) ?? 0)
         }
     }
 }

@@ -2,18 +2,90 @@ import Foundation
 import SQLKit
 import Synchronization
 
-/// Counts of a form's answers kept in memory until the form's next submission. The network's dashboard
-/// shows the needs the baseline survey's women named by district on every view; with a million
-/// submissions counting them takes about a second, and they change only when a submission comes in.
-/// Each form carries a version that every insert of its submissions moves on (in the same transaction),
-/// so any server sharing the database sees the change at its next look (one row read by its key).
+/// Counts of a form's answers kept in memory between its submissions. The network's dashboard shows
+/// the needs the baseline survey's women named by district on every view; with a million submissions
+/// counting them takes a second or more, and they change only when a submission comes in. Each form
+/// carries a version that every write of its submissions moves on (in the same transaction), so any
+/// server sharing the database sees the change at its next look (one row read by its key). The server
+/// that wrote the submissions adds them to the counts it keeps (`carryForward`) rather than count the
+/// million again.
 enum AnswerCounts {
+    /// What a table counts: the answers to one or two questions, each read from the submission or from
+    /// an entry of its repeat, and an optional weight (a number question outside any repeat).
+    struct Recipe: Hashable {
+        struct Answer: Hashable {
+            let question: String
+            let inEntry: Bool
+        }
+
+        let row: Answer
+        let column: Answer?
+        let weight: String?
+        /// The repeat whose entries are counted, one each, when either answer is read from one.
+        let entries: String?
+
+        /// Submissions counted by `(row, column)` as the database counts them: a missing answer is
+        /// nil, a submission without entries of the repeat is not counted, a weight that is not a number
+        /// weighs 0 (SQLite's `CAST`), and without a weight each counts 1.
+        func count(_ submissions: [Answers]) -> [AnswerCount] {
+            var cells: [Cell: Sums] = [:]
+            for answers in submissions {
+                let weight = self.weight.flatMap { answers.values[$0] }.map { Double($0) ?? 0 }
+                func add(_ entry: [String: String]) {
+                    func read(_ answer: Answer) -> String? { answer.inEntry ? entry[answer.question] : answers.values[answer.question] }
+                    cells[Cell(row: read(row), column: column.flatMap(read)), default: Sums()].add(self.weight == nil ? 1 : weight)
+                }
+                if let entries {
+                    for entry in answers.repeats[entries] ?? [] { add(entry) }
+                } else {
+                    add([:])
+                }
+            }
+            return Cell.counts(cells)
+        }
+    }
+
+    /// One group of a table, and what it sums.
+    private struct Cell: Hashable {
+        let row: String?
+        let column: String?
+
+        static func counts(_ cells: [Cell: Sums]) -> [AnswerCount] {
+            cells.map { AnswerCount(row: $0.key.row, column: $0.key.column, count: $0.value.count, weight: $0.value.weight, weightSquared: $0.value.weightSquared) }
+        }
+    }
+
+    private struct Sums {
+        var count = 0
+        var weight = 0.0
+        var weightSquared = 0.0
+
+        mutating func add(_ weight: Double?) {
+            count += 1
+            if let weight {
+                self.weight += weight
+                weightSquared += weight * weight
+            }
+        }
+
+        mutating func add(_ other: AnswerCount) {
+            count += other.count
+            weight += other.weight
+            weightSquared += other.weightSquared
+        }
+    }
+
+    /// Two tables of the same recipe added group by group.
+    static func adding(_ more: [AnswerCount], to counts: [AnswerCount]) -> [AnswerCount] {
+        var cells: [Cell: Sums] = [:]
+        for count in counts + more { cells[Cell(row: count.row, column: count.column), default: Sums()].add(count) }
+        return Cell.counts(cells)
+    }
+
     struct Key: Hashable {
         let form: UUID
         let version: Int
-        let row: String
-        let column: String?
-        let weight: String?
+        let recipe: Recipe
     }
 
     /// At most this many tables kept; past it the oldest half goes.
@@ -25,8 +97,37 @@ enum AnswerCounts {
             .decode(column: "answers_version", as: Int.self) ?? 0
     }
 
-    static func moveOn(form: UUID, on sql: any SQLDatabase) async throws {
-        try await sql.raw("UPDATE needs_forms SET answers_version = answers_version + 1 WHERE id = \(bind: form)").run()
+    /// Moves the form's version on, inside the transaction that writes its submissions, and returns the
+    /// new one. The row stays locked until the transaction ends, so the new version is exactly the
+    /// previous one and this transaction's submissions.
+    static func moveOn(form: UUID, on sql: any SQLDatabase) async throws -> Int {
+        try await sql.raw("UPDATE needs_forms SET answers_version = answers_version + 1 WHERE id = \(bind: form) RETURNING answers_version")
+            .first()?.decode(column: "answers_version", as: Int.self) ?? 0
+    }
+
+    /// After the transaction that moved the form on to `version` with `submissions` has committed: each
+    /// table kept of the version before becomes the table of `version`, the submissions added to it.
+    static func carryForward(form: UUID, to version: Int, adding submissions: [Answers]) {
+        let previous = tables.withLock { tables in tables.kept.filter { $0.key.form == form && $0.key.version == version - 1 } }
+        for (key, counts) in previous {
+            keep(adding(key.recipe.count(submissions), to: counts), for: Key(form: form, version: version, recipe: key.recipe))
+        }
+        tables.withLock { tables in
+            for key in previous.keys { tables.kept[key] = nil }
+            tables.order.removeAll { previous[$0] != nil }
+        }
+    }
+
+    /// The table `recipe` makes of the form's submissions: kept, else counted by `count` (once, however
+    /// many ask at the same time) and kept — unless the form moved on while it counted, when the table
+    /// may hold submissions of a later version than the one it would be kept under.
+    static func counts(form: UUID, recipe: Recipe, on sql: any SQLDatabase,
+                       count: @escaping @Sendable () async throws -> [AnswerCount]) async throws -> [AnswerCount] {
+        let key = Key(form: form, version: try await version(of: form, on: sql), recipe: recipe)
+        return try await kept(key) {
+            let counts = try await count()
+            return (counts, keep: try await version(of: form, on: sql) == key.version)
+        }
     }
 
     static func kept(_ key: Key) -> [AnswerCount]? {
@@ -38,15 +139,16 @@ enum AnswerCounts {
     /// counts the survey's needs itself).
     private static let counting = Mutex<[Key: Task<[AnswerCount], any Error>]>([:])
 
-    /// The counts kept under `key`, else those `count` makes (once, however many ask at the same time), kept.
-    static func kept(_ key: Key, orCount count: @escaping @Sendable () async throws -> [AnswerCount]) async throws -> [AnswerCount] {
+    /// The counts kept under `key`, else those `count` makes (once, however many ask at the same time),
+    /// kept when it says so.
+    static func kept(_ key: Key, orCount count: @escaping @Sendable () async throws -> (counts: [AnswerCount], keep: Bool)) async throws -> [AnswerCount] {
         if let kept = kept(key) { return kept }
         let task = counting.withLock { counting in
             if let running = counting[key] { return running }
             let task = Task {
                 defer { _ = Self.counting.withLock { $0.removeValue(forKey: key) } }
-                let counts = try await count()
-                keep(counts, for: key)
+                let (counts, keepThem) = try await count()
+                if keepThem { keep(counts, for: key) }
                 return counts
             }
             counting[key] = task

@@ -54,14 +54,16 @@ public struct SubmissionService: Sendable {
                         arguments: problem.error.arguments)
         })
         let incoming = IncomingSubmission(key: key, submittedAt: Date(), answers: kept, line: 0)
-        return try await db.writeTransaction { tx in
+        let (record, version) = try await db.writeTransaction { tx -> (SubmissionRecord, Int?) in
             let sql = tx as! any SQLDatabase
-            if let existing = try await Self.find(form: formID, key: key, on: sql) { return (existing, false) }
+            if let existing = try await Self.find(form: formID, key: key, on: sql) { return (existing, nil) }
             let id = try await Self.insert([incoming], form: formID, source: source, by: actor, on: sql).first!
             try await AuditLog.record(on: tx, actor: actor, action: "create", entity: "needs_submission", entityID: id,
                                       changes: [FieldChange(field: "source", from: nil, to: source.rawValue)])
-            return (try await Self.find(id: id, on: sql)!, true)
+            return (try await Self.find(id: id, on: sql)!, try await AnswerCounts.moveOn(form: formID, on: sql))
         }
+        if let version { AnswerCounts.carryForward(form: formID, to: version, adding: [kept]) }
+        return (record, version != nil)
     }
 
     /// Imports an export of this form, all or nothing: any line with a problem throws `ImportFailed`
@@ -69,7 +71,7 @@ public struct SubmissionService: Sendable {
     public func importExport(form formID: UUID, files: [ExportFile], source: ExportSource, by actor: Actor) async throws -> ImportResult {
         let form = try await FormService(db: db).form(formID)
         let incoming = try ExportReading.read(files, source: source, form: form.definition)
-        return try await db.writeTransaction { tx in
+        let (result, fresh, version) = try await db.writeTransaction { tx -> (ImportResult, [IncomingSubmission], Int?) in
             let sql = tx as! any SQLDatabase
             var seen = try await Self.stored(incoming.map(\.key), form: formID, on: sql)
             var fresh: [IncomingSubmission] = []
@@ -83,8 +85,10 @@ public struct SubmissionService: Sendable {
                                       changes: [FieldChange(field: "source", from: nil, to: source.rawValue),
                                                 FieldChange(field: "imported", from: nil, to: String(result.imported)),
                                                 FieldChange(field: "duplicates", from: nil, to: String(result.duplicates))])
-            return result
+            return (result, fresh, fresh.isEmpty ? nil : try await AnswerCounts.moveOn(form: formID, on: sql))
         }
+        if let version { AnswerCounts.carryForward(form: formID, to: version, adding: fresh.map(\.answers)) }
+        return result
     }
 
     /// Which of `keys` the form has stored already: looked up by the form's index of instance keys, a
@@ -151,6 +155,7 @@ public struct SubmissionService: Sendable {
 
     // MARK: Rows
 
+    /// Stores submissions; the caller moves the form's version on in the same transaction.
     static func insert(_ submissions: [IncomingSubmission], form formID: UUID, source: SubmissionSource, by actor: Actor,
                        on sql: any SQLDatabase) async throws -> [UUID] {
         let store = AnswerStore(sql: sql)
@@ -170,7 +175,6 @@ public struct SubmissionService: Sendable {
                 """ as SQLQueryString)
         }
         try await sql.raw(query).run()
-        try await AnswerCounts.moveOn(form: formID, on: sql)
         return ids
     }
 
