@@ -91,6 +91,7 @@ with_servers() {  # $1: what the transfers are between; the rate with 1, 2 and 3
     created_total=$((created_total + ${created:-0})) runs=$((runs + 1))
     echo "$n app server(s), $clients clients, $1: $(grep -E 'created_per_s' <<<"$out" | tr -s ' ') $(grep -E 'p50_ms' <<<"$out")"
     grep -E "statuses" <<<"$out" || true
+    if grep -qE "statuses:.* 5[0-9]{2}=" <<<"$out"; then echo "server errors (5xx) with $n app server(s)" >&2; return 1; fi
   done
 }
 with_servers "the $(tr "," "\n" <<<"$ASHAR_MEMBERS" | wc -l) members of one bank"

@@ -193,6 +193,36 @@ struct LedgerTests {
         }
     }
 
+    @Test("Batches of different members in two banks, booked side by side as app servers do, never deadlock on the totals they share")
+    func batchesSideBySide() async throws {
+        try await TestDatabase.withDatabase { db in
+            let roomy = BankSettingsDraft(lowerLimitMinutes: -100_000, upperLimitMinutes: 100_000)  // limits are not what this is about
+            let banks = [try await BankFixture.make(db, members: 16, settings: roomy), try await BankFixture.make(db, members: 16, settings: roomy)]
+            let days = ["2026-09-03", "2026-09-17", "2026-10-01", "2026-10-15", "2026-10-29", "2026-11-05", "2026-11-12", "2026-11-19"]
+            // Twenty rounds: with the totals written in a dictionary's order, PostgreSQL found a deadlock
+            // within the first few (checked).
+            for round in 0..<20 {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for worker in 0..<8 {
+                        // Each worker its own two members in each bank, its own few of the days: the batches share
+                        // only the banks' day and month totals, each held in a dictionary of its own size.
+                        let requests = banks.flatMap { f in
+                            (0..<(2 + (worker + round) % 5)).map { n in
+                                BookingRequest(ExchangeDraft(bankID: f.bank.id, provider: f.members[2 * worker].id, recipient: f.members[2 * worker + 1].id,
+                                                             minutes: 30, serviceDate: days[(worker * 3 + n * (round + 1)) % days.count]), by: .system)
+                            }
+                        }
+                        group.addTask {
+                            for result in try await Ledger(db: db).book(requests.shuffled()) { _ = try result.get() }
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+            }
+            try await expectBooksBalance(db)
+        }
+    }
+
     @Test("A statement pages: the period's total and balances, one page of lines with their running balance")
     func statementPages() async throws {
         try await TestDatabase.withDatabase { db in

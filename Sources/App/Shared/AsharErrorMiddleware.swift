@@ -51,7 +51,10 @@ struct AsharErrorMiddleware: AsyncMiddleware {
                 // headers (a bearer token): only what is inside is logged.
                 let cause = (error as? ServerError)?.underlyingError ?? error
                 let route = request.routePattern
-                request.logger.error("unhandled error", metadata: ["route": .string(route), "type": .string(String(describing: type(of: cause)))])
+                var metadata: Logger.Metadata = ["route": .string(route), "type": .string(String(describing: type(of: cause)))]
+                // PostgreSQL's code for what went wrong (40P01: a deadlock) names no value.
+                if let state = (cause as? PSQLError)?.serverInfo?[.sqlState] { metadata["sqlstate"] = .string(state) }
+                request.logger.error("unhandled error", metadata: metadata)
                 request.logger.debug("unhandled error detail", metadata: ["error": .string(String(reflecting: cause))])
             }
             if failure.status.code >= 300 && failure.status.code < 400 {

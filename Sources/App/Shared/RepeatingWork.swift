@@ -39,8 +39,8 @@ extension Application {
             }
         })
         // The dashboard's needs by district count every answer of the baseline survey, a second or more
-        // with a million: counted as the server starts and again after submissions came in, not while
-        // the first to open the dashboard waits (the counts are kept until the survey's next submission).
+        // with a million: counted as the server starts, and again after another server stored submissions
+        // (this one adds its own to the counts it keeps), not while the first to open the dashboard waits.
         let reports = reportsDB
         lifecycle.use(RepeatingWork(Self.countingNeeds, every: 600, logger: logger) {
             _ = try await NeedsCoverageReport(db: reports).byDistrict()
@@ -50,8 +50,9 @@ extension Application {
 
     private static let countingNeeds = "counting the survey's needs for the dashboard"
 
-    /// After an import, the dashboard's needs counted again at once, in the background: whoever opens it
-    /// next finds them counted, or joins the count under way, rather than waiting for the next turn.
+    /// After an import, the dashboard's needs counted at once, in the background, when they were not kept
+    /// to be carried forward (none had opened the dashboard yet): whoever opens it next finds them
+    /// counted, or joins the count under way, rather than waiting for the next turn.
     func countNeedsForTheDashboard() {
         let reports = reportsDB, logger = logger
         Task {

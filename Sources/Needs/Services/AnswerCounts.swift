@@ -106,15 +106,12 @@ enum AnswerCounts {
     }
 
     /// After the transaction that moved the form on to `version` with `submissions` has committed: each
-    /// table kept of the version before becomes the table of `version`, the submissions added to it.
+    /// table kept of the version before gives one of `version`, the submissions added to it. The older
+    /// stays until it is the oldest: a read replica still at that version asks for it.
     static func carryForward(form: UUID, to version: Int, adding submissions: [Answers]) {
         let previous = tables.withLock { tables in tables.kept.filter { $0.key.form == form && $0.key.version == version - 1 } }
         for (key, counts) in previous {
             keep(adding(key.recipe.count(submissions), to: counts), for: Key(form: form, version: version, recipe: key.recipe))
-        }
-        tables.withLock { tables in
-            for key in previous.keys { tables.kept[key] = nil }
-            tables.order.removeAll { previous[$0] != nil }
         }
     }
 

@@ -32,7 +32,7 @@ public enum KeptCounts {
         case womenReached = "women-reached"
     }
 
-    public struct Change: Hashable, Sendable {
+    public struct Change: Hashable, Sendable, Comparable {
         public let figure: Figure
         public let key: UUID
         public let month: String
@@ -42,11 +42,17 @@ public enum KeptCounts {
             self.key = key
             self.month = String(month.prefix(7))
         }
+
+        public static func < (a: Change, b: Change) -> Bool {
+            (a.figure.rawValue, a.month, a.key.uuidString) < (b.figure.rawValue, b.month, b.key.uuidString)
+        }
     }
 
-    /// Adds each change's amount, in one statement.
+    /// Adds each change's amount, in one statement, in key order. Bookings on different app servers
+    /// add to the same rows (a bank's month); each upsert locks its rows in the order given, and in a
+    /// dictionary's order — which differs from process to process — two of them deadlocked on PostgreSQL.
     public static func add(_ changes: [Change: Int], on db: any Database) async throws {
-        let changes = changes.filter { $0.value != 0 }
+        let changes = changes.filter { $0.value != 0 }.sorted { $0.key < $1.key }
         guard !changes.isEmpty else { return }
         var query = SQLQueryString("INSERT INTO network_month_counts (figure, key_id, month, count) VALUES ")
         for (index, (change, amount)) in changes.enumerated() {

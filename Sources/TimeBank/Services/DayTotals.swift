@@ -12,9 +12,11 @@ import SQLKit
 public enum DayTotals {
     static let table = "timebank_day_totals"
 
-    struct Key: Hashable {
+    struct Key: Hashable, Comparable {
         let bankID: UUID
         let day: String
+
+        static func < (a: Key, b: Key) -> Bool { (a.bankID.uuidString, a.day) < (b.bankID.uuidString, b.day) }
     }
 
     struct Total {
@@ -40,11 +42,11 @@ public enum DayTotals {
         }
     }
 
-    /// Adds the totals to what is kept, in one statement.
+    /// Adds the totals to what is kept, in one statement, in key order (see `KeptCounts.add`).
     static func apply(_ totals: [Key: Total], on sql: any SQLDatabase) async throws {
         guard !totals.isEmpty else { return }
         var rows = JSONRows([("bank_id", .uuid), ("day", .text), ("minutes", .integer), ("between_banks", .integer)])
-        for (key, total) in totals { rows.append(.uuid(key.bankID), .text(key.day), .integer(total.minutes), .integer(total.betweenBanks)) }
+        for (key, total) in totals.sorted(by: { $0.key < $1.key }) { rows.append(.uuid(key.bankID), .text(key.day), .integer(total.minutes), .integer(total.betweenBanks)) }
         let query: SQLQueryString = """
             INSERT INTO timebank_day_totals (bank_id, day, minutes, between_banks) \(rows.select(on: sql))
             ON CONFLICT (bank_id, day) DO UPDATE SET minutes = timebank_day_totals.minutes + excluded.minutes,

@@ -14,11 +14,16 @@ public enum MonthTotals {
     /// Stands for "no kind of service given": a key column cannot be NULL and still be unique.
     static let noCategory = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
 
-    struct Key: Hashable {
+    struct Key: Hashable, Comparable {
         let bankID: UUID
         let month: String
         let categoryID: UUID
         let accountID: UUID
+
+        static func < (a: Key, b: Key) -> Bool {
+            (a.bankID.uuidString, a.month, a.categoryID.uuidString, a.accountID.uuidString)
+                < (b.bankID.uuidString, b.month, b.categoryID.uuidString, b.accountID.uuidString)
+        }
     }
 
     struct Total {
@@ -43,12 +48,12 @@ public enum MonthTotals {
         }
     }
 
-    /// Adds the totals to what is kept, in one statement.
+    /// Adds the totals to what is kept, in one statement, in key order (see `KeptCounts.add`).
     static func apply(_ totals: [Key: Total], on sql: any SQLDatabase) async throws {
         guard !totals.isEmpty else { return }
         var rows = JSONRows([("bank_id", .uuid), ("month", .text), ("category_id", .uuid), ("account_id", .uuid),
                              ("earned_minutes", .integer), ("spent_minutes", .integer), ("exchanges", .integer)])
-        for (key, total) in totals {
+        for (key, total) in totals.sorted(by: { $0.key < $1.key }) {
             rows.append(.uuid(key.bankID), .text(key.month), .uuid(key.categoryID), .uuid(key.accountID), .integer(total.earned),
                         .integer(total.spent), .integer(total.exchanges))
         }
