@@ -44,7 +44,7 @@ struct AsharErrorMiddleware: AsyncMiddleware {
                 request.application.postgresStuckWrites?.renewPool(of: request.application)
             }
             let failure = Self.failure(for: error, request: request)
-            if failure.status == .internalServerError {
+            if failure.status == .internalServerError || failure.code == Self.writeConflict.code {
                 // The error's text may quote stored values (a constraint's key, say): it goes to the
                 // debug level only; the default log keeps the route and the error's type.
                 // An API handler's error arrives wrapped by the OpenAPI runtime, with the request and its
@@ -54,7 +54,13 @@ struct AsharErrorMiddleware: AsyncMiddleware {
                 var metadata: Logger.Metadata = ["route": .string(route), "type": .string(String(describing: type(of: cause)))]
                 // PostgreSQL's code for what went wrong (40P01: a deadlock) names no value.
                 if let state = (cause as? PSQLError)?.serverInfo?[.sqlState] { metadata["sqlstate"] = .string(state) }
-                request.logger.error("unhandled error", metadata: metadata)
+                // A write conflict is sent back to be tried again, but two writers that lock rows in
+                // different orders are a fault to mend: logged too.
+                if failure.status == .internalServerError {
+                    request.logger.error("unhandled error", metadata: metadata)
+                } else {
+                    request.logger.warning("write conflict, sent back to be tried again", metadata: metadata)
+                }
                 request.logger.debug("unhandled error detail", metadata: ["error": .string(String(reflecting: cause))])
             }
             if failure.status.code >= 300 && failure.status.code < 400 {
@@ -94,6 +100,8 @@ struct AsharErrorMiddleware: AsyncMiddleware {
             return failure(for: server.underlyingError, request: request)
         case is DecodingError:
             return Failure(status: .badRequest, code: "request.malformed", key: "error.request.malformed")
+        case let postgres as PSQLError where Self.isWriteConflict(postgres):
+            return writeConflict
         case let postgres as PSQLError where Self.isUnavailable(postgres):
             return unavailable
         case is ConnectionPoolTimeoutError, is ConnectionPoolError, is DatabaseUnavailable:
@@ -121,6 +129,18 @@ struct AsharErrorMiddleware: AsyncMiddleware {
         var f = Failure(status: .serviceUnavailable, code: "server.database-unavailable", key: "error.server.database-unavailable")
         f.headers = ["Retry-After": "5"]
         return f
+    }
+
+    /// PostgreSQL cancelled the transaction to let another through: rolled back whole, it can be sent again.
+    static var writeConflict: Failure {
+        var f = Failure(status: .serviceUnavailable, code: "server.write-conflict", key: "error.server.write-conflict")
+        f.headers = ["Retry-After": "1"]
+        return f
+    }
+
+    /// A deadlock (40P01) or a serialization failure (40001).
+    static func isWriteConflict(_ error: PSQLError) -> Bool {
+        error.code == .server && ["40P01", "40001"].contains(error.serverInfo?[.sqlState] ?? "")
     }
 
     /// A lost connection, or the server shutting down or starting up (SQLSTATE classes 08 and 57).
@@ -202,6 +222,13 @@ struct AsharErrorMiddleware: AsyncMiddleware {
     }
 
     static func render(_ failure: Failure, for request: Request) async throws -> Response {
+        let response = try await body(failure, for: request)
+        // Retry-After of a database out of reach or a write conflict, an abort's own headers.
+        for (name, value) in failure.headers { response.headers.replaceOrAdd(name: name, value: value) }
+        return response
+    }
+
+    private static func body(_ failure: Failure, for request: Request) async throws -> Response {
         let message = request.catalogue.text(failure.key, failure.arguments)
         if request.isAPI {
             let response = Response(status: failure.status, body: .init(string: try apiErrorJSON(failure, for: request)))
