@@ -49,7 +49,7 @@ struct OfficeSync: Sendable {
                                                                  SyncSchemas.SyncTransfersInput(items: transfers.map(SyncSchemas.SyncTransfer.init)))
             round.add(try await record(answers, sent: transfers.map(\.id), kind: .transfer))
         }
-        for bank in try await sync.homeBanks().sorted(by: { $0.uuidString < $1.uuidString }) {
+        for bank in try await sync.homeBanks().sorted() {
             round.pulled += try await pull("members", bank) { (page: SyncSchemas.SyncMemberPage) in
                 (try page.items.map { try $0.copy() }, [], page.next)
             }

@@ -32,7 +32,7 @@ public struct DocumentDraft: Sendable, Equatable {
                      \.issuedOn, \.expiresOn] {
             d[keyPath: path] = String(d[keyPath: path].trimmingCharacters(in: .whitespacesAndNewlines).prefix(300))
         }
-        d.productIDs = Array(Set(productIDs)).sorted { $0.uuidString < $1.uuidString }
+        d.productIDs = Array(Set(productIDs)).sorted()
         var errors: [DomainError] = []
         if d.number.isEmpty { errors.append(DomainError("certification.document.number-required", field: "number")) }
         let issued = BishkekCalendar.start(of: d.issuedOn)

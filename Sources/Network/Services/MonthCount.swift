@@ -44,7 +44,7 @@ public enum KeptCounts {
         }
 
         public static func < (a: Change, b: Change) -> Bool {
-            (a.figure.rawValue, a.month, a.key.uuidString) < (b.figure.rawValue, b.month, b.key.uuidString)
+            (a.figure.rawValue, a.month, a.key) < (b.figure.rawValue, b.month, b.key)
         }
     }
 

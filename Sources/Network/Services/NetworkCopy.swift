@@ -9,7 +9,7 @@ public enum NetworkCopy {
     public static func reference(organisations ids: Set<UUID>, on db: any Database) async throws -> (places: [Place], organisations: [Organisation]) {
         let levels = PlaceLevel.allCases
         let places = try await Place.query(on: db).all()
-            .sorted { (levels.firstIndex(of: $0.level)!, $0.id!.uuidString) < (levels.firstIndex(of: $1.level)!, $1.id!.uuidString) }
+            .sorted { (levels.firstIndex(of: $0.level)!, $0.id!) < (levels.firstIndex(of: $1.level)!, $1.id!) }
         return (places, try await Organisation.query(on: db).filter(\.$id ~~ Array(ids)).all())
     }
 

@@ -16,7 +16,7 @@ public enum DayTotals {
         let bankID: UUID
         let day: String
 
-        static func < (a: Key, b: Key) -> Bool { (a.bankID.uuidString, a.day) < (b.bankID.uuidString, b.day) }
+        static func < (a: Key, b: Key) -> Bool { (a.bankID, a.day) < (b.bankID, b.day) }
     }
 
     struct Total {

@@ -314,7 +314,7 @@ public struct Ledger: Sendable {
     public func positions() async throws -> [(bankID: UUID, counterpartID: UUID, minutes: Int)] {
         try await TimeAccount.query(on: db).filter(\.$kind == .clearing).all().compactMap { a in
             a.counterpartBankID.map { (bankID: a.bankID, counterpartID: $0, minutes: a.balanceMinutes) }
-        }.sorted { ($0.bankID.uuidString, $0.counterpartID.uuidString) < ($1.bankID.uuidString, $1.counterpartID.uuidString) }
+        }.sorted { ($0.bankID, $0.counterpartID) < ($1.bankID, $1.counterpartID) }
     }
 
     static func bankAccount(_ bankID: UUID, on db: any Database) async throws -> TimeAccount {

@@ -156,7 +156,7 @@ extension Ledger {
         var touched = Set<UUID>()
         for (position, plan) in plans.enumerated() {
             precondition(plan.changes.values.reduce(0, +) == 0, "a transfer's entries must sum to zero")
-            let moves = plan.changes.filter { $0.value != 0 }.sorted { $0.key.uuidString < $1.key.uuidString }
+            let moves = plan.changes.filter { $0.value != 0 }.sorted { $0.key < $1.key }
             if plan.checkLimits, let (account, delta) = moves.first(where: { !state[$0.key]!.allows($0.value) }) {
                 outcomes.append(.failure(try await limitError(state[account]!, delta: delta, on: sql)))
                 continue

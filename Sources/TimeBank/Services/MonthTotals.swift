@@ -20,10 +20,7 @@ public enum MonthTotals {
         let categoryID: UUID
         let accountID: UUID
 
-        static func < (a: Key, b: Key) -> Bool {
-            (a.bankID.uuidString, a.month, a.categoryID.uuidString, a.accountID.uuidString)
-                < (b.bankID.uuidString, b.month, b.categoryID.uuidString, b.accountID.uuidString)
-        }
+        static func < (a: Key, b: Key) -> Bool { (a.bankID, a.month, a.categoryID, a.accountID) < (b.bankID, b.month, b.categoryID, b.accountID) }
     }
 
     struct Total {
@@ -38,7 +35,7 @@ public enum MonthTotals {
     static func add(_ moves: [(account: UUID, bankID: UUID, minutes: Int)], serviceDate: String, categoryID: UUID?, sign: Int,
                     to totals: inout [Key: Total]) {
         let month = String(serviceDate.prefix(7))
-        let counted = moves.filter { $0.minutes > 0 }.map(\.account).min { $0.uuidString < $1.uuidString }
+        let counted = moves.filter { $0.minutes > 0 }.map(\.account).min()
         for move in moves where move.minutes != 0 {
             let key = Key(bankID: move.bankID, month: month, categoryID: categoryID ?? noCategory, accountID: move.account)
             var total = totals[key, default: Total()]

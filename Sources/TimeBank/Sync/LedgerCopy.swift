@@ -30,7 +30,7 @@ extension Ledger {
                 && NetworkAccount(account).map { !networkAccounts.contains($0) && $0.exists(among: knownBanks) } == true
         }
         try await NetworkCopy.insertAbsent(Dictionary(opened.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a }).values
-            .sorted { $0.id.uuidString < $1.id.uuidString }.map(\.opened), on: db)
+            .sorted { $0.id < $1.id }.map(\.opened), on: db)
         state.merge(try await lockAccounts(Set(opened.map(\.id)), on: sql), uniquingKeysWith: { a, _ in a })
         let categories = try await existingIDs("timebank_categories", Set(copies.compactMap(\.categoryID)), on: sql)
         let originals = try await existingIDs("timebank_transfers", Set(copies.compactMap(\.reversesID)), on: sql)

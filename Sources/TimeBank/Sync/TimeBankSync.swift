@@ -248,11 +248,11 @@ public struct TimeBankSync: Sendable {
         let accounts = Dictionary(uniqueKeysWithValues: try await TimeAccount.query(on: db).filter(\.$id ~~ Array(Set(entries.map(\.accountID)))).all()
             .map { ($0.id!, AccountCopy($0)) })
         let entriesOf = Dictionary(grouping: entries.filter { banks?.contains(accounts[$0.accountID]!.bankID) ?? true }, by: \.transferID)
-        return transfers.sorted { ($0.recordedAt, $0.id!.uuidString) < ($1.recordedAt, $1.id!.uuidString) }.map { t in
+        return transfers.sorted { ($0.recordedAt, $0.id!) < ($1.recordedAt, $1.id!) }.map { t in
             TransferCopy(id: t.id!, bankID: t.bankID, minutes: t.minutes, serviceDate: t.serviceDate, categoryID: t.categoryID, note: t.note,
                          slipNumber: t.slipNumber, reversesID: t.reversesID, overrideReason: t.overrideReason, purpose: t.purpose,
                          recordedAt: t.recordedAt, recordedByLogin: t.recordedByLogin,
-                         entries: (entriesOf[t.id!] ?? []).sorted { $0.accountID.uuidString < $1.accountID.uuidString }
+                         entries: (entriesOf[t.id!] ?? []).sorted { $0.accountID < $1.accountID }
                             .map { EntryCopy(account: accounts[$0.accountID]!, minutes: $0.minutes) })
         }
     }
