@@ -25,8 +25,9 @@ enum AnswerCounts {
         let entries: String?
 
         /// Submissions counted by `(row, column)` as the database counts them: a missing answer is
-        /// nil, a submission without entries of the repeat is not counted, a weight that is not a number
-        /// weighs 0 (SQLite's `CAST`), and without a weight each counts 1.
+        /// nil, a submission without entries of the repeat is not counted, a missing weight adds to the
+        /// count but not to the weights (answers to a number question were checked to be numbers when
+        /// stored), and without a weight each counts 1.
         func count(_ submissions: [Answers]) -> [AnswerCount] {
             var cells: [Cell: Sums] = [:]
             for answers in submissions {
