@@ -47,20 +47,30 @@ BANK_PAGES = [
 ]
 
 class Browser:
-    def __init__(self, port, profile):
+    def __init__(self, profile):
+        # Port 0: Chromium takes a free port and writes it to DevToolsActivePort in the profile, so a
+        # port someone else holds cannot stop the check. A fresh machine's first start can be slow.
+        self.log = open(os.path.join(profile, "chromium.log"), "w")
         self.proc = subprocess.Popen(
             [shutil.which("chromium") or "chromium", "--headless", "--no-sandbox", "--disable-gpu",
-             f"--remote-debugging-port={port}", f"--user-data-dir={profile}", "--window-size=390,844", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for _ in range(100):
+             "--disable-dev-shm-usage", "--remote-debugging-port=0", f"--user-data-dir={profile}",
+             "--window-size=390,844", "about:blank"],
+            stdout=self.log, stderr=subprocess.STDOUT)
+        active = os.path.join(profile, "DevToolsActivePort")
+        deadline = time.time() + 90
+        while True:
             try:
+                port = open(active).readline().strip()
                 targets = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/json"))
                 page = next(t for t in targets if t["type"] == "page")
                 break
             except Exception:
-                time.sleep(0.1)
-        else:
-            raise SystemExit("chromium did not start")
+                if self.proc.poll() is not None or time.time() > deadline:
+                    self.proc.kill()
+                    self.log.close()
+                    tail = open(self.log.name).read().splitlines()[-15:]
+                    raise SystemExit("chromium did not start (exit %s):\n  %s" % (self.proc.poll(), "\n  ".join(tail)))
+                time.sleep(0.2)
         self.ws = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=30)
         self.next_id = 0
         self.events = []
@@ -119,6 +129,7 @@ class Browser:
         self.ws.close()
         self.proc.terminate()
         self.proc.wait(timeout=10)
+        self.log.close()
 
 
 def log_in(browser, args, login, base=None):
@@ -135,7 +146,7 @@ def caseworker_checks(args, failures):
     """A case worker's pages: her cases, one case with its quick exit (its script loads under the CSP;
     not clicked: it leaves for a site outside, which CI cannot reach), and the form to open one."""
     profile = tempfile.mkdtemp(prefix="ashar-chromium-")
-    browser = Browser(args.port + 1, profile)
+    browser = Browser(profile)
     try:
         log_in(browser, args, "caseworker")
         browser.go(f"{args.base}/lang/ky?back=/")
@@ -168,7 +179,7 @@ def donor_report_check(args, failures):
     """The donor report as the monitoring officer prints it: headless Chromium's --print-to-pdf of the
     page (logged in through the DevTools protocol, printed with the page's print stylesheet)."""
     profile = tempfile.mkdtemp(prefix="ashar-chromium-")
-    browser = Browser(args.port + 3, profile)
+    browser = Browser(profile)
     try:
         log_in(browser, args, "viewer")
         browser.go(f"{args.base}/lang/en?back=/")
@@ -206,7 +217,7 @@ def certification_checks(args, failures):
     """A coordinator's certification pages; a batch's labels printed to the screen, their QR code read back
     by zbarimg (Debian's zbar-tools), and the public page it opens, without a login."""
     profile = tempfile.mkdtemp(prefix="ashar-chromium-")
-    browser = Browser(args.port + 2, profile)
+    browser = Browser(profile)
     try:
         log_in(browser, args, "coordinator")
         browser.go(f"{args.base}/lang/ru?back=/")
@@ -283,7 +294,7 @@ def offline_checks(args, failures):
     line = Line((target.hostname, target.port or 80))
     base = f"http://127.0.0.1:{line.port}"
     profile = tempfile.mkdtemp(prefix="ashar-chromium-")
-    browser = Browser(args.port + 4, profile)
+    browser = Browser(profile)
     def wait(expression, seconds=15):
         deadline = time.time() + seconds
         while time.time() < deadline:
@@ -433,7 +444,6 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--base", default="http://127.0.0.1:8080")
     parser.add_argument("--shots")
-    parser.add_argument("--port", type=int, default=9229)
     parser.add_argument("--only", choices=["offline"], help="run one check alone (while working on it)")
     args = parser.parse_args()
     failures = []
@@ -442,7 +452,7 @@ def main():
         print("\n".join(["", "Browser check failed:"] + failures) if failures else "Browser check passed.")
         sys.exit(1 if failures else 0)
     profile = tempfile.mkdtemp(prefix="ashar-chromium-")
-    browser = Browser(args.port, profile)
+    browser = Browser(profile)
     try:
         login = browser.go(args.base + "/login")
         if 'name="_csrf"' not in login:
