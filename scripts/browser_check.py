@@ -48,34 +48,47 @@ BANK_PAGES = [
 
 class Browser:
     def __init__(self, profile):
-        # Port 0: Chromium takes a free port and writes it to DevToolsActivePort in the profile, so a
-        # port someone else holds cannot stop the check. A fresh machine's first start can be slow.
+        for attempt in (1, 2, 3):
+            page, failure = self.start(profile)
+            if page:
+                break
+            print(f"chromium did not start (attempt {attempt}): {failure}", file=sys.stderr)
+        else:
+            raise SystemExit("chromium did not start")
+        self.ws = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=30)
+        self.next_id = 0
+        self.events = []
+        for domain in ("Page", "Runtime", "Log", "Network"):
+            self.call(f"{domain}.enable")
+
+    def start(self, profile):
+        """Starts Chromium; its first page's target, or None and why not. Port 0: Chromium takes a free
+        port and writes it to DevToolsActivePort in the profile, so a port someone else holds cannot stop
+        the check. A fresh machine's first start can be slow."""
+        active = os.path.join(profile, "DevToolsActivePort")
+        if os.path.exists(active):
+            os.remove(active)
         self.log = open(os.path.join(profile, "chromium.log"), "w")
         self.proc = subprocess.Popen(
             [shutil.which("chromium") or "chromium", "--headless", "--no-sandbox", "--disable-gpu",
              "--disable-dev-shm-usage", "--remote-debugging-port=0", f"--user-data-dir={profile}",
              "--window-size=390,844", "about:blank"],
             stdout=self.log, stderr=subprocess.STDOUT)
-        active = os.path.join(profile, "DevToolsActivePort")
-        deadline = time.time() + 90
+        deadline = time.time() + 60
         while True:
             try:
                 port = open(active).readline().strip()
                 targets = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/json"))
-                page = next(t for t in targets if t["type"] == "page")
-                break
+                return next(t for t in targets if t["type"] == "page"), None
             except Exception:
-                if self.proc.poll() is not None or time.time() > deadline:
-                    self.proc.kill()
-                    self.log.close()
-                    tail = open(self.log.name).read().splitlines()[-15:]
-                    raise SystemExit("chromium did not start (exit %s):\n  %s" % (self.proc.poll(), "\n  ".join(tail)))
-                time.sleep(0.2)
-        self.ws = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=30)
-        self.next_id = 0
-        self.events = []
-        for domain in ("Page", "Runtime", "Log", "Network"):
-            self.call(f"{domain}.enable")
+                if self.proc.poll() is None and time.time() < deadline:
+                    time.sleep(0.2)
+                    continue
+                self.proc.kill()
+                self.proc.wait()
+                self.log.close()
+                tail = open(self.log.name).read().splitlines()[-15:]
+                return None, "exit %s\n  %s" % (self.proc.returncode, "\n  ".join(tail))
 
     def call(self, method, **params):
         self.next_id += 1
