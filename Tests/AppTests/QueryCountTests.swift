@@ -4,6 +4,7 @@ import DemoData
 import Fluent
 import FluentSQLiteDriver
 import Foundation
+import Kernel
 import Logging
 import NIOConcurrencyHelpers
 import Producers
@@ -37,7 +38,7 @@ struct QueryCountTests {
         var statements: Int { count.withLockedValue { $0 } }
     }
 
-    @Test("The main pages and endpoints run as many statements for 61 members, 60 exchanges and 5 banks as for 13, 12 and 2")
+    @Test("The main pages and endpoints, and settling a round, run as many statements for 61 members, 60 exchanges and 5 banks as for 13, 12 and 2")
     func flat() async throws {
         let counter = StatementCounter()
         try await withApp(configure: { app in
@@ -79,6 +80,12 @@ struct QueryCountTests {
                     #expect(response.status == .ok, "\(path)")
                     found["/api/v1" + path] = counter.statements
                 }
+                // A write: settling a round puts a bill on every member's account.
+                let round = try await Self.closedRound(app, group: group.id)
+                counter.reset()
+                let settled = try await api.send(.POST, "/rounds/\(round)/settle")
+                #expect(settled.status == .ok, "settle")
+                found["POST /api/v1/rounds/{round}/settle"] = counter.statements
                 return found
             }
             try await Self.openOthers(app, fixture, from: 0, to: 1)
@@ -91,6 +98,19 @@ struct QueryCountTests {
                 #expect(statements > 0, "\(path) counted nothing: is the driver still logging?")
             }
         }
+    }
+
+    /// A round of the group, closed, with an order from each of its members.
+    static func closedRound(_ app: Application, group: UUID) async throws -> UUID {
+        let rounds = PurchaseRoundService(db: app.db)
+        let round = try await rounds.create(group, supplierID: nil, deadline: Date().addingTimeInterval(86_400), allocation: .firstCome, by: .system)
+        let article = try await rounds.addArticle(round.id, ArticleDraft(name: "Seed potatoes", unit: "kg", packageSize: 1,
+                                                                         tiers: [PriceTier(minQuantity: 1, unitPrice: 3_000)]), by: .system)
+        for member in try await ProducerGroupService(db: app.db).members(group, page: PageQuery(per: 200)).items {
+            _ = try await rounds.setOrder(round.id, member: member.id, lines: [OrderLineDraft(articleID: article.id, quantity: 5)], by: .system)
+        }
+        _ = try await rounds.close(round.id, by: .system)
+        return round.id
     }
 
     /// Banks and producer groups `from..<to` besides the fixture's, each bank with a member offering a

@@ -22,17 +22,39 @@ public struct AuditLog: Sendable {
 
     public static func record(on db: any Database, actor: Actor, action: String, entity: String,
                               entityID: UUID?, changes: [FieldChange] = []) async throws {
-        let entry = AuditEntry()
-        entry.at = Date()
-        entry.actorID = actor.userID
-        entry.actorLogin = actor.login
-        entry.onBehalfOfID = actor.onBehalfOf
-        entry.action = action
-        entry.entity = entity
-        entry.entityID = entityID
-        let data = try JSONEncoder().encode(changes)
-        entry.changes = String(decoding: data, as: UTF8.self)
-        try await entry.create(on: db)
+        try await record(on: db, [Line(actor: actor, action: action, entity: entity, entityID: entityID, changes: changes)])
+    }
+
+    /// One entry of a write that audits many records at once.
+    public struct Line: Sendable {
+        let actor: Actor
+        let action: String
+        let entity: String
+        let entityID: UUID?
+        let changes: [FieldChange]
+
+        public init(actor: Actor, action: String, entity: String, entityID: UUID?, changes: [FieldChange] = []) {
+            (self.actor, self.action, self.entity, self.entityID, self.changes) = (actor, action, entity, entityID, changes)
+        }
+    }
+
+    /// Records every line in a statement per few hundred, not one per line.
+    public static func record(on db: any Database, _ lines: [Line]) async throws {
+        let at = Date()
+        let encoder = JSONEncoder()
+        let entries = try lines.map { line in
+            let entry = AuditEntry()
+            entry.at = at
+            entry.actorID = line.actor.userID
+            entry.actorLogin = line.actor.login
+            entry.onBehalfOfID = line.actor.onBehalfOf
+            entry.action = line.action
+            entry.entity = line.entity
+            entry.entityID = line.entityID
+            entry.changes = String(decoding: try encoder.encode(line.changes), as: UTF8.self)
+            return entry
+        }
+        for chunk in entries.chunks(of: 500) { try await Array(chunk).create(on: db) }
     }
 
     /// Newest first; filtered by entity type and record when given.

@@ -57,9 +57,8 @@ public struct MemberAccountService: Sendable {
         let members = try await ProducerMember.query(on: db).filter(\.$groupID == groupID).sort(\.$joinedOn).sort(\.$id).all()
         guard !members.isEmpty else { throw DomainError("producers.no-members", field: "amount") }
         let shares = Apportion.split(amount, by: members.map { _ in 1 })
-        for (member, share) in zip(members, shares) where share > 0 {
-            try await Self.post(on: db, member: member, kind: .sharedCost, amount: -share, source: source, note: note, by: actor)
-        }
+        try await Self.post(on: db, zip(members, shares).filter { $0.1 > 0 }.map { ($0, -$1) }, kind: .sharedCost, source: source, note: note,
+                            by: actor)
         return Dictionary(uniqueKeysWithValues: zip(members.map { $0.id! }, shares))
     }
 
@@ -71,17 +70,31 @@ public struct MemberAccountService: Sendable {
     /// Adds one line to a member's account, inside the caller's transaction.
     static func post(on tx: any Database, member: ProducerMember, kind: AccountEntryKind, amount: Int, source: UUID?, note: String,
                      by actor: Actor) async throws {
-        let entry = AccountEntry()
-        entry.groupID = member.groupID
-        entry.memberID = member.id!
-        entry.kind = kind
-        entry.amount = amount
-        entry.sourceID = source
-        entry.note = note.trimmingCharacters(in: .whitespacesAndNewlines)
-        try await entry.create(on: tx)
-        try await AuditLog.record(on: tx, actor: actor.acting(for: member.personID), action: "create", entity: "producer_account_entry",
-                                  entityID: entry.id, changes: [
-            FieldChange(field: "kind", from: nil, to: kind.rawValue), FieldChange(field: "amount", from: nil, to: String(amount)),
-        ])
+        try await post(on: tx, [(member, amount)], kind: kind, source: source, note: note, by: actor)
+    }
+
+    /// Adds a line to each member's account — a round's bills, a cost's shares — inside the caller's
+    /// transaction: the lines and their audit entries in a statement each, not a few per member.
+    static func post(on tx: any Database, _ postings: [(member: ProducerMember, amount: Int)], kind: AccountEntryKind, source: UUID?,
+                     note: String, by actor: Actor) async throws {
+        let note = note.trimmingCharacters(in: .whitespacesAndNewlines)
+        let entries = postings.map { posting in
+            let entry = AccountEntry()
+            entry.id = UUID()
+            entry.groupID = posting.member.groupID
+            entry.memberID = posting.member.id!
+            entry.kind = kind
+            entry.amount = posting.amount
+            entry.sourceID = source
+            entry.note = note
+            return entry
+        }
+        for chunk in entries.chunks(of: 500) { try await Array(chunk).create(on: tx) }
+        try await AuditLog.record(on: tx, zip(postings, entries).map { posting, entry in
+            AuditLog.Line(actor: actor.acting(for: posting.member.personID), action: "create", entity: "producer_account_entry",
+                          entityID: entry.id, changes: [
+                FieldChange(field: "kind", from: nil, to: kind.rawValue), FieldChange(field: "amount", from: nil, to: String(posting.amount)),
+            ])
+        })
     }
 }

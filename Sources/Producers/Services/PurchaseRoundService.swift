@@ -230,11 +230,15 @@ public struct PurchaseRoundService: Sendable {
     /// does not pay in cash she has on credit, repaid from her next pooled-sale payout.
     public func settle(_ roundID: UUID, by actor: Actor) async throws -> RoundRecord {
         try await advance(roundID, from: [.closed, .ordered, .received], to: .settled, by: actor) { tx in
-            for bill in try await PurchaseRoundService(db: tx).settlement(roundID).members where bill.total > 0 {
-                let member = try await MemberAccountService.member(bill.memberID, on: tx)
-                try await MemberAccountService.post(on: tx, member: member, kind: .bill, amount: -bill.total, source: roundID, note: "",
-                                                    by: actor)
+            let bills = try await PurchaseRoundService(db: tx).settlement(roundID).members.filter { $0.total > 0 }
+            guard !bills.isEmpty else { return }
+            let members = try await ProducerMember.query(on: tx).filter(\.$id ~~ bills.map(\.memberID)).all()
+            let byID = Dictionary(uniqueKeysWithValues: members.map { ($0.id!, $0) })
+            let postings = try bills.map { bill in
+                guard let member = byID[bill.memberID] else { throw DomainError.notFound("producers.member") }
+                return (member, -bill.total)
             }
+            try await MemberAccountService.post(on: tx, postings, kind: .bill, source: roundID, note: "", by: actor)
         }
     }
 
@@ -323,7 +327,7 @@ public struct PurchaseRoundService: Sendable {
         let articles = try await RoundArticleRow.query(on: db).filter(\.$roundID == roundID).sort(\.$position).all()
         let orders = try await RoundOrder.query(on: db).filter(\.$roundID == roundID).sort(\.$orderedAt).sort(\.$id).all()
         let costs = try await RoundCost.query(on: db).filter(\.$roundID == roundID).all()
-        let memberIDs = Array(Set(orders.map(\.memberID))).sorted { $0.uuidString < $1.uuidString }
+        let memberIDs = Array(Set(orders.map(\.memberID))).sorted()
         let position = Dictionary(uniqueKeysWithValues: memberIDs.enumerated().map { ($1, $0) })
         let byArticle = Dictionary(grouping: orders.enumerated(), by: { $0.element.articleID })
         let inputs = try articles.map { article in
