@@ -39,12 +39,21 @@ def send(server, method, path, body=None, content_type="application/json"):
     return r.status, json.loads(answer) if answer else None, elapsed
 
 
-def settle_rounds(server, groups):
+def raw_writes(*args):
+    """seconds and rows of scripts/load/raw-writes.py: the same writes by the database alone."""
+    out = subprocess.run([sys.executable, os.path.join(os.path.dirname(__file__), "raw-writes.py"), *args],
+                         check=True, capture_output=True, text=True).stdout
+    return dict(item.split("=") for item in out.split())
+
+
+def settle_rounds(server, groups, raw_groups):
     """A joint purchase from start to settlement in each group: three articles, an order from every
-    member, closed, ordered, settled. Returns the milliseconds of each kind of step."""
-    steps = {"order (PUT, one member)": [], "close": [], "settle": [], "settlement (GET)": []}
+    member, closed, ordered, settled — in `raw_groups` settled by the database alone with the API's own
+    preview of the bills (scripts/load/raw-writes.py). Returns the milliseconds of each kind of step."""
+    steps = {"order (PUT, one member)": [], "close": [], "settle": [], "settle, the same writes by the database alone": [],
+             "settlement (GET)": []}
     deadline = (datetime.now(timezone.utc) + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    for group in groups:
+    for group in groups + raw_groups:
         members = [m["id"] for m in server.api(f"/producer-groups/{group}/members?per=200")["items"]]
         _, round_, _ = send(server, "POST", f"/producer-groups/{group}/rounds", {"deadline": deadline})
         articles = [send(server, "POST", f"/rounds/{round_['id']}/articles",
@@ -56,6 +65,11 @@ def settle_rounds(server, groups):
             steps["order (PUT, one member)"].append(send(server, "PUT", f"/rounds/{round_['id']}/orders/{member}", {"lines": lines})[2])
         steps["close"].append(send(server, "POST", f"/rounds/{round_['id']}/close")[2])
         send(server, "POST", f"/rounds/{round_['id']}/ordered")
+        if group in raw_groups:
+            bills = send(server, "GET", f"/rounds/{round_['id']}/settlement")[1]["members"]
+            raw = raw_writes("settle", data, round_["id"], ",".join(f"{b['memberId']}={b['total']}" for b in bills if b["total"] > 0))
+            steps["settle, the same writes by the database alone"].append(float(raw["seconds"]) * 1000)
+            continue
         _, settled, ms = send(server, "POST", f"/rounds/{round_['id']}/settle")
         assert settled["status"] == "settled", settled
         steps["settle"].append(ms)
@@ -91,12 +105,13 @@ try:
         ("balance (GET, 4 clients)", f"/api/v1/timebanks/{bank}/accounts/{member}"),
         ("statement, first 100 lines (GET, 4 clients)", f"/api/v1/timebanks/{bank}/accounts/{member}/statement?per=100"),
     )]
-    steps = settle_rounds(server, groups[-rounds:])
-    rows += [(f"round: {step} ({len(ms)} times)", (statistics.median(ms), max(ms), None)) for step, ms in steps.items()]
+    steps = settle_rounds(server, groups[-rounds:], groups[-2 * rounds:-rounds])
+    rows += [(f"round: {step} ({len(ms)} times)", (statistics.median(ms), max(ms), None)) for step, ms in steps.items() if ms]
     # Not needs × district: the server counts that one for the dashboard as it starts.
     crosstab = f"/forms/{form}/crosstab?row=services_wanted&column=district"
     _, _, first = send(server, "GET", crosstab)
     rows.append(("survey cross-tab, first asked (counted over every answer)", (first, first, None)))
+    import_started = time.time()
     imported_ms, size = import_survey(server, form)
     rows.append((f"survey import, {survey_rows:,} answers ({size / 1e6:.0f} MB, once)", (imported_ms, imported_ms, None)))
     _, _, after = send(server, "GET", crosstab)
@@ -107,6 +122,13 @@ try:
     rows.append(("dashboard (page, 4 clients)", wrk(b + "/dashboard", web, seconds, clients=4)))
 finally:
     server.stop()
+# The same rows written by the database alone (after the server stopped: the raw writes move the form's
+# version on, which would make the server count its tables again).
+raw_ms = float(raw_writes("import", data, form, str(import_started))["seconds"]) * 1000
+rows.append((f"survey import, the same rows by the database alone: the API at {raw_ms / imported_ms:.2f} of its rate", (raw_ms, raw_ms, None)))
+if steps["settle, the same writes by the database alone"]:  # a network of more than three groups
+    api_settle, raw_settle = statistics.median(steps["settle"]), statistics.median(steps["settle, the same writes by the database alone"])
+    print(f"round settled: the API at {raw_settle / api_settle:.2f} of the database's own rate")
 
 print(f"\n| path ({data}) | p50 | p99 (max for steps) | answers/s |")
 print("|---|---|---|---|")

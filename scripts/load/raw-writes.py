@@ -1,0 +1,149 @@
+#!/usr/bin/env python3
+"""The database's own rate for two of the API's write paths, without Ashar around them: the same
+statements the service runs, in one transaction each, sent by Python's sqlite3 (SQLite, with the
+server's settings: WAL, synchronous=FULL, secure_delete) or by psql (PostgreSQL, the statements as text,
+each statement's time summed from psql's \\timing, so starting psql is not counted).
+
+  import DATA FORM SINCE   the rows an import through the API stored after SINCE (seconds since 1970)
+                           written again under new instance keys as SubmissionService.importExport
+                           writes them — the form's stored keys looked up 500 at a time, the rows
+                           inserted 400 to a statement, the form's version moved on — then removed.
+                           Not written: the import's one audit row (the log is append-only).
+  settle DATA ROUND MEMBER=TOTAL,…
+                           settles a round the API has closed, as PurchaseRoundService.settle does: the
+                           round, its articles, orders and costs read, its status moved on, for each
+                           member with a bill her row read, the bill put on her account and audited,
+                           the round's change audited. The bills are the API's own preview of them.
+
+DATA: a data directory or postgres://…   Prints seconds=… rows=…
+"""
+import csv, io, os, re, sqlite3, subprocess, sys, tempfile, time, uuid
+
+
+class Now:
+    """The moment of writing, as each database stores it."""
+
+
+def literal(value):
+    if value is None:
+        return "NULL"
+    if isinstance(value, Now):
+        return "now()"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def run(data, statements):
+    """Runs (sql with ? placeholders, params) in one transaction; the seconds it took."""
+    if data.startswith("postgres"):
+        def text(sql, params):
+            return re.sub(r"\?", lambda _, it=iter(params): literal(next(it)), sql) + ";"
+        script = "\\timing on\nBEGIN;\n" + "\n".join(text(*s) for s in statements) + "\nCOMMIT;\n"
+        with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as f:
+            f.write(script)
+        try:
+            out = subprocess.run(["psql", data.split("?")[0], "-v", "ON_ERROR_STOP=1", "-Atq", "-f", f.name],
+                                 check=True, capture_output=True, text=True).stdout
+        finally:
+            os.remove(f.name)
+        return sum(float(ms) for ms in re.findall(r"^Time: ([0-9.]+) ms", out, re.M)) / 1000
+    db = sqlite3.connect(os.path.join(data, "ashar.sqlite"), isolation_level=None, timeout=60)
+    for pragma in ("journal_mode=WAL", "synchronous=FULL", "secure_delete=ON", "foreign_keys=ON"):
+        db.execute("PRAGMA " + pragma)
+    now = time.time()
+    start = time.perf_counter()
+    db.execute("BEGIN IMMEDIATE")
+    for sql, params in statements:
+        db.execute(sql, [now if isinstance(p, Now) else p for p in params]).fetchall()
+    db.execute("COMMIT")
+    elapsed = time.perf_counter() - start
+    db.close()
+    return elapsed
+
+
+def query(data, sql):
+    """Rows of one query, as text."""
+    if data.startswith("postgres"):
+        out = subprocess.run(["psql", data.split("?")[0], "-Atq", "-c", f"COPY ({sql}) TO STDOUT WITH CSV"],
+                             check=True, capture_output=True, text=True).stdout
+        return [[None if v == "" else v for v in row] for row in csv.reader(io.StringIO(out))]
+    db = sqlite3.connect(os.path.join(data, "ashar.sqlite"), timeout=60)
+    rows = db.execute(sql).fetchall()
+    db.close()
+    return rows
+
+
+def new_id(data):
+    return str(uuid.uuid4()) if data.startswith("postgres") else str(uuid.uuid4()).upper()
+
+
+def ident(data, value):
+    return value.lower() if data.startswith("postgres") else value.upper()
+
+
+def chunks(items, size):
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+def raw_import(data, form, since):
+    form = ident(data, form)
+    postgres = data.startswith("postgres")
+    # SQLite stores answers as JSONB, which the sqlite3 module's older SQLite cannot make: the stored
+    # bytes are written again as they are (SQLite then does less than Ashar's jsonb() asks of it).
+    answers = "answers::text, repeats::text" if postgres else "answers, repeats"
+    json = "CAST(? AS JSONB)" if postgres else "?"
+    after = f"to_timestamp({since})" if postgres else repr(since)
+    rows = query(data, f"""SELECT form_id, 'raw-' || instance_key, source, submitted_at, {answers}, recorded_by_login
+        FROM needs_submissions WHERE form_id = '{form}' AND created_at >= {after} AND instance_key NOT LIKE 'raw-%'""")
+    statements = [(f"SELECT instance_key FROM needs_submissions WHERE form_id = ? AND instance_key IN ({','.join('?' * len(keys))})",
+                   [form] + keys) for keys in chunks([r[1] for r in rows], 500)]
+    for batch in chunks(rows, 400):
+        statements.append(("INSERT INTO needs_submissions (id, form_id, instance_key, source, submitted_at, answers, repeats, "
+                           "recorded_by_login, created_at) VALUES " + ", ".join([f"(?, ?, ?, ?, ?, {json}, {json}, ?, ?)"] * len(batch)),
+                           [p for r in batch for p in [new_id(data)] + list(r) + [Now()]]))
+    statements.append(("UPDATE needs_forms SET answers_version = answers_version + 1 WHERE id = ? RETURNING answers_version", [form]))
+    try:
+        return run(data, statements), len(rows)
+    finally:
+        run(data, [("DELETE FROM needs_submissions WHERE form_id = ? AND instance_key LIKE 'raw-%'", [form])])
+
+
+def raw_settle(data, round_id, bills):
+    round_id = ident(data, round_id)
+    admin, = query(data, "SELECT id FROM users WHERE login = 'admin'")[0]
+    audit = ("INSERT INTO audit_entries (id, at, actor_id, actor_login, on_behalf_of_id, action, entity, entity_id, changes) "
+             "VALUES (?, ?, ?, 'admin', ?, ?, ?, ?, ?)")
+    statements = [("SELECT * FROM producer_rounds WHERE id = ?", [round_id]),
+                  ("SELECT * FROM producer_rounds WHERE id = ?", [round_id]),
+                  ("SELECT * FROM producer_round_articles WHERE round_id = ? ORDER BY position", [round_id]),
+                  ("SELECT * FROM producer_orders WHERE round_id = ? ORDER BY ordered_at, id", [round_id]),
+                  ("SELECT * FROM producer_round_costs WHERE round_id = ?", [round_id]),
+                  ("UPDATE producer_rounds SET status = 'settled' WHERE id = ?", [round_id])]
+    members = {m: (g, p) for m, g, p in query(data, f"""SELECT id, group_id, person_id FROM producer_members
+        WHERE id IN ({','.join(literal(ident(data, m)) for m, _ in bills)})""")}
+    for member, total in bills:
+        member = ident(data, member)
+        group, person = members[member]
+        entry = new_id(data)
+        statements += [("SELECT * FROM producer_members WHERE id = ?", [member]),
+                       ("INSERT INTO producer_account_entries (id, group_id, member_id, kind, amount, source_id, note, created_at) "
+                        "VALUES (?, ?, ?, 'bill', ?, ?, '', ?)", [entry, group, member, -total, round_id, Now()]),
+                       (audit, [new_id(data), Now(), admin, person, "create", "producer_account_entry", entry,
+                                f'[{{"field":"kind","to":"bill"}},{{"field":"amount","to":"{-total}"}}]'])]
+    statements.append((audit, [new_id(data), Now(), admin, None, "update", "purchase_round", round_id,
+                               '[{"field":"status","from":"ordered","to":"settled"}]']))
+    seconds = run(data, statements)
+    status, = query(data, f"SELECT status FROM producer_rounds WHERE id = '{round_id}'")[0]
+    if status != "settled":
+        sys.exit(f"the round is {status}, not settled")
+    return seconds, len(bills)
+
+
+if len(sys.argv) < 4 or sys.argv[1] not in ("import", "settle"):
+    sys.exit(__doc__)
+if sys.argv[1] == "import":
+    seconds, rows = raw_import(sys.argv[2], sys.argv[3], float(sys.argv[4]))
+else:
+    seconds, rows = raw_settle(sys.argv[2], sys.argv[3], [(m, int(t)) for m, t in (b.split("=") for b in sys.argv[4].split(","))])
+print(f"seconds={seconds:.4f} rows={rows}")
