@@ -112,27 +112,27 @@ def raw_import(data, form, since):
 def raw_settle(data, round_id, bills):
     round_id = ident(data, round_id)
     admin, = query(data, "SELECT id FROM users WHERE login = 'admin'")[0]
-    audit = ("INSERT INTO audit_entries (id, at, actor_id, actor_login, on_behalf_of_id, action, entity, entity_id, changes) "
-             "VALUES (?, ?, ?, 'admin', ?, ?, ?, ?, ?)")
     statements = [("SELECT * FROM producer_rounds WHERE id = ?", [round_id]),
                   ("SELECT * FROM producer_rounds WHERE id = ?", [round_id]),
                   ("SELECT * FROM producer_round_articles WHERE round_id = ? ORDER BY position", [round_id]),
                   ("SELECT * FROM producer_orders WHERE round_id = ? ORDER BY ordered_at, id", [round_id]),
                   ("SELECT * FROM producer_round_costs WHERE round_id = ?", [round_id]),
                   ("UPDATE producer_rounds SET status = 'settled' WHERE id = ?", [round_id])]
+    ids = [ident(data, m) for m, _ in bills]
     members = {m: (g, p) for m, g, p in query(data, f"""SELECT id, group_id, person_id FROM producer_members
-        WHERE id IN ({','.join(literal(ident(data, m)) for m, _ in bills)})""")}
-    for member, total in bills:
-        member = ident(data, member)
-        group, person = members[member]
-        entry = new_id(data)
-        statements += [("SELECT * FROM producer_members WHERE id = ?", [member]),
-                       ("INSERT INTO producer_account_entries (id, group_id, member_id, kind, amount, source_id, note, created_at) "
-                        "VALUES (?, ?, ?, 'bill', ?, ?, '', ?)", [entry, group, member, -total, round_id, Now()]),
-                       (audit, [new_id(data), Now(), admin, person, "create", "producer_account_entry", entry,
-                                f'[{{"field":"kind","to":"bill"}},{{"field":"amount","to":"{-total}"}}]'])]
-    statements.append((audit, [new_id(data), Now(), admin, None, "update", "purchase_round", round_id,
-                               '[{"field":"status","from":"ordered","to":"settled"}]']))
+        WHERE id IN ({','.join(map(literal, ids))})""")}
+    statements.append((f"SELECT * FROM producer_members WHERE id IN ({','.join('?' * len(ids))})", ids))
+    entries = [(new_id(data), *members[m], m, -total) for m, (_, total) in zip(ids, bills)]
+    statements.append(("INSERT INTO producer_account_entries (id, group_id, member_id, kind, amount, source_id, note, created_at) VALUES "
+                       + ", ".join(["(?, ?, ?, 'bill', ?, ?, '', ?)"] * len(entries)),
+                       [v for e, group, _, m, amount in entries for v in (e, group, m, amount, round_id, Now())]))
+    audit = "INSERT INTO audit_entries (id, at, actor_id, actor_login, on_behalf_of_id, action, entity, entity_id, changes) VALUES "
+    line = "(?, ?, ?, 'admin', ?, ?, ?, ?, ?)"
+    statements.append((audit + ", ".join([line] * len(entries)),
+                       [v for e, _, person, _, amount in entries for v in (new_id(data), Now(), admin, person, "create", "producer_account_entry", e,
+                                                                          f'[{{"field":"kind","to":"bill"}},{{"field":"amount","to":"{amount}"}}]')]))
+    statements.append((audit + line, [new_id(data), Now(), admin, None, "update", "purchase_round", round_id,
+                                      '[{"field":"status","from":"ordered","to":"settled"}]']))
     seconds = run(data, statements)
     status, = query(data, f"SELECT status FROM producer_rounds WHERE id = '{round_id}'")[0]
     if status != "settled":
