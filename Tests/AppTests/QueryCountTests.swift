@@ -38,7 +38,7 @@ struct QueryCountTests {
         var statements: Int { count.withLockedValue { $0 } }
     }
 
-    @Test("The main pages and endpoints, and settling a round, run as many statements for 61 members, 60 exchanges and 5 banks as for 13, 12 and 2")
+    @Test("The main pages and endpoints, settling a round and distributing a pooled sale's money run as many statements for 61 members, 60 exchanges and 5 banks as for 13, 12 and 2")
     func flat() async throws {
         let counter = StatementCounter()
         try await withApp(configure: { app in
@@ -86,6 +86,12 @@ struct QueryCountTests {
                 let settled = try await api.send(.POST, "/rounds/\(round)/settle")
                 #expect(settled.status == .ok, "settle")
                 found["POST /api/v1/rounds/{round}/settle"] = counter.statements
+                // And a pooled sale's distribution: a payout to every member, cash to those who owe nothing.
+                let pool = try await Self.paidPool(app, group: group.id)
+                counter.reset()
+                let distributed = try await api.send(.POST, "/pools/\(pool)/distribution")
+                #expect(distributed.status == .ok, "distribution")
+                found["POST /api/v1/pools/{pool}/distribution"] = counter.statements
                 return found
             }
             try await Self.openOthers(app, fixture, from: 0, to: 1)
@@ -111,6 +117,18 @@ struct QueryCountTests {
         }
         _ = try await rounds.close(round.id, by: .system)
         return round.id
+    }
+
+    /// A pooled sale of the group with a delivery from each of its members, partly paid for.
+    static func paidPool(_ app: Application, group: UUID) async throws -> UUID {
+        let pools = SalePoolService(db: app.db)
+        let pool = try await pools.create(group, PoolDraft(product: "Dried apricots", buyer: "Osh Dried Fruit", gradePrices: ["A": 20_000],
+                                                           levyBasisPoints: 500, rejects: .member), by: .system)
+        for member in try await ProducerGroupService(db: app.db).members(group, page: PageQuery(per: 200)).items {
+            _ = try await pools.intake(pool.id, member: member.id, quantity: 10, grade: "A", by: .system)
+        }
+        try await pools.record(pool.id, payment: true, amount: 1_000_000, by: .system)
+        return pool.id
     }
 
     /// Banks and producer groups `from..<to` besides the fixture's, each bank with a member offering a

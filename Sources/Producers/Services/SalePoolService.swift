@@ -219,18 +219,22 @@ public struct SalePoolService: Sendable {
                                                 member: nil, source: poolID, note: pool.product, by: actor)
             }
             let balances = try await MemberAccountService(db: tx).balances(pool.groupID)
+            let shares = payouts.members.filter { $0.due > $0.paid }
+            guard !shares.isEmpty else { return [] }
+            let members = try await ProducerMember.query(on: tx).filter(\.$id ~~ shares.map(\.memberID)).all()
+            let byID = Dictionary(uniqueKeysWithValues: members.map { ($0.id!, $0) })
             var passed: [Distribution] = []
-            for share in payouts.members where share.due > share.paid {
-                let member = try await MemberAccountService.member(share.memberID, on: tx)
+            var credited: [(member: ProducerMember, amount: Int)] = [], handedOut: [(member: ProducerMember, amount: Int)] = []
+            for share in shares {
+                guard let member = byID[share.memberID] else { throw DomainError.notFound("producers.member") }
                 let netting = CreditNetting.net(payout: share.due - share.paid, owed: max(0, -(balances[share.memberID] ?? 0)))
-                try await MemberAccountService.post(on: tx, member: member, kind: .payout, amount: share.due - share.paid, source: poolID,
-                                                    note: pool.product, by: actor)
-                if netting.paidOut > 0 {
-                    try await MemberAccountService.post(on: tx, member: member, kind: .cashOut, amount: -netting.paidOut, source: poolID,
-                                                        note: pool.product, by: actor)
-                }
+                credited.append((member, share.due - share.paid))
+                if netting.paidOut > 0 { handedOut.append((member, -netting.paidOut)) }
                 passed.append(Distribution(memberID: share.memberID, payout: share.due - share.paid, repaid: netting.repaid, cash: netting.paidOut))
             }
+            // Payouts first, then the cash handed out of them: each member's lines keep that order.
+            try await MemberAccountService.post(on: tx, credited, kind: .payout, source: poolID, note: pool.product, by: actor)
+            try await MemberAccountService.post(on: tx, handedOut, kind: .cashOut, source: poolID, note: pool.product, by: actor)
             return passed
         }
     }
