@@ -106,7 +106,9 @@ def raw_import(data, form, since):
     try:
         return run(data, statements), len(rows)
     finally:
-        run(data, [("DELETE FROM needs_submissions WHERE form_id = ? AND instance_key LIKE 'raw-%'", [form])])
+        # Moved on again: counts a server kept meanwhile must not hold the rows removed.
+        run(data, [("DELETE FROM needs_submissions WHERE form_id = ? AND instance_key LIKE 'raw-%'", [form]),
+                   ("UPDATE needs_forms SET answers_version = answers_version + 1 WHERE id = ?", [form])])
 
 
 def raw_settle(data, round_id, bills):
