@@ -9,20 +9,23 @@ import VaporTesting
 @Suite("Writes that meet on PostgreSQL")
 struct WriteConflictTests {
     @Test("Two transactions that lock rows in opposite orders: the one PostgreSQL cancels answers 503, try again, in her language, having written nothing",
-          .enabled(if: TestDatabase.postgresURL != nil))
+          .enabled(if: TestDatabase.postgresURL != nil), .timeLimit(.minutes(1)))
     func deadlockIsSentBack() async throws {
         try await withAshar { app, _ in
             let sql = app.db as! any SQLDatabase
             try await sql.raw("CREATE TABLE meeting_rows (id INT PRIMARY KEY, n INT NOT NULL)").run()
             try await sql.raw("INSERT INTO meeting_rows (id, n) VALUES (1, 0), (2, 0)").run()
             app.post("api", "v1", "meeting-writes") { req async throws -> String in
+                // Each holds its first row before either asks for its second: a sleep instead let a
+                // loaded machine start the second transaction after the first had finished.
+                let bothHoldOne = Meeting(of: 2)
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     for (first, second) in [(1, 2), (2, 1)] {
                         group.addTask {
                             try await req.db.transaction { tx in
                                 let sql = tx as! any SQLDatabase
                                 try await sql.raw("UPDATE meeting_rows SET n = n + 1 WHERE id = \(bind: first)").run()
-                                try await Task.sleep(for: .milliseconds(300))
+                                await bothHoldOne.arrive()
                                 try await sql.raw("UPDATE meeting_rows SET n = n + 1 WHERE id = \(bind: second)").run()
                             }
                         }
@@ -41,5 +44,22 @@ struct WriteConflictTests {
             let total = try await sql.raw("SELECT SUM(n) AS total FROM meeting_rows").first()?.decode(column: "total", as: Int.self)
             #expect(total == 2)
         }
+    }
+}
+
+/// Those who arrive wait until all of them have.
+private actor Meeting {
+    private let expected: Int
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(of expected: Int) { self.expected = expected }
+
+    func arrive() async {
+        if waiting.count + 1 == expected {
+            waiting.forEach { $0.resume() }
+            waiting = []
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
     }
 }
