@@ -9,7 +9,7 @@ import VaporTesting
 @Suite("Writes that meet on PostgreSQL")
 struct WriteConflictTests {
     @Test("Two transactions that lock rows in opposite orders: the one PostgreSQL cancels answers 503, try again, in her language, having written nothing",
-          .enabled(if: TestDatabase.postgresURL != nil), .timeLimit(.minutes(1)))
+          .enabled(if: TestDatabase.postgresURL != nil))
     func deadlockIsSentBack() async throws {
         try await withAshar { app, _ in
             let sql = app.db as! any SQLDatabase
