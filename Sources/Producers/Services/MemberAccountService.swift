@@ -67,6 +67,14 @@ public struct MemberAccountService: Sendable {
         return member
     }
 
+    /// The members of these ids, read in one query, by id; not found if any of them is not a member.
+    static func members(_ ids: [UUID], on db: any Database) async throws -> [UUID: ProducerMember] {
+        guard !ids.isEmpty else { return [:] }
+        let found = Dictionary(uniqueKeysWithValues: try await ProducerMember.query(on: db).filter(\.$id ~~ ids).all().map { ($0.id!, $0) })
+        guard ids.allSatisfy({ found[$0] != nil }) else { throw DomainError.notFound("producers.member") }
+        return found
+    }
+
     /// Adds one line to a member's account, inside the caller's transaction.
     static func post(on tx: any Database, member: ProducerMember, kind: AccountEntryKind, amount: Int, source: UUID?, note: String,
                      by actor: Actor) async throws {

@@ -231,14 +231,9 @@ public struct PurchaseRoundService: Sendable {
     public func settle(_ roundID: UUID, by actor: Actor) async throws -> RoundRecord {
         try await advance(roundID, from: [.closed, .ordered, .received], to: .settled, by: actor) { tx in
             let bills = try await PurchaseRoundService(db: tx).settlement(roundID).members.filter { $0.total > 0 }
-            guard !bills.isEmpty else { return }
-            let members = try await ProducerMember.query(on: tx).filter(\.$id ~~ bills.map(\.memberID)).all()
-            let byID = Dictionary(uniqueKeysWithValues: members.map { ($0.id!, $0) })
-            let postings = try bills.map { bill in
-                guard let member = byID[bill.memberID] else { throw DomainError.notFound("producers.member") }
-                return (member, -bill.total)
-            }
-            try await MemberAccountService.post(on: tx, postings, kind: .bill, source: roundID, note: "", by: actor)
+            let members = try await MemberAccountService.members(bills.map(\.memberID), on: tx)
+            try await MemberAccountService.post(on: tx, bills.map { (members[$0.memberID]!, -$0.total) }, kind: .bill, source: roundID, note: "",
+                                                by: actor)
         }
     }
 

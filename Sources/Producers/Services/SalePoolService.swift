@@ -220,13 +220,11 @@ public struct SalePoolService: Sendable {
             }
             let balances = try await MemberAccountService(db: tx).balances(pool.groupID)
             let shares = payouts.members.filter { $0.due > $0.paid }
-            guard !shares.isEmpty else { return [] }
-            let members = try await ProducerMember.query(on: tx).filter(\.$id ~~ shares.map(\.memberID)).all()
-            let byID = Dictionary(uniqueKeysWithValues: members.map { ($0.id!, $0) })
+            let members = try await MemberAccountService.members(shares.map(\.memberID), on: tx)
             var passed: [Distribution] = []
             var credited: [(member: ProducerMember, amount: Int)] = [], handedOut: [(member: ProducerMember, amount: Int)] = []
             for share in shares {
-                guard let member = byID[share.memberID] else { throw DomainError.notFound("producers.member") }
+                let member = members[share.memberID]!
                 let netting = CreditNetting.net(payout: share.due - share.paid, owed: max(0, -(balances[share.memberID] ?? 0)))
                 credited.append((member, share.due - share.paid))
                 if netting.paidOut > 0 { handedOut.append((member, -netting.paidOut)) }
