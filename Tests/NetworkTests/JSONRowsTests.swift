@@ -36,4 +36,34 @@ struct JSONRowsTests {
             #expect(try found.map { try $0.decode(column: "position", as: Int.self) } == [1])
         }
     }
+
+    @Test("Moments and JSON documents are stored as the database keeps a bound date and its binary JSON; JSON's null is SQL's NULL")
+    func momentsAndDocuments() async throws {
+        try await TestDatabase.withDatabase { db in
+            let sql = db as! any SQLDatabase
+            let postgres = sql.dialect.name == "postgresql"
+            try await sql.raw("CREATE TABLE json_docs_check (position BIGINT, moment TIMESTAMPTZ, doc JSONB)").run()
+            let moment = Date(timeIntervalSince1970: 1_733_300_123.456789)
+            let document = #"{"name":"Асанова \"Гүлнара\"","items":[{"a":"1"},{"b":"x\ny"}]}"#
+            var rows = JSONRows([("position", .integer), ("moment", .time), ("doc", .jsonb)])
+            rows.append(.integer(0), .time(moment), .jsonb(document))
+            rows.append(.integer(1), .time(nil), .jsonb(nil))
+            try await sql.raw("INSERT INTO json_docs_check (position, moment, doc) \(rows.select(on: sql))").run()
+
+            let text: SQLQueryString = postgres ? "doc::text AS doc" : "json(doc) AS doc"
+            let back = try await sql.raw("SELECT position, moment, \(text) FROM json_docs_check ORDER BY position").all()
+            #expect(try back[0].decode(column: "moment", as: Date.self).timeIntervalSince1970 == 1_733_300_123.456789)
+            #expect(try back[1].decode(column: "moment", as: Date?.self) == nil)
+            let stored = try back[0].decode(column: "doc", as: String.self)
+            let parsed = try JSONSerialization.jsonObject(with: Data(stored.utf8)) as? NSDictionary
+            #expect(parsed == (try JSONSerialization.jsonObject(with: Data(document.utf8)) as? NSDictionary))
+            #expect(try back[1].decode(column: "doc", as: String?.self) == nil)
+            if !postgres {
+                // Binary JSON, as `jsonb()` writes it, not text.
+                let kind = try await sql.raw("SELECT typeof(doc) AS kind, typeof(moment) AS moment FROM json_docs_check WHERE position = 0").first()!
+                #expect(try kind.decode(column: "kind", as: String.self) == "blob")
+                #expect(try kind.decode(column: "moment", as: String.self) == "real")
+            }
+        }
+    }
 }

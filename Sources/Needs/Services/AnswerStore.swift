@@ -12,12 +12,6 @@ struct AnswerStore {
     let sql: any SQLDatabase
     var isPostgres: Bool { sql.dialect.name == "postgresql" }
 
-    /// A JSON document to store.
-    func json(_ text: String?) -> SQLQueryString {
-        guard let text else { return "NULL" }
-        return isPostgres ? "CAST(\(bind: text) AS JSONB)" : "jsonb(\(bind: text))"
-    }
-
     /// One answer, as text (NULL when not given).
     func answer(_ question: String) -> SQLQueryString {
         isPostgres ? "(answers ->> \(bind: question))" : "json_extract(answers, \(bind: "$.\"" + question + "\""))"
@@ -68,21 +62,39 @@ struct AnswerStore {
         isPostgres ? "CAST(\(unsafeRaw: column) AS TEXT) AS \(unsafeRaw: column)" : "json(\(unsafeRaw: column)) AS \(unsafeRaw: column)"
     }
 
-    static func encode<T: Encodable>(_ value: T) throws -> String {
-        String(decoding: try JSONEncoder().encode(value), as: UTF8.self)
-    }
-
     /// One submission's answers as a JSON object. Written by hand: JSONEncoder took a quarter of a
     /// 100,000-row import's time for these flat objects of text.
     static func encode(_ values: [String: String]) -> String {
-        var json = "{"
+        var json = ""
         json.reserveCapacity(values.count * 32)
+        encode(values, into: &json)
+        return json
+    }
+
+    /// A submission's repeats: each repeat's name, and the answers of each of its entries.
+    static func encode(_ repeats: [String: [[String: String]]]) -> String {
+        var json = "{"
+        for (index, (name, entries)) in repeats.enumerated() {
+            if index > 0 { json += "," }
+            JSONText.quote(name, into: &json)
+            json += ":["
+            for (position, entry) in entries.enumerated() {
+                if position > 0 { json += "," }
+                encode(entry, into: &json)
+            }
+            json += "]"
+        }
+        return json + "}"
+    }
+
+    private static func encode(_ values: [String: String], into json: inout String) {
+        json += "{"
         for (index, (key, value)) in values.enumerated() {
             if index > 0 { json += "," }
             JSONText.quote(key, into: &json)
             json += ":"
             JSONText.quote(value, into: &json)
         }
-        return json + "}"
+        json += "}"
     }
 }

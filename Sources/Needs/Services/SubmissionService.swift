@@ -57,7 +57,8 @@ public struct SubmissionService: Sendable {
         let (record, version) = try await db.writeTransaction { tx -> (SubmissionRecord, Int?) in
             let sql = tx as! any SQLDatabase
             if let existing = try await Self.find(form: formID, key: key, on: sql) { return (existing, nil) }
-            let id = try await Self.insert([incoming], form: formID, source: source, by: actor, on: sql).first!
+            let id = UUID.timeOrdered(at: Date())
+            try await Self.insert([Self.row(incoming, id: id, form: formID, source: source, by: actor)], on: sql)
             try await AuditLog.record(on: tx, actor: actor, action: "create", entity: "needs_submission", entityID: id,
                                       changes: [FieldChange(field: "source", from: nil, to: source.rawValue)])
             return (try await Self.find(id: id, on: sql)!, try await AnswerCounts.moveOn(form: formID, on: sql))
@@ -71,15 +72,18 @@ public struct SubmissionService: Sendable {
     public func importExport(form formID: UUID, files: [ExportFile], source: ExportSource, by actor: Actor) async throws -> ImportResult {
         let form = try await FormService(db: db).form(formID)
         let incoming = try ExportReading.read(files, source: source, form: form.definition)
+        // The rows are made before the write begins, on every core: writing them is then the database's work alone.
+        let kind = SubmissionSource(rawValue: source.rawValue)!, now = Date()
+        let rows = ParallelMap.map(incoming) { Self.row($0, id: UUID.timeOrdered(at: now), form: formID, source: kind, by: actor) }
         let (result, fresh, version) = try await db.writeTransaction { tx -> (ImportResult, [IncomingSubmission], Int?) in
             let sql = tx as! any SQLDatabase
             var seen = try await Self.stored(incoming.map(\.key), form: formID, on: sql)
-            var fresh: [IncomingSubmission] = []
-            for submission in incoming where seen.insert(submission.key).inserted { fresh.append(submission) }
-            // Each statement carries a few hundred rows: well within both databases' limits on parameters.
-            for batch in fresh.chunks(of: 400) {
-                _ = try await Self.insert(Array(batch), form: formID, source: SubmissionSource(rawValue: source.rawValue)!, by: actor, on: sql)
+            var fresh: [IncomingSubmission] = [], freshRows: [String] = []
+            for (submission, row) in zip(incoming, rows) where seen.insert(submission.key).inserted {
+                fresh.append(submission)
+                freshRows.append(row)
             }
+            for batch in freshRows.chunks(of: 1_000) { try await Self.insert(Array(batch), on: sql) }
             let result = ImportResult(imported: fresh.count, duplicates: incoming.count - fresh.count)
             try await AuditLog.record(on: tx, actor: actor, action: "import", entity: "needs_form", entityID: formID,
                                       changes: [FieldChange(field: "source", from: nil, to: source.rawValue),
@@ -95,9 +99,11 @@ public struct SubmissionService: Sendable {
     /// few hundred at a time, where reading every key the form has would read a million at national scale.
     static func stored(_ keys: [String], form formID: UUID, on sql: any SQLDatabase) async throws -> Set<String> {
         var stored = Set<String>()
-        for chunk in keys.chunks(of: 500) {
+        for chunk in keys.chunks(of: 5_000) {
+            var asked = JSONRows([("instance_key", .text)])
+            for key in chunk { asked.append(.text(key)) }
             for row in try await sql.raw("""
-                SELECT instance_key FROM needs_submissions WHERE form_id = \(bind: formID) AND instance_key IN (\(SQLQueryString.list(Array(chunk))))
+                SELECT instance_key FROM needs_submissions WHERE form_id = \(bind: formID) AND instance_key IN (SELECT instance_key FROM (\(asked.select(on: sql))) AS asked)
                 """).all() {
                 stored.insert(try row.decode(column: "instance_key", as: String.self))
             }
@@ -156,26 +162,23 @@ public struct SubmissionService: Sendable {
     // MARK: Rows
 
     /// Stores submissions; the caller moves the form's version on in the same transaction.
-    static func insert(_ submissions: [IncomingSubmission], form formID: UUID, source: SubmissionSource, by actor: Actor,
-                       on sql: any SQLDatabase) async throws -> [UUID] {
-        let store = AnswerStore(sql: sql)
-        let now = Date()
-        var ids: [UUID] = []
-        var query = SQLQueryString("""
-            INSERT INTO needs_submissions (id, form_id, instance_key, source, submitted_at, answers, repeats, recorded_by_login, created_at) VALUES 
-            """)
-        for (index, submission) in submissions.enumerated() {
-            let id = UUID.timeOrdered(at: now)
-            ids.append(id)
-            let repeats = submission.answers.repeats.isEmpty ? nil : try AnswerStore.encode(submission.answers.repeats)
-            query.appendInterpolation(unsafeRaw: index == 0 ? "" : ", ")
-            query.appendInterpolation("""
-                (\(bind: id), \(bind: formID), \(bind: submission.key), \(bind: source.rawValue), \(bind: submission.submittedAt), \
-                \(store.json(AnswerStore.encode(submission.answers.values))), \(store.json(repeats)), \(bind: actor.login), \(bind: now))
-                """ as SQLQueryString)
-        }
-        try await sql.raw(query).run()
-        return ids
+    /// A submission's row, as `insert` takes it.
+    static func row(_ submission: IncomingSubmission, id: UUID, form formID: UUID, source: SubmissionSource, by actor: Actor) -> String {
+        let repeats = submission.answers.repeats
+        return JSONRows.row([.uuid(id), .uuid(formID), .text(submission.key), .text(source.rawValue), .time(submission.submittedAt),
+                             .jsonb(AnswerStore.encode(submission.answers.values)), .jsonb(repeats.isEmpty ? nil : AnswerStore.encode(repeats)),
+                             .text(actor.login)])
+    }
+
+    /// Stores submissions' rows (`row`), recorded now: a statement for all, the rows in one bind.
+    static func insert(_ rows: [String], on sql: any SQLDatabase) async throws {
+        var batch = JSONRows([("id", .uuid), ("form_id", .uuid), ("instance_key", .text), ("source", .text), ("submitted_at", .time),
+                              ("answers", .jsonb), ("repeats", .jsonb), ("recorded_by_login", .text)])
+        for row in rows { batch.append(row: row) }
+        try await sql.raw("""
+            INSERT INTO needs_submissions (id, form_id, instance_key, source, submitted_at, answers, repeats, recorded_by_login, created_at) \
+            \(batch.select(", \(bind: Date())", on: sql))
+            """).run()
     }
 
     static func columns(_ sql: any SQLDatabase) -> SQLQueryString {

@@ -3,13 +3,17 @@ import Kernel
 import SQLKit
 
 /// Many rows handed to the database as one JSON array in a single bind, and unpacked there
-/// (`json_each` on SQLite, `json_array_elements` on PostgreSQL): `SELECT <the columns> FROM <the rows>`.
+/// (`jsonb_each` on SQLite, `json_array_elements` on PostgreSQL): `SELECT <the columns> FROM <the rows>`.
 /// A ledger batch of a thousand exchanges written as `VALUES (?, ?, …)` was some forty thousand binds,
 /// each converted, placed and bound one by one, in statements SQLite parsed anew each time — most of
 /// a bulk load's time (docs/PERFORMANCE.md, "The generator's binds").
 public struct JSONRows: Sendable {
     public enum Kind: Sendable {
         case uuid, integer, text
+        /// A moment, carried as seconds since 1970: stored as SQLite stores a bound `Date` (a REAL), as a timestamp on PostgreSQL.
+        case time
+        /// A JSON document, carried as it is and stored as the database's binary JSON (SQLite's JSONB, PostgreSQL's `jsonb`).
+        case jsonb
     }
 
     /// A value of a row. UUIDs are written as SQLite keeps them (upper-case text); PostgreSQL reads that too.
@@ -17,10 +21,13 @@ public struct JSONRows: Sendable {
         case uuid(UUID?)
         case integer(Int?)
         case text(String?)
+        case time(Date?)
+        /// JSON text, which must be valid: it becomes part of the rows' JSON as it is.
+        case jsonb(String?)
     }
 
     private let columns: [(name: String, kind: Kind)]
-    private var json = "["
+    private var json = ""
     public private(set) var count = 0
 
     /// Rows with these columns, in this order.
@@ -30,18 +37,31 @@ public struct JSONRows: Sendable {
 
     public mutating func append(_ values: Value...) {
         precondition(values.count == columns.count, "a row has a value for each column")
-        json += count == 0 ? "[" : ",["
+        append(row: Self.row(values))
+    }
+
+    /// A row made apart by `row(_:)` — on another thread, say, while the database writes the last rows.
+    public mutating func append(row: String) {
+        if count > 0 { json += "," }
+        json += row
+        count += 1
+    }
+
+    /// A row's values, in the columns' order, as `append(row:)` takes them.
+    public static func row(_ values: [Value]) -> String {
+        var json = "["
         for (index, value) in values.enumerated() {
             if index > 0 { json += "," }
             switch value {
             case .uuid(let id?): json += "\"" + id.upperText + "\""
             case .integer(let number?): json += String(number)
             case .text(let text?): JSONText.quote(text, into: &json)
-            case .uuid(nil), .integer(nil), .text(nil): json += "null"
+            case .time(let moment?): json += String(moment.timeIntervalSince1970)
+            case .jsonb(let document?): json += document
+            case .uuid(nil), .integer(nil), .text(nil), .time(nil), .jsonb(nil): json += "null"
             }
         }
-        json += "]"
-        count += 1
+        return json + "]"
     }
 
     /// `SELECT` with the rows' columns, in order and named, each cast to its kind on PostgreSQL, then
@@ -53,13 +73,17 @@ public struct JSONRows: Sendable {
         let columns = self.columns.enumerated().map { index, column -> String in
             let value = "value ->> \(index)"
             switch (sqlite, column.kind) {
+            case (true, .jsonb): return "jsonb_extract(value, '$[\(index)]') AS \(column.name)"
+            case (false, .jsonb): return "nullif((value -> \(index))::jsonb, 'null'::jsonb) AS \(column.name)"
+            case (false, .time): return "to_timestamp((\(value))::double precision) AS \(column.name)"
             case (true, _), (false, .text): return "\(value) AS \(column.name)"
             case (false, .uuid): return "(\(value))::uuid AS \(column.name)"
             case (false, .integer): return "(\(value))::bigint AS \(column.name)"
             }
         }.joined(separator: ", ")
-        let rows = json + "]"
-        let source: SQLQueryString = sqlite ? "json_each(\(bind: rows))" : "json_array_elements(\(bind: rows)::json) AS r(value)"
+        let rows = "[" + json + "]"
+        // SQLite: each row as binary JSON (`jsonb_each`), whose values are read without rendering the row as text first.
+        let source: SQLQueryString = sqlite ? "jsonb_each(\(bind: rows))" : "json_array_elements(\(bind: rows)::json) AS r(value)"
         return "SELECT \(unsafeRaw: columns)\(extra as any SQLExpression) FROM \(source as any SQLExpression) WHERE true"
     }
 }
