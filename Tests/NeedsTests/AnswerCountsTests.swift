@@ -74,10 +74,14 @@ struct CarriedCountsTests {
             for recipe in Self.recipes {
                 _ = try await AnswerCounts.counts(form: form.id, recipe: recipe, on: sql) { try await AnalysisService.count(recipe, form: form.id, on: db) }
             }
+            // Asked at once, as a cross-tab straight after the import would be: the carried table, or the
+            // carrying still under way, which it waits for — never all the answers counted again.
             func expectCarried() async throws {
-                let version = try await AnswerCounts.version(of: form.id, on: sql)
                 for recipe in Self.recipes {
-                    let carried = try #require(AnswerCounts.kept(AnswerCounts.Key(form: form.id, version: version, recipe: recipe)))
+                    let carried = try await AnswerCounts.counts(form: form.id, recipe: recipe, on: sql) {
+                        Issue.record("counted again instead of carried")
+                        return []
+                    }
                     #expect(Self.rows(carried) == Self.rows(try await AnalysisService.count(recipe, form: form.id, on: db)))
                 }
             }

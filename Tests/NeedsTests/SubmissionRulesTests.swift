@@ -141,4 +141,29 @@ struct SubmissionRulesTests {
         // Equal shares rank by label, in the reader's language: Кредит, Окутуу, Юридикалык жардам.
         #expect(tab.ranking()[0].map(\.category.value) == ["credit", "training", "legal"])
     }
+
+    @Test("One answer as an export gives it: kept as Ashar writes it, or refused with the reason")
+    func oneAnswer() throws {
+        let form = try Self.householdForm(), check = AnswerCheck(form)
+        func answer(_ raw: String, _ question: String) -> String {
+            switch check.normalised(raw, for: form.questions.first { $0.name == question }!) {
+            case .success(let value): return value
+            case .failure(let error): return error.code
+            }
+        }
+        #expect(answer("2024-02-29", "interview_date") == "2024-02-29")
+        #expect(answer(" 2025-03-05T10:22:13+06:00 ", "interview_date") == "2025-03-05")
+        for wrong in ["2025-02-29", "2025-13-01", "2025-00-10", "1899-12-31", "2025-2-28", "2025/02/28", "2025-02-28 10:00", "+025-02-28", "2025-02-2a", ""] {
+            #expect(answer(wrong, "interview_date") == "needs.answer.not-date", "\(wrong)")
+        }
+        #expect(answer("farming trade", "income_sources") == "farming trade")
+        #expect(answer("farming   trade", "income_sources") == "farming trade")
+        #expect(answer("wages", "income_sources") == "wages")
+        #expect(answer("farming fishing", "income_sources") == "needs.answer.not-choice")
+        #expect(answer("yes", "remittances") == "yes")
+        #expect(answer("yes no", "remittances") == "needs.answer.one-choice")
+        #expect(answer("12", "household_size") == "12")
+        #expect(answer("1.5", "household_size") == "needs.answer.not-integer")
+        #expect(answer("1,5", "land_ha") == "1.5")
+    }
 }

@@ -46,7 +46,7 @@ struct JSONRowsTests {
             let moment = Date(timeIntervalSince1970: 1_733_300_123.456789)
             let document = #"{"name":"Асанова \"Гүлнара\"","items":[{"a":"1"},{"b":"x\ny"}]}"#
             var rows = JSONRows([("position", .integer), ("moment", .time), ("doc", .jsonb)])
-            rows.append(.integer(0), .time(moment), .jsonb(document))
+            rows.append(.integer(0), .time(moment), .jsonb(Array(document.utf8)))
             rows.append(.integer(1), .time(nil), .jsonb(nil))
             try await sql.raw("INSERT INTO json_docs_check (position, moment, doc) \(rows.select(on: sql))").run()
 

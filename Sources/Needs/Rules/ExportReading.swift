@@ -43,8 +43,9 @@ public enum ExportReading {
         }
         let main = tables[mainIndex]
         var submissions = readTable(main.text, file: main.file.name, source: source, form: form, repeatName: nil, problems: &problems)
+        // The submissions by key, for the repeats' files to find theirs in (none in most exports).
         var byKey: [String: Int] = [:]
-        for (index, submission) in submissions.enumerated() { byKey[submission.key] = index }
+        if tables.count > 1 { for (index, submission) in submissions.enumerated() { byKey[submission.key] = index } }
         for (index, table) in tables.enumerated() where index != mainIndex {
             let rows = readTable(table.text, file: table.file.name, source: source, form: form, repeatName: "", problems: &problems)
             for row in rows {
@@ -113,8 +114,9 @@ public enum ExportReading {
             answered.compactMap { form.question($0).flatMap(form.repeatName(of:)) }.sorted().first ?? ""
         }
         let keyHeader = header[keyColumn]
-        let (answerCells, otherCells) = (answerColumns, otherColumns)
-        let choiceSets = Array(choiceColumns.values), geopoints = Array(geopointParts.values)
+        let answerCells = answerColumns.map { (index: $0.index, question: AnswerCheck.Asked($0.question)) }, otherCells = otherColumns
+        let choiceSets = choiceColumns.values.map { (question: AnswerCheck.Asked($0.question), columns: $0.columns) }
+        let geopoints = geopointParts.values.map { (question: AnswerCheck.Asked($0.question), parts: $0.parts) }
         let read: @Sendable (DelimitedText.Record) -> RowOutcome = { record in
             let cells = record.cells
             func cell(_ index: Int) -> String {
@@ -122,7 +124,7 @@ public enum ExportReading {
             }
             var errors: [DomainError] = []
             var values: [String: String] = [:]
-            func keep(_ raw: String, _ question: FormDefinition.Question) {
+            func keep(_ raw: String, _ question: AnswerCheck.Asked) {
                 switch check.normalised(raw, for: question) {
                 case .success(let value): values[question.name] = value
                 case .failure(let error):

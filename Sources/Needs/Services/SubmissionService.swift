@@ -78,7 +78,7 @@ public struct SubmissionService: Sendable {
         let (result, fresh, version) = try await db.writeTransaction { tx -> (ImportResult, [IncomingSubmission], Int?) in
             let sql = tx as! any SQLDatabase
             var seen = try await Self.stored(incoming.map(\.key), form: formID, on: sql)
-            var fresh: [IncomingSubmission] = [], freshRows: [String] = []
+            var fresh: [IncomingSubmission] = [], freshRows: [[UInt8]] = []
             for (submission, row) in zip(incoming, rows) where seen.insert(submission.key).inserted {
                 fresh.append(submission)
                 freshRows.append(row)
@@ -161,17 +161,17 @@ public struct SubmissionService: Sendable {
 
     // MARK: Rows
 
-    /// Stores submissions; the caller moves the form's version on in the same transaction.
     /// A submission's row, as `insert` takes it.
-    static func row(_ submission: IncomingSubmission, id: UUID, form formID: UUID, source: SubmissionSource, by actor: Actor) -> String {
+    static func row(_ submission: IncomingSubmission, id: UUID, form formID: UUID, source: SubmissionSource, by actor: Actor) -> [UInt8] {
         let repeats = submission.answers.repeats
         return JSONRows.row([.uuid(id), .uuid(formID), .text(submission.key), .text(source.rawValue), .time(submission.submittedAt),
                              .jsonb(AnswerStore.encode(submission.answers.values)), .jsonb(repeats.isEmpty ? nil : AnswerStore.encode(repeats)),
                              .text(actor.login)])
     }
 
-    /// Stores submissions' rows (`row`), recorded now: a statement for all, the rows in one bind.
-    static func insert(_ rows: [String], on sql: any SQLDatabase) async throws {
+    /// Stores submissions' rows (`row`), recorded now: a statement for all, the rows in one bind. The
+    /// caller moves the form's version on in the same transaction.
+    static func insert(_ rows: [[UInt8]], on sql: any SQLDatabase) async throws {
         var batch = JSONRows([("id", .uuid), ("form_id", .uuid), ("instance_key", .text), ("source", .text), ("submitted_at", .time),
                               ("answers", .jsonb), ("repeats", .jsonb), ("recorded_by_login", .text)])
         for row in rows { batch.append(row: row) }

@@ -22,12 +22,12 @@ public struct JSONRows: Sendable {
         case integer(Int?)
         case text(String?)
         case time(Date?)
-        /// JSON text, which must be valid: it becomes part of the rows' JSON as it is.
-        case jsonb(String?)
+        /// JSON text as UTF-8, which must be valid: it becomes part of the rows' JSON as it is.
+        case jsonb([UInt8]?)
     }
 
     private let columns: [(name: String, kind: Kind)]
-    private var json = ""
+    private var json: [UInt8] = []
     public private(set) var count = 0
 
     /// Rows with these columns, in this order.
@@ -41,27 +41,28 @@ public struct JSONRows: Sendable {
     }
 
     /// A row made apart by `row(_:)` — on another thread, say, while the database writes the last rows.
-    public mutating func append(row: String) {
-        if count > 0 { json += "," }
-        json += row
+    public mutating func append(row: [UInt8]) {
+        if count > 0 { json.append(UInt8(ascii: ",")) }
+        json.append(contentsOf: row)
         count += 1
     }
 
     /// A row's values, in the columns' order, as `append(row:)` takes them.
-    public static func row(_ values: [Value]) -> String {
-        var json = "["
+    public static func row(_ values: [Value]) -> [UInt8] {
+        var json: [UInt8] = [UInt8(ascii: "[")]
         for (index, value) in values.enumerated() {
-            if index > 0 { json += "," }
+            if index > 0 { json.append(UInt8(ascii: ",")) }
             switch value {
-            case .uuid(let id?): json += "\"" + id.upperText + "\""
-            case .integer(let number?): json += String(number)
+            case .uuid(let id?): JSONText.quote(id.upperText, into: &json)
+            case .integer(let number?): JSONText.append(String(number), to: &json)
             case .text(let text?): JSONText.quote(text, into: &json)
-            case .time(let moment?): json += String(moment.timeIntervalSince1970)
-            case .jsonb(let document?): json += document
-            case .uuid(nil), .integer(nil), .text(nil), .time(nil), .jsonb(nil): json += "null"
+            case .time(let moment?): JSONText.append(String(moment.timeIntervalSince1970), to: &json)
+            case .jsonb(let document?): json.append(contentsOf: document)
+            case .uuid(nil), .integer(nil), .text(nil), .time(nil), .jsonb(nil): JSONText.append("null", to: &json)
             }
         }
-        return json + "]"
+        json.append(UInt8(ascii: "]"))
+        return json
     }
 
     /// `SELECT` with the rows' columns, in order and named, each cast to its kind on PostgreSQL, then
@@ -81,7 +82,7 @@ public struct JSONRows: Sendable {
             case (false, .integer): return "(\(value))::bigint AS \(column.name)"
             }
         }.joined(separator: ", ")
-        let rows = "[" + json + "]"
+        let rows = "[" + String(decoding: json, as: UTF8.self) + "]"
         // SQLite: each row as binary JSON (`jsonb_each`), whose values are read without rendering the row as text first.
         let source: SQLQueryString = sqlite ? "jsonb_each(\(bind: rows))" : "json_array_elements(\(bind: rows)::json) AS r(value)"
         return "SELECT \(unsafeRaw: columns)\(extra as any SQLExpression) FROM \(source as any SQLExpression) WHERE true"

@@ -1,0 +1,57 @@
+import Foundation
+import Needs
+import Testing
+
+@Suite("Export files read as records")
+struct DelimitedTextTests {
+    func read(_ text: String) -> DelimitedText { DelimitedText(Data(text.utf8)) }
+
+    @Test("Quoted cells keep delimiters, doubled quotes and line breaks; each record names the line it starts on")
+    func quotedCells() {
+        let text = read("a;b;c\n\"1;2\";\"say \"\"hi\"\"\";\"two\nlines\"\nx;;\"\"\n")
+        #expect(text.header == ["a", "b", "c"])
+        #expect(text.records.map(\.cells) == [["1;2", "say \"hi\"", "two\nlines"], ["x", "", ""]])
+        #expect(text.records.map(\.line) == [2, 4])
+    }
+
+    @Test("A byte-order mark, CRLF line ends, blank lines and a last line without its end")
+    func lineEnds() {
+        let text = read("\u{FEFF}name,age\r\n\r\nАйгүл,34\r\n\nБурул,51")
+        #expect(text.header == ["name", "age"])
+        #expect(text.records.map(\.cells) == [["Айгүл", "34"], ["Бурул", "51"]])
+        #expect(text.records.map(\.line) == [3, 5])
+    }
+
+    @Test("A quote inside an unquoted cell is kept as it is; text after a closing quote joins the cell")
+    func looseQuotes() {
+        let text = read("a,b,c\n5\" tall,\"ab\"cd,\"\"\n")
+        #expect(text.records.map(\.cells) == [["5\" tall", "abcd", ""]])
+    }
+
+    @Test("The delimiter is the one the header has more of")
+    func delimiter() {
+        #expect(read("a,b;c,d\n1,2;3,4\n").records.map(\.cells) == [["1", "2;3", "4"]])
+        #expect(read("a;b,c;d\n1;2,3;4\n").records.map(\.cells) == [["1", "2,3", "4"]])
+    }
+
+    @Test("A quoted cell the file never closes runs to the end of the file")
+    func unclosedQuote() {
+        let text = read("a,b\n1,\"open\nstill open")
+        #expect(text.records.map(\.cells) == [["1", "open\nstill open"]])
+        #expect(text.records.map(\.line) == [2])
+    }
+
+    @Test("A large file is read in parts, one per core: the records and their lines are those of one reading, whether a cut falls between records or inside a cell with line breaks")
+    func largeFiles() {
+        // Single-line records: every cut falls between two of them.
+        let plain = read("n;text\n" + (1...40_000).map { "\($0);\"словo \($0)\"\n" }.joined())
+        #expect(plain.records.count == 40_000)
+        #expect(plain.records.enumerated().allSatisfy { $0.element.line == $0.offset + 2 && $0.element.cells == [String($0.offset + 1), "словo \($0.offset + 1)"] })
+        // One cell of a megabyte and a half, with line breaks, across the middle: read again in one piece.
+        let long = (1...100_000).map { "line \($0)" }.joined(separator: "\n")
+        let spanning = read("n;text\n1;a\n2;\"" + long + "\"\n3;b\n")
+        #expect(spanning.records.map { $0.cells[0] } == ["1", "2", "3"])
+        #expect(spanning.records[1].cells[1] == long)
+        #expect(spanning.records.map(\.line) == [2, 3, 100_003])
+    }
+}
