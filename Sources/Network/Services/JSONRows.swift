@@ -3,7 +3,7 @@ import Kernel
 import SQLKit
 
 /// Many rows handed to the database as one JSON array in a single bind, and unpacked there
-/// (`jsonb_each` on SQLite, `json_array_elements` on PostgreSQL): `SELECT <the columns> FROM <the rows>`.
+/// (`jsonb_each` on SQLite, `jsonb_array_elements` on PostgreSQL): `SELECT <the columns> FROM <the rows>`.
 /// A ledger batch of a thousand exchanges written as `VALUES (?, ?, …)` was some forty thousand binds,
 /// each converted, placed and bound one by one, in statements SQLite parsed anew each time — most of
 /// a bulk load's time (docs/PERFORMANCE.md, "The generator's binds").
@@ -75,7 +75,7 @@ public struct JSONRows: Sendable {
             let value = "value ->> \(index)"
             switch (sqlite, column.kind) {
             case (true, .jsonb): return "jsonb_extract(value, '$[\(index)]') AS \(column.name)"
-            case (false, .jsonb): return "nullif((value -> \(index))::jsonb, 'null'::jsonb) AS \(column.name)"
+            case (false, .jsonb): return "nullif(value -> \(index), 'null'::jsonb) AS \(column.name)"
             case (false, .time): return "to_timestamp((\(value))::double precision) AS \(column.name)"
             case (true, _), (false, .text): return "\(value) AS \(column.name)"
             case (false, .uuid): return "(\(value))::uuid AS \(column.name)"
@@ -83,8 +83,9 @@ public struct JSONRows: Sendable {
             }
         }.joined(separator: ", ")
         let rows = "[" + String(decoding: json, as: UTF8.self) + "]"
-        // SQLite: each row as binary JSON (`jsonb_each`), whose values are read without rendering the row as text first.
-        let source: SQLQueryString = sqlite ? "jsonb_each(\(bind: rows))" : "json_array_elements(\(bind: rows)::json) AS r(value)"
+        // Each row as binary JSON, parsed once, whose values are then read without scanning its text again
+        // for each (as PostgreSQL's `json` would) or rendering it as text first (as SQLite's `json_each` would).
+        let source: SQLQueryString = sqlite ? "jsonb_each(\(bind: rows))" : "jsonb_array_elements(\(bind: rows)::jsonb) AS r(value)"
         return "SELECT \(unsafeRaw: columns)\(extra as any SQLExpression) FROM \(source as any SQLExpression) WHERE true"
     }
 }
