@@ -95,8 +95,8 @@ public struct SubmissionService: Sendable {
         return result
     }
 
-    /// Which of `keys` the form has stored already: looked up by the form's index of instance keys, a
-    /// few hundred at a time, where reading every key the form has would read a million at national scale.
+    /// Which of `keys` the form has stored already: looked up by the form's index of instance keys, 5,000
+    /// at a time in one bind, where reading every key the form has would read a million at national scale.
     static func stored(_ keys: [String], form formID: UUID, on sql: any SQLDatabase) async throws -> Set<String> {
         var stored = Set<String>()
         for chunk in keys.chunks(of: 5_000) {
