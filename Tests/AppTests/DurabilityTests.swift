@@ -36,6 +36,26 @@ struct DurabilityTests {
         }
     }
 
+    @Test("An answer filled in without a second wait for the disk is replayed, and the writer waits for the disk again after")
+    func answerKeptUnsynced() async throws {
+        try await Self.withFileApp { app in
+            let fixture = try await seed(app)
+            let worker = try await APIClient.forUser("caseworker", on: app)
+            let caseJSON = #"{"alias": "Гүл-8", "situations": ["economic"], "riskLevel": "low", "villageId": "\#(fixture.village.id.uuidString)"}"#
+            let created = try await worker.send(.POST, "/cases", json: caseJSON, headers: [("Idempotency-Key", "case-gul-8")])
+            #expect(created.status == .created)
+            let id = try #require(try worker.json(created)["id"] as? String)
+            let sql = try #require(app.db as? any SQLDatabase)
+            let statuses = try await sql.raw("SELECT status FROM idempotency_records").all().map { try $0.decode(column: "status", as: Int.self) }
+            #expect(statuses == [201])
+            let replayed = try await worker.send(.POST, "/cases", json: caseJSON, headers: [("Idempotency-Key", "case-gul-8")])
+            #expect(replayed.headers.first(name: "Idempotent-Replayed") == "true")
+            #expect(try worker.json(replayed)["id"] as? String == id)
+            let writer = try #require(app.storage[SQLiteLedgerWriterKey.self]?.db as? any SQLDatabase)
+            #expect(try await writer.raw("PRAGMA synchronous").first()?.decode(column: "synchronous", as: Int.self) == 2)  // FULL
+        }
+    }
+
     /// The office's own database: a file SQLite in a folder of its own, or PostgreSQL when `DATABASE_URL` names one.
     static func withOfficeDatabase(_ body: (Application, Fixture) async throws -> Void) async throws {
         if TestDatabase.postgresURL != nil {

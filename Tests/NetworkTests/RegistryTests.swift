@@ -150,6 +150,48 @@ struct RuleTests {
             FieldChange(field: "a", from: "1", to: "2"), FieldChange(field: "c", from: nil, to: "3"),
         ])
     }
+
+    /// Texts JSON must escape, or whose bytes look like something else, beside plain ones. (Not NUL, which
+    /// neither database keeps in a text: SQLite ends the text there, PostgreSQL refuses it.)
+    static let awkward = ["", "plain", "\"quoted\"", "back\\slash", "line\nbreak\r\ttab", "unit\u{1F}separator\u{7F}", "Гүлнара Асанова",
+                          "👩‍👩‍👧 \u{200F}\u{200B}", "</script>", "1.5e3"]
+
+    @Test("Changes written by hand read back as JSONEncoder's would")
+    func changesJSON() throws {
+        let texts = Self.awkward + ["nul\u{0}"]
+        let changes = texts.indices.map { index in
+            FieldChange(field: texts[index], from: index % 3 == 0 ? nil : texts[(index + 1) % texts.count],
+                        to: index % 4 == 1 ? nil : texts[(index + 2) % texts.count])
+        }
+        let written = FieldChange.json(changes)
+        #expect(try JSONDecoder().decode([FieldChange].self, from: Data(written.utf8)) == changes)
+        let encoded = try JSONSerialization.jsonObject(with: JSONEncoder().encode(changes)) as! NSArray
+        #expect(try JSONSerialization.jsonObject(with: Data(written.utf8)) as! NSArray == encoded)
+        #expect(FieldChange.json([]) == "[]")
+    }
+
+    @Test("Audit lines stored in one statement read back whole, on this database")
+    func auditLines() async throws {
+        try await TestDatabase.withDatabase { db in
+            let person = UUID(), user = UUID()
+            let expected = Self.awkward.enumerated().map { index, text in
+                (actor: Actor(userID: index == 0 ? nil : user, login: "login \(text)", onBehalfOf: index % 2 == 0 ? person : nil),
+                 entityID: index == 1 ? nil : UUID(), changes: [FieldChange(field: "name", from: text, to: nil), FieldChange(field: text, from: nil, to: "x")])
+            }
+            try await AuditLog.record(on: db, expected.map {
+                AuditLog.Line(actor: $0.actor, action: "update", entity: "person", entityID: $0.entityID, changes: $0.changes)
+            })
+            let stored = try await AuditLog(db: db).list(entity: "person", page: PageQuery(per: 100)).items
+            #expect(stored.count == expected.count)
+            for line in expected {
+                let found = stored.first { $0.actorLogin == line.actor.login }
+                #expect(found?.changes == line.changes, "\(line.actor.login)")
+                #expect(found?.entityID == line.entityID)
+                #expect(found?.onBehalfOf == line.actor.onBehalfOf)
+                #expect(found?.action == "update")
+            }
+        }
+    }
 }
 
 @Suite("Demo network")

@@ -13,7 +13,9 @@ each statement's time summed from psql's \\timing, so starting psql is not count
                            settles a round the API has closed, as PurchaseRoundService.settle does: the
                            round, its articles, orders and costs read, its status moved on, for each
                            member with a bill her row read, the bill put on her account and audited,
-                           the round's change audited. The bills are the API's own preview of them.
+                           the round's change audited, the request's Idempotency-Key claimed and its
+                           answer kept (as the API does for every write sent with one). The bills are
+                           the API's own preview of them.
 
 DATA: a data directory or postgres://…   Prints seconds=… rows=…
 """
@@ -114,7 +116,11 @@ def raw_import(data, form, since):
 def raw_settle(data, round_id, bills):
     round_id = ident(data, round_id)
     admin, = query(data, "SELECT id FROM users WHERE login = 'admin'")[0]
-    statements = [("SELECT * FROM producer_rounds WHERE id = ?", [round_id]),
+    key = str(uuid.uuid4())
+    statements = [("INSERT INTO idempotency_records (id, user_id, key, request_hash, status, content_type, body, created_at) "
+                   "VALUES (?, ?, ?, ?, 0, '', '', ?) ON CONFLICT (user_id, key) DO NOTHING RETURNING id",
+                   [new_id(data), admin, key, "0" * 64, Now()]),
+                  ("SELECT * FROM producer_rounds WHERE id = ?", [round_id]),
                   ("SELECT * FROM producer_rounds WHERE id = ?", [round_id]),
                   ("SELECT * FROM producer_round_articles WHERE round_id = ? ORDER BY position", [round_id]),
                   ("SELECT * FROM producer_orders WHERE round_id = ? ORDER BY ordered_at, id", [round_id]),
@@ -135,6 +141,9 @@ def raw_settle(data, round_id, bills):
                                                                           f'[{{"field":"kind","to":"bill"}},{{"field":"amount","to":"{amount}"}}]')]))
     statements.append((audit + line, [new_id(data), Now(), admin, None, "update", "purchase_round", round_id,
                                       '[{"field":"status","from":"ordered","to":"settled"}]']))
+    statements.append(("UPDATE idempotency_records SET status = 200, content_type = 'application/json; charset=utf-8', body = ? "
+                       "WHERE user_id = ? AND key = ? AND status = 0",
+                       [f'{{"id":"{round_id}","status":"settled"}}', admin, key]))
     seconds = run(data, statements)
     status, = query(data, f"SELECT status FROM producer_rounds WHERE id = '{round_id}'")[0]
     if status != "settled":

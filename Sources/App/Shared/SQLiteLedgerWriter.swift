@@ -17,7 +17,8 @@ import Vapor
 ///
 /// Its transactions are its own, not Fluent's: Fluent starts a transaction's body, and ends it, each in a
 /// task of its own on the shared threads, where it waited behind the HTTP work — a millisecond or two of
-/// every batch's few. The connection is the batches' alone (and bulk loads', before the server serves).
+/// every batch's few. The connection is the batches' alone (and bulk loads', before the server serves), but
+/// for the API's answers filled in after their write (`runUnsynced`).
 final class SQLiteLedgerWriter: BatchWriter {
     private let threadPool: NIOThreadPool
     private let loops: MultiThreadedEventLoopGroup
@@ -59,6 +60,25 @@ final class SQLiteLedgerWriter: BatchWriter {
                     try? await tx.raw("ROLLBACK").run()
                     throw error
                 }
+            }
+        }
+    }
+
+    /// Runs one statement with `synchronous=NORMAL` for its commit: appended to the write-ahead log, not
+    /// waited for on the disk. The log stays whole at a power cut; the statement may be lost from it,
+    /// unless a later commit (every other one waits for the disk) has carried it there.
+    func runUnsynced(_ statement: SQLQueryString) async throws {
+        let sql = db as! any SQLDatabase
+        try await withTaskExecutorPreference(executor) {
+            try await SQLiteWriters.shared.inTurn {
+                try await sql.raw("PRAGMA synchronous = NORMAL").run()
+                do {
+                    try await sql.raw(statement).run()
+                } catch {
+                    try? await sql.raw("PRAGMA synchronous = FULL").run()
+                    throw error
+                }
+                try await sql.raw("PRAGMA synchronous = FULL").run()
             }
         }
     }

@@ -82,11 +82,16 @@ public struct IdempotencyReceipt: Sendable {
         try await db.writeTransaction { tx in
             let sql = tx as! any SQLDatabase
             guard claimed else { return try await insert([receipt], on: sql) }
-            try await sql.raw("""
-                UPDATE idempotency_records SET status = \(bind: receipt.status), content_type = \(bind: receipt.contentType), \
-                body = \(bind: receipt.body) WHERE user_id = \(bind: receipt.key.userID) AND key = \(bind: receipt.key.key) AND status = 0
-                """).run()
+            try await sql.raw(fill(receipt)).run()
         }
+    }
+
+    /// The statement that fills an answer into the record its write claimed.
+    public static func fill(_ receipt: IdempotencyReceipt) -> SQLQueryString {
+        """
+        UPDATE idempotency_records SET status = \(bind: receipt.status), content_type = \(bind: receipt.contentType), \
+        body = \(bind: receipt.body) WHERE user_id = \(bind: receipt.key.userID) AND key = \(bind: receipt.key.key) AND status = 0
+        """
     }
 
     /// How long an answer is kept for a replay. An office's queue resends within days of the line coming

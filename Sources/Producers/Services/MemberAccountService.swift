@@ -58,8 +58,8 @@ public struct MemberAccountService: Sendable {
         let members = try await ProducerMember.query(on: db).filter(\.$groupID == groupID).sort(\.$joinedOn).sort(\.$id).all()
         guard !members.isEmpty else { throw DomainError("producers.no-members", field: "amount") }
         let shares = Apportion.split(amount, by: members.map { _ in 1 })
-        try await Self.post(on: db, zip(members, shares).filter { $0.1 > 0 }.map { ($0, -$1) }, kind: .sharedCost, source: source, note: note,
-                            by: actor)
+        try await Self.post(on: db, zip(members, shares).filter { $0.1 > 0 }.map { (AccountHolder($0), -$1) }, kind: .sharedCost,
+                            source: source, note: note, by: actor)
         return Dictionary(uniqueKeysWithValues: zip(members.map { $0.id! }, shares))
     }
 
@@ -68,10 +68,29 @@ public struct MemberAccountService: Sendable {
         return member
     }
 
-    /// The members of these ids, read in one query, by id; not found if any of them is not a member.
-    static func members(_ ids: [UUID], on db: any Database) async throws -> [UUID: ProducerMember] {
+    /// Whose account a line goes to: the member, her group, and the woman herself (for the audit).
+    struct AccountHolder: Sendable {
+        let id: UUID
+        let groupID: UUID
+        let personID: UUID
+
+        init(id: UUID, groupID: UUID, personID: UUID) { (self.id, self.groupID, self.personID) = (id, groupID, personID) }
+        init(_ member: ProducerMember) { self.init(id: member.id!, groupID: member.groupID, personID: member.personID) }
+    }
+
+    /// The holders of these members' accounts, read in one query, by member id; not found if any of them
+    /// is not a member. Read with SQL, not as models: a settlement bills every member of the round.
+    static func holders(_ ids: [UUID], on db: any Database) async throws -> [UUID: AccountHolder] {
         guard !ids.isEmpty else { return [:] }
-        let found = Dictionary(uniqueKeysWithValues: try await ProducerMember.query(on: db).filter(\.$id ~~ ids).all().map { ($0.id!, $0) })
+        let sql = db as! any SQLDatabase
+        let rows = try await sql.raw("""
+            SELECT id, group_id, person_id FROM producer_members WHERE id IN (\(SQLQueryString.list(ids)))
+            """).all()
+        let found = Dictionary(uniqueKeysWithValues: try rows.map { row in
+            let holder = AccountHolder(id: try row.decode(column: "id", as: UUID.self), groupID: try row.decode(column: "group_id", as: UUID.self),
+                                       personID: try row.decode(column: "person_id", as: UUID.self))
+            return (holder.id, holder)
+        })
         guard ids.allSatisfy({ found[$0] != nil }) else { throw DomainError.notFound("producers.member") }
         return found
     }
@@ -79,12 +98,12 @@ public struct MemberAccountService: Sendable {
     /// Adds one line to a member's account, inside the caller's transaction.
     static func post(on tx: any Database, member: ProducerMember, kind: AccountEntryKind, amount: Int, source: UUID?, note: String,
                      by actor: Actor) async throws {
-        try await post(on: tx, [(member, amount)], kind: kind, source: source, note: note, by: actor)
+        try await post(on: tx, [(AccountHolder(member), amount)], kind: kind, source: source, note: note, by: actor)
     }
 
     /// Adds a line to each member's account — a round's bills, a cost's shares — inside the caller's
-    /// transaction: the lines in one statement and their audit entries in a statement per 500, not a few per member.
-    static func post(on tx: any Database, _ postings: [(member: ProducerMember, amount: Int)], kind: AccountEntryKind, source: UUID?,
+    /// transaction: the lines in one statement and their audit entries in another, not a few per member.
+    static func post(on tx: any Database, _ postings: [(holder: AccountHolder, amount: Int)], kind: AccountEntryKind, source: UUID?,
                      note: String, by actor: Actor) async throws {
         guard !postings.isEmpty else { return }
         let note = note.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -94,7 +113,7 @@ public struct MemberAccountService: Sendable {
         var lines = JSONRows([("id", .uuid), ("group_id", .uuid), ("member_id", .uuid), ("kind", .text), ("amount", .integer),
                               ("source_id", .uuid), ("note", .text)])
         for (id, posting) in zip(ids, postings) {
-            lines.append(.uuid(id), .uuid(posting.member.groupID), .uuid(posting.member.id!), .text(kind.rawValue), .integer(posting.amount),
+            lines.append(.uuid(id), .uuid(posting.holder.groupID), .uuid(posting.holder.id), .text(kind.rawValue), .integer(posting.amount),
                          .uuid(source), .text(note))
         }
         let sql = tx as! any SQLDatabase
@@ -103,7 +122,7 @@ public struct MemberAccountService: Sendable {
             \(lines.select(", \(bind: Date())", on: sql))
             """).run()
         try await AuditLog.record(on: tx, zip(postings, ids).map { posting, id in
-            AuditLog.Line(actor: actor.acting(for: posting.member.personID), action: "create", entity: "producer_account_entry",
+            AuditLog.Line(actor: actor.acting(for: posting.holder.personID), action: "create", entity: "producer_account_entry",
                           entityID: id, changes: [
                 FieldChange(field: "kind", from: nil, to: kind.rawValue), FieldChange(field: "amount", from: nil, to: String(posting.amount)),
             ])

@@ -230,10 +230,10 @@ public struct PurchaseRoundService: Sendable {
     /// Fixes the bills: each member's total is put on her account as what she owes the group. What she
     /// does not pay in cash she has on credit, repaid from her next pooled-sale payout.
     public func settle(_ roundID: UUID, by actor: Actor) async throws -> RoundRecord {
-        try await advance(roundID, from: [.closed, .ordered, .received], to: .settled, by: actor) { tx in
-            let bills = try await PurchaseRoundService(db: tx).settlement(roundID).members.filter { $0.total > 0 }
-            let members = try await MemberAccountService.members(bills.map(\.memberID), on: tx)
-            try await MemberAccountService.post(on: tx, bills.map { (members[$0.memberID]!, -$0.total) }, kind: .bill, source: roundID, note: "",
+        try await advance(roundID, from: [.closed, .ordered, .received], to: .settled, by: actor) { tx, round in
+            let bills = try await Self.settlement(of: round, on: tx).members.filter { $0.total > 0 }
+            let holders = try await MemberAccountService.holders(bills.map(\.memberID), on: tx)
+            try await MemberAccountService.post(on: tx, bills.map { (holders[$0.memberID]!, -$0.total) }, kind: .bill, source: roundID, note: "",
                                                 by: actor)
         }
     }
@@ -253,7 +253,7 @@ public struct PurchaseRoundService: Sendable {
 
     /// Moves a round one step on, if it is at one of the steps it may move from; `also` runs in the same transaction.
     func advance(_ roundID: UUID, from: Set<RoundStatus>, to next: RoundStatus, by actor: Actor,
-                 also: @escaping @Sendable (any Database) async throws -> Void = { _ in }) async throws -> RoundRecord {
+                 also: @escaping @Sendable (any Database, PurchaseRound) async throws -> Void = { _, _ in }) async throws -> RoundRecord {
         try await db.writeTransaction { tx in
             let round = try await Self.find(roundID, on: tx)
             guard from.contains(round.status) else {
@@ -265,7 +265,7 @@ public struct PurchaseRoundService: Sendable {
             let before = round.status
             round.status = next
             try await round.update(on: tx)
-            try await also(tx)
+            try await also(tx, round)
             try await AuditLog.record(on: tx, actor: actor, action: "update", entity: "purchase_round", entityID: roundID, changes: [
                 FieldChange(field: "status", from: before.rawValue, to: next.rawValue),
             ])
@@ -319,7 +319,11 @@ public struct PurchaseRoundService: Sendable {
 
     /// Each member's bill. Before closing, a preview of the bills were the round closed now.
     public func settlement(_ roundID: UUID) async throws -> SettlementRecord {
-        let round = try await Self.find(roundID, on: db)
+        try await Self.settlement(of: try await Self.find(roundID, on: db), on: db)
+    }
+
+    static func settlement(of round: PurchaseRound, on db: any Database) async throws -> SettlementRecord {
+        let roundID = round.id!
         let articles = try await RoundArticleRow.query(on: db).filter(\.$roundID == roundID).sort(\.$position).all()
         // Read with SQL, not as models: Fluent's reflection over each order's fields cost more than the read.
         let orders = try await (db as! any SQLDatabase).raw("""

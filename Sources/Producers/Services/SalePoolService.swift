@@ -220,14 +220,15 @@ public struct SalePoolService: Sendable {
             }
             let balances = try await MemberAccountService(db: tx).balances(pool.groupID)
             let shares = payouts.members.filter { $0.due > $0.paid }
-            let members = try await MemberAccountService.members(shares.map(\.memberID), on: tx)
+            let holders = try await MemberAccountService.holders(shares.map(\.memberID), on: tx)
             var passed: [Distribution] = []
-            var credited: [(member: ProducerMember, amount: Int)] = [], handedOut: [(member: ProducerMember, amount: Int)] = []
+            var credited: [(holder: MemberAccountService.AccountHolder, amount: Int)] = []
+            var handedOut: [(holder: MemberAccountService.AccountHolder, amount: Int)] = []
             for share in shares {
-                let member = members[share.memberID]!
+                let holder = holders[share.memberID]!
                 let netting = CreditNetting.net(payout: share.due - share.paid, owed: max(0, -(balances[share.memberID] ?? 0)))
-                credited.append((member, share.due - share.paid))
-                if netting.paidOut > 0 { handedOut.append((member, -netting.paidOut)) }
+                credited.append((holder, share.due - share.paid))
+                if netting.paidOut > 0 { handedOut.append((holder, -netting.paidOut)) }
                 passed.append(Distribution(memberID: share.memberID, payout: share.due - share.paid, repaid: netting.repaid, cash: netting.paidOut))
             }
             // Payouts first, then the cash handed out of them: each member's lines keep that order.
