@@ -103,9 +103,12 @@ let package = Package(
         // The web layer: routes, pages, API, commands.
         // glibc's malloc.h, for the bulk load's memory tuning (`keepingFreedMemory`).
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
+        // glibc's sched.h, to keep the SQLite writer's two threads on one core (`SQLiteLedgerWriter`).
+        .systemLibrary(name: "CAffinity", path: "Sources/CAffinity"),
         .target(name: "App", dependencies: [
             "Kernel", "Localization", "AsharNetwork", "TimeBank", "Producers", "Needs", "Partnerships", "Referrals", "Certification", "Training", "Reporting", "DemoData",
             .target(name: "CMalloc", condition: .when(platforms: [.linux])),
+            .target(name: "CAffinity", condition: .when(platforms: [.linux])),
             .product(name: "Vapor", package: "vapor"),
             .product(name: "Fluent", package: "fluent"),
             .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),

@@ -135,6 +135,7 @@ public func configure(_ app: Application, database: DatabaseChoice) async throws
     }
 
     app.middleware = Middlewares()
+    if let writer = app.storage[SQLiteLedgerWriterKey.self] { app.middleware.use(DedicatedWriterMiddleware(writer: writer)) }
     app.middleware.use(RequestMetricsMiddleware())
     app.middleware.use(RequestLogMiddleware())
     app.middleware.use(SecurityHeadersMiddleware())

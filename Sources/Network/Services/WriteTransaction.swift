@@ -9,7 +9,8 @@ extension Database {
     /// write. PostgreSQL needs neither: its row locks let writers run side by side.
     ///
     /// The first write transaction of an API request with an `Idempotency-Key` also claims the key, in
-    /// the same commit (`IdempotencySlot`).
+    /// the same commit (`IdempotencySlot`). Inside a request to a server on a SQLite file, it runs on the
+    /// database's own writer (`DedicatedWriters.current`).
     public func writeTransaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         // Already inside one (a service calling another): the turn, and any claim, are already ours.
         if inTransaction { return try await body(self) }
@@ -36,6 +37,7 @@ extension Database {
                 }
             }
         }
+        if let writer = DedicatedWriters.current { return try await writer.transaction(body) }
         return try await SQLiteWriters.shared.inTurn {
             try await transaction { tx in
                 try await (tx as! any SQLDatabase).raw("UPDATE write_lock SET id = id WHERE 0 = 1").run()
@@ -43,6 +45,17 @@ extension Database {
             }
         }
     }
+}
+
+/// A database's own writer (the embedded SQLite's): runs a write transaction on a connection no one else
+/// writes through, with the write lock claimed as it begins, without the detours a pooled one takes.
+public protocol DedicatedWriter: Sendable {
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T
+}
+
+public enum DedicatedWriters {
+    /// The writer of the server answering the request being served: its write transactions run there.
+    @TaskLocal public static var current: (any DedicatedWriter)?
 }
 
 /// Writers to the embedded SQLite take turns, first come first served, waiting without spinning.

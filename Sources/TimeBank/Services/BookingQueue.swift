@@ -10,11 +10,11 @@ public actor BookingQueue {
     static let largestBatch = 256
 
     /// The embedded SQLite's own writer; nil: each batch runs on the database its first caller came with.
-    private let writer: (any BatchWriter)?
+    private let writer: (any DedicatedWriter)?
     private var waiting: [(request: BookingRequest, db: any Database, reply: CheckedContinuation<TransferRecord, any Error>)] = []
     private var booking = false
 
-    public init(writer: (any BatchWriter)? = nil) {
+    public init(writer: (any DedicatedWriter)? = nil) {
         self.writer = writer
     }
 
@@ -51,10 +51,4 @@ public actor BookingQueue {
         }
         booking = false
     }
-}
-
-/// A database's own writer for the ledger's batches (the embedded SQLite's): runs a write transaction on
-/// a connection no one else writes through, without the detours a shared one takes.
-public protocol BatchWriter: Sendable {
-    func transaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T
 }

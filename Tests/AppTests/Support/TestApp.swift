@@ -39,10 +39,16 @@ func withDemoAshar(_ body: (Application) async throws -> Void) async throws {
     }
 }
 
-/// A fresh Ashar on its own migrated database, dropped afterwards.
+/// A fresh Ashar on its own migrated database, dropped afterwards. `ASHAR_TEST_SQLITE=file` puts each in a
+/// SQLite file of its own, as a server keeps it, whose request writes go through the file's own writer
+/// (`SQLiteLedgerWriter`), instead of in memory.
 private func withFreshAshar(_ body: (Application) async throws -> Void) async throws {
     let schema = TestDatabase.postgresURL.map { _ in TestDatabase.freshSchemaName() }
-    let choice: DatabaseChoice = TestDatabase.postgresURL.map { .postgres($0, schema: schema) } ?? .sqliteMemory
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ashar-test-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let sqlite: DatabaseChoice = ProcessInfo.processInfo.environment["ASHAR_TEST_SQLITE"] == "file"
+        ? .sqliteFile(folder.appendingPathComponent("ashar.sqlite").path) : .sqliteMemory
+    let choice: DatabaseChoice = TestDatabase.postgresURL.map { .postgres($0, schema: schema) } ?? sqlite
     try await withApp(configure: { app in
         try await configure(app, database: choice)
     }) { app in
