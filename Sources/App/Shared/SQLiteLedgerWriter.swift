@@ -14,10 +14,10 @@ import Vapor
 
 /// The embedded SQLite's writer for the ledger's group commit and every write transaction of a request
 /// (`DedicatedWriterMiddleware`): a connection of its own, whose statements run on a thread of their own
-/// and whose batch code runs on an event loop of its own. SQLite allows one
-/// writer at a time, so that writer's path is the one that must not wait: on the shared threads each of
-/// a batch's statements queued behind the HTTP work of every other request, and the slowest answers
-/// under load took 240 ms where they now take 35 (docs/PERFORMANCE.md).
+/// and whose batch code runs on an event loop of its own. SQLite allows one writer at a time, so that
+/// writer's path is the one that must not wait: on the shared threads each of a batch's statements
+/// queued behind the HTTP work of every other request, and the slowest answers under load took 240 ms
+/// where they now take 35 (docs/PERFORMANCE.md).
 ///
 /// Its transactions are its own, not Fluent's: Fluent starts a transaction's body, and ends it, each in a
 /// task of its own on the shared threads, where it waited behind the HTTP work — a millisecond or two of
