@@ -11,9 +11,9 @@ each statement's time summed from psql's \\timing, so starting psql is not count
                            Not written: the import's one audit row (the log is append-only).
   settle DATA ROUND MEMBER=TOTAL,…
                            settles a round the API has closed, as PurchaseRoundService.settle does: the
-                           round, its articles, orders and costs read, its status moved on, for each
-                           member with a bill her row read, the bill put on her account and audited,
-                           the round's change audited, the request's Idempotency-Key claimed and its
+                           round, its articles, orders (with their members' rows) and costs read, its
+                           status moved on, each member's bill put on her account, the bills and the
+                           round's change audited, the request's Idempotency-Key claimed and its
                            answer kept (as the API does for every write sent with one). The bills are
                            the API's own preview of them.
 
@@ -123,24 +123,24 @@ def raw_settle(data, round_id, bills):
                   ("SELECT * FROM producer_rounds WHERE id = ?", [round_id]),
                   ("SELECT * FROM producer_rounds WHERE id = ?", [round_id]),
                   ("SELECT * FROM producer_round_articles WHERE round_id = ? ORDER BY position", [round_id]),
-                  ("SELECT * FROM producer_orders WHERE round_id = ? ORDER BY ordered_at, id", [round_id]),
+                  ("SELECT o.*, m.group_id, m.person_id FROM producer_orders o JOIN producer_members m ON m.id = o.member_id "
+                   "WHERE o.round_id = ? ORDER BY o.ordered_at, o.id", [round_id]),
                   ("SELECT * FROM producer_round_costs WHERE round_id = ?", [round_id]),
                   ("UPDATE producer_rounds SET status = 'settled' WHERE id = ?", [round_id])]
     ids = [ident(data, m) for m, _ in bills]
     members = {m: (g, p) for m, g, p in query(data, f"""SELECT id, group_id, person_id FROM producer_members
         WHERE id IN ({','.join(map(literal, ids))})""")}
-    statements.append((f"SELECT * FROM producer_members WHERE id IN ({','.join('?' * len(ids))})", ids))
     entries = [(new_id(data), *members[m], m, -total) for m, (_, total) in zip(ids, bills)]
     statements.append(("INSERT INTO producer_account_entries (id, group_id, member_id, kind, amount, source_id, note, created_at) VALUES "
                        + ", ".join(["(?, ?, ?, 'bill', ?, ?, '', ?)"] * len(entries)),
                        [v for e, group, _, m, amount in entries for v in (e, group, m, amount, round_id, Now())]))
     audit = "INSERT INTO audit_entries (id, at, actor_id, actor_login, on_behalf_of_id, action, entity, entity_id, changes) VALUES "
     line = "(?, ?, ?, 'admin', ?, ?, ?, ?, ?)"
-    statements.append((audit + ", ".join([line] * len(entries)),
+    statements.append((audit + ", ".join([line] * (len(entries) + 1)),
                        [v for e, _, person, _, amount in entries for v in (new_id(data), Now(), admin, person, "create", "producer_account_entry", e,
-                                                                          f'[{{"field":"kind","to":"bill"}},{{"field":"amount","to":"{amount}"}}]')]))
-    statements.append((audit + line, [new_id(data), Now(), admin, None, "update", "purchase_round", round_id,
-                                      '[{"field":"status","from":"ordered","to":"settled"}]']))
+                                                                          f'[{{"field":"kind","to":"bill"}},{{"field":"amount","to":"{amount}"}}]')]
+                       + [new_id(data), Now(), admin, None, "update", "purchase_round", round_id,
+                          '[{"field":"status","from":"ordered","to":"settled"}]']))
     statements.append(("UPDATE idempotency_records SET status = 200, content_type = 'application/json; charset=utf-8', body = ? "
                        "WHERE user_id = ? AND key = ? AND status = 0",
                        [f'{{"id":"{round_id}","status":"settled"}}', admin, key]))

@@ -191,8 +191,8 @@ public struct UserService: Sendable {
         }
     }
 
-    /// The active user a token belongs to. Every API call asks this first: plain SQL, two small queries.
-    /// The active user a token belongs to, with her grants.
+    /// The active user a token belongs to, with her grants. Every API call asks this first: kept between
+    /// calls, else read with plain SQL, two small queries.
     public func user(forTokenHash hash: String) async throws -> UserRecord? {
         if let known = TokenUsers.shared[hash] { return known }
         let user = try await lookUp(tokenHash: hash)

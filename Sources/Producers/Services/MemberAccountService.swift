@@ -105,7 +105,13 @@ public struct MemberAccountService: Sendable {
     /// transaction: the lines in one statement and their audit entries in another, not a few per member.
     static func post(on tx: any Database, _ postings: [(holder: AccountHolder, amount: Int)], kind: AccountEntryKind, source: UUID?,
                      note: String, by actor: Actor) async throws {
-        guard !postings.isEmpty else { return }
+        try await AuditLog.record(on: tx, try await postLeavingAudit(on: tx, postings, kind: kind, source: source, note: note, by: actor))
+    }
+
+    /// As `post`, handing the lines' audit entries back for the caller to record with its own in one statement.
+    static func postLeavingAudit(on tx: any Database, _ postings: [(holder: AccountHolder, amount: Int)], kind: AccountEntryKind,
+                                 source: UUID?, note: String, by actor: Actor) async throws -> [AuditLog.Line] {
+        guard !postings.isEmpty else { return [] }
         let note = note.trimmingCharacters(in: .whitespacesAndNewlines)
         let ids = postings.map { _ in UUID() }
         // The lines as one JSON value, not Fluent models: reflecting over a model's fields for each line
@@ -121,11 +127,11 @@ public struct MemberAccountService: Sendable {
             INSERT INTO producer_account_entries (id, group_id, member_id, kind, amount, source_id, note, created_at) \
             \(lines.select(", \(bind: Date())", on: sql))
             """).run()
-        try await AuditLog.record(on: tx, zip(postings, ids).map { posting, id in
+        return zip(postings, ids).map { posting, id in
             AuditLog.Line(actor: actor.acting(for: posting.holder.personID), action: "create", entity: "producer_account_entry",
                           entityID: id, changes: [
                 FieldChange(field: "kind", from: nil, to: kind.rawValue), FieldChange(field: "amount", from: nil, to: String(posting.amount)),
             ])
-        })
+        }
     }
 }

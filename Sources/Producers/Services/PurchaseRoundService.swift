@@ -231,10 +231,10 @@ public struct PurchaseRoundService: Sendable {
     /// does not pay in cash she has on credit, repaid from her next pooled-sale payout.
     public func settle(_ roundID: UUID, by actor: Actor) async throws -> RoundRecord {
         try await advance(roundID, from: [.closed, .ordered, .received], to: .settled, by: actor) { tx, round in
-            let bills = try await Self.settlement(of: round, on: tx).members.filter { $0.total > 0 }
-            let holders = try await MemberAccountService.holders(bills.map(\.memberID), on: tx)
-            try await MemberAccountService.post(on: tx, bills.map { (holders[$0.memberID]!, -$0.total) }, kind: .bill, source: roundID, note: "",
-                                                by: actor)
+            let (settlement, holders) = try await Self.settlementAndHolders(of: round, on: tx)
+            let bills = settlement.members.filter { $0.total > 0 }
+            return try await MemberAccountService.postLeavingAudit(on: tx, bills.map { (holders[$0.memberID]!, -$0.total) }, kind: .bill,
+                                                                  source: roundID, note: "", by: actor)
         }
     }
 
@@ -251,9 +251,10 @@ public struct PurchaseRoundService: Sendable {
         return rows.reduce(into: [:]) { $0[$1.memberID, default: 0] += $1.amount }
     }
 
-    /// Moves a round one step on, if it is at one of the steps it may move from; `also` runs in the same transaction.
+    /// Moves a round one step on, if it is at one of the steps it may move from; `also` runs in the same
+    /// transaction and hands back its audit lines, recorded with the step's own in one statement.
     func advance(_ roundID: UUID, from: Set<RoundStatus>, to next: RoundStatus, by actor: Actor,
-                 also: @escaping @Sendable (any Database, PurchaseRound) async throws -> Void = { _, _ in }) async throws -> RoundRecord {
+                 also: @escaping @Sendable (any Database, PurchaseRound) async throws -> [AuditLog.Line] = { _, _ in [] }) async throws -> RoundRecord {
         try await db.writeTransaction { tx in
             let round = try await Self.find(roundID, on: tx)
             guard from.contains(round.status) else {
@@ -265,9 +266,11 @@ public struct PurchaseRoundService: Sendable {
             let before = round.status
             round.status = next
             try await round.update(on: tx)
-            try await also(tx, round)
-            try await AuditLog.record(on: tx, actor: actor, action: "update", entity: "purchase_round", entityID: roundID, changes: [
-                FieldChange(field: "status", from: before.rawValue, to: next.rawValue),
+            let lines = try await also(tx, round)
+            try await AuditLog.record(on: tx, lines + [
+                AuditLog.Line(actor: actor, action: "update", entity: "purchase_round", entityID: roundID, changes: [
+                    FieldChange(field: "status", from: before.rawValue, to: next.rawValue),
+                ]),
             ])
             return Self.record(round)
         }
@@ -319,40 +322,49 @@ public struct PurchaseRoundService: Sendable {
 
     /// Each member's bill. Before closing, a preview of the bills were the round closed now.
     public func settlement(_ roundID: UUID) async throws -> SettlementRecord {
-        try await Self.settlement(of: try await Self.find(roundID, on: db), on: db)
+        try await Self.settlementAndHolders(of: try await Self.find(roundID, on: db), on: db).settlement
     }
 
-    static func settlement(of round: PurchaseRound, on db: any Database) async throws -> SettlementRecord {
+    /// The settlement and the holders of the accounts its bills go to, who come with the orders' read:
+    /// settling a round then needs no statement of its own for them.
+    static func settlementAndHolders(of round: PurchaseRound, on db: any Database) async throws
+        -> (settlement: SettlementRecord, holders: [UUID: MemberAccountService.AccountHolder]) {
         let roundID = round.id!
         let articles = try await RoundArticleRow.query(on: db).filter(\.$roundID == roundID).sort(\.$position).all()
         // Read with SQL, not as models: Fluent's reflection over each order's fields cost more than the read.
         let orders = try await (db as! any SQLDatabase).raw("""
-            SELECT member_id, article_id, quantity, tolerance FROM producer_orders WHERE round_id = \(bind: roundID) ORDER BY ordered_at, id
+            SELECT o.member_id, o.article_id, o.quantity, o.tolerance, m.group_id, m.person_id
+            FROM producer_orders o JOIN producer_members m ON m.id = o.member_id
+            WHERE o.round_id = \(bind: roundID) ORDER BY o.ordered_at, o.id
             """).all().map { row in
-            (memberID: try row.decode(column: "member_id", as: UUID.self), articleID: try row.decode(column: "article_id", as: UUID.self),
+            (holder: MemberAccountService.AccountHolder(id: try row.decode(column: "member_id", as: UUID.self),
+                                                         groupID: try row.decode(column: "group_id", as: UUID.self),
+                                                         personID: try row.decode(column: "person_id", as: UUID.self)),
+             articleID: try row.decode(column: "article_id", as: UUID.self),
              quantity: try row.decode(column: "quantity", as: Int.self), tolerance: try row.decode(column: "tolerance", as: Int.self))
         }
         let costs = try await RoundCost.query(on: db).filter(\.$roundID == roundID).all()
-        let memberIDs = Array(Set(orders.map(\.memberID))).sorted()
+        let holders = Dictionary(orders.map { ($0.holder.id, $0.holder) }, uniquingKeysWith: { first, _ in first })
+        let memberIDs = holders.keys.sorted()
         let position = Dictionary(uniqueKeysWithValues: memberIDs.enumerated().map { ($1, $0) })
         let byArticle = Dictionary(grouping: orders.enumerated(), by: { $0.element.articleID })
         let inputs = try articles.map { article in
             RoundArticle(packageSize: article.packageSize, tiers: try Self.decode(article.tiers),
                          orders: (byArticle[article.id!] ?? []).map {
-                             OrderLine(member: position[$0.element.memberID]!, firm: $0.element.quantity, tolerance: $0.element.tolerance,
+                             OrderLine(member: position[$0.element.holder.id]!, firm: $0.element.quantity, tolerance: $0.element.tolerance,
                                        sequence: $0.offset)
                          },
                          received: article.receivedQuantity)
         }
         let settled = RoundSettlement.compute(inputs, rule: round.allocation,
                                               costs: costs.map { SharedCost(amount: $0.amount, basis: $0.splitBy) })
-        return SettlementRecord(
+        return (SettlementRecord(
             members: settled.members.map { bill in
                 SettlementRecord.Member(memberID: memberIDs[bill.member],
                                         lines: bill.lines.map { .init(articleID: articles[$0.article].id!, allocated: $0.allocated, amount: $0.amount) },
                                         costs: bill.costs, total: bill.total, saving: bill.saving)
             },
-            supplierTotal: settled.supplierTotal, costsTotal: settled.costsTotal)
+            supplierTotal: settled.supplierTotal, costsTotal: settled.costsTotal), holders)
     }
 
     // MARK: -
