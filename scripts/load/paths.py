@@ -19,7 +19,7 @@ work = tempfile.mkdtemp(prefix="ashar-paths-")
 data = os.path.join(work, "data") if sys.argv[1] == "fresh" else sys.argv[1]
 seconds = sys.argv[2] if len(sys.argv) > 2 else "10"
 survey_rows = int(sys.argv[3]) if len(sys.argv) > 3 else 100_000
-rounds = 3
+rounds = int(os.environ.get("ROUNDS", "3"))  # settled through the API, and as many by the database alone
 
 
 def send(server, method, path, body=None, content_type="application/json"):
@@ -56,11 +56,12 @@ def raw_writes(*args):
 def settle_rounds(server, groups, raw_groups):
     """A joint purchase from start to settlement in each group: three articles, an order from every
     member, closed, ordered, settled — in `raw_groups` settled by the database alone with the API's own
-    preview of the bills (scripts/load/raw-writes.py). Returns the milliseconds of each kind of step."""
+    preview of the bills (scripts/load/raw-writes.py), taking turns with the API so that both meet the
+    same machine. Returns the milliseconds of each kind of step."""
     steps = {"order (PUT, one member)": [], "close": [], "settle": [], "settle, the same writes by the database alone": [],
              "settlement (GET)": []}
     deadline = (datetime.now(timezone.utc) + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    for group in groups + raw_groups:
+    for group in [g for pair in zip(groups, raw_groups) for g in pair]:
         members = [m["id"] for m in server.api(f"/producer-groups/{group}/members?per=200")["items"]]
         _, round_, _ = send(server, "POST", f"/producer-groups/{group}/rounds", {"deadline": deadline})
         articles = [send(server, "POST", f"/rounds/{round_['id']}/articles",
