@@ -115,6 +115,8 @@ struct QueryCountTests {
             // The round read for the access check, then in the transaction: the round read and moved on, its
             // articles, orders with their members, and costs read, the bills inserted, and all audited at once.
             #expect(small["POST /api/v1/rounds/{round}/settle"] == 10)
+            // A distribution's payouts and the cash handed out of them are audited in one insert.
+            #expect(small["POST /api/v1/pools/{pool}/distribution"] == 16)
         }
     }
 

@@ -231,9 +231,10 @@ public struct SalePoolService: Sendable {
                 if netting.paidOut > 0 { handedOut.append((holder, -netting.paidOut)) }
                 passed.append(Distribution(memberID: share.memberID, payout: share.due - share.paid, repaid: netting.repaid, cash: netting.paidOut))
             }
-            // Payouts first, then the cash handed out of them: each member's lines keep that order.
-            try await MemberAccountService.post(on: tx, credited, kind: .payout, source: poolID, note: pool.product, by: actor)
-            try await MemberAccountService.post(on: tx, handedOut, kind: .cashOut, source: poolID, note: pool.product, by: actor)
+            // Payouts first, then the cash handed out of them: each member's lines keep that order. Both audited at once.
+            let audit = try await MemberAccountService.postLeavingAudit(on: tx, credited, kind: .payout, source: poolID, note: pool.product, by: actor)
+                + MemberAccountService.postLeavingAudit(on: tx, handedOut, kind: .cashOut, source: poolID, note: pool.product, by: actor)
+            try await AuditLog.record(on: tx, audit)
             return passed
         }
     }
