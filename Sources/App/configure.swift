@@ -67,14 +67,14 @@ public func configure(_ app: Application, database: DatabaseChoice) async throws
     case .sqliteFile(let path):
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
                                                 withIntermediateDirectories: true)
-        app.databases.use(.sqlite(.file(path), sqlLogLevel: app.sqliteStatementLogLevel), as: .sqlite)
+        app.databases.use(.sqlite(.file(path), sqlLogLevel: nil), as: .sqlite)
         app.storage[SQLiteFileKey.self] = path
-        let writer = try await SQLiteLedgerWriter(path: path, logger: app.logger, sqlLogLevel: app.sqliteStatementLogLevel)
+        let writer = try await SQLiteLedgerWriter(path: path, logger: app.logger)
         app.lifecycle.use(SQLiteLedgerWriterShutdown(writer: writer))
         app.storage[SQLiteLedgerWriterKey.self] = writer
         app.storage[BookingQueueKey.self] = BookingQueue(writer: writer)
     case .sqliteMemory:
-        app.databases.use(.sqlite(.memory, sqlLogLevel: app.sqliteStatementLogLevel), as: .sqlite)
+        app.databases.use(.sqlite(.memory, sqlLogLevel: nil), as: .sqlite)
     case .postgres(let url, let schema):
         var config = try SQLPostgresConfiguration(url: url)
         if let schema {

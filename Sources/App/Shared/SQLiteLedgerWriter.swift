@@ -29,12 +29,12 @@ final class SQLiteLedgerWriter: DedicatedWriter {
     let executor: EventLoopTaskExecutor
     let db: any Database
 
-    init(path: String, logger: Logger, sqlLogLevel: Logger.Level? = nil) async throws {
+    init(path: String, logger: Logger) async throws {
         threadPool = NIOThreadPool(numberOfThreads: 1)
         threadPool.start()
         loops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         databases = Databases(threadPool: threadPool, on: loops)
-        databases.use(.sqlite(.file(path), maxConnectionsPerEventLoop: 1, sqlLogLevel: sqlLogLevel), as: .sqlite)
+        databases.use(.sqlite(.file(path), maxConnectionsPerEventLoop: 1, sqlLogLevel: nil), as: .sqlite)
         let loop = loops.next()
         executor = EventLoopTaskExecutor(loop)
         db = databases.database(logger: logger, on: loop)!
@@ -156,16 +156,6 @@ final class EventLoopTaskExecutor: TaskExecutor {
 struct SQLiteLedgerWriterKey: StorageKey { typealias Value = SQLiteLedgerWriter }
 
 extension Application {
-    private struct StatementLogLevelKey: StorageKey { typealias Value = Logger.Level }
-
-    /// The level at which SQLite's statements are logged, with their values, through `logger`: none
-    /// unless set before `configure` — values carry names and situations. A test that counts the
-    /// statements a request runs sets it (`QueryCountTests`).
-    var sqliteStatementLogLevel: Logger.Level? {
-        get { storage[StatementLogLevelKey.self] }
-        set { storage[StatementLogLevelKey.self] = newValue }
-    }
-
     /// Runs a bulk load (`ashar demo --scale`, `ashar seed`) on the database. On a SQLite file, on the
     /// ledger writer's connection, for the while: with a page cache of a gigabyte, so the index pages a
     /// generated history's batches land on stay in memory; with `synchronous=NORMAL`, so a commit does not
