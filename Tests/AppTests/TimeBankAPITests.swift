@@ -157,6 +157,18 @@ struct TimeBankAPITests {
             #expect(try await member.send(.GET, "/timebanks/\(bank)/accounts/\(m[0].id)/statement").status == .ok)
             #expect(try await member.send(.GET, "/timebanks/\(bank)/accounts/\(m[1].id)").status == .forbidden)
             #expect(try await member.send(.GET, "/timebanks/\(bank)/members").status == .forbidden)
+
+            // Staff read any account in their bank; a member of another bank, or no one, is not found there.
+            let other = try await Factories(db: app.db).organisation("Кара-Суу убакыт банкы", kind: .timeBank, in: fixture.village)
+            _ = try await TimeBankService(db: app.db).open(other.id, by: .system)
+            let outsider = try await TimeBankService(db: app.db).join(other.id, personID: m[1].personID, by: .system)
+            let admin = try await APIClient.forUser("admin", on: app)
+            for id in [outsider.id, UUID()] {
+                for path in ["", "/statement"] {
+                    #expect(try await admin.send(.GET, "/timebanks/\(bank)/accounts/\(id)\(path)").status == .notFound, "\(path)")
+                }
+            }
+            #expect(try await admin.send(.GET, "/timebanks/\(other.id)/accounts/\(outsider.id)").status == .ok)
         }
     }
 }

@@ -112,10 +112,11 @@ extension AsharAPI {
         guard let user = req.currentUser else { throw Abort(.unauthorized) }
         let bank = try id(bankText, notFound: "timebank.bank")
         let memberID = try id(memberText, notFound: "timebank.member")
-        let isManager = TimeBankAccess.canManage(user.grants.map(\.grant), bank: bank)
-        guard isManager || user.permits(.ownRecord) else { throw Abort(.forbidden) }
+        // Staff may read any member's account in their bank: the account's own read finds her there or answers 404.
+        if TimeBankAccess.canManage(user.grants.map(\.grant), bank: bank) { return (req, bank, memberID) }
+        guard user.permits(.ownRecord) else { throw Abort(.forbidden) }
         let member = try await TimeBankService(db: req.db).member(bank, memberID)
-        guard isManager || member.personID == user.personID else { throw Abort(.forbidden) }
+        guard member.personID == user.personID else { throw Abort(.forbidden) }
         return (req, bank, memberID)
     }
 

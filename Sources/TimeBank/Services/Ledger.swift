@@ -179,9 +179,21 @@ public struct Ledger: Sendable {
     }
 
     public func account(_ bankID: UUID, member memberID: UUID) async throws -> AccountRecord {
-        let account = try await Self.memberAccounts(bankID, [memberID], on: db)[memberID]!
-        return AccountRecord(memberID: memberID, balanceMinutes: account.balanceMinutes,
-                             lowerLimitMinutes: account.lowerLimitMinutes, upperLimitMinutes: account.upperLimitMinutes)
+        let account = try await Self.memberAccount(bankID, memberID, on: db)
+        return AccountRecord(memberID: memberID, balanceMinutes: account.balance, lowerLimitMinutes: account.lower, upperLimitMinutes: account.upper)
+    }
+
+    /// A member's account in this bank, in one statement rather than two reads as models: her balance and
+    /// statement are what offices and phones ask for most. Not her bank's member: not found.
+    static func memberAccount(_ bankID: UUID, _ memberID: UUID, on db: any Database) async throws
+        -> (id: UUID, balance: Int, lower: Int?, upper: Int?) {
+        guard let row = try await (db as! any SQLDatabase).raw("""
+            SELECT a.id, a.balance_minutes, a.lower_limit_minutes, a.upper_limit_minutes
+            FROM timebank_members m JOIN timebank_accounts a ON a.member_id = m.id
+            WHERE m.id = \(bind: memberID) AND m.bank_id = \(bind: bankID)
+            """).first() else { throw DomainError.notFound("timebank.member") }
+        return (try row.decode(column: "id", as: UUID.self), try row.decode(column: "balance_minutes", as: Int.self),
+                try row.decode(column: "lower_limit_minutes", as: Int?.self), try row.decode(column: "upper_limit_minutes", as: Int?.self))
     }
 
     /// Of these transfers, the ones a reversal already points at: one indexed read, however many.
@@ -200,25 +212,31 @@ public struct Ledger: Sendable {
     /// when `page` is nil). A page costs the same however long her history: the entries are read by
     /// (account, sequence), the index the ledger keeps anyway.
     public func statement(_ bankID: UUID, member memberID: UUID, from: String?, to: String?, page: PageQuery? = nil) async throws -> Statement {
-        let account = try await Self.memberAccounts(bankID, [memberID], on: db)[memberID]!
+        let account = try await Self.memberAccount(bankID, memberID, on: db)
         let start = try from.map { try Self.startOfDay(ServiceDate.validate($0, today: .distantFuture)) }
         let end = try to.map { try Self.startOfDay(ServiceDate.validate($0, today: .distantFuture)).addingTimeInterval(86_400) }
-        func inPeriod() -> QueryBuilder<TimeEntry> {
-            let query = TimeEntry.query(on: db).filter(\.$accountID == account.id!)
-            if let start { query.filter(\.$recordedAt >= start) }
-            if let end { query.filter(\.$recordedAt < end) }
-            return query
+        let sql = db as! any SQLDatabase
+        // The account's first or last entry among those booked in `period`, read with SQL, not as a model.
+        func edge(_ period: SQLQueryString, last: Bool) async throws -> (sequence: Int, minutes: Int, balanceAfter: Int)? {
+            guard let row = try await sql.raw("""
+                SELECT sequence, minutes, balance_after FROM timebank_entries WHERE account_id = \(bind: account.id)\(period as any SQLExpression) \
+                ORDER BY sequence \(unsafeRaw: last ? "DESC" : "ASC") LIMIT 1
+                """).first() else { return nil }
+            return (try row.decode(column: "sequence", as: Int.self), try row.decode(column: "minutes", as: Int.self),
+                    try row.decode(column: "balance_after", as: Int.self))
         }
-        let first = try await inPeriod().sort(\.$sequence).first()
-        let last = try await inPeriod().sort(\.$sequence, .descending).first()
+        var period: SQLQueryString = ""
+        if let start { period.appendInterpolation(" AND recorded_at >= \(bind: start)" as SQLQueryString) }
+        if let end { period.appendInterpolation(" AND recorded_at < \(bind: end)" as SQLQueryString) }
+        let first = try await edge(period, last: false)
+        let last = try await edge(period, last: true)
         var opening = 0
         if let first {
             opening = first.balanceAfter - first.minutes
         } else if let start {
-            opening = try await TimeEntry.query(on: db).filter(\.$accountID == account.id!).filter(\.$recordedAt < start)
-                .sort(\.$sequence, .descending).first()?.balanceAfter ?? 0
+            opening = try await edge(" AND recorded_at < \(bind: start)", last: true)?.balanceAfter ?? 0
         } else {
-            opening = account.balanceMinutes
+            opening = account.balance
         }
         var total = 0
         var lines: [StatementLine] = []
@@ -228,12 +246,12 @@ public struct Ledger: Sendable {
             // the page; one plain query with each line's transfer, no model reflection.
             let lower = first.sequence + (page?.offset ?? 0)
             let upper = page.map { min(first.sequence + $0.offset + $0.per - 1, last.sequence) } ?? last.sequence
-            let bankAccount = try await Self.bankAccount(bankID, on: db)
-            let rows = lower > upper ? [] : try await (db as! any SQLDatabase).raw("""
+            let rows = lower > upper ? [] : try await sql.raw("""
                 SELECT e.transfer_id, e.minutes, e.balance_after, e.recorded_at, t.service_date, t.category_id, t.note, t.reverses_id,
-                    EXISTS (SELECT 1 FROM timebank_entries b WHERE b.transfer_id = e.transfer_id AND b.account_id = \(bind: bankAccount.id!)) AS with_bank
+                    EXISTS (SELECT 1 FROM timebank_entries b WHERE b.transfer_id = e.transfer_id
+                            AND b.account_id = (SELECT id FROM timebank_accounts WHERE bank_id = \(bind: bankID) AND kind = 'bank')) AS with_bank
                 FROM timebank_entries e JOIN timebank_transfers t ON t.id = e.transfer_id
-                WHERE e.account_id = \(bind: account.id!) AND e.sequence >= \(bind: lower) AND e.sequence <= \(bind: upper)
+                WHERE e.account_id = \(bind: account.id) AND e.sequence >= \(bind: lower) AND e.sequence <= \(bind: upper)
                 ORDER BY e.sequence
                 """).all()
             lines = try rows.map { r in
