@@ -6,6 +6,7 @@
 #         "fresh" (default) for the demo network in a new directory. What the load writes stays in it.
 # Usage: scripts/load.sh [DATA=fresh] [SECONDS=10] [SURVEY_ROWS=100000]   (needs wrk, curl and python3)
 #        ROUNDS=3 (environment): rounds settled through the API, and as many by the database alone.
+#        RATE_ROUNDS=48 OFFICES=4 (environment, SQLite): rounds settled by that many clients at once, for the rate.
 # Transfers alone, with the ledger checked 201 by 201 and the raw database's rate beside: scripts/load-transfers.sh.
 # Several app servers on one PostgreSQL: scripts/several-servers.sh. Every endpoint at two scales: scripts/load/compare-scales.py.
 set -euo pipefail

@@ -9,7 +9,9 @@ district|national`, or "fresh" for the demo network in a new directory. What it 
 transfers, the rounds (each in a producer group of its own, settled), the survey answers imported.
 """
 import http.client, json, os, statistics, subprocess, sys, tempfile, time, uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
+from types import SimpleNamespace
 
 from endpoints import Server, release_binary, transfers_env, wrk
 
@@ -20,6 +22,8 @@ data = os.path.join(work, "data") if sys.argv[1] == "fresh" else sys.argv[1]
 seconds = sys.argv[2] if len(sys.argv) > 2 else "10"
 survey_rows = int(sys.argv[3]) if len(sys.argv) > 3 else 100_000
 rounds = int(os.environ.get("ROUNDS", "3"))  # settled through the API, and as many by the database alone
+# On SQLite, rounds settled by OFFICES clients at once for the API's rate of settling, and as many by the database alone.
+rate_rounds, offices = int(os.environ.get("RATE_ROUNDS", "48")), int(os.environ.get("OFFICES", "4"))
 
 
 def send(server, method, path, body=None, content_type="application/json"):
@@ -53,37 +57,69 @@ def raw_writes(*args):
     return dict(item.split("=") for item in out.split())
 
 
+def ordered_round(server, group, steps):
+    """A joint purchase in `group` taken to "ordered": three articles, an order from every member, closed,
+    ordered. Returns the round's id and how many members ordered; the orders' and closing's times go to `steps`."""
+    members = [m["id"] for m in server.api(f"/producer-groups/{group}/members?per=200")["items"]]
+    deadline = (datetime.now(timezone.utc) + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    _, round_, _ = send(server, "POST", f"/producer-groups/{group}/rounds", {"deadline": deadline})
+    articles = [send(server, "POST", f"/rounds/{round_['id']}/articles",
+                     {"name": name, "unit": "kg", "packageSize": 25,
+                      "tiers": [{"minQuantity": 1, "unitPrice": price}, {"minQuantity": 200, "unitPrice": price * 9 // 10}]})[1]["id"]
+                for name, price in (("Seed potatoes", 3_000), ("Fertiliser", 4_500), ("Onion sets", 12_000))]
+    for i, member in enumerate(members):
+        lines = [{"articleId": a, "quantity": 5 + (i * 7 + k * 3) % 40, "tolerance": 5} for k, a in enumerate(articles)]
+        steps["order (PUT, one member)"].append(send(server, "PUT", f"/rounds/{round_['id']}/orders/{member}", {"lines": lines})[2])
+    steps["close"].append(send(server, "POST", f"/rounds/{round_['id']}/close")[2])
+    send(server, "POST", f"/rounds/{round_['id']}/ordered")
+    return round_["id"], len(members)
+
+
+def settle_raw(server, round_id):
+    """Seconds the database alone takes to settle the round, with the API's own preview of the bills."""
+    bills = send(server, "GET", f"/rounds/{round_id}/settlement")[1]["members"]
+    raw = raw_writes("settle", data, round_id, ",".join(f"{b['memberId']}={b['total']}" for b in bills if b["total"] > 0))
+    return float(raw["seconds"])
+
+
 def settle_rounds(server, groups, raw_groups):
-    """A joint purchase from start to settlement in each group: three articles, an order from every
-    member, closed, ordered, settled — in `raw_groups` settled by the database alone with the API's own
-    preview of the bills (scripts/load/raw-writes.py), taking turns with the API so that both meet the
-    same machine. Returns the milliseconds of each kind of step."""
+    """A joint purchase from start to settlement in each group — in `raw_groups` settled by the database
+    alone (scripts/load/raw-writes.py), taking turns with the API so that both meet the same machine.
+    Returns the milliseconds of each kind of step."""
     steps = {"order (PUT, one member)": [], "close": [], "settle": [], "settle, the same writes by the database alone": [],
              "settlement (GET)": []}
-    deadline = (datetime.now(timezone.utc) + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M:%SZ")
     for group in [g for pair in zip(groups, raw_groups) for g in pair]:
-        members = [m["id"] for m in server.api(f"/producer-groups/{group}/members?per=200")["items"]]
-        _, round_, _ = send(server, "POST", f"/producer-groups/{group}/rounds", {"deadline": deadline})
-        articles = [send(server, "POST", f"/rounds/{round_['id']}/articles",
-                         {"name": name, "unit": "kg", "packageSize": 25,
-                          "tiers": [{"minQuantity": 1, "unitPrice": price}, {"minQuantity": 200, "unitPrice": price * 9 // 10}]})[1]["id"]
-                    for name, price in (("Seed potatoes", 3_000), ("Fertiliser", 4_500), ("Onion sets", 12_000))]
-        for i, member in enumerate(members):
-            lines = [{"articleId": a, "quantity": 5 + (i * 7 + k * 3) % 40, "tolerance": 5} for k, a in enumerate(articles)]
-            steps["order (PUT, one member)"].append(send(server, "PUT", f"/rounds/{round_['id']}/orders/{member}", {"lines": lines})[2])
-        steps["close"].append(send(server, "POST", f"/rounds/{round_['id']}/close")[2])
-        send(server, "POST", f"/rounds/{round_['id']}/ordered")
+        round_id, members = ordered_round(server, group, steps)
         if group in raw_groups:
-            bills = send(server, "GET", f"/rounds/{round_['id']}/settlement")[1]["members"]
-            raw = raw_writes("settle", data, round_["id"], ",".join(f"{b['memberId']}={b['total']}" for b in bills if b["total"] > 0))
-            steps["settle, the same writes by the database alone"].append(float(raw["seconds"]) * 1000)
+            steps["settle, the same writes by the database alone"].append(settle_raw(server, round_id) * 1000)
             continue
-        _, settled, ms = send(server, "POST", f"/rounds/{round_['id']}/settle")
+        _, settled, ms = send(server, "POST", f"/rounds/{round_id}/settle")
         assert settled["status"] == "settled", settled
         steps["settle"].append(ms)
-        steps["settlement (GET)"].append(send(server, "GET", f"/rounds/{round_['id']}/settlement")[2])
-        print(f"settled a round of {len(members)} members' orders", flush=True)
+        steps["settlement (GET)"].append(send(server, "GET", f"/rounds/{round_id}/settlement")[2])
+        print(f"settled a round of {members} members' orders", flush=True)
     return steps
+
+
+def settle_rate(server, groups, clients):
+    """Rounds settled a second: by `clients` offices at once through the API, and one after another by the
+    database alone (SQLite lets one writer at a time; what the database alone does is its rate), a round
+    in each of `groups` for each. Returns the two rates."""
+    steps = {"order (PUT, one member)": [], "close": []}
+    api_rounds = [ordered_round(server, g, steps)[0] for g in groups]
+    raw_rounds = [ordered_round(server, g, steps)[0] for g in groups]
+    offices = [SimpleNamespace(port=server.port, token=server.token, connection=None) for _ in range(clients)]
+
+    def settle(office, rounds):
+        for round_id in rounds:
+            assert send(office, "POST", f"/rounds/{round_id}/settle")[1]["status"] == "settled"
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        list(pool.map(settle, offices, [api_rounds[i::clients] for i in range(clients)]))
+    api_rate = len(api_rounds) / (time.perf_counter() - started)
+    raw_rate = len(raw_rounds) / sum(settle_raw(server, r) for r in raw_rounds)
+    return api_rate, raw_rate
 
 
 def import_survey(server, form):
@@ -115,6 +151,9 @@ try:
     )]
     steps = settle_rounds(server, groups[-rounds:], groups[-2 * rounds:-rounds])
     rows += [(f"round: {step} ({len(ms)} times)", (statistics.median(ms), max(ms), None)) for step, ms in steps.items() if ms]
+    # PostgreSQL lets writers run side by side: its own rate would need the raw settlements run at once too.
+    settled_rates = None if data.startswith("postgres") or not rate_rounds else \
+        settle_rate(server, [groups[i % len(groups)] for i in range(rate_rounds)], offices)
     # Not needs × district: the server counts that one for the dashboard as it starts.
     crosstab = f"/forms/{form}/crosstab?row=services_wanted&column=district"
     _, _, first = send(server, "GET", crosstab)
@@ -137,6 +176,10 @@ rows.append((f"survey import, the same rows by the database alone: the API at {r
 if steps["settle, the same writes by the database alone"]:  # a network of more than three groups
     api_settle, raw_settle = statistics.median(steps["settle"]), statistics.median(steps["settle, the same writes by the database alone"])
     print(f"round settled: the API at {raw_settle / api_settle:.2f} of the database's own rate")
+if settled_rates:
+    api_rate, raw_rate = settled_rates
+    print(f"rounds settled a second: {api_rate:.0f} through the API by {offices} offices at once, {raw_rate:.0f} by the database "
+          f"alone: the API at {api_rate / raw_rate:.2f} of its rate")
 
 print(f"\n| path ({data}) | p50 | p99 (max for steps) | answers/s |")
 print("|---|---|---|---|")
