@@ -1,3 +1,4 @@
+import AsharNetwork
 import FluentKit
 import SQLKit
 import Foundation
