@@ -1,5 +1,5 @@
 @testable import App
-import AsharNetwork
+@testable import AsharNetwork
 import DemoData
 import Fluent
 import FluentSQLiteDriver
@@ -15,13 +15,24 @@ import Vapor
 import VaporTesting
 
 /// No page or endpoint runs a query per row: each is asked on a small network and again after it has
-/// grown (more people, members, exchanges, a group's members), and must run the same number of SQL
-/// statements. Counted on SQLite, whose driver logs every statement it runs.
+/// grown (more people, members, exchanges, a group's members), and must log as many statements. Counted
+/// on SQLite from the lines logged with the request's id: Fluent's for each of its queries ("Running
+/// query") and SQLiteKit's for each statement it runs on the request's connection ("Executing query").
+/// A Fluent query outside a transaction is seen twice, SQL written out once; inside a write transaction
+/// only Fluent's queries are seen — the transaction's connection logs without the request's id.
 @Suite("Queries per request")
 struct QueryCountTests {
-    /// Counts the SQL statements the database driver logs ("Running query", at the level asked for).
-    final class StatementCounter: LogHandler, @unchecked Sendable {
-        private let count = NIOLockedValueBox(0)
+    /// Counts the lines Fluent and SQLiteKit log for statements of the request being counted: those logged
+    /// with its request id, not those of work running beside it.
+    struct StatementCounter: LogHandler {
+        final class Tally: Sendable {
+            private let state = NIOLockedValueBox((request: "", statements: 0))
+            func count(for request: String) { state.withLockedValue { $0 = (request, 0) } }
+            func add(_ request: String) { state.withLockedValue { if $0.request == request { $0.statements += 1 } } }
+            var statements: Int { state.withLockedValue { $0.statements } }
+        }
+
+        let tally: Tally
         var metadata: Logger.Metadata = [:]
         var logLevel: Logger.Level = .debug
         subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -30,17 +41,15 @@ struct QueryCountTests {
         }
 
         func log(event: LogEvent) {
-            // SQLiteKit's line for each statement; its text is in the metadata.
-            if event.level == .debug && event.message.description == "Running query" { count.withLockedValue { $0 += 1 } }
+            guard event.level == .debug, ["Running query", "Executing query"].contains(event.message.description),
+                  case .string(let request)? = event.metadata?["request-id"] ?? metadata["request-id"] else { return }
+            tally.add(request)
         }
-
-        func reset() { count.withLockedValue { $0 = 0 } }
-        var statements: Int { count.withLockedValue { $0 } }
     }
 
     @Test("The main pages and endpoints, settling a round and distributing a pooled sale's money run as many statements for 61 members, 60 exchanges and 5 banks as for 13, 12 and 2")
     func flat() async throws {
-        let counter = StatementCounter()
+        let tally = StatementCounter.Tally()
         try await withApp(configure: { app in
             try await configure(app, database: .sqliteMemory)
             app.databases.use(.sqlite(.memory, sqlLogLevel: .debug), as: .sqlite)
@@ -57,7 +66,7 @@ struct QueryCountTests {
             let admin = Browser(app)
             _ = try await admin.login("admin")
             let api = try await APIClient.forUser("admin", on: app)
-            app.logger = Logger(label: "statements") { _ in counter }
+            app.logger = Logger(label: "statements") { _ in StatementCounter(tally: tally) }
             let paths = [
                 "/people", "/organisations", "/dashboard", "/timebanks", "/producer-groups", "/forms", "/stakeholders", "/products",
                 "/trainings", "/services", "/directory", "/geography", "/users", "/audit", "/timebanks/\(bank)", "/timebanks/\(bank)/register",
@@ -66,32 +75,37 @@ struct QueryCountTests {
             ]
             let endpoints = ["/people", "/timebanks/\(bank)/members", "/timebanks/\(bank)/accounts/\(first.id)/statement",
                              "/sync/timebank/transfers?bank=\(bank)", "/sync/timebank/members?bank=\(bank)"]
+            var asked = 0
+            /// The statements run for one request, sent with a request id of its own. The API caller's
+            /// user is forgotten first (kept five seconds, and forgotten by any test's user write): her
+            /// token's lookup is counted every time, not only when another test happened to write.
+            func counted(_ what: String, _ send: ([(String, String)]) async throws -> TestingHTTPResponse) async throws -> Int {
+                asked += 1
+                let request = "counted-\(asked)"
+                tally.count(for: request)
+                TokenUsers.shared.forgetAll()
+                let response = try await send([("X-Request-Id", request)])
+                #expect(response.status == .ok, "\(what)")
+                return tally.statements
+            }
             func count() async throws -> [String: Int] {
                 var found: [String: Int] = [:]
                 for path in paths {
-                    counter.reset()
-                    let response = try await admin.get(path)
-                    #expect(response.status == .ok, "\(path)")
-                    found[path] = counter.statements
+                    found[path] = try await counted(path) { try await admin.send(.GET, path, bytes: nil, headers: $0) }
                 }
                 for path in endpoints {
-                    counter.reset()
-                    let response = try await api.send(.GET, path)
-                    #expect(response.status == .ok, "\(path)")
-                    found["/api/v1" + path] = counter.statements
+                    found["/api/v1" + path] = try await counted(path) { try await api.send(.GET, path, headers: $0) }
                 }
                 // A write: settling a round puts a bill on every member's account.
                 let round = try await Self.closedRound(app, group: group.id)
-                counter.reset()
-                let settled = try await api.send(.POST, "/rounds/\(round)/settle")
-                #expect(settled.status == .ok, "settle")
-                found["POST /api/v1/rounds/{round}/settle"] = counter.statements
+                found["POST /api/v1/rounds/{round}/settle"] = try await counted("settle") {
+                    try await api.send(.POST, "/rounds/\(round)/settle", headers: $0)
+                }
                 // And a pooled sale's distribution: a payout to every member, cash to those who owe nothing.
                 let pool = try await Self.paidPool(app, group: group.id)
-                counter.reset()
-                let distributed = try await api.send(.POST, "/pools/\(pool)/distribution")
-                #expect(distributed.status == .ok, "distribution")
-                found["POST /api/v1/pools/{pool}/distribution"] = counter.statements
+                found["POST /api/v1/pools/{pool}/distribution"] = try await counted("distribution") {
+                    try await api.send(.POST, "/pools/\(pool)/distribution", headers: $0)
+                }
                 return found
             }
             try await Self.openOthers(app, fixture, from: 0, to: 1)
