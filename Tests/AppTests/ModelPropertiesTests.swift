@@ -13,7 +13,7 @@ import Testing
 
 @Suite("Model properties without reflection")
 struct ModelPropertiesTests {
-    /// Every model of the app, from each of its modules.
+    /// Every model of the app, from each of its modules: a new model belongs here too.
     static let models: [any Model.Type] = [
         AuditEntry.self, Person.self, MemberNumber.self, User.self, RoleGrant.self, ApiToken.self, LoginAttempt.self, Organisation.self,
         Place.self, SurveyForm.self, TimeBankSettings.self, TimeBankMember.self, TimeAccount.self, TimeTransfer.self, TimeEntry.self,
