@@ -21,9 +21,10 @@ extension Fields where Self: Model {
 }
 
 /// Where a model type keeps its property wrappers (Fluent's are classes, stored in the instance by
-/// reference), and how to read each.
-struct PropertyLayout: Sendable {
-    let readers: [@Sendable (UnsafeRawPointer) -> any AnyProperty]
+/// reference), and how to read each. Shared between threads: each reader holds only an offset and a
+/// property type, neither ever changed.
+struct PropertyLayout: @unchecked Sendable {
+    let readers: [(UnsafeRawPointer) -> any AnyProperty]
 
     static let known = Mutex<[ObjectIdentifier: PropertyLayout?]>([:])
 
@@ -39,7 +40,7 @@ struct PropertyLayout: Sendable {
     /// reflection on a new instance — the same properties, in the same order — or not used at all.
     private static func find<M: Model>(_ type: M.Type) -> PropertyLayout? {
         guard _getSuperclass(type) == nil else { return nil }  // fields a superclass declares are not walked here
-        var readers: [@Sendable (UnsafeRawPointer) -> any AnyProperty] = []
+        var readers: [(UnsafeRawPointer) -> any AnyProperty] = []
         // `_EachFieldOptions.classType` (a `static var`, which strict concurrency will not let us read).
         let classType = _EachFieldOptions(rawValue: 1 << 0)
         let walked = _forEachField(of: type, options: classType) { _, offset, fieldType, _ in
@@ -58,7 +59,7 @@ struct PropertyLayout: Sendable {
         return PropertyLayout(readers: readers)
     }
 
-    private static func reader<P: AnyProperty>(_: P.Type, at offset: Int) -> @Sendable (UnsafeRawPointer) -> any AnyProperty {
+    private static func reader<P: AnyProperty>(_: P.Type, at offset: Int) -> (UnsafeRawPointer) -> any AnyProperty {
         { $0.load(fromByteOffset: offset, as: P.self) }
     }
 }
