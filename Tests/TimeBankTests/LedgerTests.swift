@@ -103,6 +103,12 @@ struct LedgerTests {
             #expect(statement.lines.map(\.minutes) == [90, -480])
             #expect(statement.lines.map(\.balanceAfter) == [90, -390])
             #expect(statement.openingBalance == 0 && statement.closingBalance == -390)
+            // A period that ends before anything was booked opens and closes at zero (it showed her balance
+            // today); one that starts after it all, at her balance.
+            let before = try await ledger.statement(f.bank.id, member: a, from: nil, to: "2001-01-31")
+            #expect(before.lines.isEmpty && before.openingBalance == 0 && before.closingBalance == 0)
+            let after = try await ledger.statement(f.bank.id, member: a, from: "2999-01-01", to: nil)
+            #expect(after.lines.isEmpty && after.openingBalance == -390 && after.closingBalance == -390)
             await #expect(throws: DomainError("timebank.slip-already-booked", kind: .conflict, field: "slip_number", arguments: ["slip": "S-1"])) {
                 _ = try await ledger.record(ExchangeDraft(bankID: f.bank.id, provider: c, recipient: b, minutes: 30,
                                                           serviceDate: "2026-11-20", slipNumber: "S-1"), by: .system)

@@ -230,13 +230,13 @@ public struct Ledger: Sendable {
         if let end { period.appendInterpolation(" AND recorded_at < \(bind: end)" as SQLQueryString) }
         let first = try await edge(period, last: false)
         let last = try await edge(period, last: true)
+        // Nothing booked in the period: it opens where her last entry before it left her, or at zero when
+        // it starts at the beginning (a period that ends before her first entry).
         var opening = 0
         if let first {
             opening = first.balanceAfter - first.minutes
         } else if let start {
             opening = try await edge(" AND recorded_at < \(bind: start)", last: true)?.balanceAfter ?? 0
-        } else {
-            opening = account.balance
         }
         var total = 0
         var lines: [StatementLine] = []
