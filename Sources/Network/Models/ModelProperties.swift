@@ -12,7 +12,7 @@ import Synchronization
 /// reflection is used, which is slower and as correct.
 extension Fields where Self: Model {
     public var properties: [any AnyProperty] {
-        guard let layout = PropertyLayout.of(Self.self) else { return Mirror(reflecting: self).children.compactMap { $0.value as? any AnyProperty } }
+        guard let layout = PropertyLayout.of(Self.self) else { return PropertyLayout.reflected(self) }
         return withExtendedLifetime(self) {
             let object = UnsafeRawPointer(Unmanaged.passUnretained(self).toOpaque())
             return layout.readers.map { $0(object) }
@@ -49,7 +49,7 @@ struct PropertyLayout: @unchecked Sendable {
         }
         guard walked else { return nil }
         let sample = M()
-        let expected = Mirror(reflecting: sample).children.compactMap { $0.value as? any AnyProperty }
+        let expected = reflected(sample)
         let found = withExtendedLifetime(sample) {
             let object = UnsafeRawPointer(Unmanaged.passUnretained(sample).toOpaque())
             return readers.map { $0(object) }
@@ -57,6 +57,11 @@ struct PropertyLayout: @unchecked Sendable {
         guard found.count == expected.count,
               zip(found, expected).allSatisfy({ ($0 as AnyObject) === ($1 as AnyObject) }) else { return nil }
         return PropertyLayout(readers: readers)
+    }
+
+    /// The model's properties as Fluent's own default finds them: by reflection.
+    static func reflected(_ model: some Model) -> [any AnyProperty] {
+        Mirror(reflecting: model).children.compactMap { $0.value as? any AnyProperty }
     }
 
     private static func reader<P: AnyProperty>(_: P.Type, at offset: Int) -> (UnsafeRawPointer) -> any AnyProperty {
