@@ -2,8 +2,8 @@
 """The embedded database's own rate for the writes one recorded transfer makes, without Ashar around it.
 
 Runs on a copy of an Ashar database (the one `scripts/load-transfers.sh` loaded, so the schema, its
-indexes, triggers and foreign keys, and the data already in it are the same) with the settings Ashar uses
-(WAL, synchronous=FULL, secure_delete, foreign keys on). One transaction per transfer, one connection,
+indexes, triggers and foreign keys, and the data already in it are the same) with the settings of Ashar's
+writer (`rawdb.WRITER_PRAGMAS`: WAL, synchronous=FULL, secure_delete, foreign keys on, its page cache). One transaction per transfer, one connection,
 the statements the API's ledger runs for it: read the two members' accounts and the Idempotency-Key,
 update both balances, insert the transfer, its two entries, the kept answer and the month totals.
 Usage: scripts/load/raw-sqlite.py DATABASE [transfers=3000]
@@ -16,13 +16,9 @@ inserts the transfers and entries, and adds to the month, day and network totals
 prepared once and stepped per row, which is as fast as SQLite takes rows. Runs on a plain copy of the file.
 Usage: scripts/load/raw-sqlite.py --bulk DATABASE [exchanges=200000]
 """
-import os, random, shutil, sqlite3, sys, tempfile, time, uuid
+import os, random, shutil, sqlite3, sys, tempfile, time
 
-
-def time_ordered_uuid():
-    """Version 7, as Ashar writes its ledger's ids (UUID.timeOrdered)."""
-    value = (int(time.time() * 1000) << 80) | (0x7 << 76) | (random.getrandbits(12) << 64) | (0b10 << 62) | random.getrandbits(62)
-    return str(uuid.UUID(int=value)).upper()
+from rawdb import WRITER_PRAGMAS, time_ordered_uuid
 
 
 def one_by_one(source, n):
@@ -32,10 +28,8 @@ def one_by_one(source, n):
     copy.close()
 
     db = sqlite3.connect(path, isolation_level=None)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=FULL")
-    db.execute("PRAGMA secure_delete=ON")
-    db.execute("PRAGMA foreign_keys=ON")
+    for pragma in WRITER_PRAGMAS:
+        db.execute("PRAGMA " + pragma)
     bank, = db.execute("""SELECT bank_id FROM timebank_accounts WHERE member_id IS NOT NULL
                           GROUP BY bank_id ORDER BY COUNT(*) DESC LIMIT 1""").fetchone()
     members = [m for m, in db.execute("SELECT member_id FROM timebank_accounts WHERE bank_id = ? AND member_id IS NOT NULL", (bank,))]

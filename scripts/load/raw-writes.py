@@ -1,13 +1,17 @@
 #!/usr/bin/env python3
 """The database's own rate for two of the API's write paths, without Ashar around them: the same
 statements the service runs, in one transaction each, sent by Python's sqlite3 (SQLite, with the
-server's settings: WAL, synchronous=FULL, secure_delete) or by psql (PostgreSQL, the statements as text,
+settings of the server's writer: `rawdb.WRITER_PRAGMAS`) or by psql (PostgreSQL, the statements as text,
 each statement's time summed from psql's \\timing, so starting psql is not counted).
 
   import DATA FORM SINCE   the rows an import through the API stored after SINCE (seconds since 1970)
                            written again under new instance keys as SubmissionService.importExport
                            writes them — the form's stored keys looked up 500 at a time, the rows
                            inserted 400 to a statement, the form's version moved on — then removed.
+                           Each new key is the stored one with `-raw` after it, so that the keys fall
+                           all over the form's index of keys as an export's own keys do (a common
+                           prefix would put them together on a few pages of it: a quarter of the
+                           pages the API's import writes).
                            Not written: the import's one audit row (the log is append-only).
   settle DATA ROUND MEMBER=TOTAL,…
                            settles a round the API has closed, as PurchaseRoundService.settle does: the
@@ -20,6 +24,8 @@ each statement's time summed from psql's \\timing, so starting psql is not count
 DATA: a data directory or postgres://…   Prints seconds=… rows=…
 """
 import csv, io, os, re, sqlite3, subprocess, sys, tempfile, time, uuid
+
+from rawdb import WRITER_PRAGMAS, time_ordered_uuid
 
 
 class Now:
@@ -51,7 +57,7 @@ def run(data, statements):
             os.remove(f.name)
         return sum(float(ms) for ms in re.findall(r"^Time: ([0-9.]+) ms", out, re.M)) / 1000
     db = sqlite3.connect(os.path.join(data, "ashar.sqlite"), isolation_level=None, timeout=60)
-    for pragma in ("journal_mode=WAL", "synchronous=FULL", "secure_delete=ON", "foreign_keys=ON"):
+    for pragma in WRITER_PRAGMAS:
         db.execute("PRAGMA " + pragma)
     now = time.time()
     start = time.perf_counter()
@@ -77,7 +83,7 @@ def query(data, sql):
 
 
 def new_id(data):
-    return str(uuid.uuid4()) if data.startswith("postgres") else str(uuid.uuid4()).upper()
+    return time_ordered_uuid(postgres=data.startswith("postgres"))
 
 
 def ident(data, value):
@@ -96,8 +102,8 @@ def raw_import(data, form, since):
     answers = "answers::text, repeats::text" if postgres else "answers, repeats"
     json = "CAST(? AS JSONB)" if postgres else "?"
     after = f"to_timestamp({since})" if postgres else repr(since)
-    rows = query(data, f"""SELECT form_id, 'raw-' || instance_key, source, submitted_at, {answers}, recorded_by_login
-        FROM needs_submissions WHERE form_id = '{form}' AND created_at >= {after} AND instance_key NOT LIKE 'raw-%'""")
+    rows = query(data, f"""SELECT form_id, instance_key || '-raw', source, submitted_at, {answers}, recorded_by_login
+        FROM needs_submissions WHERE form_id = '{form}' AND created_at >= {after} AND instance_key NOT LIKE '%-raw'""")
     statements = [(f"SELECT instance_key FROM needs_submissions WHERE form_id = ? AND instance_key IN ({','.join('?' * len(keys))})",
                    [form] + keys) for keys in chunks([r[1] for r in rows], 500)]
     for batch in chunks(rows, 400):
@@ -109,7 +115,7 @@ def raw_import(data, form, since):
         return run(data, statements), len(rows)
     finally:
         # Moved on again: counts a server kept meanwhile must not hold the rows removed.
-        run(data, [("DELETE FROM needs_submissions WHERE form_id = ? AND instance_key LIKE 'raw-%'", [form]),
+        run(data, [("DELETE FROM needs_submissions WHERE form_id = ? AND instance_key LIKE '%-raw'", [form]),
                    ("UPDATE needs_forms SET answers_version = answers_version + 1 WHERE id = ?", [form])])
 
 
