@@ -27,7 +27,10 @@ public enum DemoSurvey {
         let start = Date(timeIntervalSince1970: 1_738_368_000)  // 2025-02-01
         let rows = (first..<(first + count)).map { index in
             let answers = baselineAnswers(&random)
-            let key = String(format: "%08x-%04x-4%03x-8%03x-%012llx", index, random.next() % 0x10000, random.next() % 0x1000,
+            // The number scattered (multiplying by an odd number is one-to-one on 32 bits): KoboToolbox's keys
+            // are random, and an export's keys fall all over the form's index of keys, not on a few of its pages.
+            let key = String(format: "%08x-%04x-4%03x-8%03x-%012llx", UInt32(truncatingIfNeeded: index) &* 0x9E37_79B1,
+                             random.next() % 0x10000, random.next() % 0x1000,
                              random.next() % 0x1000, random.next() % 0x1_0000_0000_0000)
             return ExportWriting.Row(key: key, submittedAt: start.addingTimeInterval(Double(index % 60) * 86_400 + Double(random.next() % 36_000)),
                                      answers: answers)
