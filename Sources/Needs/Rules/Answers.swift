@@ -64,19 +64,20 @@ public struct AnswerCheck: Sendable {
 
     /// The answer written as Ashar keeps it, or the reason it cannot be one (`needs.answer.*`).
     public func normalised(_ raw: String, for question: FormDefinition.Question) -> Result<String, DomainError> {
-        normalised(raw, for: Asked(question))
+        normalised(raw, for: asked(question))
     }
 
-    /// What checking an answer needs of its question: a copy of a whole `Question` (a dozen texts,
-    /// tables and expressions) for each of an import's millions of cells cost a tenth of its reading.
+    /// What checking an answer needs of its question, and the names its choices may take: a copy of a
+    /// whole `Question` (a dozen texts, tables and expressions) for each of an import's millions of
+    /// cells cost a tenth of its reading, and finding its choices by its name a hash of the name for each.
     struct Asked: Sendable {
         let name: String
         let kind: FormDefinition.Kind
+        let choices: Set<String>
+    }
 
-        init(_ question: FormDefinition.Question) {
-            name = question.name
-            kind = question.kind
-        }
+    func asked(_ question: FormDefinition.Question) -> Asked {
+        Asked(name: question.name, kind: question.kind, choices: choices[question.name] ?? [])
     }
 
     func normalised(_ raw: String, for question: Asked) -> Result<String, DomainError> {
@@ -100,15 +101,16 @@ public struct AnswerCheck: Sendable {
                   abs(parts[0]) <= 90, abs(parts[1]) <= 180 else { return refuse("not-geopoint") }
             return .success(value)
         case .selectOne, .selectMultiple:
-            let names = choices[question.name] ?? []
+            let names = question.choices
             if question.kind == .selectOne {
                 return names.contains(value) ? .success(value)
                     : value.utf8.contains(UInt8(ascii: " ")) ? refuse("one-choice")
                     : .failure(DomainError("needs.answer.not-choice", field: question.name, arguments: ["value": value]))
             }
             // Choices are split by spaces, as ODK writes them (the cell is already trimmed), and kept
-            // one space apart: as written, unless it has spaces to spare.
-            let picked = value.split(separator: " ")
+            // one space apart: as written, unless it has spaces to spare. Split on the bytes: `split`
+            // on the text itself walks it character by character, by Unicode's rules, for names in ASCII.
+            let picked = value.utf8.split(separator: UInt8(ascii: " ")).map(Substring.init)
             guard let wrong = picked.first(where: { !names.contains(String($0)) }) else {
                 return .success(picked.count == 1 ? String(picked[0])
                                 : value.utf8.count == picked.reduce(picked.count - 1, { $0 + $1.utf8.count }) ? value : picked.joined(separator: " "))

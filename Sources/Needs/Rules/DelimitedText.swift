@@ -144,6 +144,8 @@ public struct DelimitedText: Sendable {
 extension String {
     /// Without spaces and line breaks around it; free when there are none, as in nearly every cell.
     var trimmedCell: String {
+        // Ends that are ASCII and not spaces, judged on the bytes: nothing to trim (nearly every cell).
+        if let first = utf8.first, let last = utf8.last, (0x21..<0x80).contains(first), (0x21..<0x80).contains(last) { return self }
         // An ASCII end is judged without the Unicode tables (most cells are numbers and choice names).
         func space(_ scalar: Unicode.Scalar?) -> Bool {
             guard let scalar else { return false }

@@ -114,9 +114,10 @@ public enum ExportReading {
             answered.compactMap { form.question($0).flatMap(form.repeatName(of:)) }.sorted().first ?? ""
         }
         let keyHeader = header[keyColumn]
-        let answerCells = answerColumns.map { (index: $0.index, question: AnswerCheck.Asked($0.question)) }, otherCells = otherColumns
-        let choiceSets = choiceColumns.values.map { (question: AnswerCheck.Asked($0.question), columns: $0.columns) }
-        let geopoints = geopointParts.values.map { (question: AnswerCheck.Asked($0.question), parts: $0.parts) }
+        let answerCells = answerColumns.map { (index: $0.index, question: check.asked($0.question)) }, otherCells = otherColumns
+        let choiceSets = choiceColumns.values.map { (question: check.asked($0.question), columns: $0.columns) }
+        let geopoints = geopointParts.values.map { (question: check.asked($0.question), parts: $0.parts) }
+        let answersAtMost = answerCells.count + choiceSets.count + geopoints.count + otherCells.count
         let read: @Sendable (DelimitedText.Record) -> RowOutcome = { record in
             let cells = record.cells
             func cell(_ index: Int) -> String {
@@ -124,6 +125,7 @@ public enum ExportReading {
             }
             var errors: [DomainError] = []
             var values: [String: String] = [:]
+            values.reserveCapacity(answersAtMost)  // grown answer by answer, it was made anew several times a row
             func keep(_ raw: String, _ question: AnswerCheck.Asked) {
                 switch check.normalised(raw, for: question) {
                 case .success(let value): values[question.name] = value
