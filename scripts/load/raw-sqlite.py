@@ -3,9 +3,10 @@
 
 Runs on a copy of an Ashar database (the one `scripts/load-transfers.sh` loaded, so the schema, its
 indexes, triggers and foreign keys, and the data already in it are the same) with the settings of Ashar's
-writer (`rawdb.WRITER_PRAGMAS`: WAL, synchronous=FULL, secure_delete, foreign keys on, its page cache). One transaction per transfer, one connection,
-the statements the API's ledger runs for it: read the two members' accounts and the Idempotency-Key,
-update both balances, insert the transfer, its two entries, the kept answer and the month totals.
+writer (`rawdb.WRITER_PRAGMAS`: WAL, synchronous=FULL, secure_delete, foreign keys on, its page cache).
+One transaction per transfer, one connection, the statements the API's ledger runs for it: read the two
+members' accounts and the Idempotency-Key, update both balances, insert the transfer, its two entries,
+the kept answer and the month totals.
 Usage: scripts/load/raw-sqlite.py DATABASE [transfers=3000]
 
 With --bulk, the database's own rate for what `ashar seed --transfers N` and `ashar demo --scale` write:
