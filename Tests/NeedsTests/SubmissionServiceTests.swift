@@ -40,6 +40,29 @@ struct SubmissionServiceTests {
         }
     }
 
+    @Test("A key twice in one export: the first line is stored, the later one counted a duplicate; a stored submission is left as it was")
+    func duplicatesKeepTheFirst() async throws {
+        try await TestDatabase.withDatabase { db in
+            let form = try await Self.householdForm(on: db)
+            let lines = String(decoding: try FormReadingTests.fixture("household-kobo.csv"), as: UTF8.self).split(whereSeparator: \.isNewline).map(String.init)
+            let first = try #require(lines.first { $0.contains("5e01") }), second = try #require(lines.first { $0.contains("5e02") })
+            func export(_ rows: [String]) -> [ExportFile] { [ExportFile(name: "kobo.csv", data: Data(([lines[0]] + rows).joined(separator: "\r\n").utf8))] }
+            func size(_ key: String) async throws -> String? {
+                try await SubmissionService(db: db).submissions(form: form.id, page: PageQuery()).items
+                    .first { $0.instanceKey.hasSuffix(key) }?.answers.values["household_size"]
+            }
+            let service = SubmissionService(db: db)
+            // Out of the keys' order, and 5e02 again with another household size.
+            let twice = export([second, first, second.replacingOccurrences(of: "\"3\";\"0\";\"trade other\"", with: "\"9\";\"0\";\"trade other\"")])
+            #expect(try await service.importExport(form: form.id, files: twice, source: .kobo, by: Self.actor) == ImportResult(imported: 2, duplicates: 1))
+            #expect(try await size("5e02") == "3")
+            let changed = export([first.replacingOccurrences(of: "\"5\";\"2\";\"farming livestock\"", with: "\"8\";\"2\";\"farming livestock\"")])
+            #expect(try await service.importExport(form: form.id, files: changed, source: .kobo, by: Self.actor) == ImportResult(imported: 0, duplicates: 1))
+            #expect(try await size("5e01") == "5")
+            #expect(try await Self.count(form, on: db) == 2)
+        }
+    }
+
     @Test("An export with one wrong line stores nothing")
     func allOrNothing() async throws {
         try await TestDatabase.withDatabase { db in
