@@ -6,8 +6,9 @@ each statement's time summed from psql's \\timing, so starting psql is not count
 
   import DATA FORM SINCE   the rows an import through the API stored after SINCE (seconds since 1970)
                            written again under new instance keys as SubmissionService.importExport
-                           writes them — the form's stored keys looked up 500 at a time, the rows
-                           inserted 400 to a statement, the form's version moved on — then removed.
+                           writes them — in the order of their keys, 400 to a statement, each
+                           statement skipping a key the form has (ON CONFLICT DO NOTHING) and
+                           returning the keys it stored, the form's version moved on — then removed.
                            Each new key is the stored one with `-raw` after it, so that the keys fall
                            all over the form's index of keys as an export's own keys do (a common
                            prefix would put them together on a few pages of it: a quarter of the
@@ -103,12 +104,13 @@ def raw_import(data, form, since):
     json = "CAST(? AS JSONB)" if postgres else "?"
     after = f"to_timestamp({since})" if postgres else repr(since)
     rows = query(data, f"""SELECT form_id, instance_key || '-raw', source, submitted_at, {answers}, recorded_by_login
-        FROM needs_submissions WHERE form_id = '{form}' AND created_at >= {after} AND instance_key NOT LIKE '%-raw'""")
-    statements = [(f"SELECT instance_key FROM needs_submissions WHERE form_id = ? AND instance_key IN ({','.join('?' * len(keys))})",
-                   [form] + keys) for keys in chunks([r[1] for r in rows], 500)]
+        FROM needs_submissions WHERE form_id = '{form}' AND created_at >= {after} AND instance_key NOT LIKE '%-raw'
+        ORDER BY instance_key""")
+    statements = []
     for batch in chunks(rows, 400):
         statements.append(("INSERT INTO needs_submissions (id, form_id, instance_key, source, submitted_at, answers, repeats, "
-                           "recorded_by_login, created_at) VALUES " + ", ".join([f"(?, ?, ?, ?, ?, {json}, {json}, ?, ?)"] * len(batch)),
+                           "recorded_by_login, created_at) VALUES " + ", ".join([f"(?, ?, ?, ?, ?, {json}, {json}, ?, ?)"] * len(batch))
+                           + " ON CONFLICT (form_id, instance_key) DO NOTHING RETURNING instance_key",
                            [p for r in batch for p in [new_id(data)] + list(r) + [Now()]]))
     statements.append(("UPDATE needs_forms SET answers_version = answers_version + 1 WHERE id = ? RETURNING answers_version", [form]))
     try:
