@@ -6,10 +6,25 @@ extension UUID {
     /// one or two B-tree pages instead of one random page each — for an append-only ledger, most of the
     /// data written per commit. The text form sorts the same way (hex digits, fixed width).
     public static func timeOrdered(at date: Date = Date()) -> UUID {
-        let milliseconds = UInt64(max(0, date.timeIntervalSince1970 * 1000))
         var random = SystemRandomNumberGenerator()
-        let tail = random.next() as UInt64
-        let middle = random.next() as UInt16
+        return timeOrdered(milliseconds: milliseconds(date), random: random.next() as UInt16, tail: random.next() as UInt64)
+    }
+
+    /// `count` ids of one moment, ascending: the random part drawn once and counted up from there (RFC
+    /// 9562's monotonic random, section 6.2). Drawn for each id, it was two system calls per id, a tenth
+    /// of making a 100,000-answer import's rows. The tail is drawn three bits short, so that counting up to
+    /// four billion never carries into the fields before it.
+    public static func timeOrdered(count: Int, at date: Date = Date()) -> [UUID] {
+        var random = SystemRandomNumberGenerator()
+        let milliseconds = milliseconds(date), middle = random.next() as UInt16, tail = (random.next() as UInt64) >> 3
+        return (0..<count).map { timeOrdered(milliseconds: milliseconds, random: middle, tail: tail &+ UInt64($0)) }
+    }
+
+    private static func milliseconds(_ date: Date) -> UInt64 {
+        UInt64(max(0, date.timeIntervalSince1970 * 1000))
+    }
+
+    private static func timeOrdered(milliseconds: UInt64, random middle: UInt16, tail: UInt64) -> UUID {
         // Built in place: an array per UUID was a heap allocation for each of a bulk load's millions of rows.
         func byte(_ value: UInt64, _ index: Int) -> UInt8 { UInt8(truncatingIfNeeded: value >> (8 * (7 - index))) }
         let high = milliseconds << 16 | 0x7000 | UInt64(middle & 0x0FFF)  // version 7

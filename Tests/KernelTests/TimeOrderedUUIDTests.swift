@@ -27,4 +27,18 @@ struct TimeOrderedUUIDTests {
         let sameMoment = (0..<1000).map { _ in UUID.timeOrdered(at: start) }
         #expect(Set(sameMoment).count == 1000)
     }
+
+    @Test("Ids made together: version 7 of that moment, ascending as text, each different, and another batch's different again")
+    func together() {
+        let date = Date(timeIntervalSince1970: 1_795_800_000.123)
+        let batch = UUID.timeOrdered(count: 5_000, at: date), another = UUID.timeOrdered(count: 5_000, at: date)
+        for id in [batch.first!, batch.last!] {
+            let bytes = withUnsafeBytes(of: id.uuid) { Array($0) }
+            #expect(bytes[6] >> 4 == 7 && bytes[8] >> 6 == 0b10)
+            #expect(bytes[0..<6].reduce(UInt64(0)) { $0 << 8 | UInt64($1) } == 1_795_800_000_123)
+        }
+        let texts = batch.map(\.uuidString)
+        #expect(zip(texts, texts.dropFirst()).allSatisfy { $0 < $1 })
+        #expect(Set(batch + another).count == 10_000)
+    }
 }

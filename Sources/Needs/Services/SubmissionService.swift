@@ -75,7 +75,8 @@ public struct SubmissionService: Sendable {
         let incoming = Self.onceEach(Self.inKeyOrder(read))
         // The rows are made before the write begins, on every core: writing them is then the database's work alone.
         let kind = SubmissionSource(rawValue: source.rawValue)!, now = Date()
-        let rows = ParallelMap.map(incoming) { Self.row($0, id: UUID.timeOrdered(at: now), form: formID, source: kind, by: actor) }
+        let ids = UUID.timeOrdered(count: incoming.count, at: now)
+        let rows = ParallelMap.map(Array(incoming.indices)) { Self.row(incoming[$0], id: ids[$0], form: formID, source: kind, by: actor) }
         let (result, imported, version) = try await db.writeTransaction { tx -> (ImportResult, Set<String>, Int?) in
             let sql = tx as! any SQLDatabase
             var imported = Set<String>(minimumCapacity: rows.count)
