@@ -182,7 +182,7 @@ struct ProducersMoneyAPITests {
             // The first copy, as the API books it: under its key, through the same service; then the server
             // stops before the answer is kept (the middleware never runs past the write).
             let slot = IdempotencySlot(IdempotencyKey(userID: admin.id, key: "office-7",
-                                                      requestHash: IdempotencyMiddleware.requestHash(.POST, path: "/api/v1" + path, query: nil, body: Data(body.utf8))))
+                                                      requestHash: IdempotencyMiddleware.requestHash(.POST, path: "/api/v1" + path, query: nil, body: ByteBuffer(string: body))))
             _ = try await IdempotencySlot.$current.withValue(slot) {
                 try await MemberAccountService(db: app.db).recordPayment(a.id, amount: 25_000, by: .system)
             }

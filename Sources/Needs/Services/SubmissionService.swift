@@ -58,7 +58,7 @@ public struct SubmissionService: Sendable {
             let sql = tx as! any SQLDatabase
             if let existing = try await Self.find(form: formID, key: key, on: sql) { return (existing, nil) }
             let id = UUID.timeOrdered(at: Date())
-            try await Self.insert([Self.row(incoming, id: id, form: formID, source: source, by: actor)], on: sql)
+            try await Self.insert(Self.rows([incoming], ids: [id], form: formID, source: source, by: actor), on: sql)
             try await AuditLog.record(on: tx, actor: actor, action: "create", entity: "needs_submission", entityID: id,
                                       changes: [FieldChange(field: "source", from: nil, to: source.rawValue)])
             return (try await Self.find(id: id, on: sql)!, try await AnswerCounts.moveOn(form: formID, on: sql))
@@ -73,14 +73,18 @@ public struct SubmissionService: Sendable {
         let form = try await FormService(db: db).form(formID)
         let read = try ExportReading.read(files, source: source, form: form.definition)
         let incoming = Self.onceEach(Self.inKeyOrder(read))
-        // The rows are made before the write begins, on every core: writing them is then the database's work alone.
+        // The rows are made before the write begins, a statement's thousand at a time on every core: writing
+        // them is then the database's work alone.
         let kind = SubmissionSource(rawValue: source.rawValue)!, now = Date()
         let ids = UUID.timeOrdered(count: incoming.count, at: now)
-        let rows = ParallelMap.map(Array(incoming.indices)) { Self.row(incoming[$0], id: ids[$0], form: formID, source: kind, by: actor) }
+        let batches = ParallelMap.map(Array(stride(from: 0, to: incoming.count, by: 1_000)), grain: 1) { start in
+            let end = min(start + 1_000, incoming.count)
+            return Self.rows(incoming[start..<end], ids: ids[start..<end], form: formID, source: kind, by: actor)
+        }
         let (result, imported, version) = try await db.writeTransaction { tx -> (ImportResult, Set<String>, Int?) in
             let sql = tx as! any SQLDatabase
-            var imported = Set<String>(minimumCapacity: rows.count)
-            for batch in rows.chunks(of: 1_000) { imported.formUnion(try await Self.insertNew(Array(batch), on: sql)) }
+            var imported = Set<String>(minimumCapacity: incoming.count)
+            for batch in batches { imported.formUnion(try await Self.insertNew(batch, on: sql)) }
             let result = ImportResult(imported: imported.count, duplicates: read.count - imported.count)
             try await AuditLog.record(on: tx, actor: actor, action: "import", entity: "needs_form", entityID: formID,
                                       changes: [FieldChange(field: "source", from: nil, to: source.rawValue),
@@ -166,24 +170,30 @@ public struct SubmissionService: Sendable {
 
     // MARK: Rows
 
-    /// A submission's row, as `insert` takes it.
-    static func row(_ submission: IncomingSubmission, id: UUID, form formID: UUID, source: SubmissionSource, by actor: Actor) -> [UInt8] {
-        let repeats = submission.answers.repeats
-        return JSONRows.row([.uuid(id), .uuid(formID), .text(submission.key), .text(source.rawValue), .time(submission.submittedAt),
-                             .jsonb(AnswerStore.encode(submission.answers.values)), .jsonb(repeats.isEmpty ? nil : AnswerStore.encode(repeats)),
-                             .text(actor.login)])
+    /// Submissions' rows, as `insert` and `insertNew` take them, each with its id.
+    static func rows(_ submissions: some Collection<IncomingSubmission>, ids: some Collection<UUID>, form formID: UUID,
+                     source: SubmissionSource, by actor: Actor) -> JSONRows {
+        var rows = JSONRows([("id", .uuid), ("form_id", .uuid), ("instance_key", .text), ("source", .text), ("submitted_at", .time),
+                             ("answers", .jsonb), ("repeats", .jsonb), ("recorded_by_login", .text)])
+        for (submission, id) in zip(submissions, ids) {
+            let repeats = submission.answers.repeats
+            rows.append(.uuid(id), .uuid(formID), .text(submission.key), .text(source.rawValue), .time(submission.submittedAt),
+                        .jsonb(AnswerStore.encode(submission.answers.values)), .jsonb(repeats.isEmpty ? nil : AnswerStore.encode(repeats)),
+                        .text(actor.login))
+        }
+        return rows
     }
 
-    /// Stores submissions' rows (`row`), recorded now: a statement for all, the rows in one bind. The
+    /// Stores submissions' rows (`rows`), recorded now: a statement for all, the rows in one bind. The
     /// caller moves the form's version on in the same transaction.
-    static func insert(_ rows: [[UInt8]], on sql: any SQLDatabase) async throws {
+    static func insert(_ rows: JSONRows, on sql: any SQLDatabase) async throws {
         try await sql.raw(insertStatement(rows, on: sql)).run()
     }
 
     /// Stores the rows whose instance key the form has not stored yet, as `insert` does, and returns their
     /// keys. The form's index of keys says which it has, as each row is stored: asking it first, apart,
     /// read the index a second time (a fifth of the database's part of an import).
-    static func insertNew(_ rows: [[UInt8]], on sql: any SQLDatabase) async throws -> Set<String> {
+    static func insertNew(_ rows: JSONRows, on sql: any SQLDatabase) async throws -> Set<String> {
         var keys = Set<String>(minimumCapacity: rows.count)
         for row in try await sql.raw("\(insertStatement(rows, on: sql)) ON CONFLICT (form_id, instance_key) DO NOTHING RETURNING instance_key").all() {
             keys.insert(try row.decode(column: "instance_key", as: String.self))
@@ -191,14 +201,11 @@ public struct SubmissionService: Sendable {
         return keys
     }
 
-    private static func insertStatement(_ rows: [[UInt8]], on sql: any SQLDatabase) -> SQLQueryString {
-        var batch = JSONRows([("id", .uuid), ("form_id", .uuid), ("instance_key", .text), ("source", .text), ("submitted_at", .time),
-                              ("answers", .jsonb), ("repeats", .jsonb), ("recorded_by_login", .text)])
-        for row in rows { batch.append(row: row) }
-        return """
-            INSERT INTO needs_submissions (id, form_id, instance_key, source, submitted_at, answers, repeats, recorded_by_login, created_at) \
-            \(batch.select(", \(bind: Date())", on: sql))
-            """
+    private static func insertStatement(_ rows: JSONRows, on sql: any SQLDatabase) -> SQLQueryString {
+        """
+        INSERT INTO needs_submissions (id, form_id, instance_key, source, submitted_at, answers, repeats, recorded_by_login, created_at) \
+        \(rows.select(", \(bind: Date())", on: sql))
+        """
     }
 
     static func columns(_ sql: any SQLDatabase) -> SQLQueryString {
