@@ -1,5 +1,5 @@
 import Foundation
-import Needs
+@testable import Needs
 import Testing
 
 @Suite("Export files read as records")
@@ -53,5 +53,12 @@ struct DelimitedTextTests {
         #expect(spanning.records.map { $0.cells[0] } == ["1", "2", "3"])
         #expect(spanning.records[1].cells[1] == long)
         #expect(spanning.records.map(\.line) == [2, 3, 100_003])
+    }
+
+    @Test("A cell is trimmed of Unicode's spaces at either end, and left as it is otherwise")
+    func trimmedCells() {
+        let cases = ["": "", "5": "5", "Айгүл": "Айгүл", " 5 ": "5", "\tАйгүл\n": "Айгүл", "\u{A0}Бурул\u{3000}": "Бурул",
+                     "\u{2007}кийиз": "кийиз", "жибек\u{202F}": "жибек", "a b": "a b", "  ": "", "\u{1}x": "\u{1}x", "ё": "ё"]
+        for (cell, trimmed) in cases { #expect(cell.trimmedCell == trimmed, "\(Array(cell.unicodeScalars))") }
     }
 }

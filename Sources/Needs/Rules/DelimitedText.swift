@@ -144,14 +144,25 @@ public struct DelimitedText: Sendable {
 extension String {
     /// Without spaces and line breaks around it; free when there are none, as in nearly every cell.
     var trimmedCell: String {
-        // Ends that are ASCII and not spaces, judged on the bytes: nothing to trim (nearly every cell).
-        if let first = utf8.first, let last = utf8.last, (0x21..<0x80).contains(first), (0x21..<0x80).contains(last) { return self }
-        // An ASCII end is judged without the Unicode tables (most cells are numbers and choice names).
-        func space(_ scalar: Unicode.Scalar?) -> Bool {
-            guard let scalar else { return false }
-            return scalar.isASCII ? scalar.value <= 0x20 : scalar.properties.isWhitespace
+        // The ends' bytes, read where the text lies: `utf8.first` and `.last` went through the generic
+        // collection paths, a tenth of checking an export's answers.
+        guard let ends = utf8.withContiguousStorageIfAvailable({ $0.isEmpty ? nil : ($0[0], $0[$0.count - 1]) }) else {
+            return trimmingCharacters(in: .whitespacesAndNewlines)
         }
-        guard space(unicodeScalars.first) || space(unicodeScalars.last) else { return self }
+        guard let (first, last) = ends else { return self }
+        // Ends that are ASCII and not spaces: nothing to trim (nearly every cell).
+        if (0x21..<0x80).contains(first), (0x21..<0x80).contains(last) { return self }
+        guard Self.isSpace(first < 0x80 ? Unicode.Scalar(first) : unicodeScalars.first)
+                || Self.isSpace(last < 0x80 ? Unicode.Scalar(last) : unicodeScalars.last) else { return self }
         return trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Unicode's White_Space characters, by their values: asking the scalar's properties looked the
+    /// Unicode tables up for every cell that ends in a letter of Kyrgyz or Russian.
+    private static func isSpace(_ scalar: Unicode.Scalar?) -> Bool {
+        switch scalar?.value {
+        case (0...0x20)?, 0x85?, 0xA0?, 0x1680?, (0x2000...0x200A)?, 0x2028?, 0x2029?, 0x202F?, 0x205F?, 0x3000?: true
+        default: false
+        }
     }
 }
