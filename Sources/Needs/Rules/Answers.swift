@@ -102,11 +102,12 @@ public struct AnswerCheck: Sendable {
             return .success(value)
         case .selectOne, .selectMultiple:
             let names = question.choices
-            if question.kind == .selectOne {
-                return names.contains(value) ? .success(value)
-                    : value.utf8.contains(UInt8(ascii: " ")) ? refuse("one-choice")
-                    : .failure(DomainError("needs.answer.not-choice", field: question.name, arguments: ["value": value]))
+            func notChoice(_ name: String) -> Result<String, DomainError> {
+                .failure(DomainError("needs.answer.not-choice", field: question.name, arguments: ["value": name]))
             }
+            // One choice (every select_one, and most cells of a select_multiple): nothing to split.
+            guard value.utf8.contains(UInt8(ascii: " ")) else { return names.contains(value) ? .success(value) : notChoice(value) }
+            if question.kind == .selectOne { return names.contains(value) ? .success(value) : refuse("one-choice") }
             // Choices are split by spaces, as ODK writes them (the cell is already trimmed), and kept
             // one space apart: as written, unless it has spaces to spare. Split on the bytes: `split`
             // on the text itself walks it character by character, by Unicode's rules, for names in ASCII.
@@ -115,7 +116,7 @@ public struct AnswerCheck: Sendable {
                 return .success(picked.count == 1 ? String(picked[0])
                                 : value.utf8.count == picked.reduce(picked.count - 1, { $0 + $1.utf8.count }) ? value : picked.joined(separator: " "))
             }
-            return .failure(DomainError("needs.answer.not-choice", field: question.name, arguments: ["value": String(wrong)]))
+            return notChoice(String(wrong))
         case .text, .calculate, .note, .beginGroup, .endGroup, .beginRepeat, .endRepeat:
             return .success(value)
         }
