@@ -11,7 +11,7 @@ extension UUID {
     }
 
     /// `count` ids of one moment, ascending: the random part drawn once and counted up from there (RFC
-    /// 9562's monotonic random, section 6.2). Drawn for each id, it was two system calls per id, a tenth
+    /// 9562's monotonic random, section 6.2). Drawn for each id, it was two system calls per id, a fifth
     /// of making a 100,000-answer import's rows. The tail is drawn three bits short, so that counting up to
     /// four billion never carries into the fields before it.
     public static func timeOrdered(count: Int, at date: Date = Date()) -> [UUID] {
