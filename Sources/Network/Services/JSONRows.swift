@@ -35,21 +35,11 @@ public struct JSONRows: Sendable {
         self.columns = columns
     }
 
+    /// A row's values, in the columns' order, written straight into the rows' JSON.
     public mutating func append(_ values: Value...) {
         precondition(values.count == columns.count, "a row has a value for each column")
-        append(row: Self.row(values))
-    }
-
-    /// A row made apart by `row(_:)` — on another thread, say, while the database writes the last rows.
-    public mutating func append(row: [UInt8]) {
         if count > 0 { json.append(UInt8(ascii: ",")) }
-        json.append(contentsOf: row)
-        count += 1
-    }
-
-    /// A row's values, in the columns' order, as `append(row:)` takes them.
-    public static func row(_ values: [Value]) -> [UInt8] {
-        var json: [UInt8] = [UInt8(ascii: "[")]
+        json.append(UInt8(ascii: "["))
         for (index, value) in values.enumerated() {
             if index > 0 { json.append(UInt8(ascii: ",")) }
             switch value {
@@ -62,7 +52,7 @@ public struct JSONRows: Sendable {
             }
         }
         json.append(UInt8(ascii: "]"))
-        return json
+        count += 1
     }
 
     /// `SELECT` with the rows' columns, in order and named, each cast to its kind on PostgreSQL, then
