@@ -60,5 +60,13 @@ struct DelimitedTextTests {
         let cases = ["": "", "5": "5", "Айгүл": "Айгүл", " 5 ": "5", "\tАйгүл\n": "Айгүл", "\u{A0}Бурул\u{3000}": "Бурул",
                      "\u{2007}кийиз": "кийиз", "жибек\u{202F}": "жибек", "a b": "a b", "  ": "", "\u{1}x": "\u{1}x", "ё": "ё"]
         for (cell, trimmed) in cases { #expect(cell.trimmedCell == trimmed, "\(Array(cell.unicodeScalars))") }
+        // Read from a file, where a cell stays bytes until asked for: the same text, blank when it trims to nothing.
+        let lines = cases.filter { !$0.key.isEmpty }.sorted { $0.key < $1.key }  // an empty line is no record
+        let text = read("c\n" + lines.map { "\"\($0.key)\"\n" }.joined() + "\" 1\u{A0}\"\n\"1\"\n")
+        for (record, (cell, trimmed)) in zip(text.records, lines) {
+            #expect(record.withCells { ($0.text(0), $0.isBlank(0)) } == (trimmed, trimmed.isEmpty), "\(Array(cell.unicodeScalars))")
+        }
+        #expect(text.records.suffix(2).map { $0.withCells { $0.isCharacter(0, "1") } } == [true, true])
+        #expect(text.records[0].withCells { ($0.text(5), $0.isBlank(5)) } == ("", true))
     }
 }

@@ -58,7 +58,9 @@ extension AsharAPI {
         case .applicationZip(let body): try ExportReading.files(zip: try await Data(collecting: body, upTo: APIUploadLimits.export))
         }
         let source: ExportSource = input.query.source == .kobo ? .kobo : .odk
-        let result = try await SubmissionService(db: req.db).importExport(form: formID, files: files, source: source, by: req.actor)
+        let result = try await BulkLoadMemory.large {
+            try await SubmissionService(db: req.db).importExport(form: formID, files: files, source: source, by: req.actor)
+        }
         if result.imported > 0 { req.application.countNeedsForTheDashboard() }
         return .created(.init(body: .json(.init(imported: result.imported, duplicates: result.duplicates))))
     }

@@ -1,6 +1,7 @@
 #if canImport(CMalloc)
 import CMalloc
 #endif
+import Synchronization
 
 /// glibc gives memory freed at the top of its heaps back to the system at once, and each batch of a bulk
 /// load faults fresh zeroed pages in again for its large statements: a quarter of a generated history's
@@ -28,4 +29,26 @@ enum BulkLoadMemory {
         malloc_trim(0)
         #endif
     }
+
+    /// Runs a large request's work — a survey import holds half a gigabyte for 100,000 rows — and hands
+    /// what it freed back to the system once no other has begun for a few seconds. glibc gives back only
+    /// the free memory at the top of each thread's heap; the rest stayed resident, 400 MB with the server
+    /// idle after one import (docs/PERFORMANCE.md). Not at once: imports that follow one another reuse it.
+    static func large<Result>(_ work: () async throws -> Result) async rethrows -> Result {
+        let generation = largeWork.withLock { $0 += 1; return $0 }
+        defer {
+            Task.detached(priority: .background) {
+                try? await Task.sleep(for: quietBeforeGivingBack)
+                guard largeWork.withLock({ $0 == generation }) else { return }
+                #if canImport(CMalloc)
+                malloc_trim(0)
+                #endif
+            }
+        }
+        return try await work()
+    }
+
+    static let quietBeforeGivingBack = Duration.seconds(5)
+    /// Large works begun so far: a give-back waits for none to begin after its own.
+    private static let largeWork = Mutex(0)
 }

@@ -3,11 +3,82 @@ import Foundation
 /// The records of an export file (RFC 4180, `,` or `;` between cells), each with the line of the file it
 /// starts on, so a problem can name the line people see in a text editor even when a cell holds line
 /// breaks. Written over bytes rather than with SwiftCSV: that gives no line numbers, and a
-/// 100,000-row export must read in well under a second.
+/// 100,000-row export must read in well under a second. A cell stays bytes until it is asked for as text:
+/// a text and an array of texts per record were a third of reading a 100,000-row export, most of its
+/// seven million cells empty or a `0` or `1` of a multiple choice's columns.
 public struct DelimitedText: Sendable {
+    /// A record: the line of the file it starts on, and where its cells are.
     public struct Record: Sendable {
         public let line: Int
-        public let cells: [String]
+        let store: CellStore
+        /// The position of its first cell in `store`, and how many it has.
+        let first: Int
+        public let count: Int
+
+        /// Its cells as text, as the file has them.
+        public var cells: [String] { withCells { cells in (0..<count).map { String(decoding: cells.bytes($0), as: UTF8.self) } } }
+
+        /// Its cells where they lie, for as long as `body` runs.
+        func withCells<Result>(_ body: (Cells) -> Result) -> Result {
+            store.bytes.withUnsafeBufferPointer { bytes in
+                store.bounds.withUnsafeBufferPointer { bounds in
+                    body(Cells(bytes: bytes, bounds: UnsafeBufferPointer(rebasing: bounds[first...(first + count)])))
+                }
+            }
+        }
+    }
+
+    /// A record's cells as bytes; a cell past its last is empty.
+    struct Cells {
+        let bytes: UnsafeBufferPointer<UInt8>
+        /// Where each cell starts, and after them where the last ends.
+        let bounds: UnsafeBufferPointer<UInt32>
+
+        func bytes(_ index: Int) -> UnsafeBufferPointer<UInt8> {
+            guard index >= 0, index < bounds.count - 1 else { return UnsafeBufferPointer(start: nil, count: 0) }
+            return UnsafeBufferPointer(rebasing: bytes[Int(bounds[index])..<Int(bounds[index + 1])])
+        }
+
+        /// The cell's bytes without ASCII spaces and line breaks around it.
+        func trimmed(_ index: Int) -> UnsafeBufferPointer<UInt8> {
+            let cell = bytes(index)
+            var start = cell.startIndex, end = cell.endIndex
+            while start < end, Self.isASCIISpace(cell[start]) { start += 1 }
+            while end > start, Self.isASCIISpace(cell[end - 1]) { end -= 1 }
+            return UnsafeBufferPointer(rebasing: cell[start..<end])
+        }
+
+        /// The cell as text, without spaces and line breaks around it (as `trimmedCell`).
+        func text(_ index: Int) -> String {
+            let cell = trimmed(index)
+            guard let first = cell.first, let last = cell.last else { return "" }
+            // Ends outside ASCII may be one of Unicode's other spaces.
+            return first < 0x80 && last < 0x80 ? String(decoding: cell, as: UTF8.self) : String(decoding: cell, as: UTF8.self).trimmedCell
+        }
+
+        func isBlank(_ index: Int) -> Bool {
+            let cell = trimmed(index)
+            return cell.isEmpty || (cell[0] >= 0x80 || cell[cell.count - 1] >= 0x80) && text(index).isEmpty
+        }
+
+        /// Whether the cell, trimmed, is this one ASCII character (a multiple choice's `0` or `1` columns).
+        func isCharacter(_ index: Int, _ character: Unicode.Scalar) -> Bool {
+            let cell = trimmed(index)
+            return cell.count == 1 ? cell[0] == UInt8(character.value) : cell.count > 1 && text(index) == String(character)
+        }
+
+        private static func isASCIISpace(_ byte: UInt8) -> Bool { byte == 0x20 || (0x09...0x0D).contains(byte) }
+    }
+
+    /// The cells of one part of the file, unquoted, one after another: cell `k` is `bytes[bounds[k]..<bounds[k + 1]]`.
+    final class CellStore: Sendable {
+        let bytes: [UInt8]
+        let bounds: [UInt32]
+
+        init(bytes: [UInt8], bounds: [UInt32]) {
+            self.bytes = bytes
+            self.bounds = bounds
+        }
     }
 
     public let header: [String]
@@ -24,16 +95,16 @@ public struct DelimitedText: Sendable {
             if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
             let delimiter = Self.delimiter(bytes)
             let parts = Self.parts(of: bytes)
-            guard parts.count > 1 else { return Self.read(bytes, delimiter: delimiter).records }
+            guard parts.count > 1 else { return Self.read(bytes, delimiter: delimiter).records(linesBefore: 0) }
             let read = ParallelMap.Slots<[Part]>(count: parts.count), shared = SharedBytes(buffer: bytes.base)
             DispatchQueue.concurrentPerform(iterations: parts.count) { index in
                 read.set(index, [Self.read(shared.buffer[parts[index]], delimiter: delimiter)])
             }
             let results = read.values.map { $0[0] }
-            guard results.dropLast().allSatisfy({ !$0.quoteOpen }) else { return Self.read(bytes, delimiter: delimiter).records }
+            guard results.dropLast().allSatisfy({ !$0.quoteOpen }) else { return Self.read(bytes, delimiter: delimiter).records(linesBefore: 0) }
             var records: [Record] = [], linesBefore = 0
             for part in results {
-                records += linesBefore == 0 ? part.records : part.records.map { Record(line: $0.line + linesBefore, cells: $0.cells) }
+                records += part.records(linesBefore: linesBefore)
                 linesBefore += part.lineBreaks
             }
             return records
@@ -42,12 +113,17 @@ public struct DelimitedText: Sendable {
         self.records = Array(records.dropFirst())
     }
 
-    /// What reading some of the file found: its records (lines counted from the part's start), its line
-    /// breaks, and whether it ended inside a quoted cell.
+    /// What reading some of the file found: its cells, its records (lines counted from the part's start),
+    /// its line breaks, and whether it ended inside a quoted cell.
     struct Part {
-        var records: [Record]
+        var store: CellStore
+        var records: [(line: Int, first: Int, count: Int)]
         var lineBreaks: Int
         var quoteOpen: Bool
+
+        func records(linesBefore: Int) -> [Record] {
+            records.map { Record(line: $0.line + linesBefore, store: store, first: $0.first, count: $0.count) }
+        }
     }
 
     /// The file's bytes, read by every part's thread while `init` holds them; none writes them.
@@ -74,26 +150,29 @@ public struct DelimitedText: Sendable {
     /// delimiter, line end or quote — not byte by byte: a 100,000-row export is some 50 MB.
     static func read(_ bytes: Slice<UnsafeBufferPointer<UInt8>>, delimiter: UInt8) -> Part {
         let quote = UInt8(ascii: "\""), cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n")
-        var records: [Record] = []
-        var cells: [String] = []
-        var cell: [UInt8] = []
+        var records: [(line: Int, first: Int, count: Int)] = []
+        var cells: [UInt8] = [], bounds: [UInt32] = [0]
+        cells.reserveCapacity(bytes.count)
+        var recordStart = 0  // the position in `bounds` of the record's first cell
         var line = 1, recordLine = 1, quoteOpen = false
         var index = bytes.startIndex
         let end = bytes.endIndex
 
-        func endCell() {
-            cells.append(String(decoding: cell, as: UTF8.self))
-            cell.removeAll(keepingCapacity: true)
-        }
+        func endCell() { bounds.append(UInt32(cells.count)) }
         func endRecord() {
             endCell()
-            if cells.count > 1 || !cells[0].isEmpty { records.append(Record(line: recordLine, cells: cells)) }
-            cells.removeAll(keepingCapacity: true)
+            let count = bounds.count - 1 - recordStart
+            if count > 1 || bounds[recordStart + 1] > bounds[recordStart] {
+                records.append((recordLine, recordStart, count))
+                recordStart = bounds.count - 1
+            } else {
+                bounds.removeLast()  // a blank line
+            }
         }
         while index < end {
             let byte = bytes[index]
             switch byte {
-            case quote where cell.isEmpty:
+            case quote where Int(bounds[bounds.count - 1]) == cells.count:
                 // A quoted run: up to the quote that closes it; two quotes are one kept, and the run goes on.
                 // With the quote still open, the end closes it.
                 index += 1
@@ -102,14 +181,14 @@ public struct DelimitedText: Sendable {
                     let close = bytes[index...].firstIndex(of: quote) ?? end
                     let run = bytes[index..<close]
                     line += run.count { $0 == lf }
-                    cell.append(contentsOf: run)
+                    cells.append(contentsOf: run)
                     index = min(close + 1, end)
                     guard close < end else { break }
                     guard index < end, bytes[index] == quote else {
                         quoteOpen = false
                         break
                     }
-                    cell.append(quote)
+                    cells.append(quote)
                     index += 1
                 }
             case delimiter:
@@ -125,12 +204,12 @@ public struct DelimitedText: Sendable {
             default:
                 // Text outside quotes, up to the next delimiter or line end (a quote inside it is kept).
                 let stop = bytes[index...].firstIndex { $0 == delimiter || $0 == lf || $0 == cr } ?? end
-                cell.append(contentsOf: bytes[index..<stop])
+                cells.append(contentsOf: bytes[index..<stop])
                 index = stop
             }
         }
-        if !cell.isEmpty || !cells.isEmpty { endRecord() }
-        return Part(records: records, lineBreaks: line - 1, quoteOpen: quoteOpen)
+        if Int(bounds[bounds.count - 1]) != cells.count || bounds.count - 1 > recordStart { endRecord() }
+        return Part(store: CellStore(bytes: cells, bounds: bounds), records: records, lineBreaks: line - 1, quoteOpen: quoteOpen)
     }
 
     static func delimiter(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> UInt8 {

@@ -93,7 +93,8 @@ public struct SubmissionService: Sendable {
             return (result, imported, imported.isEmpty ? nil : try await AnswerCounts.moveOn(form: formID, on: sql))
         }
         if let version {
-            AnswerCounts.carryForward(form: formID, to: version, adding: incoming.filter { imported.contains($0.key) }.map(\.answers))
+            let added = imported.count == incoming.count ? incoming : incoming.filter { imported.contains($0.key) }  // all, as a rule
+            AnswerCounts.carryForward(form: formID, to: version, adding: added.map(\.answers))
         }
         return result
     }
