@@ -227,9 +227,9 @@ enum RowOutcome: Sendable {
 /// Each element worked out on every core, in order: reading a 100,000-row export is checking
 /// 100,000 independent rows.
 enum ParallelMap {
-    /// `grain`: the fewest items worth a thread of their own (a row is quick; a statement's thousand rows are not).
-    static func map<T: Sendable, U: Sendable>(_ items: [T], grain: Int = 2_000, _ transform: @Sendable (T) -> U) -> [U] {
-        let chunks = min(ProcessInfo.processInfo.activeProcessorCount, max(1, items.count / grain))
+    /// A thread takes 2,000 items at least: a row is quick.
+    static func map<T: Sendable, U: Sendable>(_ items: [T], _ transform: @Sendable (T) -> U) -> [U] {
+        let chunks = min(ProcessInfo.processInfo.activeProcessorCount, max(1, items.count / 2_000))
         guard chunks > 1 else { return items.map(transform) }
         let results = Slots<[U]>(count: chunks)
         let size = (items.count + chunks - 1) / chunks

@@ -73,18 +73,26 @@ public struct SubmissionService: Sendable {
         let form = try await FormService(db: db).form(formID)
         let read = try ExportReading.read(files, source: source, form: form.definition)
         let incoming = Self.onceEach(Self.inKeyOrder(read))
-        // The rows are made before the write begins, a statement's thousand at a time on every core: writing
-        // them is then the database's work alone.
+        // A statement's thousand rows are made while the one before is written: the database's writer keeps
+        // to one core (`SQLiteLedgerWriter`) and they are made on the other, not before the write begins.
         let kind = SubmissionSource(rawValue: source.rawValue)!, now = Date()
         let ids = UUID.timeOrdered(count: incoming.count, at: now)
-        let batches = ParallelMap.map(Array(stride(from: 0, to: incoming.count, by: 1_000)), grain: 1) { start in
-            let end = min(start + 1_000, incoming.count)
-            return Self.rows(incoming[start..<end], ids: ids[start..<end], form: formID, source: kind, by: actor)
+        let starts = Array(stride(from: 0, to: incoming.count, by: 1_000))
+        @Sendable func rows(from start: Int) -> Task<JSONRows, Never> {
+            Task.detached {
+                let end = min(start + 1_000, incoming.count)
+                return Self.rows(incoming[start..<end], ids: ids[start..<end], form: formID, source: kind, by: actor)
+            }
         }
+        let first = starts.first.map(rows(from:))
         let (result, imported, version) = try await db.writeTransaction { tx -> (ImportResult, Set<String>, Int?) in
             let sql = tx as! any SQLDatabase
             var imported = Set<String>(minimumCapacity: incoming.count)
-            for batch in batches { imported.formUnion(try await Self.insertNew(batch, on: sql)) }
+            var following = starts.dropFirst().makeIterator(), next = first
+            while let making = next {
+                next = following.next().map(rows(from:))
+                imported.formUnion(try await Self.insertNew(await making.value, on: sql))
+            }
             let result = ImportResult(imported: imported.count, duplicates: read.count - imported.count)
             try await AuditLog.record(on: tx, actor: actor, action: "import", entity: "needs_form", entityID: formID,
                                       changes: [FieldChange(field: "source", from: nil, to: source.rawValue),
