@@ -100,6 +100,26 @@ struct CarriedCountsTests {
         }
     }
 
+    @Test("A table that reads a question an import did not keep answers to is not carried forward: counted again when asked")
+    func notCarriedWithoutItsAnswers() async throws {
+        let form = UUID(), recipe = Self.recipes[1], kept = [AnswerCount(row: "training", column: "no", count: 2, weight: 0, weightSquared: 0)]
+        AnswerCounts.keep(kept, for: AnswerCounts.Key(form: form, version: 1, recipe: recipe))
+        #expect(AnswerCounts.questionsKept(form: form) == ["services_wanted", "remittances"])
+        let added = [Answers(values: ["services_wanted": "training"])]
+        AnswerCounts.carryForward(form: form, to: 2, adding: added, answering: ["services_wanted"])
+        let recounted = [AnswerCount(row: "recounted", column: nil, count: 0, weight: 0, weightSquared: 0)]
+        let second = try await AnswerCounts.kept(AnswerCounts.Key(form: form, version: 2, recipe: recipe)) { (recounted, keep: false) }
+        #expect(Self.rows(second) == Self.rows(recounted))
+        // With the answers it reads, carried: the kept table and what the submissions add.
+        AnswerCounts.keep(kept, for: AnswerCounts.Key(form: form, version: 3, recipe: recipe))
+        AnswerCounts.carryForward(form: form, to: 4, adding: added, answering: ["services_wanted", "remittances"])
+        let fourth = try await AnswerCounts.kept(AnswerCounts.Key(form: form, version: 4, recipe: recipe)) {
+            Issue.record("counted again instead of carried")
+            return ([], keep: false)
+        }
+        #expect(Self.rows(fourth) == Self.rows(kept + [AnswerCount(row: "training", column: nil, count: 1, weight: 1, weightSquared: 1)]))
+    }
+
     @Test("A table counted while another server wrote submissions is not kept: it could hold them under the version before")
     func notKeptWhenMovedOnMeanwhile() async throws {
         try await TestDatabase.withDatabase { db in

@@ -23,39 +23,64 @@ public struct ExportFile: Sendable {
 }
 
 /// A submission read from an export or typed in: its instance id (without `uuid:`), when it was
-/// submitted, its answers, and where in the file it was.
+/// submitted, its answers outside repeats as they are stored (a JSON object, written as the row is read:
+/// a dictionary per row held a 100,000-row import's answers twice over), the entries of its repeats, the
+/// answers that the counts kept in memory need (`AnswerCounts`), and where in the file it was.
 public struct IncomingSubmission: Sendable {
     public var key: String
     public var submittedAt: Date?
-    public var answers: Answers
+    public var values: [UInt8]
+    public var repeats: [String: [[String: String]]]
+    public var counted: [String: String]
     public var line: Int
+
+    /// Answers typed in or sent, all of them counted.
+    init(key: String, submittedAt: Date?, answers: Answers, line: Int) {
+        self.init(key: key, submittedAt: submittedAt, values: AnswerStore.encode(answers.values), repeats: answers.repeats,
+                  counted: answers.values, line: line)
+    }
+
+    init(key: String, submittedAt: Date?, values: [UInt8], repeats: [String: [[String: String]]], counted: [String: String], line: Int) {
+        self.key = key
+        self.submittedAt = submittedAt
+        self.values = values
+        self.repeats = repeats
+        self.counted = counted
+        self.line = line
+    }
+
+    /// What the counts add for it.
+    var countedAnswers: Answers { Answers(values: counted, repeats: repeats) }
 }
 
 /// Reads a KoboToolbox or ODK Central export of a form into submissions. Every answer is checked for
 /// its type and choices (the form's other rules were enforced where it was collected); a file with any
 /// problem throws `ImportFailed` naming the file and line of each.
 public enum ExportReading {
-    public static func read(_ files: [ExportFile], source: ExportSource, form: FormDefinition) throws -> [IncomingSubmission] {
+    /// `counting`: the questions whose answers each submission keeps in `counted`.
+    public static func read(_ files: [ExportFile], source: ExportSource, form: FormDefinition,
+                            counting: Set<String> = []) throws -> [IncomingSubmission] {
         var problems: [ImportFailed.Problem] = []
         let tables = files.map { (file: $0, text: DelimitedText($0.data)) }
         guard let mainIndex = tables.firstIndex(where: { !$0.text.header.contains("PARENT_KEY") }) else {
             throw ImportFailed(problems: [.init(line: 1, errors: [DomainError("needs.import.main-file-missing")], file: files.first?.name)])
         }
         let main = tables[mainIndex]
-        var submissions = readTable(main.text, file: main.file.name, source: source, form: form, repeatName: nil, problems: &problems)
+        var submissions = readTable(main.text, file: main.file.name, source: source, form: form, repeatName: nil, counting: counting,
+                                    problems: &problems)
         // The submissions by key, for the repeats' files to find theirs in (none in most exports).
         var byKey: [String: Int] = [:]
         if tables.count > 1 { for (index, submission) in submissions.enumerated() { byKey[submission.key] = index } }
         for (index, table) in tables.enumerated() where index != mainIndex {
-            let rows = readTable(table.text, file: table.file.name, source: source, form: form, repeatName: "", problems: &problems)
+            let rows = readTable(table.text, file: table.file.name, source: source, form: form, repeatName: "", counting: [], problems: &problems)
             for row in rows {
                 // A nested repeat's PARENT_KEY is its parent instance's KEY, which starts with the submission's.
                 let root = String(row.key.split(separator: "/").first ?? "")
-                guard let owner = byKey[root], let repeatName = row.answers.repeats.keys.first else {
+                guard let owner = byKey[root], let repeatName = row.repeats.keys.first else {
                     problems.append(.init(line: row.line, errors: [DomainError("needs.import.parent-unknown", arguments: ["key": row.key])], file: table.file.name))
                     continue
                 }
-                submissions[owner].answers.repeats[repeatName, default: []].append(contentsOf: row.answers.repeats[repeatName] ?? [])
+                submissions[owner].repeats[repeatName, default: []].append(contentsOf: row.repeats[repeatName] ?? [])
             }
         }
         if !problems.isEmpty { throw ImportFailed(problems: problems) }
@@ -76,7 +101,7 @@ public enum ExportReading {
     /// The rows of one file. For a repeat's file (`repeatName` not nil) each row's key is its
     /// PARENT_KEY and its answers are one instance, under the repeat its questions are in.
     static func readTable(_ table: DelimitedText, file: String, source: ExportSource, form: FormDefinition, repeatName: String?,
-                          problems: inout [ImportFailed.Problem]) -> [IncomingSubmission] {
+                          counting: Set<String>, problems: inout [ImportFailed.Problem]) -> [IncomingSubmission] {
         let questions = columnNames(form, source: source)
         let check = AnswerCheck(form)
         let header = table.header.map { $0.trimmingCharacters(in: .whitespaces) }
@@ -114,43 +139,33 @@ public enum ExportReading {
             answered.compactMap { form.question($0).flatMap(form.repeatName(of:)) }.sorted().first ?? ""
         }
         let keyHeader = header[keyColumn]
-        let answerCells = answerColumns.map { (index: $0.index, question: check.asked($0.question)) }, otherCells = otherColumns
-        let choiceSets = choiceColumns.values.map { (question: check.asked($0.question), columns: $0.columns) }
-        let geopoints = geopointParts.values.map { (question: check.asked($0.question), parts: $0.parts) }
-        // Answers read from their parts' columns only: a multiple choice or a place without a column of its own.
-        let partsOnly = Set(choiceColumns.keys).union(geopointParts.keys).subtracting(answerColumns.map(\.question.name)).count
+        let slots = AnswerSlot.slots(answers: answerColumns, choices: choiceColumns, geopoints: geopointParts, others: otherColumns,
+                                     check: check, counting: counting)
         let read: @Sendable (DelimitedText.Record) -> RowOutcome = { record in record.withCells { cells in
             var errors: [DomainError] = []
-            // Sized for its answers: grown answer by answer, it was made anew several times a row; sized for
-            // every column that may answer, it took twice the memory (200 MB for 100,000 rows), whose pages
-            // the system had to clear for each import.
-            var values: [String: String] = [:]
-            values.reserveCapacity(answerCells.count { !cells.isBlank($0.index) } + partsOnly + otherCells.count { !cells.isBlank($0.index) })
-            func keep(_ raw: String, _ question: AnswerCheck.Asked) {
-                switch check.normalised(raw, for: question) {
-                case .success(let value): values[question.name] = value
+            var found: [(slot: Int, value: String)] = []
+            found.reserveCapacity(slots.count)
+            for (index, slot) in slots.enumerated() {
+                switch slot.value(cells, check) {
+                case .success(let value?): found.append((index, value))
+                case .success(nil): break
                 case .failure(let error):
-                    errors.append(DomainError(error.code, field: question.name, arguments: error.arguments.merging(["question": question.name]) { $1 }))
+                    errors.append(DomainError(error.code, field: slot.name, arguments: error.arguments.merging(["question": slot.name]) { $1 }))
                 }
             }
-            for (index, question) in answerCells where !cells.isBlank(index) {
-                keep(cells.text(index), question)
-            }
-            for (question, columns) in choiceSets where values[question.name] == nil {
-                let picked = columns.filter { cells.isCharacter($0.index, "1") }.map(\.choice)
-                if !picked.isEmpty { keep(picked.joined(separator: " "), question) }
-            }
-            for (question, parts) in geopoints where values[question.name] == nil {
-                let point = parts.map(cells.text).filter { !$0.isEmpty }.joined(separator: " ")
-                if !point.isEmpty { keep(point, question) }
-            }
-            for (index, name) in otherCells where !cells.isBlank(index) { values[name] = cells.text(index) }
             let key = instanceKey(cells.text(keyColumn))
             if key.isEmpty { errors.append(DomainError("needs.import.key-missing", arguments: ["column": keyHeader])) }
             if !errors.isEmpty { return .refused(ImportFailed.Problem(line: record.line, errors: errors, file: file)) }
-            let answers = repeatOfFile.map { Answers(repeats: [$0: [values]]) } ?? Answers(values: values)
-            return .read(IncomingSubmission(key: key, submittedAt: timeColumn.flatMap { SubmissionTime.parse(cells.trimmed($0)) },
-                                            answers: answers, line: record.line))
+            let submittedAt = timeColumn.flatMap { SubmissionTime.parse(cells.trimmed($0)) }
+            if let repeatOfFile {
+                let entry = Dictionary(found.map { (slots[$0.slot].name, $0.value) }) { $1 }
+                return .read(IncomingSubmission(key: key, submittedAt: submittedAt, values: [], repeats: [repeatOfFile: [entry]], counted: [:],
+                                                line: record.line))
+            }
+            var counted: [String: String] = [:]
+            for (index, value) in found where slots[index].counted { counted[slots[index].name] = value }
+            return .read(IncomingSubmission(key: key, submittedAt: submittedAt, values: AnswerSlot.json(found, slots), repeats: [:],
+                                            counted: counted, line: record.line))
         } }
         var submissions: [IncomingSubmission] = []
         submissions.reserveCapacity(table.records.count)
@@ -179,6 +194,79 @@ public enum ExportReading {
     /// `uuid:0b5…` and `0b5…` are the same submission, whichever tool exported it.
     public static func instanceKey(_ text: String) -> String {
         text.hasPrefix("uuid:") ? String(text.dropFirst(5)) : text
+    }
+}
+
+/// One answer of an export's rows and the columns it is read from: its question's own (checked; the
+/// last answered wins), else a multiple choice's `0`/`1` columns or a place's four parts, and an
+/// `or_other` question's text (`<name>_other`, kept as written). Answers are found slot by slot, in the
+/// order of the header, and written as the stored JSON as they are found.
+struct AnswerSlot: Sendable {
+    let name: String
+    let question: AnswerCheck.Asked?
+    /// `"name":` as JSON.
+    let jsonKey: [UInt8]
+    /// Whether the counts kept in memory need it.
+    let counted: Bool
+    var columns: [Int] = []
+    var choices: [(index: Int, choice: String)] = []
+    var geopoint: [Int] = []
+    var others: [Int] = []
+
+    static func slots(answers: [(index: Int, question: FormDefinition.Question)],
+                      choices: [String: (question: FormDefinition.Question, columns: [(index: Int, choice: String)])],
+                      geopoints: [String: (question: FormDefinition.Question, parts: [Int])], others: [(index: Int, name: String)],
+                      check: AnswerCheck, counting: Set<String>) -> [AnswerSlot] {
+        var slots: [AnswerSlot] = [], byName: [String: Int] = [:]
+        func slot(_ name: String, _ question: FormDefinition.Question?) -> Int {
+            if let index = byName[name] { return index }
+            var key: [UInt8] = []
+            JSONText.quote(name, into: &key)
+            key.append(UInt8(ascii: ":"))
+            byName[name] = slots.count
+            slots.append(AnswerSlot(name: name, question: question.map(check.asked), jsonKey: key, counted: counting.contains(name)))
+            return slots.count - 1
+        }
+        for (index, question) in answers { slots[slot(question.name, question)].columns.append(index) }
+        for (name, set) in choices.sorted(by: { $0.key < $1.key }) { slots[slot(name, set.question)].choices = set.columns }
+        for (name, point) in geopoints.sorted(by: { $0.key < $1.key }) { slots[slot(name, point.question)].geopoint = point.parts }
+        for (index, name) in others { slots[slot(name, nil)].others.append(index) }
+        return slots
+    }
+
+    /// The answer in a row: nil when it has none; a failure when a cell breaks its question's rules.
+    func value(_ cells: DelimitedText.Cells, _ check: AnswerCheck) -> Result<String?, DomainError> {
+        var value: String?
+        if let question {
+            func checked(_ raw: String) -> Result<String?, DomainError>? {
+                switch check.normalised(raw, for: question) {
+                case .success(let checked): value = checked; return nil
+                case .failure(let error): return .failure(error)
+                }
+            }
+            for column in columns where !cells.isBlank(column) {
+                if let refused = checked(cells.text(column)) { return refused }
+            }
+            // Its parts' columns, when its own column has no answer.
+            let parts = value != nil ? [] : !choices.isEmpty ? choices.filter { cells.isCharacter($0.index, "1") }.map(\.choice)
+                : geopoint.map(cells.text).filter { !$0.isEmpty }
+            if !parts.isEmpty, let refused = checked(parts.joined(separator: " ")) { return refused }
+        }
+        for column in others where !cells.isBlank(column) { value = cells.text(column) }
+        return .success(value)
+    }
+
+    /// A row's answers as the stored JSON object.
+    static func json(_ found: [(slot: Int, value: String)], _ slots: [AnswerSlot]) -> [UInt8] {
+        var json: [UInt8] = [UInt8(ascii: "{")]
+        json.reserveCapacity(found.reduce(2) { $0 + slots[$1.slot].jsonKey.count + $1.value.utf8.count + 3 })
+        for (position, (slot, value)) in found.enumerated() {
+            if position > 0 { json.append(UInt8(ascii: ",")) }
+            json.append(contentsOf: slots[slot].jsonKey)
+            JSONText.quote(value, into: &json)
+        }
+        json.append(UInt8(ascii: "}"))
+        return json
     }
 }
 

@@ -24,6 +24,11 @@ enum AnswerCounts {
         /// The repeat whose entries are counted, one each, when either answer is read from one.
         let entries: String?
 
+        /// The questions it reads outside repeats' entries.
+        var answersOutsideEntries: Set<String> {
+            Set([row, column].compactMap { $0 }.filter { !$0.inEntry }.map(\.question) + [weight].compactMap { $0 })
+        }
+
         /// Submissions counted by `(row, column)` as the database counts them: a missing answer is
         /// nil, a submission without entries of the repeat is not counted, a missing weight adds to the
         /// count but not to the weights (answers to a number question were checked to be numbers when
@@ -111,10 +116,12 @@ enum AnswerCounts {
     /// stays until it is the oldest: a read replica still at that version asks for it. Added in the
     /// background — counting what 100,000 imported answers add takes a fifth of a second, which the
     /// import's answer need not wait for; whoever asks for one of the new tables meanwhile waits for it
-    /// (`counting`) instead of counting every answer.
-    static func carryForward(form: UUID, to version: Int, adding submissions: [Answers]) {
+    /// (`counting`) instead of counting every answer. `answering`: the questions the submissions' answers
+    /// outside repeats were kept for (nil: all of them); a table that reads any other is not carried
+    /// forward but counted again when asked for.
+    static func carryForward(form: UUID, to version: Int, adding submissions: [Answers], answering: Set<String>? = nil) {
         let previous = tables.withLock { tables in tables.kept.filter { $0.key.form == form && $0.key.version == version - 1 } }
-        for (key, counts) in previous {
+        for (key, counts) in previous where answering.map(key.recipe.answersOutsideEntries.isSubset) ?? true {
             _ = task(for: Key(form: form, version: version, recipe: key.recipe)) {
                 (adding(key.recipe.count(submissions), to: counts), keep: true)
             }
@@ -131,6 +138,12 @@ enum AnswerCounts {
             let counts = try await count()
             return (counts, keep: try await version(of: form, on: sql) == key.version)
         }
+    }
+
+    /// The questions outside repeats that the tables kept of the form read: an import keeps its
+    /// submissions' answers to these alone, to carry the tables forward.
+    static func questionsKept(form: UUID) -> Set<String> {
+        tables.withLock { tables in Set(tables.kept.keys.filter { $0.form == form }.flatMap(\.recipe.answersOutsideEntries)) }
     }
 
     static func kept(_ key: Key) -> [AnswerCount]? {

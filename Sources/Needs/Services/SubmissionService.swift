@@ -71,7 +71,8 @@ public struct SubmissionService: Sendable {
     /// naming its file and line, and nothing is stored.
     public func importExport(form formID: UUID, files: [ExportFile], source: ExportSource, by actor: Actor) async throws -> ImportResult {
         let form = try await FormService(db: db).form(formID)
-        let read = try ExportReading.read(files, source: source, form: form.definition)
+        let counting = AnswerCounts.questionsKept(form: formID)
+        let read = try ExportReading.read(files, source: source, form: form.definition, counting: counting)
         let incoming = Self.onceEach(Self.inKeyOrder(read))
         // A statement's thousand rows are made while the one before is written: the database's writer keeps
         // to one core (`SQLiteLedgerWriter`) and they are made on the other, not before the write begins.
@@ -102,7 +103,7 @@ public struct SubmissionService: Sendable {
         }
         if let version {
             let added = imported.count == incoming.count ? incoming : incoming.filter { imported.contains($0.key) }  // all, as a rule
-            AnswerCounts.carryForward(form: formID, to: version, adding: added.map(\.answers))
+            AnswerCounts.carryForward(form: formID, to: version, adding: added.map(\.countedAnswers), answering: counting)
         }
         return result
     }
@@ -185,10 +186,9 @@ public struct SubmissionService: Sendable {
         var rows = JSONRows([("id", .uuid), ("form_id", .uuid), ("instance_key", .text), ("source", .text), ("submitted_at", .time),
                              ("answers", .jsonb), ("repeats", .jsonb), ("recorded_by_login", .text)])
         for (submission, id) in zip(submissions, ids) {
-            let repeats = submission.answers.repeats
+            let repeats = submission.repeats
             rows.append(.uuid(id), .uuid(formID), .text(submission.key), .text(source.rawValue), .time(submission.submittedAt),
-                        .jsonb(AnswerStore.encode(submission.answers.values)), .jsonb(repeats.isEmpty ? nil : AnswerStore.encode(repeats)),
-                        .text(actor.login))
+                        .jsonb(submission.values), .jsonb(repeats.isEmpty ? nil : AnswerStore.encode(repeats)), .text(actor.login))
         }
         return rows
     }
