@@ -163,7 +163,7 @@ public enum ExportReading {
                                                 line: record.line))
             }
             var counted: [String: String] = [:]
-            for (index, value) in found where slots[index].counted { counted[slots[index].name] = value }
+            for (slot, value) in found where slots[slot].counted { counted[slots[slot].name] = value }
             return .read(IncomingSubmission(key: key, submittedAt: submittedAt, values: AnswerSlot.json(found, slots), repeats: [:],
                                             counted: counted, line: record.line))
         } }
