@@ -53,7 +53,10 @@ struct AsharErrorMiddleware: AsyncMiddleware {
                 let route = request.routePattern
                 var metadata: Logger.Metadata = ["route": .string(route), "type": .string(String(describing: type(of: cause)))]
                 // PostgreSQL's code for what went wrong (40P01: a deadlock) names no value.
-                if let state = (cause as? PSQLError)?.serverInfo?[.sqlState] { metadata["sqlstate"] = .string(state) }
+                if let postgres = cause as? PSQLError {
+                    metadata["psql"] = .string(postgres.code.description)
+                    if let state = postgres.serverInfo?[.sqlState] { metadata["sqlstate"] = .string(state) }
+                }
                 // A write conflict is sent back to be tried again, but two writers that lock rows in
                 // different orders are a fault to mend: logged too.
                 if failure.status == .internalServerError {
@@ -144,9 +147,13 @@ struct AsharErrorMiddleware: AsyncMiddleware {
     }
 
     /// A lost connection, or the server shutting down or starting up (SQLSTATE classes 08 and 57).
+    /// PostgresNIO calls a shutdown's FATAL message "unexpected" when it comes after a statement's
+    /// CommandComplete and before its ReadyForQuery (CI, 2026-12-05: one 500 in a restart under load),
+    /// and closes the connection: whether that statement took effect is not known, and a resend under
+    /// its Idempotency-Key finds out.
     static func isUnavailable(_ error: PSQLError) -> Bool {
         switch error.code {
-        case .clientClosedConnection, .serverClosedConnection, .connectionError, .uncleanShutdown: return true
+        case .clientClosedConnection, .serverClosedConnection, .connectionError, .uncleanShutdown, .unexpectedBackendMessage: return true
         case .server:
             let state = error.serverInfo?[.sqlState] ?? ""
             return state.hasPrefix("08") || state.hasPrefix("57")
