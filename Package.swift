@@ -120,6 +120,7 @@ let package = Package(
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOFoundationCompat", package: "swift-nio"),
             .product(name: "SwiftCSV", package: "SwiftCSV"),
         ], exclude: ["API/openapi-generator-config.yaml"], resources: [
             .copy("Resources/Views"),

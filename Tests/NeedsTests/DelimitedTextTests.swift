@@ -41,18 +41,25 @@ struct DelimitedTextTests {
         #expect(text.records.map(\.line) == [2])
     }
 
-    @Test("A large file is read in parts, one per core: the records and their lines are those of one reading, whether a cut falls between records or inside a cell with line breaks")
-    func largeFiles() {
+    @Test("A file is read in parts: the records and their lines are those of one reading, whether a cut falls between records or inside a cell with line breaks, and each part's records are given once, in order")
+    func parts() {
         // Single-line records: every cut falls between two of them.
-        let plain = read("n;text\n" + (1...40_000).map { "\($0);\"словo \($0)\"\n" }.joined())
+        let plain = DelimitedText(Data(("n;text\n" + (1...40_000).map { "\($0);\"словo \($0)\"\n" }.joined()).utf8), partBytes: 4_096)
         #expect(plain.records.count == 40_000)
         #expect(plain.records.enumerated().allSatisfy { $0.element.line == $0.offset + 2 && $0.element.cells == [String($0.offset + 1), "словo \($0.offset + 1)"] })
-        // One cell of a megabyte and a half, with line breaks, across the middle: read again in one piece.
+        let sizes = plain.mapParts { $0.count }
+        #expect(sizes.count > 100 && sizes.reduce(0, +) == 40_000)
+        // One cell of a megabyte and a half, with line breaks, across many cuts: read again in one piece.
         let long = (1...100_000).map { "line \($0)" }.joined(separator: "\n")
-        let spanning = read("n;text\n1;a\n2;\"" + long + "\"\n3;b\n")
+        let spanning = DelimitedText(Data(("n;text\n1;a\n2;\"" + long + "\"\n3;b\n").utf8), partBytes: 4_096)
         #expect(spanning.records.map { $0.cells[0] } == ["1", "2", "3"])
         #expect(spanning.records[1].cells[1] == long)
         #expect(spanning.records.map(\.line) == [2, 3, 100_003])
+        // A header with a line break in a quoted name, after blank lines: the records' lines count from the file's start.
+        let header = DelimitedText(Data("\n\n\"a\nb\",c\n1,2\n\n3,4\n".utf8), partBytes: 1)
+        #expect(header.header == ["a\nb", "c"])
+        #expect(header.records.map(\.cells) == [["1", "2"], ["3", "4"]])
+        #expect(header.records.map(\.line) == [5, 7])
     }
 
     @Test("A cell is trimmed of Unicode's spaces at either end, and left as it is otherwise")

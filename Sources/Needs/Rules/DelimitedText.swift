@@ -82,63 +82,92 @@ public struct DelimitedText: Sendable {
     }
 
     public let header: [String]
-    public let records: [Record]
+    private let data: Data
+    /// Where the records after the header lie in `data`, the line breaks before them, and how they are cut.
+    private let body: Range<Int>
+    private let linesBeforeBody: Int
+    private let delimiter: UInt8
+    private let partBytes: Int
 
-    /// Reads the text; the delimiter is the one the header line has more of (KoboToolbox writes `;`,
-    /// ODK Central `,`). Blank lines are skipped. A large file is read in parts, one per core, each from
-    /// a line's start: a part read as if no quote were open where it starts is right when the part before
-    /// ends outside quotes, which it says; when one does not (a cell with line breaks across the cut),
-    /// the whole file is read again in one piece.
-    public init(_ data: Data) {
-        let records: [Record] = data.withUnsafeBytes { raw in
+    /// Reads the header; the delimiter is the one the header line has more of (KoboToolbox writes `;`,
+    /// ODK Central `,`). The records after it are read by `mapParts`, in parts of about `partBytes`.
+    public init(_ data: Data, partBytes: Int = 1 << 20) {
+        self.data = data
+        self.partBytes = max(1, partBytes)
+        (header, body, linesBeforeBody, delimiter) = data.withUnsafeBytes { raw in
             var bytes = raw.bindMemory(to: UInt8.self)[...]
             if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
             let delimiter = Self.delimiter(bytes)
-            let parts = Self.parts(of: bytes)
-            guard parts.count > 1 else { return Self.read(bytes, delimiter: delimiter).records(linesBefore: 0) }
-            let read = ParallelMap.Slots<[Part]>(count: parts.count), shared = SharedBytes(buffer: bytes.base)
-            DispatchQueue.concurrentPerform(iterations: parts.count) { index in
-                read.set(index, [Self.read(shared.buffer[parts[index]], delimiter: delimiter)])
-            }
-            let results = read.values.map { $0[0] }
-            guard results.dropLast().allSatisfy({ !$0.quoteOpen }) else { return Self.read(bytes, delimiter: delimiter).records(linesBefore: 0) }
-            var records: [Record] = [], linesBefore = 0
-            for part in results {
-                records += part.records(linesBefore: linesBefore)
-                linesBefore += part.lineBreaks
-            }
-            return records
+            let first = Self.read(bytes, delimiter: delimiter, linesBefore: 0, firstOnly: true)
+            return (first.records.first?.cells ?? [], first.end..<bytes.endIndex, first.lineBreaks, delimiter)
         }
-        self.header = records.first?.cells ?? []
-        self.records = Array(records.dropFirst())
     }
 
-    /// What reading some of the file found: its cells, its records (lines counted from the part's start),
-    /// its line breaks, and whether it ended inside a quoted cell.
+    /// The records after the header, read a part at a time on every core: `transform` is given each
+    /// part's records on the thread that read them, and the part's cells are let go once it returns —
+    /// all of a 100,000-row export's cells at once were a hundred megabytes. The results in the file's
+    /// order. A large file is cut just after a line break, and a part read as if no quote were open where
+    /// it starts is right when the part before ends outside quotes, which it says; when one does not (a
+    /// cell with line breaks across a cut), the records are read again in one piece.
+    public func mapParts<T: Sendable>(_ transform: @Sendable ([Record]) -> T) -> [T] {
+        data.withUnsafeBytes { raw in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            let parts = Self.parts(of: bytes[body], size: partBytes)
+            guard parts.count > 1 else { return [transform(Self.read(bytes[body], delimiter: delimiter, linesBefore: linesBeforeBody).records)] }
+            let shared = SharedBytes(buffer: bytes), lineFeed = UInt8(ascii: "\n")
+            // Each part's line breaks are counted first (a quick pass), so its records carry the file's lines as they are read.
+            let breaks = Slots<Int>(count: parts.count)
+            DispatchQueue.concurrentPerform(iterations: parts.count) { index in
+                breaks.set(index, shared.buffer[parts[index]].count { $0 == lineFeed })
+            }
+            let linesBefore = breaks.values.dropLast().reduce(into: [linesBeforeBody]) { $0.append($0[$0.count - 1] + ($1 ?? 0)) }
+            let results = Slots<(value: T, quoteOpen: Bool)>(count: parts.count)
+            DispatchQueue.concurrentPerform(iterations: parts.count) { index in
+                let part = Self.read(shared.buffer[parts[index]], delimiter: delimiter, linesBefore: linesBefore[index])
+                results.set(index, (transform(part.records), part.quoteOpen))
+            }
+            let done = results.values.compactMap { $0 }
+            guard done.dropLast().allSatisfy({ !$0.quoteOpen }) else {
+                return [transform(Self.read(bytes[body], delimiter: delimiter, linesBefore: linesBeforeBody).records)]
+            }
+            return done.map(\.value)
+        }
+    }
+
+    /// Every record after the header, all its cells held at once.
+    public var records: [Record] { mapParts { $0 }.flatMap { $0 } }
+
+    /// What reading some of the file found: its records, its line breaks, whether it ended inside a
+    /// quoted cell, and where it stopped.
     struct Part {
-        var store: CellStore
-        var records: [(line: Int, first: Int, count: Int)]
+        var records: [Record]
         var lineBreaks: Int
         var quoteOpen: Bool
-
-        func records(linesBefore: Int) -> [Record] {
-            records.map { Record(line: $0.line + linesBefore, store: store, first: $0.first, count: $0.count) }
-        }
+        var end: Int
     }
 
-    /// The file's bytes, read by every part's thread while `init` holds them; none writes them.
+    /// The file's bytes, read by every part's thread while `mapParts` holds them; none writes them.
     private struct SharedBytes: @unchecked Sendable {
         let buffer: UnsafeBufferPointer<UInt8>
     }
 
-    /// The file cut into a part per core, each cut just after a line break; one part when small.
-    static func parts(of bytes: Slice<UnsafeBufferPointer<UInt8>>) -> [Range<Int>] {
-        let cores = ProcessInfo.processInfo.activeProcessorCount
-        guard cores > 1, bytes.count >= 1 << 20 else { return [bytes.indices] }
+    /// One slot per part, each written by its own part's thread only, read once all are done.
+    private final class Slots<Value>: @unchecked Sendable {
+        private(set) var values: [Value?]
+        private let lock = NSLock()
+        init(count: Int) { values = Array(repeating: nil, count: count) }
+        func set(_ index: Int, _ value: Value) {
+            lock.lock()
+            defer { lock.unlock() }
+            values[index] = value
+        }
+    }
+
+    /// The bytes cut into parts of about `size`, each cut just after a line break.
+    static func parts(of bytes: Slice<UnsafeBufferPointer<UInt8>>, size: Int) -> [Range<Int>] {
         var parts: [Range<Int>] = [], start = bytes.startIndex
-        for cut in 1..<cores {
-            let near = bytes.startIndex + bytes.count * cut / cores
-            guard near > start, let lineBreak = bytes[near...].firstIndex(of: UInt8(ascii: "\n")) else { continue }
+        while bytes.endIndex - start > size,
+              let lineBreak = bytes[(start + size)...].firstIndex(of: UInt8(ascii: "\n")), lineBreak + 1 < bytes.endIndex {
             parts.append(start..<(lineBreak + 1))
             start = lineBreak + 1
         }
@@ -148,7 +177,8 @@ public struct DelimitedText: Sendable {
 
     /// Reads records from a line's start. A cell's bytes are taken a run at a time — up to the next
     /// delimiter, line end or quote — not byte by byte: a 100,000-row export is some 50 MB.
-    static func read(_ bytes: Slice<UnsafeBufferPointer<UInt8>>, delimiter: UInt8) -> Part {
+    /// `firstOnly`: stops after the first record (the header).
+    static func read(_ bytes: Slice<UnsafeBufferPointer<UInt8>>, delimiter: UInt8, linesBefore: Int, firstOnly: Bool = false) -> Part {
         let quote = UInt8(ascii: "\""), cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n")
         var records: [(line: Int, first: Int, count: Int)] = []
         var cells: [UInt8] = [], bounds: [UInt32] = [0]
@@ -169,7 +199,7 @@ public struct DelimitedText: Sendable {
                 bounds.removeLast()  // a blank line
             }
         }
-        while index < end {
+        reading: while index < end {
             let byte = bytes[index]
             switch byte {
             case quote where Int(bounds[bounds.count - 1]) == cells.count:
@@ -201,6 +231,7 @@ public struct DelimitedText: Sendable {
                 line += 1
                 recordLine = line
                 index += 1
+                if firstOnly && !records.isEmpty { break reading }
             default:
                 // Text outside quotes, up to the next delimiter or line end (a quote inside it is kept).
                 let stop = bytes[index...].firstIndex { $0 == delimiter || $0 == lf || $0 == cr } ?? end
@@ -208,8 +239,10 @@ public struct DelimitedText: Sendable {
                 index = stop
             }
         }
-        if Int(bounds[bounds.count - 1]) != cells.count || bounds.count - 1 > recordStart { endRecord() }
-        return Part(store: CellStore(bytes: cells, bounds: bounds), records: records, lineBreaks: line - 1, quoteOpen: quoteOpen)
+        if index == end, Int(bounds[bounds.count - 1]) != cells.count || bounds.count - 1 > recordStart { endRecord() }
+        let store = CellStore(bytes: cells, bounds: bounds)
+        return Part(records: records.map { Record(line: $0.line + linesBefore, store: store, first: $0.first, count: $0.count) },
+                    lineBreaks: line - 1, quoteOpen: quoteOpen, end: index)
     }
 
     static func delimiter(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> UInt8 {

@@ -168,8 +168,7 @@ public enum ExportReading {
                                             counted: counted, line: record.line))
         } }
         var submissions: [IncomingSubmission] = []
-        submissions.reserveCapacity(table.records.count)
-        for result in ParallelMap.map(table.records, read) {
+        for result in table.mapParts({ $0.map(read) }).joined() {
             switch result {
             case .read(let submission): submissions.append(submission)
             case .refused(let problem): problems.append(problem)
@@ -310,33 +309,4 @@ enum SubmissionTime {
 enum RowOutcome: Sendable {
     case read(IncomingSubmission)
     case refused(ImportFailed.Problem)
-}
-
-/// Each element worked out on every core, in order: reading a 100,000-row export is checking
-/// 100,000 independent rows.
-enum ParallelMap {
-    /// A thread takes 2,000 items at least: a row is quick.
-    static func map<T: Sendable, U: Sendable>(_ items: [T], _ transform: @Sendable (T) -> U) -> [U] {
-        let chunks = min(ProcessInfo.processInfo.activeProcessorCount, max(1, items.count / 2_000))
-        guard chunks > 1 else { return items.map(transform) }
-        let results = Slots<[U]>(count: chunks)
-        let size = (items.count + chunks - 1) / chunks
-        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-            let range = (chunk * size)..<min(items.count, (chunk + 1) * size)
-            results.set(chunk, items[range].map(transform))
-        }
-        return results.values.flatMap { $0 }
-    }
-
-    /// One slot per chunk, each written by its own chunk only, read once all are done.
-    final class Slots<Value>: @unchecked Sendable {
-        private(set) var values: [Value]
-        private let lock = NSLock()
-        init(count: Int) where Value: RangeReplaceableCollection { values = Array(repeating: Value(), count: count) }
-        func set(_ index: Int, _ value: Value) {
-            lock.lock()
-            defer { lock.unlock() }
-            values[index] = value
-        }
-    }
 }

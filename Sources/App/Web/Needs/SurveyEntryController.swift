@@ -4,6 +4,7 @@ import Foundation
 import Kernel
 import Localization
 import Needs
+import NIOFoundationCompat
 import Vapor
 
 /// Filling a form on a phone. The page works as a plain form: the server checks every rule and shows
@@ -215,7 +216,7 @@ struct SurveyEntryController: RouteCollection {
             guard !uploaded.isEmpty else { throw DomainError("needs.import.file-missing", field: "files") }
             var files: [ExportFile] = []
             for file in uploaded {
-                let data = Data(file.data.readableBytesView)
+                let data = Data(buffer: file.data, byteTransferStrategy: .noCopy)
                 // A zip starts with "PK": ODK Central's export with its repeats.
                 files += data.starts(with: [0x50, 0x4B]) ? try ExportReading.files(zip: data) : [ExportFile(name: file.filename, data: data)]
             }
