@@ -199,38 +199,57 @@ public enum ExportReading {
 /// One answer of an export's rows and the columns it is read from: its question's own (checked; the
 /// last answered wins), else a multiple choice's `0`/`1` columns or a place's four parts, and an
 /// `or_other` question's text (`<name>_other`, kept as written). Answers are found slot by slot, in the
-/// order of the header, and written as the stored JSON as they are found.
-struct AnswerSlot: Sendable {
+/// order of the header, and written as the stored JSON as they are found. A class: each row reads every
+/// slot, and a copy of a struct of texts and arrays for each (all retained and released) was a third of
+/// reading an export.
+final class AnswerSlot: Sendable {
     let name: String
     let question: AnswerCheck.Asked?
     /// `"name":` as JSON.
     let jsonKey: [UInt8]
     /// Whether the counts kept in memory need it.
     let counted: Bool
-    var columns: [Int] = []
-    var choices: [(index: Int, choice: String)] = []
-    var geopoint: [Int] = []
-    var others: [Int] = []
+    let columns: [Int]
+    let choices: [(index: Int, choice: String)]
+    let geopoint: [Int]
+    let others: [Int]
+
+    private init(_ draft: Draft) {
+        (name, question, counted, columns, choices, geopoint, others) =
+            (draft.name, draft.question, draft.counted, draft.columns, draft.choices, draft.geopoint, draft.others)
+        var key: [UInt8] = []
+        JSONText.quote(name, into: &key)
+        key.append(UInt8(ascii: ":"))
+        jsonKey = key
+    }
+
+    /// A slot while the header is read.
+    private struct Draft {
+        let name: String
+        let question: AnswerCheck.Asked?
+        let counted: Bool
+        var columns: [Int] = []
+        var choices: [(index: Int, choice: String)] = []
+        var geopoint: [Int] = []
+        var others: [Int] = []
+    }
 
     static func slots(answers: [(index: Int, question: FormDefinition.Question)],
                       choices: [String: (question: FormDefinition.Question, columns: [(index: Int, choice: String)])],
                       geopoints: [String: (question: FormDefinition.Question, parts: [Int])], others: [(index: Int, name: String)],
                       check: AnswerCheck, counting: Set<String>) -> [AnswerSlot] {
-        var slots: [AnswerSlot] = [], byName: [String: Int] = [:]
+        var slots: [Draft] = [], byName: [String: Int] = [:]
         func slot(_ name: String, _ question: FormDefinition.Question?) -> Int {
             if let index = byName[name] { return index }
-            var key: [UInt8] = []
-            JSONText.quote(name, into: &key)
-            key.append(UInt8(ascii: ":"))
             byName[name] = slots.count
-            slots.append(AnswerSlot(name: name, question: question.map(check.asked), jsonKey: key, counted: counting.contains(name)))
+            slots.append(Draft(name: name, question: question.map(check.asked), counted: counting.contains(name)))
             return slots.count - 1
         }
         for (index, question) in answers { slots[slot(question.name, question)].columns.append(index) }
         for (name, set) in choices.sorted(by: { $0.key < $1.key }) { slots[slot(name, set.question)].choices = set.columns }
         for (name, point) in geopoints.sorted(by: { $0.key < $1.key }) { slots[slot(name, point.question)].geopoint = point.parts }
         for (index, name) in others { slots[slot(name, nil)].others.append(index) }
-        return slots
+        return slots.map(AnswerSlot.init)
     }
 
     /// The answer in a row: nil when it has none; a failure when a cell breaks its question's rules.
