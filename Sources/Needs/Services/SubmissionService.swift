@@ -73,22 +73,23 @@ public struct SubmissionService: Sendable {
         let form = try await FormService(db: db).form(formID)
         let counting = AnswerCounts.questionsKept(form: formID)
         let read = try ExportReading.read(files, source: source, form: form.definition, counting: counting)
-        let incoming = Self.onceEach(Self.inKeyOrder(read))
+        // Where each submission to store is in `read`, in order: the submissions are not copied to be sorted.
+        let order = Self.onceEach(Self.inKeyOrder(read), of: read)
         // A statement's thousand rows are made while the one before is written: the database's writer keeps
         // to one core (`SQLiteLedgerWriter`) and they are made on the other, not before the write begins.
         let kind = SubmissionSource(rawValue: source.rawValue)!, now = Date()
-        let ids = UUID.timeOrdered(count: incoming.count, at: now)
-        let starts = Array(stride(from: 0, to: incoming.count, by: 1_000))
+        let ids = UUID.timeOrdered(count: order.count, at: now)
+        let starts = Array(stride(from: 0, to: order.count, by: 1_000))
         @Sendable func rows(from start: Int) -> Task<JSONRows, Never> {
             Task.detached {
-                let end = min(start + 1_000, incoming.count)
-                return Self.rows(incoming[start..<end], ids: ids[start..<end], form: formID, source: kind, by: actor)
+                let end = min(start + 1_000, order.count)
+                return Self.rows(order[start..<end].lazy.map { read[$0] }, ids: ids[start..<end], form: formID, source: kind, by: actor)
             }
         }
         let first = starts.first.map(rows(from:))
         let (result, imported, version) = try await db.writeTransaction { tx -> (ImportResult, Set<String>, Int?) in
             let sql = tx as! any SQLDatabase
-            var imported = Set<String>(minimumCapacity: incoming.count)
+            var imported = Set<String>(minimumCapacity: order.count)
             var following = starts.dropFirst().makeIterator(), next = first
             while let making = next {
                 next = following.next().map(rows(from:))
@@ -102,17 +103,17 @@ public struct SubmissionService: Sendable {
             return (result, imported, imported.isEmpty ? nil : try await AnswerCounts.moveOn(form: formID, on: sql))
         }
         if let version {
-            let added = imported.count == incoming.count ? incoming : incoming.filter { imported.contains($0.key) }  // all, as a rule
-            AnswerCounts.carryForward(form: formID, to: version, adding: added.map(\.countedAnswers), answering: counting)
+            let added = imported.count == order.count ? order : order.filter { imported.contains(read[$0].key) }  // all, as a rule
+            AnswerCounts.carryForward(form: formID, to: version, adding: added.map { read[$0].countedAnswers }, answering: counting)
         }
         return result
     }
 
-    /// Submissions in the order of their instance keys, those of one key in the file's order. Stored in
+    /// Where each submission is, in the order of their instance keys, those of one key in the file's order. Stored in
     /// that order, they walk the form's index of keys page after page; in an export's own order
     /// (KoboToolbox's keys are random) each went to a page of its own, and the database's part of a
     /// 100,000-answer import took a third longer (docs/PERFORMANCE.md).
-    static func inKeyOrder(_ submissions: [IncomingSubmission]) -> [IncomingSubmission] {
+    static func inKeyOrder(_ submissions: [IncomingSubmission]) -> [Int] {
         // A key's first eight bytes, as a number, settle nearly every comparison without comparing text.
         let prefixes = submissions.map { submission in
             submission.key.utf8.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (56 - 8 * $1.offset) }
@@ -121,13 +122,13 @@ public struct SubmissionService: Sendable {
             if prefixes[a] != prefixes[b] { return prefixes[a] < prefixes[b] }
             let (keyA, keyB) = (submissions[a].key, submissions[b].key)
             return keyA != keyB ? keyA < keyB : a < b
-        }.map { submissions[$0] }
+        }
     }
 
-    /// The first submission of each key: a later one with the same key is a duplicate.
-    static func onceEach(_ submissions: [IncomingSubmission]) -> [IncomingSubmission] {
-        var seen = Set<String>(minimumCapacity: submissions.count)
-        return submissions.filter { seen.insert($0.key).inserted }
+    /// The first submission of each key, of those `order` points at: a later one with the same key is a duplicate.
+    static func onceEach(_ order: [Int], of submissions: [IncomingSubmission]) -> [Int] {
+        var seen = Set<String>(minimumCapacity: order.count)
+        return order.filter { seen.insert(submissions[$0].key).inserted }
     }
 
     public func submission(_ id: UUID) async throws -> SubmissionRecord {
