@@ -70,7 +70,10 @@ public func configure(_ app: Application, database: DatabaseChoice) async throws
         app.databases.use(.sqlite(.file(path), sqlLogLevel: nil), as: .sqlite)
         app.storage[SQLiteFileKey.self] = path
         let writer = try await SQLiteLedgerWriter(path: path, logger: app.logger)
-        app.lifecycle.use(SQLiteLedgerWriterShutdown(writer: writer))
+        app.lifecycle.use(SQLiteOwnConnectionShutdown(shutdown: writer.shutdown))
+        let background = SQLiteOwnConnection(path: path, logger: app.logger)
+        app.lifecycle.use(SQLiteOwnConnectionShutdown(shutdown: background.shutdown))
+        app.storage[BackgroundReadsKey.self] = background.db
         app.storage[SQLiteLedgerWriterKey.self] = writer
         app.storage[BookingQueueKey.self] = BookingQueue(writer: writer)
     case .sqliteMemory:
@@ -136,6 +139,9 @@ public func configure(_ app: Application, database: DatabaseChoice) async throws
 
     app.middleware = Middlewares()
     if let writer = app.storage[SQLiteLedgerWriterKey.self] { app.middleware.use(DedicatedWriterMiddleware(writer: writer)) }
+    let quietMemory = QuietMemory(writer: app.storage[SQLiteLedgerWriterKey.self])
+    app.storage[QuietMemoryKey.self] = quietMemory
+    app.middleware.use(quietMemory)
     app.middleware.use(RequestMetricsMiddleware())
     app.middleware.use(RequestLogMiddleware())
     app.middleware.use(SecurityHeadersMiddleware())
@@ -184,7 +190,15 @@ extension Application {
     /// replica lags its primary by a moment; reports of whole days and months do not notice.
     var reportsDatabaseID: DatabaseID? { databases.ids().contains(.psqlRead) ? .psqlRead : nil }
     var reportsDB: any Database { db(reportsDatabaseID) }
+
+    /// Where a serving Ashar reads for work of its own (the dashboard's needs counted as it starts and after
+    /// an import): on a SQLite file, a connection of its own. On the requests' pool that count held the
+    /// connection of one event loop for ten seconds and more after a restart on a cold disk, and a health
+    /// check or a login on that loop waited until it timed out.
+    var backgroundReadsDB: any Database { storage[BackgroundReadsKey.self] ?? reportsDB }
 }
+
+private struct BackgroundReadsKey: StorageKey { typealias Value = any Database }
 
 extension Request {
     var reportsDB: any Database { db(application.reportsDatabaseID) }

@@ -36,6 +36,26 @@ struct DurabilityTests {
         }
     }
 
+    @Test("The server's own long reads (the needs counted as it starts) hold a connection of their own, not one a request waits for")
+    func backgroundReadsOffTheRequestsPool() async throws {
+        try await Self.withFileApp { app in
+            let release = app.eventLoopGroup.next().makePromise(of: Void.self)
+            defer { release.succeed(()) }
+            let held = app.eventLoopGroup.next().makePromise(of: Void.self)
+            _ = app.backgroundReadsDB.withConnection { _ in
+                held.succeed(())
+                return release.futureResult
+            }
+            try await held.futureResult.get()
+            // Requests go to each event loop in turn; the pool's wait for a connection is 10 s.
+            let started = ContinuousClock.now
+            for _ in 0..<4 {
+                try await app.testing().test(.GET, "health") { res async in #expect(res.status == .ok) }
+            }
+            #expect(ContinuousClock.now - started < .seconds(5))
+        }
+    }
+
     @Test("An answer filled in without a second wait for the disk is replayed, and the writer waits for the disk again after")
     func answerKeptUnsynced() async throws {
         try await Self.withFileApp { app in

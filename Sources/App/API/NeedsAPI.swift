@@ -56,9 +56,7 @@ extension AsharAPI {
         let formID = try Self.id(input.path.form, notFound: "needs.form")
         let source: ExportSource = input.query.source == .kobo ? .kobo : .odk
         let files = try Self.exportFiles(input.body, in: req)
-        let result = try await BulkLoadMemory.large {
-            try await SubmissionService(db: req.db).importExport(form: formID, files: files, source: source, by: req.actor)
-        }
+        let result = try await SubmissionService(db: req.db).importExport(form: formID, files: files, source: source, by: req.actor)
         if result.imported > 0 { req.application.countNeedsForTheDashboard() }
         return .created(.init(body: .json(.init(imported: result.imported, duplicates: result.duplicates))))
     }

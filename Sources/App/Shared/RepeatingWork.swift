@@ -5,13 +5,13 @@ import Reporting
 import SQLKit
 import Vapor
 
-/// Work a serving Ashar does by itself: a turn at once, then one every `every` seconds until the server
-/// stops. A turn that fails is logged by its error's type — not its text, which may quote a row — and the
+/// Work a serving Ashar does by itself: a turn at once, then one every `every` (a second at the least)
+/// until the server stops. A turn that fails is logged by its error's type — not its text, which may quote a row — and the
 /// next turn tries again.
 final class RepeatingWork: LifecycleHandler, Sendable {
     private let task: Task<Void, Never>
 
-    init(_ what: String, every seconds: Int, logger: Logger, turn: @escaping @Sendable () async throws -> Void) {
+    init(_ what: String, every interval: Duration, logger: Logger, turn: @escaping @Sendable () async throws -> Void) {
         task = Task {
             while !Task.isCancelled {
                 do {
@@ -19,7 +19,7 @@ final class RepeatingWork: LifecycleHandler, Sendable {
                 } catch {
                     logger.warning("\(what) failed", metadata: ["type": .string(String(describing: type(of: error)))])
                 }
-                try? await Task.sleep(for: .seconds(max(5, seconds)))
+                try? await Task.sleep(for: max(.seconds(1), interval))
             }
         }
     }
@@ -29,11 +29,11 @@ final class RepeatingWork: LifecycleHandler, Sendable {
 
 extension Application {
     /// What a serving Ashar (`serve`, `demo`) repeats beside answering requests: forgetting `Idempotency-Key`
-    /// answers past their time, counting the survey's needs for the dashboard, and an office server's
-    /// sync with the centre.
+    /// answers past their time, counting the survey's needs for the dashboard, an office server's sync
+    /// with the centre, and giving back memory once quiet.
     func startRepeatingWork() {
         let db = self.db
-        lifecycle.use(RepeatingWork("forgetting old Idempotency-Key answers", every: 6 * 3600, logger: logger) {
+        lifecycle.use(RepeatingWork("forgetting old Idempotency-Key answers", every: .seconds(6 * 3600), logger: logger) {
             try await db.writeTransaction { tx in
                 try await IdempotencyReceipt.forget(before: Date().addingTimeInterval(-IdempotencyReceipt.keptFor), on: tx as! any SQLDatabase)
             }
@@ -41,11 +41,14 @@ extension Application {
         // The dashboard's needs by district count every answer of the baseline survey, a second or more
         // with a million: counted as the server starts, and again after another server stored submissions
         // (this one adds its own to the counts it keeps), not while the first to open the dashboard waits.
-        let reports = reportsDB
-        lifecycle.use(RepeatingWork(Self.countingNeeds, every: 600, logger: logger) {
+        let reports = backgroundReadsDB
+        lifecycle.use(RepeatingWork(Self.countingNeeds, every: .seconds(600), logger: logger) {
             _ = try await NeedsCoverageReport(db: reports).byDistrict()
         })
         if let officeSync { lifecycle.use(OfficeSyncLoop.work(sync: officeSync, logger: logger)) }
+        if let quietMemory = storage[QuietMemoryKey.self] {
+            lifecycle.use(RepeatingWork("giving memory back", every: QuietMemory.lookEvery, logger: logger) { await quietMemory.look() })
+        }
     }
 
     private static let countingNeeds = "counting the survey's needs for the dashboard"
@@ -54,7 +57,7 @@ extension Application {
     /// to be carried forward (none had opened the dashboard yet): whoever opens it next finds them
     /// counted, or joins the count under way, rather than waiting for the next turn.
     func countNeedsForTheDashboard() {
-        let reports = reportsDB, logger = logger
+        let reports = backgroundReadsDB, logger = logger
         Task {
             do {
                 _ = try await NeedsCoverageReport(db: reports).byDistrict()

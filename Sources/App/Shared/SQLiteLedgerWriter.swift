@@ -23,28 +23,20 @@ import Vapor
 /// task of its own on the shared threads, where it waited behind the HTTP work — a millisecond or two of
 /// every batch's few. No one else writes through the connection (bulk loads use it before the server serves).
 final class SQLiteLedgerWriter: DedicatedWriter {
-    private let threadPool: NIOThreadPool
-    private let loops: MultiThreadedEventLoopGroup
-    private let databases: Databases
+    private let connection: SQLiteOwnConnection
     let executor: EventLoopTaskExecutor
-    let db: any Database
+    var db: any Database { connection.db }
 
     init(path: String, logger: Logger) async throws {
-        threadPool = NIOThreadPool(numberOfThreads: 1)
-        threadPool.start()
-        loops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        databases = Databases(threadPool: threadPool, on: loops)
-        databases.use(.sqlite(.file(path), maxConnectionsPerEventLoop: 1, sqlLogLevel: nil), as: .sqlite)
-        let loop = loops.next()
-        executor = EventLoopTaskExecutor(loop)
-        db = databases.database(logger: logger, on: loop)!
+        connection = SQLiteOwnConnection(path: path, logger: logger)
+        executor = EventLoopTaskExecutor(connection.loop)
         // A batch's statements may need a statement journal (a multi-row UPDATE, an upsert): in memory,
         // not a temporary file opened and removed each time. Its own page cache, larger than SQLite's
         // 2 MB default: the indexes a batch touches stay in memory instead of being read back.
         let sql = db as! any SQLDatabase
         try await sql.raw("PRAGMA temp_store = MEMORY").run()
         try await sql.raw("PRAGMA cache_size = \(unsafeRaw: Self.cacheKiB)").run()
-        await Self.keepOnOneCore(loop, threadPool)
+        await Self.keepOnOneCore(connection.loop, connection.threadPool)
     }
 
     /// Keeps the writer's event loop and its SQLite thread on one core. They take turns, never both at
@@ -84,23 +76,57 @@ final class SQLiteLedgerWriter: DedicatedWriter {
     /// waited for on the disk. The log stays whole at a power cut; the statement may be lost from it,
     /// unless a later commit (every other one waits for the disk) has carried it there.
     func runUnsynced(_ statement: SQLQueryString) async throws {
+        try await inTurn { sql in
+            try await sql.raw("PRAGMA synchronous = NORMAL").run()
+            do {
+                try await sql.raw(statement).run()
+            } catch {
+                try? await sql.raw("PRAGMA synchronous = FULL").run()
+                throw error
+            }
+            try await sql.raw("PRAGMA synchronous = FULL").run()
+        }
+    }
+
+    /// Hands the page cache's memory back (`PRAGMA shrink_memory`) while the server is quiet
+    /// (`QuietMemory`): the next writes read their pages again from the system's file cache.
+    func releaseCache() async {
+        try? await inTurn { try await $0.raw("PRAGMA shrink_memory").run() }
+    }
+
+    /// Runs statements outside a transaction of the writer's, on its thread, in the writers' turn.
+    private func inTurn(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Void) async throws {
         let sql = db as! any SQLDatabase
         try await withTaskExecutorPreference(executor) {
-            try await SQLiteWriters.shared.inTurn {
-                try await sql.raw("PRAGMA synchronous = NORMAL").run()
-                do {
-                    try await sql.raw(statement).run()
-                } catch {
-                    try? await sql.raw("PRAGMA synchronous = FULL").run()
-                    throw error
-                }
-                try await sql.raw("PRAGMA synchronous = FULL").run()
-            }
+            try await SQLiteWriters.shared.inTurn { try await body(sql) }
         }
     }
 
     /// The writer's page cache (negative: in KiB), and the larger one a bulk load gives it for the while.
     static let cacheKiB = "-32768", bulkCacheKiB = "-1000000"
+
+    func shutdown() async { await connection.shutdown() }
+}
+
+/// A connection to the SQLite file of its own, off the pool the requests share (Fluent's SQLite driver
+/// keeps one connection on each event loop, and a request waits for its loop's): its statements run on a
+/// thread of its own and answer on an event loop of its own.
+final class SQLiteOwnConnection: Sendable {
+    let threadPool: NIOThreadPool
+    private let loops: MultiThreadedEventLoopGroup
+    private let databases: Databases
+    let loop: any EventLoop
+    let db: any Database
+
+    init(path: String, logger: Logger) {
+        threadPool = NIOThreadPool(numberOfThreads: 1)
+        threadPool.start()
+        loops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        databases = Databases(threadPool: threadPool, on: loops)
+        databases.use(.sqlite(.file(path), sqlLogLevel: nil), as: .sqlite)
+        loop = loops.next()
+        db = databases.database(logger: logger, on: loop)!
+    }
 
     func shutdown() async {
         await databases.shutdownAsync()
@@ -177,10 +203,10 @@ extension Application {
     }
 }
 
-/// Closes the writer's connection and threads when the application stops.
-struct SQLiteLedgerWriterShutdown: LifecycleHandler {
-    let writer: SQLiteLedgerWriter
-    func shutdownAsync(_ application: Application) async { await writer.shutdown() }
+/// Closes a connection of its own and its threads when the application stops.
+struct SQLiteOwnConnectionShutdown: LifecycleHandler {
+    let shutdown: @Sendable () async -> Void
+    func shutdownAsync(_ application: Application) async { await shutdown() }
 }
 
 /// Runs each request with the server's SQLite writer as the one its write transactions go to.

@@ -195,7 +195,7 @@ enum SyncFailed: Error {
 enum OfficeSyncLoop {
     static func work(sync: OfficeSync, logger: Logger,
                      every: Int = Environment.get("ASHAR_SYNC_EVERY").flatMap(Int.init) ?? 60) -> RepeatingWork {
-        RepeatingWork("sync with the centre", every: every, logger: logger) {
+        RepeatingWork("sync with the centre", every: .seconds(every), logger: logger) {
             guard try await !TimeBankSync(db: sync.db).homeBanks().isEmpty else { return }
             let round = try await sync.run()
             logger.info("synced with the centre", metadata: ["sent": "\(round.sent)", "refused": "\(round.refused)", "received": "\(round.pulled)"])

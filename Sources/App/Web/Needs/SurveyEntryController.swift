@@ -220,9 +220,7 @@ struct SurveyEntryController: RouteCollection {
                 // A zip starts with "PK": ODK Central's export with its repeats.
                 files += data.starts(with: [0x50, 0x4B]) ? try ExportReading.files(zip: data) : [ExportFile(name: file.filename, data: data)]
             }
-            let done = try await BulkLoadMemory.large {
-                try await SubmissionService(db: req.db).importExport(form: formID, files: files, source: source, by: req.actor)
-            }
+            let done = try await SubmissionService(db: req.db).importExport(form: formID, files: files, source: source, by: req.actor)
             if done.imported > 0 { req.application.countNeedsForTheDashboard() }
             result = req.catalogue.plural("survey.imported", count: done.imported) + " " + req.catalogue.plural("survey.duplicates", count: done.duplicates)
             return try await FormsController().renderShow(req, formID: formID, imported: result)
