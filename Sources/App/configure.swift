@@ -70,10 +70,13 @@ public func configure(_ app: Application, database: DatabaseChoice) async throws
         app.databases.use(.sqlite(.file(path), sqlLogLevel: nil), as: .sqlite)
         app.storage[SQLiteFileKey.self] = path
         let writer = try await SQLiteLedgerWriter(path: path, logger: app.logger)
-        app.lifecycle.use(SQLiteOwnConnectionShutdown(shutdown: writer.shutdown))
-        let background = SQLiteOwnConnection(path: path, logger: app.logger)
-        app.lifecycle.use(SQLiteOwnConnectionShutdown(shutdown: background.shutdown))
-        app.storage[BackgroundReadsKey.self] = background.db
+        app.lifecycle.use(ShutdownWork(shutdown: writer.shutdown))
+        // A pool of its own for the server's own long reads (`backgroundReadsDB`), on the application's
+        // threads and event loops, which outlive it: a read still running as the server stops finishes there.
+        let background = Databases(threadPool: app.threadPool, on: app.eventLoopGroup)
+        background.use(.sqlite(.file(path), sqlLogLevel: nil), as: .sqlite)
+        app.lifecycle.use(ShutdownWork(shutdown: background.shutdownAsync))
+        app.storage[BackgroundReadsKey.self] = background.database(logger: app.logger, on: app.eventLoopGroup.any())
         app.storage[SQLiteLedgerWriterKey.self] = writer
         app.storage[BookingQueueKey.self] = BookingQueue(writer: writer)
     case .sqliteMemory:
@@ -192,7 +195,7 @@ extension Application {
     var reportsDB: any Database { db(reportsDatabaseID) }
 
     /// Where a serving Ashar reads for work of its own (the dashboard's needs counted as it starts and after
-    /// an import): on a SQLite file, a connection of its own. On the requests' pool that count held the
+    /// an import): on a SQLite file, a pool of connections of its own. On the requests' pool that count held the
     /// connection of one event loop for ten seconds and more after a restart on a cold disk, and a health
     /// check or a login on that loop waited until it timed out.
     var backgroundReadsDB: any Database { storage[BackgroundReadsKey.self] ?? reportsDB }

@@ -23,20 +23,28 @@ import Vapor
 /// task of its own on the shared threads, where it waited behind the HTTP work — a millisecond or two of
 /// every batch's few. No one else writes through the connection (bulk loads use it before the server serves).
 final class SQLiteLedgerWriter: DedicatedWriter {
-    private let connection: SQLiteOwnConnection
+    private let threadPool: NIOThreadPool
+    private let loops: MultiThreadedEventLoopGroup
+    private let databases: Databases
     let executor: EventLoopTaskExecutor
-    var db: any Database { connection.db }
+    let db: any Database
 
     init(path: String, logger: Logger) async throws {
-        connection = SQLiteOwnConnection(path: path, logger: logger)
-        executor = EventLoopTaskExecutor(connection.loop)
+        threadPool = NIOThreadPool(numberOfThreads: 1)
+        threadPool.start()
+        loops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        databases = Databases(threadPool: threadPool, on: loops)
+        databases.use(.sqlite(.file(path), sqlLogLevel: nil), as: .sqlite)
+        let loop = loops.next()
+        executor = EventLoopTaskExecutor(loop)
+        db = databases.database(logger: logger, on: loop)!
         // A batch's statements may need a statement journal (a multi-row UPDATE, an upsert): in memory,
         // not a temporary file opened and removed each time. Its own page cache, larger than SQLite's
         // 2 MB default: the indexes a batch touches stay in memory instead of being read back.
         let sql = db as! any SQLDatabase
         try await sql.raw("PRAGMA temp_store = MEMORY").run()
         try await sql.raw("PRAGMA cache_size = \(unsafeRaw: Self.cacheKiB)").run()
-        await Self.keepOnOneCore(connection.loop, connection.threadPool)
+        await Self.keepOnOneCore(loop, threadPool)
     }
 
     /// Keeps the writer's event loop and its SQLite thread on one core. They take turns, never both at
@@ -104,29 +112,6 @@ final class SQLiteLedgerWriter: DedicatedWriter {
 
     /// The writer's page cache (negative: in KiB), and the larger one a bulk load gives it for the while.
     static let cacheKiB = "-32768", bulkCacheKiB = "-1000000"
-
-    func shutdown() async { await connection.shutdown() }
-}
-
-/// A connection to the SQLite file of its own, off the pool the requests share (Fluent's SQLite driver
-/// keeps one connection on each event loop, and a request waits for its loop's): its statements run on a
-/// thread of its own and answer on an event loop of its own.
-final class SQLiteOwnConnection: Sendable {
-    let threadPool: NIOThreadPool
-    private let loops: MultiThreadedEventLoopGroup
-    private let databases: Databases
-    let loop: any EventLoop
-    let db: any Database
-
-    init(path: String, logger: Logger) {
-        threadPool = NIOThreadPool(numberOfThreads: 1)
-        threadPool.start()
-        loops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        databases = Databases(threadPool: threadPool, on: loops)
-        databases.use(.sqlite(.file(path), sqlLogLevel: nil), as: .sqlite)
-        loop = loops.next()
-        db = databases.database(logger: logger, on: loop)!
-    }
 
     func shutdown() async {
         await databases.shutdownAsync()
@@ -203,8 +188,8 @@ extension Application {
     }
 }
 
-/// Closes a connection of its own and its threads when the application stops.
-struct SQLiteOwnConnectionShutdown: LifecycleHandler {
+/// Work run when the application stops: closing a connection of its own, and its threads.
+struct ShutdownWork: LifecycleHandler {
     let shutdown: @Sendable () async -> Void
     func shutdownAsync(_ application: Application) async { await shutdown() }
 }
