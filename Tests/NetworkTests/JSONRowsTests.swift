@@ -8,9 +8,8 @@ import Testing
 
 @Suite("Rows as one JSON value")
 struct JSONRowsTests {
-    @Test("Every kind of value, nulls and awkward text come out of the database as they went in, in order; the same made into SQLite's binary JSON first",
-          arguments: [false, true])
-    func roundTrip(binary: Bool) async throws {
+    @Test("Every kind of value, nulls and awkward text come out of the database as they went in, in order")
+    func roundTrip() async throws {
         try await TestDatabase.withDatabase { db in
             let sql = db as! any SQLDatabase
             try await sql.raw("CREATE TABLE json_rows_check (position BIGINT, id UUID, amount BIGINT, label TEXT, at TIMESTAMP)").run()
@@ -21,7 +20,6 @@ struct JSONRowsTests {
             rows.append(.integer(1), .uuid(ids[1]), .integer(0), .text(labels[1]))
             rows.append(.integer(2), .uuid(nil), .integer(nil), .text(labels[2]))
             #expect(rows.count == 3)
-            rows.makeBinary(forSQLite: binary && sql.dialect.name == "sqlite")
             try await sql.raw("INSERT INTO json_rows_check (position, id, amount, label, at) \(rows.select(", CURRENT_TIMESTAMP", on: sql))").run()
 
             let back = try await sql.raw("SELECT position, id, amount, label FROM json_rows_check ORDER BY position").all()
@@ -34,27 +32,22 @@ struct JSONRowsTests {
             // The same row a key lookup finds, as the ledger's balances are joined to their accounts.
             var one = JSONRows([("id", .uuid)])
             one.append(.uuid(ids[1]))
-            one.makeBinary(forSQLite: binary && sql.dialect.name == "sqlite")
             let found = try await sql.raw("SELECT t.position FROM json_rows_check t JOIN (\(one.select(on: sql))) AS v ON v.id = t.id").all()
             #expect(try found.map { try $0.decode(column: "position", as: Int.self) } == [1])
         }
     }
 
-    @Test("Moments and JSON documents are stored as the database keeps a bound date and its binary JSON; JSON's null is SQL's NULL; the same made into SQLite's binary JSON first",
-          arguments: [false, true])
-    func momentsAndDocuments(binary: Bool) async throws {
+    @Test("Moments and JSON documents are stored as the database keeps a bound date and its binary JSON; JSON's null is SQL's NULL")
+    func momentsAndDocuments() async throws {
         try await TestDatabase.withDatabase { db in
             let sql = db as! any SQLDatabase
             let postgres = sql.dialect.name == "postgresql"
             try await sql.raw("CREATE TABLE json_docs_check (position BIGINT, moment TIMESTAMPTZ, doc JSONB)").run()
             let moment = Date(timeIntervalSince1970: 1_733_300_123.456789)
-            let long = String(repeating: "ө", count: 40_000)  // a string whose size takes four bytes of its header
-            let document = #"{"name":"Асанова \"Гүлнара\"","items":[{"a":"1"},{"b":"x\ny"}],"n":[-12,1.5e-3,true,false,null],"e":{},"l":[],"z":{ }}"#
-                .replacingOccurrences(of: "{}", with: #"{"long":"\#(long)","mid":"\#(String(repeating: "a", count: 300))"}"#)
+            let document = #"{"name":"Асанова \"Гүлнара\"","items":[{"a":"1"},{"b":"x\ny"}]}"#
             var rows = JSONRows([("position", .integer), ("moment", .time), ("doc", .jsonb)])
             rows.append(.integer(0), .time(moment), .jsonb(Array(document.utf8)))
             rows.append(.integer(1), .time(nil), .jsonb(nil))
-            rows.makeBinary(forSQLite: binary && sql.dialect.name == "sqlite")
             try await sql.raw("INSERT INTO json_docs_check (position, moment, doc) \(rows.select(on: sql))").run()
 
             let text: SQLQueryString = postgres ? "doc::text AS doc" : "json(doc) AS doc"

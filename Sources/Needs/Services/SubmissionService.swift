@@ -80,13 +80,10 @@ public struct SubmissionService: Sendable {
         let kind = SubmissionSource(rawValue: source.rawValue)!, now = Date()
         let ids = UUID.timeOrdered(count: order.count, at: now)
         let starts = Array(stride(from: 0, to: order.count, by: 1_000))
-        let sqlite = (db as? any SQLDatabase)?.dialect.name == "sqlite"
         @Sendable func rows(from start: Int) -> Task<JSONRows, Never> {
             Task.detached {
                 let end = min(start + 1_000, order.count)
-                var rows = Self.rows(order[start..<end].lazy.map { read[$0] }, ids: ids[start..<end], form: formID, source: kind, by: actor)
-                rows.makeBinary(forSQLite: sqlite)
-                return rows
+                return Self.rows(order[start..<end].lazy.map { read[$0] }, ids: ids[start..<end], form: formID, source: kind, by: actor)
             }
         }
         let first = starts.first.map(rows(from:))

@@ -27,10 +27,7 @@ public struct JSONRows: Sendable {
     }
 
     private let columns: [(name: String, kind: Kind)]
-    /// The rows' JSON so far: an array, not yet closed.
-    private var json: [UInt8] = [UInt8(ascii: "[")]
-    /// The rows as SQLite's binary JSON, once made (`makeBinary`).
-    private var binary: [UInt8]?
+    private var json: [UInt8] = []
     public private(set) var count = 0
 
     /// Rows with these columns, in this order.
@@ -41,7 +38,6 @@ public struct JSONRows: Sendable {
     /// A row's values, in the columns' order, written straight into the rows' JSON.
     public mutating func append(_ values: Value...) {
         precondition(values.count == columns.count, "a row has a value for each column")
-        precondition(binary == nil, "rows are appended before they are made binary")
         if count > 0 { json.append(UInt8(ascii: ",")) }
         json.append(UInt8(ascii: "["))
         for (index, value) in values.enumerated() {
@@ -57,16 +53,6 @@ public struct JSONRows: Sendable {
         }
         json.append(UInt8(ascii: "]"))
         count += 1
-    }
-
-    /// On SQLite, the rows made into its binary JSON now, which `select` would otherwise have SQLite parse
-    /// from text as the statement runs: a survey import makes a statement's rows on one core while the
-    /// statement before is written on the other (docs/PERFORMANCE.md). No more rows are appended after.
-    public mutating func makeBinary(forSQLite sqlite: Bool) {
-        guard sqlite else { return }
-        json.append(UInt8(ascii: "]"))
-        binary = SQLiteJSONB.from(json)
-        json = []
     }
 
     /// `SELECT` with the rows' columns, in order and named, each cast to its kind on PostgreSQL, then
@@ -86,16 +72,10 @@ public struct JSONRows: Sendable {
             case (false, .integer): return "(\(value))::bigint AS \(column.name)"
             }
         }.joined(separator: ", ")
+        let rows = "[" + String(decoding: json, as: UTF8.self) + "]"
         // Each row as binary JSON, parsed once, whose values are then read without scanning its text again
         // for each (as PostgreSQL's `json` would) or rendering it as text first (as SQLite's `json_each` would).
-        let source: SQLQueryString
-        if let binary {
-            precondition(sqlite, "rows made into SQLite's binary JSON go to SQLite")
-            source = "jsonb_each(\(bind: Data(binary)))"
-        } else {
-            let rows = String(decoding: json, as: UTF8.self) + "]"
-            source = sqlite ? "jsonb_each(\(bind: rows))" : "jsonb_array_elements(\(bind: rows)::jsonb) AS r(value)"
-        }
+        let source: SQLQueryString = sqlite ? "jsonb_each(\(bind: rows))" : "jsonb_array_elements(\(bind: rows)::jsonb) AS r(value)"
         return "SELECT \(unsafeRaw: columns)\(extra as any SQLExpression) FROM \(source as any SQLExpression) WHERE true"
     }
 }
