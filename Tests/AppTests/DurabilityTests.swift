@@ -51,7 +51,7 @@ struct DurabilityTests {
             var statuses: [HTTPStatus] = []
             for _ in 0..<4 { statuses.append((try? await app.testing().sendRequest(.GET, "health"))?.status ?? .internalServerError) }
             let waited = ContinuousClock.now - started
-            // The connection given back before the application stops: its pool's loop is gone after.
+            // The connection given back before the application stops and closes its pool.
             release.succeed(())
             try await holding.get()
             #expect(statuses == Array(repeating: .ok, count: 4))

@@ -6,8 +6,8 @@ import SQLKit
 import Vapor
 
 /// Work a serving Ashar does by itself: a turn at once, then one every `every` (a second at the least)
-/// until the server stops. A turn that fails is logged by its error's type — not its text, which may quote a row — and the
-/// next turn tries again.
+/// until the server stops. A turn that fails is logged by its error's type — not its text, which may
+/// quote a row — and the next turn tries again.
 final class RepeatingWork: LifecycleHandler, Sendable {
     private let task: Task<Void, Never>
 

@@ -188,7 +188,7 @@ extension Application {
     }
 }
 
-/// Work run when the application stops: closing a connection of its own, and its threads.
+/// Work run when the application stops: closing the writer's connection and threads, or a pool of its own.
 struct ShutdownWork: LifecycleHandler {
     let shutdown: @Sendable () async -> Void
     func shutdownAsync(_ application: Application) async { await shutdown() }
